@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * qfence: quorum leases and an IO fence, controlled over generic netlink.
+ *
+ * This file is the wire contract between qfence.ko, quorumd and quorumctl.
+ * All three include it; nothing else defines these numbers.
+ *
+ * Family and group
+ * ----------------
+ * Generic netlink family "qfence" (QFENCE_GENL_NAME), version 1. It is
+ * available in every network namespace (daemons of a test cluster may live
+ * in separate namespaces of one kernel). Leases are kernel-global: a name
+ * means the same lease in every namespace, because the device-mapper target
+ * that enforces it is not namespace-aware either.
+ *
+ * Multicast group "events" (QFENCE_MCGRP_EVENTS) carries QFENCE_CMD_EVENT
+ * messages to every namespace (see "Events" below).
+ *
+ * Every mutating command needs CAP_NET_ADMIN in the caller's user namespace
+ * (GENL_ADMIN_PERM); without it the kernel answers -EPERM and changes
+ * nothing. LEASE_GET is open to everyone.
+ *
+ * Every attribute is checked by a strict policy: a missing required
+ * attribute, a wrong type or length, an out-of-range value or an unknown bit
+ * in a mask is refused with -EINVAL and an extended ack message naming the
+ * attribute, and changes nothing.
+ *
+ * Time
+ * ----
+ * All times are CLOCK_BOOTTIME nanoseconds (clock_gettime(CLOCK_BOOTTIME)),
+ * absolute, as u64. CLOCK_BOOTTIME keeps counting across suspend, so a lease
+ * armed before a suspend is expired after a long one.
+ *
+ * Lease states (QFENCE_A_STATE)
+ * -----------------------------
+ *   QFENCE_STATE_DISARMED  created, or cleanly disarmed, or unfenced.
+ *                          IO through a fence device is refused (DESIGN
+ *                          rule 8, startup protection). No timer runs.
+ *   QFENCE_STATE_ARMED     a deadline is set; IO is admitted while
+ *                          now < deadline. The module is pinned.
+ *   QFENCE_STATE_FENCED    the deadline passed or LEASE_FENCE was called.
+ *                          IO is refused. The state is latched (rule 7):
+ *                          only LEASE_UNFENCE with a strictly larger
+ *                          generation leaves it. The module stays pinned.
+ *
+ * Rule 6: a bio is admitted only if the state is ARMED and
+ * ktime_get_boottime_ns() < deadline at the moment the bio is mapped; the
+ * expiry timer is a second line, not the only one.
+ *
+ * Commands
+ * --------
+ * QFENCE_CMD_LEASE_NEW (admin)
+ *     Create a DISARMED lease.
+ *     Required: NAME, GENERATION (>= 1), MAX_LEASE_MS (1..QFENCE_MAX_LEASE_MS_LIMIT).
+ *     Optional: ACTIONS (default QFENCE_ACTION_IO), REBOOT_DELAY_MS
+ *     (0..QFENCE_DELAY_MS_LIMIT, default 0), SETTLE_MS
+ *     (1..QFENCE_DELAY_MS_LIMIT, default QFENCE_SETTLE_MS_DEFAULT),
+ *     FLAGS (QFENCE_F_*).
+ *     ACTIONS must include QFENCE_ACTION_IO (the IO fence always fires);
+ *     REBOOT and PANIC are mutually exclusive.
+ *     Errors: -EEXIST the name is taken; -ENOSPC QFENCE_MAX_LEASES exist;
+ *     -EINVAL bad attributes.
+ *
+ * QFENCE_CMD_LEASE_RENEW (admin)
+ *     Arm the lease, or move its deadline (later or earlier).
+ *     Required: NAME, DEADLINE_NS, GENERATION.
+ *     Errors: -ENOENT no such lease; -ESTALE GENERATION is not the lease's;
+ *     -ECANCELED the lease is FENCED (a late renew never lifts the latch);
+ *     -ERANGE DEADLINE_NS <= now, or DEADLINE_NS > now + max_lease_ms.
+ *
+ * QFENCE_CMD_LEASE_GET (doit: NAME required; dump: all leases)
+ *     Reply attributes: NAME, STATE, GENERATION, DEADLINE_NS (0 when no
+ *     deadline is set), NOW_NS, MAX_LEASE_MS, ACTIONS, REBOOT_DELAY_MS,
+ *     SETTLE_MS, FLAGS, RENEWALS, FENCES, IOS_FAILED, IOS_INFLIGHT,
+ *     DEVICES, FENCED_NS (0 if never), DRAINED_NS (0 unless the devices
+ *     drained after the last fence), FENCE_REASON.
+ *     Errors: -ENOENT.
+ *
+ * QFENCE_CMD_LEASE_FENCE (admin)
+ *     Fence now, whatever the state (a DISARMED lease becomes FENCED too):
+ *     the operator's manual fence, or the daemon stepping down. Actions run
+ *     as on expiry. Fencing a FENCED lease is a no-op that succeeds.
+ *     Required: NAME. Errors: -ENOENT.
+ *
+ * QFENCE_CMD_LEASE_UNFENCE (admin)
+ *     Clear the latch after the cluster committed a rejoin: the lease takes
+ *     the new GENERATION and returns to DISARMED (IO still refused until the
+ *     next renew). A pending reboot/panic action is cancelled.
+ *     Required: NAME, GENERATION (strictly larger than the lease's).
+ *     Errors: -ENOENT; -EINVAL the lease is not FENCED; -ESTALE the
+ *     generation is not larger.
+ *
+ * QFENCE_CMD_LEASE_DISARM (admin)
+ *     Clean leave: ARMED -> DISARMED; IO is refused, no action runs.
+ *     Disarming a DISARMED lease succeeds.
+ *     Required: NAME. Errors: -ENOENT; -EBUSY the lease has
+ *     QFENCE_F_NOWAYOUT; -ECANCELED the lease is FENCED (use UNFENCE).
+ *
+ * QFENCE_CMD_LEASE_DEL (admin)
+ *     Required: NAME. Errors: -ENOENT; -EBUSY the lease is not DISARMED or
+ *     a device-mapper target still uses it.
+ *
+ * Events (QFENCE_CMD_EVENT on the "events" group)
+ * -----------------------------------------------
+ * Attributes: EVENT (QFENCE_EVENT_*), NAME, GENERATION, TIMESTAMP_NS (when
+ * the event happened), DEADLINE_NS (the deadline in force), and per event:
+ *   QFENCE_EVENT_EXPIRED   the deadline passed (the timer or an IO saw it).
+ *   QFENCE_EVENT_FENCED    the lease is FENCED: FENCE_REASON, IOS_INFLIGHT
+ *                          at that moment.
+ *   QFENCE_EVENT_DRAINED   the last IO that was in flight at the fence
+ *                          completed: DRAINED_NS. Sent also when nothing
+ *                          was in flight (DRAINED_NS = fence time).
+ *   QFENCE_EVENT_ACTION    a reboot or panic was scheduled or escalated:
+ *                          ACTION (QFENCE_ACTION_REBOOT/PANIC),
+ *                          ACTION_AT_NS, ACTION_CAUSE (QFENCE_CAUSE_*).
+ *                          In log-only mode the action is logged instead.
+ *   QFENCE_EVENT_UNFENCED  the latch was cleared; GENERATION is the new one.
+ *
+ * Settle bound (DESIGN §2, F)
+ * ---------------------------
+ * At a fence, IO already admitted may still be in flight. If it has not
+ * completed within SETTLE_MS, the module escalates: it panics if the lease's
+ * actions include QFENCE_ACTION_PANIC, else it reboots (emergency_restart),
+ * so that F is a bound the node enforces on itself. With QFENCE_F_SETTLE_WAIT
+ * the module only reports and waits: F is then NOT bounded, and the cluster
+ * must not assume it is.
+ *
+ * Device-mapper target "qfence"
+ * -----------------------------
+ *   <start> <len> qfence <dev_path> <lease_name> [<#feature args> [<arg>]*]
+ * No feature arguments are defined yet; any given is refused. The lease
+ * must exist when the table is loaded. Every bio (read, write, flush,
+ * discard, write-zeroes) is admitted only under rule 6; others end with
+ * BLK_STS_IOERR (EIO). STATUSTYPE_INFO prints
+ *   <lease_state> <ios_failed> <ios_inflight>
+ * with lease_state one of "disarmed", "armed", "fenced";
+ * STATUSTYPE_TABLE reproduces the table arguments.
+ *
+ * Module parameters
+ * -----------------
+ *   log_only (bool, default N): reboot and panic actions, including the
+ *   settle escalation, are logged instead of executed (for tests).
+ */
+#ifndef _UAPI_LINUX_QFENCE_H
+#define _UAPI_LINUX_QFENCE_H
+
+#define QFENCE_GENL_NAME "qfence"
+#define QFENCE_GENL_VERSION 1
+#define QFENCE_MCGRP_EVENTS "events"
+
+/* Buffer size of a lease name, including the terminating NUL. */
+#define QFENCE_NAME_LEN 32
+#define QFENCE_MAX_LEASES 256
+#define QFENCE_MAX_LEASE_MS_LIMIT 600000U	/* 10 minutes */
+#define QFENCE_DELAY_MS_LIMIT 600000U
+#define QFENCE_SETTLE_MS_DEFAULT 1000U
+
+enum qfence_cmd {
+	QFENCE_CMD_UNSPEC,
+	QFENCE_CMD_LEASE_NEW,
+	QFENCE_CMD_LEASE_RENEW,
+	QFENCE_CMD_LEASE_GET,
+	QFENCE_CMD_LEASE_FENCE,
+	QFENCE_CMD_LEASE_UNFENCE,
+	QFENCE_CMD_LEASE_DISARM,
+	QFENCE_CMD_LEASE_DEL,
+	QFENCE_CMD_EVENT,
+	__QFENCE_CMD_MAX
+};
+#define QFENCE_CMD_MAX (__QFENCE_CMD_MAX - 1)
+
+enum qfence_attr {
+	QFENCE_A_UNSPEC,
+	QFENCE_A_PAD,			/* alignment padding for u64 */
+	QFENCE_A_NAME,			/* NUL-terminated string */
+	QFENCE_A_GENERATION,		/* u64 */
+	QFENCE_A_MAX_LEASE_MS,		/* u32 */
+	QFENCE_A_ACTIONS,		/* u32, QFENCE_ACTION_* mask */
+	QFENCE_A_REBOOT_DELAY_MS,	/* u32 */
+	QFENCE_A_SETTLE_MS,		/* u32 */
+	QFENCE_A_FLAGS,			/* u32, QFENCE_F_* mask */
+	QFENCE_A_DEADLINE_NS,		/* u64, absolute CLOCK_BOOTTIME */
+	QFENCE_A_STATE,			/* u32, QFENCE_STATE_* */
+	QFENCE_A_NOW_NS,		/* u64 */
+	QFENCE_A_RENEWALS,		/* u64 */
+	QFENCE_A_FENCES,		/* u64 */
+	QFENCE_A_IOS_FAILED,		/* u64 */
+	QFENCE_A_IOS_INFLIGHT,		/* u64 */
+	QFENCE_A_DEVICES,		/* u32, targets using the lease */
+	QFENCE_A_FENCED_NS,		/* u64 */
+	QFENCE_A_DRAINED_NS,		/* u64 */
+	QFENCE_A_FENCE_REASON,		/* u32, QFENCE_REASON_* */
+	QFENCE_A_EVENT,			/* u32, QFENCE_EVENT_* */
+	QFENCE_A_TIMESTAMP_NS,		/* u64 */
+	QFENCE_A_ACTION,		/* u32, one QFENCE_ACTION_* bit */
+	QFENCE_A_ACTION_AT_NS,		/* u64 */
+	QFENCE_A_ACTION_CAUSE,		/* u32, QFENCE_CAUSE_* */
+	__QFENCE_A_LAST
+};
+#define QFENCE_A_MAX (__QFENCE_A_LAST - 1)
+
+enum qfence_state {
+	QFENCE_STATE_DISARMED,
+	QFENCE_STATE_ARMED,
+	QFENCE_STATE_FENCED,
+};
+
+enum qfence_action {
+	QFENCE_ACTION_IO = 1U << 0,	/* always set: refuse IO */
+	QFENCE_ACTION_REBOOT = 1U << 1,	/* emergency_restart() after delay */
+	QFENCE_ACTION_PANIC = 1U << 2,	/* panic() after delay, for kdump */
+	QFENCE_ACTION_LOG_ONLY = 1U << 3, /* log reboot/panic, do not do it */
+	__QFENCE_ACTION_ALL = (1U << 4) - 1
+};
+
+enum qfence_flag {
+	QFENCE_F_NOWAYOUT = 1U << 0,	/* LEASE_DISARM is refused */
+	QFENCE_F_SETTLE_WAIT = 1U << 1,	/* never escalate; F unbounded */
+	__QFENCE_F_ALL = (1U << 2) - 1
+};
+
+enum qfence_reason {
+	QFENCE_REASON_NONE,
+	QFENCE_REASON_EXPIRED,		/* the deadline passed */
+	QFENCE_REASON_MANUAL,		/* LEASE_FENCE */
+};
+
+enum qfence_event {
+	QFENCE_EVENT_UNSPEC,
+	QFENCE_EVENT_EXPIRED,
+	QFENCE_EVENT_FENCED,
+	QFENCE_EVENT_DRAINED,
+	QFENCE_EVENT_ACTION,
+	QFENCE_EVENT_UNFENCED,
+};
+
+enum qfence_cause {
+	QFENCE_CAUSE_ACTION,		/* the lease's configured action */
+	QFENCE_CAUSE_SETTLE,		/* IO still in flight after settle_ms */
+};
+
+#endif /* _UAPI_LINUX_QFENCE_H */
