@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/../.."
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 rc=0
-for d in daemon tools; do
+for d in daemon daemon/infra tools; do
 	make --no-print-directory -C $d check 2>&1 | tee -a "$out"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || { rc=1; echo "unit: make -C $d check failed"; echo "0 passed, 1 failed" >> "$out"; }
 done
