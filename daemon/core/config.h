@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * qfence Raft core: timing configuration and its validation (DESIGN §2
+ * liveness rule and rule 5, defaults and fast profile of DESIGN §5).
+ */
+#ifndef QF_CORE_CONFIG_H
+#define QF_CORE_CONFIG_H
+
+#include "msg.h"
+
+#define QF_MS	1000000ULL	/* ns per ms */
+
+struct qf_timing {
+	qf_ns heartbeat;	/* one lease round every heartbeat */
+	qf_ns election_min;	/* election timeout, randomized in [min, max) */
+	qf_ns election_max;
+	qf_ns lease;		/* L, on the holder's clock */
+	qf_ns settle;		/* F, fence settle time (real time bound) */
+	uint32_t rho_ppm;	/* ρ, clock rate error bound, ppm */
+	qf_ns margin;		/* round-trip margin of the liveness rule */
+	qf_ns fence_after;	/* silence before a leader proposes NODE_FENCED
+				 * for a member; 0 = never automatically */
+	qf_ns wait;		/* W; 0 = derived (L+F)(1+ρ)/(1−ρ); an explicit
+				 * value below the derived one is refused */
+};
+
+/* DESIGN §5: heartbeat 100, election 400..800, L 1500, F 1000, ρ 1000 ppm. */
+void qf_timing_default(struct qf_timing *t);
+/* DESIGN §5 fast profile: 50, 150..300, L 500, F 300, ρ 1000 ppm. */
+void qf_timing_fast(struct qf_timing *t);
+
+/* W = (L+F)(1+ρ)/(1−ρ), rounded up; or t->wait when set. */
+qf_ns qf_timing_wait(const struct qf_timing *t);
+/* The derived W alone, ignoring t->wait. */
+qf_ns qf_timing_wait_derived(const struct qf_timing *t);
+
+/*
+ * 0 if the timing is usable; otherwise -1 and a sentence in why[len]
+ * explaining which rule it breaks (liveness: election_max + heartbeat +
+ * margin < L; safety: W >= (L+F)(1+ρ)/(1−ρ), ρ well below 1, F > 0, ...).
+ */
+int qf_timing_validate(const struct qf_timing *t, char *why, size_t len);
+
+#endif /* QF_CORE_CONFIG_H */

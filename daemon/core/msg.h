@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * qfence Raft core: the plain data the core exchanges with its caller.
+ *
+ * Log entries, the tiny replicated state and the messages between nodes are
+ * fixed-size structs without pointers, so a caller can copy, queue, drop,
+ * duplicate or serialize them freely (the simulator does all of these).
+ * Integers are host order; a transport serializes them itself.
+ *
+ * Time is always a node's own local monotonic clock (CLOCK_BOOTTIME in the
+ * daemon), in nanoseconds. Times of different nodes are never compared; the
+ * only times that cross the wire are echoes of the receiver's own clock
+ * (DESIGN §2 rule 3: the `a` of an ack comes back in the grant).
+ */
+#ifndef QF_CORE_MSG_H
+#define QF_CORE_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t qf_ns;		/* local monotonic clock, nanoseconds */
+
+#define QF_MAX_VOTERS	9	/* members of the configuration */
+#define QF_MAX_MEMBERS	16	/* slots: members + removed, not yet fenced */
+#define QF_MAX_ADDRS	2	/* redundant links per node */
+#define QF_MSG_ENTRIES	4	/* entries carried by one append */
+
+/* Member roles. A witness votes and acks but holds no lease (DESIGN §4). */
+enum qf_role {
+	QF_ROLE_VOTER = 1,
+	QF_ROLE_WITNESS = 2,
+};
+
+/* Reasons carried by NODE_FENCED. */
+enum qf_fence_reason {
+	QF_FENCE_SILENT = 1,	/* no ack for fence_after: lost to the majority */
+	QF_FENCE_ADMIN = 2,	/* operator: "fence X now" */
+	QF_FENCE_REMOVED = 3,	/* removed from the configuration */
+	QF_FENCE_LAPSED = 4,	/* the node reported its own lease lapsed */
+};
+
+/* A binary address: family 0 (unused), 4 or 6; ip in network order. */
+struct qf_addr {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+/*
+ * Replicated state, one slot per node. A node is "fenced" when
+ * fenced_gen >= gen: a NODE_FENCED(id, gen) has been applied and no
+ * NODE_JOIN has issued a larger generation since.
+ */
+#define QF_MF_IN_CONFIG	0x01	/* votes / acks (and, if a voter, leases) */
+
+struct qf_member {
+	uint32_t id;		/* 0 = free slot */
+	uint8_t role;		/* enum qf_role */
+	uint8_t flags;		/* QF_MF_* */
+	uint8_t fence_reason;	/* of the last NODE_FENCED applied */
+	uint8_t n_addrs;
+	uint64_t gen;		/* current generation, >= 1 */
+	uint64_t fenced_gen;	/* last generation fenced, 0 = never */
+	struct qf_addr addrs[QF_MAX_ADDRS];
+};
+
+struct qf_state {
+	struct qf_member m[QF_MAX_MEMBERS];
+};
+
+/* Log entries. */
+enum qf_entry_type {
+	QF_ENT_NOOP = 1,	/* a new leader's entry of its own term */
+	QF_ENT_NODE_ADD,	/* node, role, addrs: joins the configuration */
+	QF_ENT_NODE_REMOVE,	/* node: leaves the configuration */
+	QF_ENT_NODE_JOIN,	/* node, gen: a rejoin issuing a larger generation */
+	QF_ENT_NODE_FENCED,	/* node, gen, reason */
+};
+
+struct qf_entry {
+	uint64_t term;
+	uint64_t index;
+	uint8_t type;		/* enum qf_entry_type */
+	uint8_t role;		/* NODE_ADD */
+	uint8_t reason;		/* NODE_FENCED */
+	uint8_t n_addrs;	/* NODE_ADD */
+	uint32_t node;
+	uint64_t gen;		/* NODE_JOIN, NODE_FENCED (NODE_ADD: initial) */
+	struct qf_addr addrs[QF_MAX_ADDRS];
+};
+
+/* Messages. */
+enum qf_msg_type {
+	QF_MSG_NONE = 0,
+	QF_MSG_PREVOTE,		/* term = candidate's term + 1, index/log_term = last */
+	QF_MSG_PREVOTE_RESP,	/* term echoes the request's term; REJECT flag */
+	QF_MSG_VOTE,		/* term, index/log_term = last; FORCE on transfer */
+	QF_MSG_VOTE_RESP,	/* REJECT flag */
+	QF_MSG_APPEND,		/* append / heartbeat of round k */
+	QF_MSG_APPEND_RESP,	/* the ack: echoes round k, term, (boot_id, a) */
+	QF_MSG_SNAPSHOT,	/* like APPEND, carrying the state instead */
+	QF_MSG_GRANT,		/* lease grant: (boot_id, a, gen, r) */
+	QF_MSG_TIMEOUT_NOW,	/* leadership transfer: campaign now */
+	__QF_MSG_LAST,
+};
+
+#define QF_MF_REJECT	0x01	/* responses: refused */
+#define QF_MF_FORCE	0x02	/* VOTE: transfer, ignore leader stickiness */
+#define QF_MF_LAPSED	0x04	/* APPEND_RESP: my lease of generation gen lapsed */
+
+/*
+ * Fields by type (unused fields are zero):
+ *
+ * PREVOTE, VOTE        index = last log index, log_term = its term.
+ * APPEND               index = prev log index, log_term = its term,
+ *                      commit, round = k (the leader's current heartbeat
+ *                      round; its send time s_k stays on the leader, rule
+ *                      2), n_entries, u.entries.
+ * APPEND_RESP          index = last index matching (success) or a hint
+ *                      for the next try (REJECT), round = echoed k,
+ *                      boot_id + a = this node's boot and clock when it
+ *                      made the ack (rule 3), gen = its generation.
+ *                      A REJECT with a term above the leader's ends it.
+ * SNAPSHOT             index/log_term = snapshot's last entry, commit,
+ *                      round, u.snap.
+ * GRANT                boot_id + a = the newest echo the leader holds from
+ *                      `to`, gen, r = q + L - g_t (rule 3).
+ * TIMEOUT_NOW          term.
+ */
+struct qf_msg {
+	uint8_t type;		/* enum qf_msg_type */
+	uint8_t flags;		/* QF_MF_* */
+	uint16_t n_entries;
+	uint32_t from;
+	uint32_t to;
+	uint32_t pad;
+	uint64_t term;
+	uint64_t index;
+	uint64_t log_term;
+	uint64_t commit;
+	uint64_t round;
+	uint64_t boot_id;
+	qf_ns a;
+	uint64_t gen;
+	qf_ns r;
+	union {
+		struct qf_entry entries[QF_MSG_ENTRIES];
+		struct qf_state snap;
+	} u;
+};
+
+const char *qf_msg_type_name(int type);
+const char *qf_entry_type_name(int type);
+
+#endif /* QF_CORE_MSG_H */

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * qfence Raft core: the pure state machine of quorumd (DESIGN §2, §4).
+ *
+ * API changes (additions are listed here too; nothing removed so far):
+ *   v1  initial interface.
+ *
+ * The core does no I/O, reads no clock, draws no randomness of its own and
+ * allocates nothing: the caller owns a struct qf_raft (fixed capacity) and
+ * feeds it
+ *
+ *   qf_raft_tick(r, now)        time passed (call at least by
+ *                               qf_raft_next_tick(r), earlier is harmless)
+ *   qf_raft_step(r, now, msg)   a message arrived
+ *   qf_raft_propose_*(...)      admin inputs
+ *
+ * where now is this node's local monotonic clock in ns (CLOCK_BOOTTIME for
+ * the daemon; virtual for the simulator). It must never go backwards within
+ * one qf_raft_init (a reboot is a new init with a new boot_id).
+ *
+ * Then, while qf_raft_has_ready(r), the caller takes a batch with
+ * qf_raft_ready(r, &rd), handles it IN THIS ORDER and acknowledges it with
+ * qf_raft_advance(r):
+ *
+ *   1. persist, durably (fsync): rd.hs if rd.hs_changed; rd.snap if
+ *      rd.snap_changed (drop persisted entries <= rd.snap->index); then
+ *      rd.entries, which replace any persisted entries with index >=
+ *      rd.entries[0].index.  Term and vote must be durable before any of
+ *      the batch's messages leave (DESIGN rule 4: no vote or ack of an old
+ *      term after a restart).
+ *   2. send rd.msgs (best effort: loss, delay, duplication are fine).
+ *   3. apply rd.committed (the core has already applied them to its own
+ *      replicated state; this is for the caller's actions and logs);
+ *      rd.fences lists the NODE_FENCED records among them: only now may
+ *      the fenced node's resources be recovered.
+ *   4. if rd.lease_changed: give rd.lease_deadline (absolute local ns) for
+ *      generation rd.lease_gen to the kernel. 0 means no lease: the node
+ *      must be (or stay) fenced. A larger lease_gen than the kernel's
+ *      follows a committed rejoin: unfence with it first (rule 7).
+ *
+ * Pointers in rd stay valid until qf_raft_advance(). Not thread-safe.
+ */
+#ifndef QF_CORE_RAFT_H
+#define QF_CORE_RAFT_H
+
+#include "config.h"
+#include "msg.h"
+
+#define QF_LOG_CAP	128	/* entries kept after the snapshot */
+#define QF_MAX_MSGS	(4 * QF_MAX_MEMBERS)	/* per ready batch */
+#define QF_ROUNDS	32	/* heartbeat rounds whose s_k is remembered */
+#define QF_MAX_FENCES	QF_MAX_MEMBERS
+
+/* Errors returned (negated) by proposals and qf_raft_init. */
+enum qf_err {
+	QF_OK = 0,
+	QF_EINVAL = 1,		/* bad argument */
+	QF_ENOTLEADER,		/* proposals go to the leader */
+	QF_EBUSY,		/* a membership change is pending, or a transfer */
+	QF_EAGAIN,		/* leader has not committed an entry of its term */
+	QF_EFULL,		/* log full (followers lagging, no majority) */
+	QF_EEXIST,		/* already a member / already fenced / pending */
+	QF_ENOENT,		/* no such member */
+	QF_ENOTFENCED,		/* rejoin needs NODE_FENCED(X, g) committed */
+	QF_ECORRUPT,		/* persisted state inconsistent */
+};
+const char *qf_strerror(int err);	/* accepts err or -err */
+
+/* Node states. */
+enum qf_state_kind {
+	QF_FOLLOWER = 0,
+	QF_PRECANDIDATE,
+	QF_CANDIDATE,
+	QF_LEADER,
+};
+const char *qf_state_name(int s);
+
+struct qf_hard_state {
+	uint64_t term;
+	uint32_t vote;
+	uint32_t pad;
+	uint64_t commit;
+};
+
+struct qf_snapshot {
+	uint64_t index;		/* last entry folded into state */
+	uint64_t term;
+	struct qf_state state;
+};
+
+/* What a node read back from its disk at start (all zero: a new node). */
+struct qf_persist {
+	struct qf_hard_state hs;
+	struct qf_snapshot snap;	/* index 0: bootstrap configuration */
+	const struct qf_entry *entries;	/* snap.index + 1, contiguous */
+	size_t n_entries;
+};
+
+/* Build a bootstrap snapshot: ids[i] with roles[i], generation 1. */
+int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
+		 const uint8_t *roles, size_t n);
+
+#define QF_CFG_AUTO_FENCE	0x01	/* leader fences silent/lapsed members */
+#define QF_CFG_AUTO_REJOIN	0x02	/* leader rejoins fenced members that
+					 * talk to it again (new generation) */
+#define QF_CFG_CHECK_QUORUM	0x04	/* always on unless cleared in tests */
+
+struct qf_config {
+	uint32_t id;		/* this node, nonzero */
+	uint32_t flags;		/* QF_CFG_*; qf_config_default sets all */
+	struct qf_timing timing;
+};
+void qf_config_default(struct qf_config *c, uint32_t id);
+
+typedef uint64_t (*qf_rand_fn)(void *arg);
+
+struct qf_fence_decision {
+	uint32_t node;
+	uint8_t reason;		/* enum qf_fence_reason */
+	uint64_t gen;
+	uint64_t index;		/* log index of the committed record */
+};
+
+struct qf_ready {
+	bool hs_changed;
+	bool snap_changed;
+	bool lease_changed;
+	struct qf_hard_state hs;
+	const struct qf_snapshot *snap;
+	const struct qf_entry *entries;
+	size_t n_entries;
+	const struct qf_msg *msgs;
+	size_t n_msgs;
+	const struct qf_entry *committed;
+	size_t n_committed;
+	const struct qf_fence_decision *fences;
+	size_t n_fences;
+	qf_ns lease_deadline;	/* 0 = no lease: fence */
+	uint64_t lease_gen;
+	/* soft state, for logs */
+	uint32_t leader;
+	uint8_t state;		/* enum qf_state_kind */
+};
+
+/* Leader's view of one member (also the status of a peer). */
+struct qf_progress {
+	uint32_t id;
+	bool active;		/* acked since the last CheckQuorum */
+	bool has_echo;		/* echo_boot/echo_a valid */
+	bool lapsed;		/* reported QF_MF_LAPSED for gen lapsed_gen */
+	uint64_t match;
+	uint64_t next;
+	uint64_t acked_round;	/* newest round k acked in this term */
+	qf_ns last_ack;		/* local time of the last ack (E_el at start) */
+	uint64_t echo_boot;	/* newest (boot_id, a) from this member */
+	qf_ns echo_a;
+	qf_ns last_grant;	/* rule 5: time of last grant to (id, grant_gen) */
+	uint64_t grant_gen;	/* 0 = none this term */
+	uint64_t lapsed_gen;
+	qf_ns snap_sent;	/* throttle snapshots */
+};
+
+struct qf_status {
+	uint32_t id;
+	uint32_t leader;
+	uint8_t state;
+	uint64_t term;
+	uint32_t vote;
+	uint64_t first_index;	/* snapshot index + 1 */
+	uint64_t last_index;
+	uint64_t commit;
+	uint64_t round;		/* leader: current round k */
+	qf_ns q;		/* leader: quorum time (0 = none yet) */
+	qf_ns e_el;		/* leader: when it won its election */
+	qf_ns lease_deadline;	/* this node's own deadline, 0 = none */
+	uint64_t gen;		/* this node's generation (0 = not a member) */
+	bool fenced;		/* NODE_FENCED(self, gen) applied */
+	bool lapsed;		/* own lease ran out (kernel latched) */
+	size_t n_progress;	/* leader: peers */
+	struct qf_progress progress[QF_MAX_MEMBERS];
+	const struct qf_state *state_machine;
+};
+
+/* ---- everything below is private to the core; use the functions ---- */
+
+struct qf_log {
+	struct qf_entry ring[QF_LOG_CAP];	/* index % QF_LOG_CAP */
+	struct qf_snapshot snap;	/* state at snap.index */
+	uint64_t last;		/* last index (snap.index if empty) */
+	uint64_t stable;	/* persisted through */
+	uint64_t commit;
+	uint64_t reported;	/* committed entries handed out through */
+};
+
+struct qf_vote {
+	uint32_t id;
+	int8_t granted;		/* 1 yes, 0 no */
+};
+
+struct qf_raft {
+	/* configuration */
+	uint32_t id;
+	uint32_t flags;
+	struct qf_timing t;
+	qf_ns wait;		/* W, rule 5 */
+	uint64_t boot_id;
+	qf_rand_fn rand;
+	void *rand_arg;
+
+	/* Raft state (thesis §3) */
+	uint64_t term;
+	uint32_t vote;
+	uint32_t leader;
+	uint8_t state;
+	bool started;		/* timers armed by the first tick/step */
+	qf_ns now;		/* last time seen */
+	qf_ns election_due;
+	qf_ns heartbeat_due;
+	qf_ns check_quorum_due;
+	qf_ns leader_contact;	/* last message from the current leader */
+	size_t n_votes;
+	struct qf_vote votes[QF_MAX_VOTERS];
+
+	struct qf_log log;
+	struct qf_state st;	/* replicated state at log.commit */
+	struct qf_state cfg;	/* membership as of the last log entry */
+
+	/* leader (thesis §3.5, §4) */
+	struct qf_progress pr[QF_MAX_MEMBERS];
+	size_t n_pr;
+	uint64_t term_start;	/* index of this leader's first entry */
+	uint32_t transferee;
+	qf_ns transfer_due;
+
+	/* lease, leader side (rules 1, 2, 5) */
+	uint64_t round;		/* k of the newest round sent */
+	qf_ns round_sent[QF_ROUNDS];	/* s_k by k % QF_ROUNDS */
+	qf_ns q;		/* quorum time, 0 = none in this term */
+	uint64_t q_round;
+	qf_ns e_el;		/* E_el: majority of votes received */
+
+	/* lease, own (rules 1, 3) */
+	qf_ns deadline;		/* current own deadline, 0 = none */
+	uint64_t lease_gen;	/* generation the deadline is for */
+	qf_ns newest_a;		/* newest accepted echo a (this boot) */
+	uint64_t lapsed_gen;	/* own lease of this gen ran out */
+	bool lease_dirty;
+
+	/* ready batch under construction */
+	struct qf_hard_state hs_reported;
+	bool snap_dirty;
+	size_t n_msgs;
+	struct qf_msg msgs[QF_MAX_MSGS];
+	size_t n_fences;
+	struct qf_fence_decision fences[QF_MAX_FENCES];
+	uint64_t dropped_msgs;	/* batch overflow (counted, like loss) */
+
+	/* ready batch handed out (valid until advance) */
+	bool rd_out;
+	uint64_t rd_last;	/* entries handed out through */
+	uint64_t rd_commit;	/* committed entries handed out through */
+	size_t rd_msgs;
+	size_t rd_fences;
+	struct qf_entry rd_entries[QF_LOG_CAP];
+	struct qf_entry rd_committed[QF_LOG_CAP];
+	struct qf_msg rd_msgbuf[QF_MAX_MSGS];
+	struct qf_fence_decision rd_fencebuf[QF_MAX_FENCES];
+};
+
+/*
+ * Start from persisted state. cfg->timing must pass qf_timing_validate
+ * (else -QF_EINVAL). boot_id: fresh random value per daemon start (rule 3),
+ * nonzero. rand: the only source of randomness (election timeouts).
+ */
+int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
+		 const struct qf_persist *ps, uint64_t boot_id,
+		 qf_rand_fn rand, void *rand_arg);
+
+void qf_raft_tick(struct qf_raft *r, qf_ns now);
+/* Returns 0 or -QF_EINVAL (malformed message: dropped, nothing changed). */
+int qf_raft_step(struct qf_raft *r, qf_ns now, const struct qf_msg *m);
+/* The earliest local time at which qf_raft_tick has something to do. */
+qf_ns qf_raft_next_tick(const struct qf_raft *r);
+
+bool qf_raft_has_ready(const struct qf_raft *r);
+void qf_raft_ready(struct qf_raft *r, struct qf_ready *rd);
+void qf_raft_advance(struct qf_raft *r);
+
+/* Admin inputs, on the leader (others get -QF_ENOTLEADER). Return 0 when
+ * the entry was appended; completion = it shows up in rd.committed. */
+int qf_raft_propose_add(struct qf_raft *r, qf_ns now, uint32_t id,
+			uint8_t role, const struct qf_addr *addrs,
+			size_t n_addrs);
+int qf_raft_propose_remove(struct qf_raft *r, qf_ns now, uint32_t id);
+/* "Fence X now": stops grants to X at once (the entry is in the log, rule
+ * 3), then the commit waits out rule 5's W, then it commits. */
+int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
+			  uint8_t reason);
+/* Rejoin X with a new, larger generation; needs NODE_FENCED(X, g). */
+int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id);
+/* Leadership transfer (thesis §3.10). */
+int qf_raft_transfer(struct qf_raft *r, qf_ns now, uint32_t to);
+/* Start an election now (tests, operator "campaign"). */
+int qf_raft_campaign(struct qf_raft *r, qf_ns now);
+/* The kernel reports this node's lease of generation gen fenced (expired,
+ * or a manual fence): never renew gen again; acks say so. */
+void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
+
+void qf_raft_status(const struct qf_raft *r, struct qf_status *st);
+/* Member record in the committed state, or NULL. */
+const struct qf_member *qf_state_find(const struct qf_state *s, uint32_t id);
+
+#endif /* QF_CORE_RAFT_H */
