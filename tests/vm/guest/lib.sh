@@ -1,0 +1,155 @@
+#!/bin/sh
+# Helpers shared by the guest test scripts (busybox ash).
+#
+# A case is a function run in a subshell with `set -e`; it fails when a
+# command fails or when it calls `die WHY`. run_case prints `ok NAME` or
+# `FAIL NAME: WHY` followed by the case's own output, indented.
+export PATH=/bin DM_DISABLE_UDEV=1
+PASSED=0
+FAILED=0
+
+die() {
+	echo "$*" > /tmp/why
+	exit 1
+}
+
+run_case() {
+	_name=$1
+	shift
+	: > /tmp/why
+	(set -e; "$@") > /tmp/case.log 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ]; then
+		echo "ok $_name"
+		PASSED=$((PASSED + 1))
+	else
+		_why=$(head -n 1 /tmp/why)
+		[ -n "$_why" ] || _why="exit $_rc: $(tail -n 1 /tmp/case.log)"
+		echo "FAIL $_name: $_why"
+		FAILED=$((FAILED + 1))
+		sed 's/^/    | /' /tmp/case.log | tail -n 30
+	fi
+}
+
+summary() {
+	echo "guest: $PASSED passed, $FAILED failed"
+	[ $FAILED -eq 0 ]
+}
+
+# --- lease and device helpers -------------------------------------------
+KO=/lib/modules/$(uname -r)/extra/qfence.ko
+
+# field LEASE KEY: one value of the kernel's view (qlease get).
+field() {
+	qlease get "$1" | sed -n "s/^$2=//p"
+}
+
+# expect_field LEASE KEY VALUE
+expect_field() {
+	_v=$(field "$1" "$2")
+	[ "$_v" = "$3" ] || die "$1: $2 is '$_v', want '$3'"
+}
+
+# wait_state LEASE STATE: poll (10 ms) until the lease is in STATE.
+wait_state() {
+	qlease wait "$1" "$2" "${3:-10000}" || die "$1 never became $2"
+}
+
+# expect_io r|w DEVICE RESULT: one O_DIRECT 4 KiB IO gives RESULT (ok, EIO)
+expect_io() {
+	_r=$(dio "$1" "$2" ${4:-0} || true)
+	[ "$_r" = "$3" ] || die "$1 on $2: got '$_r', want '$3'"
+}
+
+# qc ARGS: quorumctl, echoed (the case log shows what ran).
+qc() {
+	echo "+ quorumctl $*"
+	quorumctl "$@"
+}
+
+# refused ERRNO ARGS: quorumctl ARGS must exit 1 naming ERRNO.
+refused() {
+	_e=$1
+	shift
+	echo "+ quorumctl $* (must fail with $_e)"
+	_rc=0
+	_o=$(quorumctl "$@" 2>&1) || _rc=$?
+	echo "$_o"
+	[ $_rc -eq 1 ] || die "quorumctl $*: exit $_rc, want 1 ($_e)"
+	echo "$_o" | grep -q "$_e" || die "quorumctl $*: no $_e in: $_o"
+}
+
+# sectors DEVICE
+sectors() {
+	blockdev --getsz "$1"
+}
+
+# mkfence DMNAME DEVICE LEASE
+mkfence() {
+	echo "+ dmsetup create $1: 0 $(sectors "$2") qfence $2 $3"
+	dmsetup create "$1" --table "0 $(sectors "$2") qfence $2 $3"
+}
+
+# dm_info DMNAME: the status line's INFO part "<state> <failed> <inflight>"
+dm_info() {
+	dmsetup status "$1" | sed 's/^[0-9]* [0-9]* qfence //'
+}
+
+# events_start FILE COUNT [TIMEOUT_MS]: a listener in the background,
+# returned only once subscribed. events_wait collects it.
+events_start() {
+	rm -f "$1.ready"
+	qlease events "${3:-10000}" "$2" "$1.ready" > "$1" 2>"$1.err" &
+	echo $! > "$1.pid"
+	_i=0
+	while [ ! -e "$1.ready" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 500 ] || die "event listener never subscribed"
+		kill -0 "$(cat "$1.pid")" 2>/dev/null || die "event listener died: $(cat "$1.err")"
+		usleep 10000
+	done
+}
+events_wait() {
+	_rc=0
+	wait "$(cat "$1.pid")" || _rc=$?
+	echo "events:"
+	sed 's/^/  /' "$1"
+	return $_rc
+}
+
+# ev FILE EVENT KEY: value of KEY in the first EVENT line of FILE.
+ev() {
+	grep -m1 "^event=$2 " "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+
+# nobody ARGS: quorumctl ARGS as uid 65534 must exit 1 with EPERM.
+nobody_refused() {
+	echo "+ dropuid 65534 quorumctl $* (must fail with EPERM)"
+	_rc=0
+	_o=$(dropuid 65534 quorumctl "$@" 2>&1) || _rc=$?
+	echo "$_o"
+	[ $_rc -eq 1 ] || die "as nobody: quorumctl $*: exit $_rc, want 1 (EPERM)"
+	echo "$_o" | grep -q EPERM || die "as nobody: quorumctl $*: no EPERM in: $_o"
+}
+
+# action_boot NAME ACTIONS: arm a lease whose expiry must end the VM, print
+# "armed NAME", then wait; reaching the end is a failure.
+action_boot() {
+	[ -f "$KO" ] || { echo "FAIL $1-setup: qfence.ko is not in the initramfs"; return 1; }
+	command -v quorumctl > /dev/null || { echo "FAIL $1-setup: no quorumctl"; return 1; }
+	modprobe qfence || { echo "FAIL $1-setup: modprobe qfence"; return 1; }
+	[ "$(cat /sys/module/qfence/parameters/log_only)" = N ] ||
+		{ echo "FAIL $1-setup: log_only is on"; return 1; }
+	quorumctl lease new act --generation 1 --max-lease-ms 10000 --actions "$2" &&
+	quorumctl lease renew act --generation 1 --in-ms 500 ||
+		{ echo "FAIL $1-setup: cannot arm the lease"; return 1; }
+	echo "armed $1"
+	# The VM must die; give it up to 30 s (polled) before declaring failure.
+	i=0
+	while [ $i -lt 300 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	echo "FAIL action-$1: the VM is still alive 30 s after arming (state $(field act state))"
+	return 1
+}

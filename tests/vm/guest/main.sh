@@ -1,0 +1,470 @@
+#!/bin/sh
+# The main VM run: every lease and fence case that leaves the VM alive, in
+# one boot. Devices: brd RAM disks ram0..ram3 (16 MiB each).
+#
+#   /dev/mapper/qf1  qfence -> ram0               lease io1 (then io2)
+#   /dev/mapper/qd1  qfence -> ram2               lease d1
+#   /dev/mapper/dly  delay(2 s) -> ram1
+#   /dev/mapper/qst  qfence -> dly                lease st (settle 200 ms)
+#   /dev/mapper/qsw  qfence -> dly                lease sw (settle-wait)
+#   /dev/mapper/qfl  qfence -> ram3               lease fl (fencelat)
+. /tests/lib.sh
+
+t_setup() {
+	modprobe brd rd_nr=4 rd_size=16384
+	modprobe dm-mod
+	modprobe dm-delay
+	[ -b /dev/ram3 ] || die "no /dev/ram3"
+	[ -c /dev/mapper/control ] || die "no /dev/mapper/control"
+}
+
+t_module_load() {
+	[ -f "$KO" ] || die "qfence.ko is not in the initramfs (did make module fail?)"
+	command -v quorumctl || die "quorumctl is not in the initramfs (did make tools fail?)"
+	modprobe qfence log_only=1
+	[ -d /sys/module/qfence ] || die "no /sys/module/qfence"
+	[ "$(cat /sys/module/qfence/parameters/log_only)" = Y ] || die "log_only is not Y"
+	dmsetup targets | grep -q '^qfence' || die "no qfence dm target"
+	qc lease list
+}
+
+t_lease_new() {
+	qc lease new io1 --generation 3 --max-lease-ms 10000
+	expect_field io1 state disarmed
+	expect_field io1 generation 3
+	expect_field io1 deadline_ns 0
+	expect_field io1 max_lease_ms 10000
+	expect_field io1 actions 1
+}
+
+t_dm_create() {
+	mkfence qf1 /dev/ram0 io1
+	dmsetup table qf1
+	dmsetup table qf1 | grep -Eq " qfence (1:0|/dev/ram0) io1$" || die "table does not reproduce the arguments"
+	expect_field io1 devices 1
+	dm_info qf1 | grep -q '^disarmed ' || die "status: $(dm_info qf1)"
+	# Refused tables: unknown lease, a feature argument, too few arguments.
+	! dmsetup create bad1 --table "0 8 qfence /dev/ram0 nosuch" || die "table with an unknown lease accepted"
+	! dmsetup create bad2 --table "0 8 qfence /dev/ram0 io1 1 foo" || die "table with a feature argument accepted"
+	! dmsetup create bad3 --table "0 8 qfence /dev/ram0" || die "table without a lease accepted"
+	expect_field io1 devices 1
+}
+
+t_io_disarmed() {
+	expect_io r /dev/mapper/qf1 EIO
+	expect_io w /dev/mapper/qf1 EIO
+	expect_io r /dev/ram0 ok
+	set -- $(dm_info qf1)
+	[ "$1" = disarmed ] && [ "$2" -ge 2 ] || die "status after 2 refused IOs: $*"
+}
+
+t_io_renewed() {
+	qc lease renew io1 --generation 3 --in-ms 8000
+	expect_field io1 state armed
+	dd if=/dev/urandom of=/tmp/blk bs=4096 count=1 2>/dev/null
+	dd if=/tmp/blk of=/dev/mapper/qf1 bs=4096 count=1 seek=7 oflag=direct
+	dd if=/dev/ram0 of=/tmp/blk2 bs=4096 count=1 skip=7 iflag=direct
+	cmp /tmp/blk /tmp/blk2 || die "data written through qf1 is not on ram0"
+	for i in 1 2 3 4 5; do
+		qc lease renew io1 --generation 3 --in-ms 8000
+		expect_io r /dev/mapper/qf1 ok
+		expect_io w /dev/mapper/qf1 ok
+	done
+	[ "$(field io1 renewals)" -ge 6 ] || die "renewals: $(field io1 renewals)"
+	dm_info qf1 | grep -q '^armed ' || die "status: $(dm_info qf1)"
+}
+
+t_renew_absolute() {
+	now=$(field io1 now_ns)
+	dl=$((now + 6000000000))
+	qc lease renew io1 --generation 3 --deadline-ns $dl
+	expect_field io1 deadline_ns $dl
+	dl=$((now + 5000000000))
+	qc lease renew io1 --generation 3 --deadline-ns $dl
+	expect_field io1 deadline_ns $dl
+	expect_field io1 state armed
+}
+
+t_expiry() {
+	events_start /tmp/ev1 3
+	qc lease renew io1 --generation 3 --in-ms 300
+	field io1 deadline_ns > /tmp/ev1.deadline
+	wait_state io1 fenced
+	expect_io r /dev/mapper/qf1 EIO
+	expect_io w /dev/mapper/qf1 EIO
+	expect_field io1 fence_reason 1
+	expect_field io1 fences 1
+}
+
+t_expiry_events() {
+	events_wait /tmp/ev1 || die "fewer than 3 events: $(cat /tmp/ev1.err)"
+	dl=$(cat /tmp/ev1.deadline)
+	for e in expired fenced drained; do
+		[ "$(ev /tmp/ev1 $e name)" = io1 ] || die "no $e event for io1"
+		[ "$(ev /tmp/ev1 $e generation)" = 3 ] || die "$e: wrong generation"
+		ts=$(ev /tmp/ev1 $e timestamp_ns)
+		[ "$ts" -ge "$dl" ] || die "$e: timestamp $ts before the deadline $dl"
+	done
+	[ "$(ev /tmp/ev1 expired deadline_ns)" = "$dl" ] || die "expired: deadline_ns is not the one in force"
+	[ "$(ev /tmp/ev1 fenced fence_reason)" = 1 ] || die "fenced: reason is not expired"
+}
+
+t_dm_status_fenced() {
+	set -- $(dm_info qf1)
+	echo "status: $*"
+	[ "$1" = fenced ] || die "state in status: $1"
+	[ "$2" -ge 4 ] || die "failed count $2 < 4"
+	[ "$3" = 0 ] || die "in flight: $3"
+	[ "$(field io1 ios_failed)" -ge 4 ] || die "lease ios_failed: $(field io1 ios_failed)"
+}
+
+t_late_renew() {
+	refused ECANCELED lease renew io1 --generation 3 --in-ms 5000
+	expect_field io1 state fenced
+	expect_io r /dev/mapper/qf1 EIO
+	expect_io w /dev/mapper/qf1 EIO
+}
+
+t_unfence_not_larger() {
+	refused ESTALE lease unfence io1 --generation 2
+	refused ESTALE lease unfence io1 --generation 3
+	expect_field io1 state fenced
+	expect_field io1 generation 3
+	expect_io r /dev/mapper/qf1 EIO
+}
+
+t_unfence_larger() {
+	events_start /tmp/ev2 1
+	qc lease unfence io1 --generation 4
+	expect_field io1 state disarmed
+	expect_field io1 generation 4
+	expect_io r /dev/mapper/qf1 EIO
+	refused ESTALE lease renew io1 --generation 3 --in-ms 8000
+	expect_io r /dev/mapper/qf1 EIO
+	qc lease renew io1 --generation 4 --in-ms 8000
+	expect_io r /dev/mapper/qf1 ok
+	expect_io w /dev/mapper/qf1 ok
+	events_wait /tmp/ev2 || die "no unfenced event"
+	[ "$(ev /tmp/ev2 unfenced generation)" = 4 ] || die "unfenced event lacks generation 4"
+}
+
+t_manual_fence() {
+	f0=$(field io1 fences)
+	qc lease fence io1
+	expect_field io1 state fenced
+	expect_field io1 fence_reason 2
+	expect_io r /dev/mapper/qf1 EIO
+	qc lease fence io1
+	expect_field io1 fences $((f0 + 1))
+}
+
+t_dm_reload_fenced() {
+	table=$(dmsetup table qf1)
+	dmsetup reload qf1 --table "$table"
+	dmsetup resume qf1
+	dmsetup suspend qf1
+	dmsetup resume qf1
+	dm_info qf1 | grep -q '^fenced ' || die "status after reload: $(dm_info qf1)"
+	expect_io r /dev/mapper/qf1 EIO
+	qc lease unfence io1 --generation 5
+	qc lease renew io1 --generation 5 --in-ms 8000
+	dmsetup suspend qf1
+	dmsetup resume qf1
+	expect_io w /dev/mapper/qf1 ok
+}
+
+# A bio that waits in a suspended device is mapped on resume: by then the
+# lease has expired and it must fail (rule 6, checked at map time).
+t_dm_expiry_while_suspended() {
+	qc lease renew io1 --generation 5 --in-ms 500
+	dmsetup suspend qf1
+	dio r /dev/mapper/qf1 > /tmp/susp.io &
+	pid=$!
+	wait_state io1 fenced
+	dmsetup resume qf1
+	wait $pid || true
+	[ "$(cat /tmp/susp.io)" = EIO ] || die "IO queued across the expiry: '$(cat /tmp/susp.io)'"
+	expect_io r /dev/mapper/qf1 EIO
+}
+
+t_dm_reload_other_lease() {
+	qc lease new io2 --generation 1 --max-lease-ms 10000
+	qc lease unfence io1 --generation 6
+	qc lease renew io1 --generation 6 --in-ms 8000
+	expect_io r /dev/mapper/qf1 ok
+	dmsetup reload qf1 --table "0 $(sectors /dev/ram0) qfence /dev/ram0 io2"
+	dmsetup resume qf1
+	expect_io r /dev/mapper/qf1 EIO
+	expect_field io2 devices 1
+	expect_field io1 devices 0
+	! dmsetup reload qf1 --table "0 $(sectors /dev/ram0) qfence /dev/ram0 nosuch" || die "reload to an unknown lease accepted"
+	dmsetup reload qf1 --table "0 $(sectors /dev/ram0) qfence /dev/ram0 io1"
+	dmsetup resume qf1
+	expect_io r /dev/mapper/qf1 ok
+	expect_field io1 devices 1
+	expect_field io2 devices 0
+	qc lease del io2
+}
+
+t_disarm() {
+	qc lease new d1 --generation 1 --max-lease-ms 10000
+	mkfence qd1 /dev/ram2 d1
+	qc lease renew d1 --generation 1 --in-ms 400
+	qc lease disarm d1
+	expect_field d1 state disarmed
+	expect_io r /dev/mapper/qd1 EIO
+	expect_io w /dev/mapper/qd1 EIO
+	# Nothing to poll for: the old deadline passes and nothing may happen.
+	sleep 0.6
+	expect_field d1 state disarmed
+	expect_field d1 fences 0
+	qc lease disarm d1
+}
+
+t_nowayout() {
+	qc lease new nw --generation 1 --max-lease-ms 10000 --nowayout
+	expect_field nw flags 1
+	qc lease renew nw --generation 1 --in-ms 8000
+	refused EBUSY lease disarm nw
+	expect_field nw state armed
+	qc lease fence nw
+	qc lease unfence nw --generation 2
+	qc lease del nw
+}
+
+t_del_in_use() {
+	refused EBUSY lease del io1
+	refused EBUSY lease del d1
+	expect_field d1 state disarmed
+	dmsetup remove qd1
+	expect_field d1 devices 0
+	qc lease del d1
+	! qlease get d1 || die "d1 still exists"
+}
+
+t_unprivileged() {
+	r0=$(field io1 renewals)
+	d0=$(field io1 deadline_ns)
+	nobody_refused lease new u1 --generation 1 --max-lease-ms 1000
+	nobody_refused lease renew io1 --generation 6 --in-ms 5000
+	nobody_refused lease fence io1
+	nobody_refused lease unfence io1 --generation 7
+	nobody_refused lease disarm io1
+	nobody_refused lease del io1
+	expect_field io1 state armed
+	expect_field io1 renewals "$r0"
+	expect_field io1 deadline_ns "$d0"
+	! qlease get u1 || die "u1 was created"
+}
+
+t_unprivileged_get() {
+	dropuid 65534 quorumctl --json lease show io1 > /tmp/u.json
+	cat /tmp/u.json
+	grep -q '"io1"' /tmp/u.json || die "no io1 in the unprivileged show"
+	dropuid 65534 quorumctl lease list
+	dropuid 65534 qlease get io1
+}
+
+t_netns() {
+	unshare -n sh -c 'ip link set lo up &&
+		quorumctl lease new ns1 --generation 1 --max-lease-ms 10000 &&
+		quorumctl lease renew ns1 --generation 1 --in-ms 8000 &&
+		quorumctl lease show ns1'
+	expect_field ns1 state armed
+	unshare -n sh -c 'quorumctl lease disarm ns1 && quorumctl lease del ns1'
+	! qlease get ns1 || die "ns1 still exists"
+}
+
+t_netns_events() {
+	qc lease new ev1 --generation 1 --max-lease-ms 10000
+	rm -f /tmp/ev3.ready
+	unshare -n qlease events 10000 1 /tmp/ev3.ready > /tmp/ev3 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -e /tmp/ev3.ready ]; do
+		i=$((i + 1)); [ $i -lt 500 ] || die "listener in the netns never subscribed"
+		usleep 10000
+	done
+	qc lease fence ev1
+	wait $pid || die "no event in the netns: $(cat /tmp/ev3)"
+	cat /tmp/ev3
+	grep -q 'event=fenced name=ev1' /tmp/ev3 || die "wrong event: $(cat /tmp/ev3)"
+	qc lease unfence ev1 --generation 2
+	qc lease del ev1
+}
+
+# settle LEASE DMNAME: a write held 2 s by dm-delay is in flight when the
+# lease is fenced by hand. Events go to /tmp/LEASE.ev.
+settle_run() {
+	[ -b /dev/mapper/dly ] || dmsetup create dly --table "0 $(sectors /dev/ram1) delay /dev/ram1 0 2000"
+	mkfence "$2" /dev/mapper/dly "$1"
+	qc lease renew "$1" --generation 1 --in-ms 15000
+	dio w /dev/mapper/$2 > /tmp/$1.io &
+	echo $! > /tmp/$1.iopid
+	i=0
+	while [ "$(field "$1" ios_inflight)" != 1 ]; do
+		i=$((i + 1)); [ $i -lt 500 ] || die "the delayed write never showed as in flight"
+		usleep 10000
+	done
+	events_start /tmp/$1.ev "$3" 15000
+	qc lease fence "$1"
+	events_wait /tmp/$1.ev || die "fewer than $3 events: $(cat /tmp/$1.ev.err)"
+	wait "$(cat /tmp/$1.iopid)" || true
+	[ "$(cat /tmp/$1.io)" = ok ] || die "the write admitted before the fence failed: $(cat /tmp/$1.io)"
+	[ "$(ev /tmp/$1.ev fenced ios_inflight)" = 1 ] || die "fenced event: in flight is not 1"
+	fts=$(ev /tmp/$1.ev fenced timestamp_ns)
+	dns=$(ev /tmp/$1.ev drained drained_ns)
+	[ -n "$dns" ] && [ "$dns" -gt "$fts" ] || die "drained_ns '$dns' not after the fence $fts"
+}
+
+t_settle_escalation() {
+	qc lease new st --generation 1 --max-lease-ms 20000 --settle-ms 200
+	settle_run st qst 3
+	[ "$(ev /tmp/st.ev action action_cause)" = 1 ] || die "no ACTION event with cause settle"
+	[ "$(ev /tmp/st.ev action action)" = 2 ] || die "escalation is not a reboot"
+	at=$(ev /tmp/st.ev action action_at_ns)
+	[ "$at" -ge $((fts + 200000000)) ] || die "escalated before settle_ms: $at < $fts + 200 ms"
+	dmesg | grep -i 'qfence' | tail -n 5
+}
+
+t_settle_wait() {
+	qc lease new sw --generation 1 --max-lease-ms 20000 --settle-ms 200 --settle-wait
+	settle_run sw qsw 2
+	! grep -q '^event=action' /tmp/sw.ev || die "ACTION event despite settle-wait"
+	grep -q '^event=drained' /tmp/sw.ev || die "no DRAINED event"
+}
+
+t_rule6_fencelat() {
+	qc lease new fl --generation 1 --max-lease-ms 1000
+	mkfence qfl /dev/ram3 fl
+	fencelat /dev/mapper/qfl fl 5 50 || die "a read succeeded after the deadline or failed before it"
+}
+
+t_quorumctl_json() {
+	quorumctl --json lease show io1 > /tmp/s.json
+	cat /tmp/s.json
+	grep -q '"io1"' /tmp/s.json || die "no name"
+	grep -q '"armed"' /tmp/s.json || die "no armed state"
+	quorumctl --json lease list > /tmp/l.json
+	cat /tmp/l.json
+	grep -q '"io1"' /tmp/l.json && grep -q '"fl"' /tmp/l.json || die "list lacks io1 or fl"
+}
+
+t_quorumctl_events() {
+	quorumctl lease new qe --generation 1 --max-lease-ms 10000
+	timeout 30 quorumctl lease events > /tmp/qc.ev 2>&1 &
+	pid=$!
+	g=1
+	# The tool cannot tell us when it has subscribed: fence and unfence
+	# again until its output shows the event.
+	while ! grep -q 'qe' /tmp/qc.ev; do
+		[ $g -lt 100 ] || die "quorumctl lease events printed nothing: $(cat /tmp/qc.ev)"
+		quorumctl lease fence qe
+		g=$((g + 1))
+		quorumctl lease unfence qe --generation $g
+		usleep 20000
+	done
+	kill $pid 2>/dev/null || true
+	cat /tmp/qc.ev
+	grep -qi 'fenced' /tmp/qc.ev || die "no fenced event in quorumctl's output"
+	quorumctl lease del qe
+}
+
+t_cleanup_devices() {
+	for d in qf1 qst qsw qfl dly; do
+		dmsetup remove $d
+	done
+	[ -z "$(dmsetup ls | grep -v 'No devices')" ] || die "devices left: $(dmsetup ls)"
+}
+
+t_rmmod_armed() {
+	qc lease new pin --generation 1 --max-lease-ms 60000
+	qc lease renew pin --generation 1 --in-ms 50000
+	! rmmod qfence || die "rmmod succeeded with an armed lease"
+	[ -d /sys/module/qfence ] || die "module gone"
+	expect_field pin state armed
+}
+
+t_rmmod_fenced() {
+	qc lease fence pin
+	! rmmod qfence || die "rmmod succeeded with a fenced lease"
+	[ -d /sys/module/qfence ] || die "module gone"
+}
+
+t_rmmod_clean() {
+	qc lease unfence pin --generation 2
+	for l in io1 st sw fl; do
+		[ "$(field $l state)" = fenced ] && qc lease unfence $l --generation 99
+		qc lease disarm $l
+	done
+	for l in pin io1 st sw fl; do
+		qc lease del $l
+	done
+	qc lease list
+	rmmod qfence || die "rmmod refused after disarm and del"
+	[ ! -e /sys/module/qfence ] || die "/sys/module/qfence still there"
+	! lsmod | grep -q '^qfence' || die "lsmod still lists qfence"
+	! dmsetup targets | grep -q '^qfence' || die "dm target qfence still registered"
+}
+
+t_module_absent() {
+	echo /bin/false > /proc/sys/kernel/modprobe
+	rc=0
+	quorumctl lease list || rc=$?
+	echo /sbin/modprobe > /proc/sys/kernel/modprobe
+	[ $rc -eq 3 ] || die "quorumctl without the module: exit $rc, want 3"
+}
+
+t_module_reload() {
+	modprobe qfence log_only=1
+	qc lease new again --generation 1 --max-lease-ms 1000
+	qc lease del again
+	rmmod qfence
+	[ ! -e /sys/module/qfence ] || die "second rmmod left /sys/module/qfence"
+}
+
+run_case setup-block-devices t_setup
+run_case module-load t_module_load
+run_case lease-new-disarmed t_lease_new
+run_case dm-target-create t_dm_create
+run_case io-refused-while-disarmed t_io_disarmed
+run_case io-ok-while-renewed t_io_renewed
+run_case renew-absolute-deadline t_renew_absolute
+run_case expiry-fences-io t_expiry
+run_case expiry-events t_expiry_events
+run_case dm-status-fenced t_dm_status_fenced
+run_case late-renew-refused t_late_renew
+run_case unfence-not-larger-refused t_unfence_not_larger
+run_case unfence-larger-restores-io t_unfence_larger
+run_case manual-fence t_manual_fence
+run_case dm-reload-keeps-fence t_dm_reload_fenced
+run_case dm-expiry-while-suspended t_dm_expiry_while_suspended
+run_case dm-reload-other-lease t_dm_reload_other_lease
+run_case disarm-blocks-io t_disarm
+run_case nowayout-refuses-disarm t_nowayout
+run_case del-refused-while-in-use t_del_in_use
+run_case unprivileged-eperm t_unprivileged
+run_case unprivileged-get t_unprivileged_get
+run_case netns-family t_netns
+run_case netns-events t_netns_events
+run_case settle-escalation-log-only t_settle_escalation
+run_case settle-wait-no-escalation t_settle_wait
+run_case rule6-no-io-after-deadline t_rule6_fencelat
+run_case quorumctl-json t_quorumctl_json
+run_case quorumctl-events t_quorumctl_events
+# nlbad prints its own ok/FAIL line per malformed request.
+nlbad > /tmp/nlbad.out 2>&1
+echo $? > /tmp/nlbad.rc
+grep -E '^(ok|FAIL) ' /tmp/nlbad.out
+t_nlbad() {
+	cat /tmp/nlbad.out
+	[ "$(cat /tmp/nlbad.rc)" = 0 ] || die "nlbad: $(tail -n 1 /tmp/nlbad.out)"
+}
+run_case nlbad-complete t_nlbad
+run_case cleanup-devices t_cleanup_devices
+run_case rmmod-refused-while-armed t_rmmod_armed
+run_case rmmod-refused-while-fenced t_rmmod_fenced
+run_case rmmod-clean t_rmmod_clean
+run_case quorumctl-module-absent t_module_absent
+run_case module-reload t_module_reload
+summary

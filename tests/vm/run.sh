@@ -1,0 +1,151 @@
+#!/bin/bash
+# `make check-vm`: the module in a real kernel, under QEMU (TCG).
+#
+#   host                                 VM (one boot each, -no-reboot)
+#   ----                                 ------------------------------
+#   make module tools, helpers    -->    main:   the lease/fence cases, one
+#   mkinitramfs.sh (busybox, dm,                 after the other (guest/main.sh)
+#     brd, dmsetup, quorumctl,           reboot: the reboot action resets
+#     qfence.ko, helpers)                        the VM (guest/reboot.sh)
+#   boot.sh NAME, read NAME.out   <--    panic:  the panic action panics
+#                                                (guest/panic.sh)
+#
+# One line per case, `ok NAME` or `FAIL NAME: why`, then `N passed, N failed`.
+# A case counts only when its line reached the VM's test port and the VM's
+# end marker followed (WireGuard's rule); a case that is expected but never
+# reported, a missing build artefact and a VM that never reaches /init are
+# failures. The reboot and panic cases are judged from outside: qemu must
+# exit by itself before the timeout, with the module's message (and the
+# panic) on the kernel console and without the guest's end marker.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top" || exit 1
+export BUILD=${BUILD:-$top/build}
+export KVER=${KVER:-$(scripts/kver.sh)}
+vm=$BUILD/vm
+mkdir -p "$vm"
+passed=0 failed=0
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+start=$SECONDS
+
+# --- build ---------------------------------------------------------------
+if [ -n "$KVER" ] && [ -r "/boot/vmlinuz-$KVER" ]; then
+	ok build-kernel-present
+else
+	fail build-kernel-present "no /boot/vmlinuz for '$KVER' (make deps)"
+fi
+if make --no-print-directory -j2 module > "$vm/build-module.log" 2>&1 &&
+	[ -f "$BUILD/qfence.ko" ]; then
+	ok build-module
+else
+	fail build-module "make module failed (see $vm/build-module.log)"
+	tail -n 5 "$vm/build-module.log" | sed 's/^/    | /'
+fi
+if make --no-print-directory -j2 tools > "$vm/build-tools.log" 2>&1 &&
+	[ -x "$BUILD/bin/quorumctl" ]; then
+	ok build-tools
+else
+	fail build-tools "make tools failed (see $vm/build-tools.log)"
+	tail -n 5 "$vm/build-tools.log" | sed 's/^/    | /'
+fi
+if make --no-print-directory -C tests/vm/helpers > "$vm/build-helpers.log" 2>&1 &&
+	tests/vm/mkinitramfs.sh "$vm/initramfs.cpio" > "$vm/mkinitramfs.log" 2>&1; then
+	ok build-initramfs
+else
+	fail build-initramfs "see $vm/build-helpers.log and $vm/mkinitramfs.log"
+	tail -n 5 "$vm/build-helpers.log" "$vm/mkinitramfs.log" | sed 's/^/    | /'
+	echo "vm: $passed passed, $failed failed"
+	exit 1
+fi
+
+# --- guest-judged boots --------------------------------------------------
+# judge NAME BOOT_STATUS: the cases of guest/NAME.sh from build/vm/NAME.out.
+judge() {
+	local name=$1 rc=$2 out=$vm/$1.out c line
+	local expected
+	expected=$(sed -n 's/^[[:space:]]*run_case \([A-Za-z0-9_.-]*\) .*/\1/p' \
+		"$here/guest/$name.sh")
+	[ -f "$out" ] || : > "$out"
+	# Cases reported by the guest (also those of nlbad, which prints its own).
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "${line#ok }" ;;
+		"FAIL "*) c=${line#FAIL }; fail "${c%%: *}" "${c#*: }" ;;
+		"    | "*) echo "$line" ;;
+		esac
+	done < <(tr -d '\r' < "$out")
+	for c in $expected; do
+		grep -qE "^(ok $c|FAIL $c:)" <(tr -d '\r' < "$out") ||
+			fail "$c" "never reported (the VM stopped before it; see $vm/$name.console)"
+	done
+	if [ "$rc" -eq 124 ]; then
+		fail "vm-$name-boot" "timed out (see $vm/$name.console)"
+	elif ! grep -q "^qfence-vm: begin $name" <(tr -d '\r' < "$out"); then
+		fail "vm-$name-boot" "the VM never reached /init (qemu status $rc; see $vm/$name.console)"
+	elif ! grep -q "^qfence-vm: end $name " <(tr -d '\r' < "$out"); then
+		fail "vm-$name-boot" "no end marker (qemu status $rc; see $vm/$name.console)"
+	else
+		ok "vm-$name-boot"
+	fi
+}
+
+boot() {
+	local name=$1
+	shift
+	tests/vm/boot.sh "$@" "$name" 2> "$vm/$name.boot.log"
+}
+
+boot main --timeout 420
+judge main $?
+
+# --- host-judged boots: the VM must die by the module's hand --------------
+# action_case NAME PATTERN...: qemu ended by itself (no timeout), the guest
+# armed the lease (marker), never reached its end marker, and every PATTERN
+# (extended regex) is on the kernel console.
+action_case() {
+	local name=$1 rc=$2 pat why=
+	shift 2
+	local out=$vm/$name.out con=$vm/$name.console
+	if [ "$rc" -eq 124 ]; then
+		why="qemu still running at the timeout"
+	elif [ "$rc" -ne 0 ]; then
+		why="qemu failed (status $rc)"
+	elif ! grep -q "^qfence-vm: begin $name" "$out" 2>/dev/null; then
+		why="the VM never reached /init"
+	elif grep -q '^FAIL ' "$out"; then
+		why=$(grep -m1 '^FAIL ' "$out")
+	elif ! grep -q "^armed $name" "$out"; then
+		why="the guest never armed the lease"
+	elif grep -q "^qfence-vm: end $name" "$out"; then
+		why="the guest powered off normally: no $name happened"
+	else
+		for pat in "$@"; do
+			grep -qE "$pat" "$con" || { why="console lacks /$pat/"; break; }
+		done
+	fi
+	if [ -z "$why" ]; then ok "action-$name"; else fail "action-$name" "$why (see $con)"; fi
+}
+
+# Both are short; run them side by side.
+boot reboot --timeout 90 & rp=$!
+boot panic --timeout 90 & pp=$!
+pids=("$rp" "$pp")
+wait "$rp"; rrc=$?
+wait "$pp"; prc=$?
+pids=()
+action_case reboot "$rrc" 'qfence.*(reboot|restart)'
+# Kernel's own line on a panic, and nothing that looks like a reboot loop.
+action_case panic "$prc" 'qfence' 'Kernel panic - not syncing'
+
+echo "vm: wall time $((SECONDS - start))s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
