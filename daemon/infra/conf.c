@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qfence daemon: configuration file (see conf.h).
+ *
+ * inih does the INI syntax; this file owns the semantics. inih's handler is
+ * not told the line number in Debian's build (INI_HANDLER_LINENO is 0), so
+ * the file is fed through our own line reader: inih asks for exactly one
+ * line per call, so the reader's count is the line being handled. The
+ * reader also strips leading blanks (so an indented key is never taken as a
+ * multi-line continuation of the previous key) and refuses over-long lines
+ * instead of letting inih split them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include <ini.h>
+
+#include "conf.h"
+#include "ilog.h"
+
+#define LINE_MAX_CHARS	200	/* inih's default ini_max_line */
+#define PPM		1000000ULL
+
+/* Keys whose line we remember, for duplicates and cross-key errors. */
+enum key_id {
+	K_NAME, K_KEY_FILE, K_PROFILE, K_HEARTBEAT, K_EMIN, K_EMAX, K_LEASE,
+	K_SETTLE, K_RHO, K_MARGIN, K_FENCE_AFTER,
+	K_ID, K_LEASE_NAME, K_ACTIONS, K_REBOOT_DELAY, K_NOWAYOUT, K_DATA_DIR,
+	K_CONTROL_SOCKET, K_MLOCKALL, K_SCHED_RR, K_WATCHDOG, K_ON_FENCED,
+	K_ON_LEASE_LOST,
+	K_COUNT,
+	K_PEER = K_COUNT,	/* repeatable: no duplicate tracking */
+};
+
+struct parse;
+typedef int (*key_parser)(struct parse *p, const char *key, const char *v,
+			  void *dst, uint32_t min, uint32_t max);
+
+struct key_def {
+	const char *section;
+	const char *name;
+	enum key_id id;
+	key_parser parse;
+	size_t off;		/* into struct qf_conf */
+	uint32_t min, max;	/* numbers: range; strings: max length */
+};
+
+struct parse {
+	struct qf_conf c;
+	const char *file;
+	/* Input: a FILE or a string */
+	FILE *f;
+	const char *s;
+	int line;
+	/* First error */
+	int err_line;
+	char err[512];
+	/* Where each key was set (0 = not set) */
+	int key_line[K_COUNT];
+	/* The [peer.N] section the previous key came from, to catch repeats */
+	char last_section[40];
+};
+
+/* ---- errors ---- */
+
+static int fail(struct parse *p, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parse *p, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->err_line)
+		return 0;
+	p->err_line = p->line ? p->line : 1;
+	n = snprintf(p->err, sizeof(p->err), "%s:%d: %s%s", p->file, p->line,
+		     key ? key : "", key ? ": " : "");
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, sizeof(p->err) - n, fmt, ap);
+	va_end(ap);
+	return 0;		/* inih: handler error */
+}
+
+/* An error found after parsing, at a given line (0: none known). */
+static int fail_line(struct parse *p, int line, const char *key,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail_line(struct parse *p, int line, const char *key,
+		     const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(p->err, sizeof(p->err), "%s:%d: %s: %s", p->file,
+			 line, key, msg);
+	else
+		snprintf(p->err, sizeof(p->err), "%s: %s: %s", p->file, key,
+			 msg);
+	p->err_line = -1;
+	return -1;
+}
+
+#define fail_at(p, k, key, ...) \
+	fail_line(p, (k) < K_COUNT ? (p)->key_line[k] : 0, key, __VA_ARGS__)
+
+static void warn(struct qf_conf *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warn(struct qf_conf *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->nwarn >= QF_CONF_MAX_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->warn[c->nwarn++], sizeof(c->warn[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- value parsers ---- */
+
+static int parse_u32(const char *v, uint32_t *out)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || x > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int p_u32(struct parse *p, const char *key, const char *v, void *dst,
+		 uint32_t min, uint32_t max)
+{
+	uint32_t x;
+
+	if (parse_u32(v, &x))
+		return fail(p, key, "'%s' is not a number", v);
+	if (x < min || x > max)
+		return fail(p, key, "%" PRIu32 " is out of range %" PRIu32
+			    "..%" PRIu32, x, min, max);
+	*(uint32_t *)dst = x;
+	return 1;
+}
+
+static int p_int(struct parse *p, const char *key, const char *v, void *dst,
+		 uint32_t min, uint32_t max)
+{
+	uint32_t x = 0;
+
+	if (!p_u32(p, key, v, &x, min, max))
+		return 0;
+	*(int *)dst = (int)x;
+	return 1;
+}
+
+static int p_bool(struct parse *p, const char *key, const char *v, void *dst,
+		  uint32_t min, uint32_t max)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	(void)min;
+	(void)max;
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i]) || !strcasecmp(v, no[i])) {
+			*(bool *)dst = !strcasecmp(v, yes[i]);
+			return 1;
+		}
+	}
+	return fail(p, key, "'%s' is not a boolean (yes/no)", v);
+}
+
+/* Names: cluster and lease names travel to the kernel and to logs. */
+static int p_name(struct parse *p, const char *key, const char *v, void *dst,
+		  uint32_t min, uint32_t max)
+{
+	size_t n = strlen(v);
+
+	(void)min;
+	if (!n)
+		return fail(p, key, "must not be empty");
+	if (n > max)
+		return fail(p, key, "'%s' is longer than %" PRIu32 " characters",
+			    v, max);
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)v[i]) && !strchr("-_.", v[i]))
+			return fail(p, key, "'%s': only letters, digits, '-', "
+				    "'_' and '.' are allowed", v);
+	}
+	memcpy(dst, v, n + 1);
+	return 1;
+}
+
+/*
+ * Paths and hook commands must be absolute: quorumd runs as root and must
+ * never depend on its working directory or $PATH.
+ */
+static int p_path(struct parse *p, const char *key, const char *v, void *dst,
+		  uint32_t min, uint32_t max)
+{
+	size_t n = strlen(v);
+
+	if (!n && min == 0) {
+		*(char *)dst = '\0';
+		return 1;
+	}
+	if (v[0] != '/')
+		return fail(p, key, "'%s' is not an absolute path", v);
+	if (n > max)
+		return fail(p, key, "longer than %" PRIu32 " characters", max);
+	memcpy(dst, v, n + 1);
+	return 1;
+}
+
+static int p_profile(struct parse *p, const char *key, const char *v,
+		     void *dst, uint32_t min, uint32_t max)
+{
+	(void)min;
+	(void)max;
+	if (!strcmp(v, "default"))
+		*(enum qf_conf_profile *)dst = QF_CONF_PROFILE_DEFAULT;
+	else if (!strcmp(v, "fast"))
+		*(enum qf_conf_profile *)dst = QF_CONF_PROFILE_FAST;
+	else
+		return fail(p, key, "'%s' is not a profile (default, fast)", v);
+	return 1;
+}
+
+static int p_actions(struct parse *p, const char *key, const char *v,
+		     void *dst, uint32_t min, uint32_t max)
+{
+	static const struct { const char *name; uint32_t bit; } tab[] = {
+		{ "io", QFENCE_ACTION_IO },
+		{ "reboot", QFENCE_ACTION_REBOOT },
+		{ "panic", QFENCE_ACTION_PANIC },
+		{ "log-only", QFENCE_ACTION_LOG_ONLY },
+	};
+	char buf[LINE_MAX_CHARS], *tok, *save;
+	uint32_t mask = 0;
+
+	(void)min;
+	(void)max;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (!strcmp(tok, tab[i].name))
+				break;
+		if (i == sizeof(tab) / sizeof(tab[0]))
+			return fail(p, key, "'%s' is not an action (io, reboot, "
+				    "panic, log-only)", tok);
+		mask |= tab[i].bit;
+	}
+	if (!mask)
+		return fail(p, key, "no action given");
+	*(uint32_t *)dst = mask;
+	return 1;
+}
+
+/* ---- addresses and peers ---- */
+
+/* Host part: strict inet_pton (no "1.2.3" shorthands), IPv6 scope allowed. */
+static int fill_addr(const char *host, bool v6, uint16_t port,
+		     struct qf_conf_addr *a)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->sa;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->sa;
+	char ip[64];
+	const char *scope = v6 ? strchr(host, '%') : NULL;
+
+	snprintf(ip, sizeof(ip), "%.*s", scope ? (int)(scope - host) : 63, host);
+	memset(a, 0, sizeof(*a));
+	if (!v6) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		a->len = sizeof(*s4);
+		return inet_pton(AF_INET, ip, &s4->sin_addr) == 1 ? 0 : -1;
+	}
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	a->len = sizeof(*s6);
+	if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1)
+		return -1;
+	if (scope) {
+		uint32_t idx;
+
+		/* A link-local scope: an interface name or its index. */
+		idx = if_nametoindex(scope + 1);
+		if (!idx && parse_u32(scope + 1, &idx))
+			return -1;
+		s6->sin6_scope_id = idx;
+	}
+	return 0;
+}
+
+int qf_conf_parse_addr(const char *s, struct qf_conf_addr *a,
+		       char *why, size_t len)
+{
+	char host[80];
+	const char *port;
+	uint32_t pnum;
+	bool v6 = s[0] == '[';
+
+	if (strlen(s) >= sizeof(a->text)) {
+		ierr(why, len, "address '%s' is too long", s);
+		return -1;
+	}
+	if (v6) {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':') {
+			ierr(why, len, "'%s': IPv6 addresses are written "
+			     "[ADDR]:PORT", s);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(s, ':');
+
+		if (!colon || strchr(s, ':') != colon) {
+			ierr(why, len, "'%s' is not ADDR:PORT (IPv6: [ADDR]:PORT)",
+			     s);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
+		port = colon + 1;
+	}
+	if (parse_u32(port, &pnum) || pnum < 1 || pnum > 65535) {
+		ierr(why, len, "'%s': port must be 1..65535", s);
+		return -1;
+	}
+	if (fill_addr(host, v6, (uint16_t)pnum, a)) {
+		ierr(why, len, "'%s': '%s' is not a numeric IPv%c address", s,
+		     host, v6 ? '6' : '4');
+		return -1;
+	}
+	snprintf(a->text, sizeof(a->text), "%s", s);
+	return 0;
+}
+
+static struct qf_conf_peer *find_peer(struct qf_conf *c, uint32_t id)
+{
+	for (unsigned int i = 0; i < c->npeers; i++)
+		if (c->peers[i].id == id)
+			return &c->peers[i];
+	return NULL;
+}
+
+static struct qf_conf_peer *new_peer(struct parse *p, const char *key,
+				     uint32_t id)
+{
+	struct qf_conf_peer *pe = find_peer(&p->c, id);
+
+	if (pe) {
+		fail(p, key, "peer %" PRIu32 " is already defined at line %d",
+		     id, pe->line);
+		return NULL;
+	}
+	if (p->c.npeers >= QF_CONF_MAX_PEERS) {
+		fail(p, key, "more than %d peers", QF_CONF_MAX_PEERS);
+		return NULL;
+	}
+	pe = &p->c.peers[p->c.npeers++];
+	memset(pe, 0, sizeof(*pe));
+	pe->id = id;
+	pe->line = p->line;
+	return pe;
+}
+
+/* "ADDR:PORT[,ADDR:PORT]", appended to the peer's addresses. */
+static int add_addrs(struct parse *p, const char *key, struct qf_conf_peer *pe,
+		     const char *list)
+{
+	char buf[LINE_MAX_CHARS], why[160], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	tok = strtok_r(buf, ",", &save);
+	if (!tok)
+		return fail(p, key, "no address given");
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+		while (isspace((unsigned char)*tok))
+			tok++;
+		if (pe->naddrs >= QF_CONF_MAX_ADDRS)
+			return fail(p, key, "peer %" PRIu32 ": more than %d "
+				    "addresses", pe->id, QF_CONF_MAX_ADDRS);
+		if (qf_conf_parse_addr(tok, &pe->addr[pe->naddrs], why,
+				       sizeof(why)))
+			return fail(p, key, "%s", why);
+		pe->naddrs++;
+	}
+	return 1;
+}
+
+static int parse_id(struct parse *p, const char *key, const char *v,
+		    uint32_t *id)
+{
+	if (parse_u32(v, id) || *id < 1 || *id > QF_CONF_MAX_ID)
+		return fail(p, key, "'%s' is not a node id (1..%u)", v,
+			    QF_CONF_MAX_ID);
+	return 1;
+}
+
+/* [cluster] peer = ID ADDR:PORT[,ADDR2:PORT] [witness] */
+static int p_peer_line(struct parse *p, const char *key, const char *v,
+		       void *dst, uint32_t min, uint32_t max)
+{
+	char buf[LINE_MAX_CHARS], *tok[4], *save;
+	struct qf_conf_peer *pe;
+	uint32_t id;
+	int n = 0;
+
+	(void)dst;
+	(void)min;
+	(void)max;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		if (n == 3)
+			return fail(p, key, "expected 'ID ADDR:PORT[,ADDR:PORT] "
+				    "[witness]', got '%s'", v);
+		tok[n++] = t;
+	}
+	if (n < 2)
+		return fail(p, key, "expected 'ID ADDR:PORT[,ADDR:PORT] "
+			    "[witness]', got '%s'", v);
+	if (n == 3 && strcmp(tok[2], "witness"))
+		return fail(p, key, "'%s': the only flag is 'witness'", tok[2]);
+	if (!parse_id(p, key, tok[0], &id))
+		return 0;
+	pe = new_peer(p, key, id);
+	if (!pe)
+		return 0;
+	pe->witness = n == 3;
+	return add_addrs(p, key, pe, tok[1]);
+}
+
+/* [peer.N] address = ..., witness = yes|no */
+static int peer_section(struct parse *p, const char *section, const char *key,
+			const char *v)
+{
+	struct qf_conf_peer *pe;
+	uint32_t id;
+
+	if (!parse_id(p, section, section + 5, &id))
+		return 0;
+	pe = find_peer(&p->c, id);
+	if (pe && strcmp(p->last_section, section))
+		return fail(p, section, "peer %" PRIu32 " is already defined "
+			    "at line %d", id, pe->line);
+	if (!pe && !(pe = new_peer(p, section, id)))
+		return 0;
+	snprintf(p->last_section, sizeof(p->last_section), "%s", section);
+	if (!strcmp(key, "address"))
+		return add_addrs(p, key, pe, v);
+	if (!strcmp(key, "witness"))
+		return p_bool(p, key, v, &pe->witness, 0, 0);
+	return fail(p, key, "unknown key in [%s] (known: address, witness)",
+		    section);
+}
+
+/* ---- the key table ---- */
+
+#define OFF(field) offsetof(struct qf_conf, field)
+#define SZ(field) (sizeof(((struct qf_conf *)0)->field) - 1)
+
+static const struct key_def keys[] = {
+	{ "cluster", "name", K_NAME, p_name, OFF(name), 1, SZ(name) },
+	{ "cluster", "key_file", K_KEY_FILE, p_path, OFF(key_file), 1,
+	  SZ(key_file) },
+	{ "cluster", "profile", K_PROFILE, p_profile, OFF(profile), 0, 0 },
+	{ "cluster", "heartbeat_ms", K_HEARTBEAT, p_u32,
+	  OFF(timing.heartbeat_ms), 1, 60000 },
+	{ "cluster", "election_min_ms", K_EMIN, p_u32,
+	  OFF(timing.election_min_ms), 1, 600000 },
+	{ "cluster", "election_max_ms", K_EMAX, p_u32,
+	  OFF(timing.election_max_ms), 1, 600000 },
+	{ "cluster", "lease_ms", K_LEASE, p_u32, OFF(timing.lease_ms), 1,
+	  QFENCE_MAX_LEASE_MS_LIMIT },
+	{ "cluster", "settle_ms", K_SETTLE, p_u32, OFF(timing.settle_ms), 0,
+	  QFENCE_DELAY_MS_LIMIT },
+	{ "cluster", "rho_ppm", K_RHO, p_u32, OFF(timing.rho_ppm), 0, 999999 },
+	{ "cluster", "margin_ms", K_MARGIN, p_u32, OFF(timing.margin_ms), 0,
+	  60000 },
+	{ "cluster", "fence_after_ms", K_FENCE_AFTER, p_u32,
+	  OFF(fence_after_ms), 0, 3600000 },
+	{ "cluster", "peer", K_PEER, p_peer_line, 0, 0, 0 },
+	{ "node", "id", K_ID, p_u32, OFF(node_id), 1, QF_CONF_MAX_ID },
+	{ "node", "lease_name", K_LEASE_NAME, p_name, OFF(lease_name), 1,
+	  SZ(lease_name) },
+	{ "node", "actions", K_ACTIONS, p_actions, OFF(actions), 0, 0 },
+	{ "node", "reboot_delay_ms", K_REBOOT_DELAY, p_u32,
+	  OFF(reboot_delay_ms), 0, QFENCE_DELAY_MS_LIMIT },
+	{ "node", "nowayout", K_NOWAYOUT, p_bool, OFF(nowayout), 0, 0 },
+	{ "node", "data_dir", K_DATA_DIR, p_path, OFF(data_dir), 1,
+	  SZ(data_dir) },
+	{ "node", "control_socket", K_CONTROL_SOCKET, p_path,
+	  OFF(control_socket), 1, sizeof(((struct sockaddr_un *)0)->sun_path) - 1 },
+	{ "node", "mlockall", K_MLOCKALL, p_bool, OFF(mlockall), 0, 0 },
+	{ "node", "sched_rr_priority", K_SCHED_RR, p_int,
+	  OFF(sched_rr_priority), 0, 99 },
+	{ "node", "watchdog_device", K_WATCHDOG, p_path, OFF(watchdog_device),
+	  0, SZ(watchdog_device) },
+	{ "node", "on_fenced", K_ON_FENCED, p_path, OFF(on_fenced), 0,
+	  SZ(on_fenced) },
+	{ "node", "on_lease_lost", K_ON_LEASE_LOST, p_path,
+	  OFF(on_lease_lost), 0, SZ(on_lease_lost) },
+};
+
+static int handler(void *user, const char *section, const char *key,
+		   const char *v)
+{
+	struct parse *p = user;
+	const struct key_def *k = NULL;
+	bool known_section = false;
+
+	if (p->err_line)
+		return 0;	/* report only the first error */
+	if (!strncmp(section, "peer.", 5))
+		return peer_section(p, section, key, v);
+	p->last_section[0] = '\0';
+	if (!section[0])
+		return fail(p, key, "key outside any section (start with "
+			    "[cluster])");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].section, section))
+			continue;
+		known_section = true;
+		if (!strcmp(keys[i].name, key))
+			k = &keys[i];
+	}
+	if (!known_section)
+		return fail(p, NULL, "unknown section [%s] (known: cluster, node, "
+			    "peer.ID)", section);
+	if (!k)
+		return fail(p, key, "unknown key in [%s]", section);
+	if (k->id < K_COUNT) {
+		if (p->key_line[k->id])
+			return fail(p, key, "already set at line %d",
+				    p->key_line[k->id]);
+		p->key_line[k->id] = p->line;
+	}
+	return k->parse(p, key, v, (char *)&p->c + k->off, k->min, k->max);
+}
+
+/* ---- line reader (see the top of the file) ---- */
+
+static int next_char(struct parse *p)
+{
+	if (p->f)
+		return getc(p->f);
+	if (!*p->s)
+		return EOF;
+	return (unsigned char)*p->s++;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	int ch, n = 0, cap = num - 2 < LINE_MAX_CHARS ? num - 2 : LINE_MAX_CHARS;
+	bool too_long = false, lead = true, any = false;
+
+	while ((ch = next_char(p)) != EOF) {
+		any = true;
+		if (ch == '\n')
+			break;
+		if (lead && (ch == ' ' || ch == '\t'))
+			continue;
+		lead = false;
+		if (n < cap)
+			str[n++] = (char)ch;
+		else
+			too_long = true;
+	}
+	if (!any)
+		return NULL;
+	p->line++;
+	if (too_long) {
+		fail(p, NULL, "line longer than %d characters", cap);
+		n = 0;
+	}
+	str[n++] = '\n';
+	str[n] = '\0';
+	return str;
+}
+
+/* ---- validation after parsing ---- */
+
+void qf_conf_timing_profile(struct qf_conf_timing *t, enum qf_conf_profile pr)
+{
+	if (pr == QF_CONF_PROFILE_FAST)
+		*t = (struct qf_conf_timing){ 50, 150, 300, 500, 300, 1000, 50 };
+	else
+		*t = (struct qf_conf_timing){ 100, 400, 800, 1500, 1000, 1000,
+					      100 };
+}
+
+/* x·(1+ρ)/(1−ρ), rounded up: a duration on one clock, bounded on another. */
+static uint64_t stretch(uint64_t x, uint32_t rho_ppm)
+{
+	uint64_t num = x * (PPM + rho_ppm), den = PPM - rho_ppm;
+
+	return (num + den - 1) / den;
+}
+
+int qf_conf_timing_check(const struct qf_conf_timing *t, uint64_t *wait_ms,
+			 char *why, size_t len)
+{
+	uint64_t live, need;
+
+	if (t->rho_ppm == 0 || t->rho_ppm >= 100000) {
+		ierr(why, len, "rho_ppm = %" PRIu32 ": ρ bounds every clock's "
+		     "rate error including NTP slewing (DESIGN §2); 0 claims "
+		     "perfect clocks and 100000 (10%%) or more makes every "
+		     "bound meaningless; use 1000 and cap the time daemon's "
+		     "slew rate", t->rho_ppm);
+		return -1;
+	}
+	if (t->heartbeat_ms == 0 || t->margin_ms == 0) {
+		ierr(why, len, "heartbeat_ms and margin_ms must be above 0");
+		return -1;
+	}
+	if (t->settle_ms == 0) {
+		ierr(why, len, "settle_ms = 0 claims that IO stops the instant "
+		     "the lease expires; F must cover in-flight IO (DESIGN §2), "
+		     "the module enforces it (default 1000)");
+		return -1;
+	}
+	if (t->election_min_ms < 2 * (uint64_t)t->heartbeat_ms) {
+		ierr(why, len, "election_min_ms (%" PRIu32 ") is below two "
+		     "heartbeats (%" PRIu32 "): a follower would start an "
+		     "election after one late heartbeat", t->election_min_ms,
+		     2 * t->heartbeat_ms);
+		return -1;
+	}
+	if (t->election_max_ms <= t->election_min_ms) {
+		ierr(why, len, "election_max_ms (%" PRIu32 ") must be above "
+		     "election_min_ms (%" PRIu32 "): the timeout is randomized "
+		     "in between so that candidates do not split the vote "
+		     "forever", t->election_max_ms, t->election_min_ms);
+		return -1;
+	}
+	/*
+	 * Liveness rule (DESIGN §2): a follower's election timeout runs on its
+	 * clock, the leases it must outlive on others', hence the stretch.
+	 */
+	live = (uint64_t)t->election_max_ms + t->heartbeat_ms + t->margin_ms;
+	need = stretch(live, t->rho_ppm);
+	if (need >= t->lease_ms) {
+		ierr(why, len, "liveness: election_max_ms + heartbeat_ms + "
+		     "margin_ms = %" PRIu64 " ms (%" PRIu64 " ms with clock "
+		     "error ρ) is not shorter than lease_ms = %" PRIu32 ": after "
+		     "a leader crash healthy followers' leases would lapse "
+		     "before a new leader grants, and a lapse fences them "
+		     "(rule 7); raise lease_ms above %" PRIu64 " or lower the "
+		     "election timeout", live, need, t->lease_ms, need);
+		return -1;
+	}
+	if (wait_ms)
+		*wait_ms = stretch((uint64_t)t->lease_ms + t->settle_ms,
+				   t->rho_ppm);
+	return 0;
+}
+
+static int check_actions(struct parse *p)
+{
+	struct qf_conf *c = &p->c;
+
+	if (!(c->actions & QFENCE_ACTION_IO))
+		return fail_at(p, K_ACTIONS, "actions", "'io' is required: "
+			       "the IO fence always fires at expiry (rule 6); "
+			       "reboot or panic come on top of it");
+	if ((c->actions & QFENCE_ACTION_REBOOT) &&
+	    (c->actions & QFENCE_ACTION_PANIC))
+		return fail_at(p, K_ACTIONS, "actions", "'reboot' and 'panic' "
+			       "exclude each other");
+	if (c->actions & QFENCE_ACTION_LOG_ONLY)
+		warn(c, "actions: log-only: reboot/panic are only logged; "
+		     "F then rests on the IO fence alone (tests only)");
+	if (c->nowayout && (c->actions & QFENCE_ACTION_LOG_ONLY))
+		return fail_at(p, K_NOWAYOUT, "nowayout", "contradicts "
+			       "actions = log-only");
+	return 0;
+}
+
+static bool same_addr(const struct qf_conf_addr *x,
+		      const struct qf_conf_addr *y)
+{
+	return x->len == y->len && !memcmp(&x->sa, &y->sa, x->len);
+}
+
+/* Two links of one cluster on one socket address is a typo, never a plan. */
+static int dup_addr(struct parse *p, const struct qf_conf_peer *a)
+{
+	const struct qf_conf *c = &p->c;
+
+	for (const struct qf_conf_peer *b = c->peers; b <= a; b++) {
+		for (unsigned int i = 0; i < a->naddrs; i++) {
+			unsigned int j0 = b == a ? i + 1 : 0;
+
+			for (unsigned int j = j0; j < b->naddrs; j++) {
+				if (!same_addr(&a->addr[i], &b->addr[j]))
+					continue;
+				return fail_line(p, a->line, "peer", "address "
+						 "%s of peer %" PRIu32 " is also "
+						 "used by peer %" PRIu32
+						 " (line %d)", a->addr[i].text,
+						 a->id, b->id, b->line);
+			}
+		}
+	}
+	return 0;
+}
+
+static int check_peers(struct parse *p)
+{
+	struct qf_conf *c = &p->c;
+	const struct qf_conf_peer *self;
+	unsigned int voters = 0;
+
+	if (!c->npeers)
+		return fail_at(p, K_PEER, "[cluster] peer",
+			       "no peers: list every member, this node too");
+	for (unsigned int i = 0; i < c->npeers; i++) {
+		const struct qf_conf_peer *a = &c->peers[i];
+
+		voters += !a->witness;
+		if (!a->naddrs)
+			return fail_line(p, a->line, "peer", "peer %" PRIu32
+					 " has no address", a->id);
+		if (dup_addr(p, a))
+			return -1;
+	}
+	self = qf_conf_self(c);
+	if (!self)
+		return fail_at(p, K_ID, "id", "node %" PRIu32 " is not among "
+			       "the peers: list this node with its own "
+			       "addresses (they are the ones it binds)",
+			       c->node_id);
+	if (!voters)
+		return fail_at(p, K_PEER, "peer", "every member is a witness: "
+			       "nothing to protect");
+	if (c->npeers == 2)
+		warn(c, "two members: losing either stops both; add a "
+		     "witness as a third member");
+	return 0;
+}
+
+static int validate(struct parse *p)
+{
+	struct qf_conf *c = &p->c;
+	struct qf_conf_timing prof;
+	char why[400];
+
+	if (!c->name[0])
+		return fail_at(p, K_COUNT, "[cluster] name", "is required");
+	if (!c->key_file[0])
+		return fail_at(p, K_COUNT, "[cluster] key_file", "is required");
+	if (!c->node_id)
+		return fail_at(p, K_COUNT, "[node] id", "is required");
+	/* Profile values fill the timing keys that the file did not set. */
+	qf_conf_timing_profile(&prof, c->profile);
+#define PROFILE(k, field) \
+	do { if (!p->key_line[k]) c->timing.field = prof.field; } while (0)
+	PROFILE(K_HEARTBEAT, heartbeat_ms);
+	PROFILE(K_EMIN, election_min_ms);
+	PROFILE(K_EMAX, election_max_ms);
+	PROFILE(K_LEASE, lease_ms);
+	PROFILE(K_SETTLE, settle_ms);
+	PROFILE(K_RHO, rho_ppm);
+#undef PROFILE
+	/* One round trip fits in a heartbeat, or acks are late anyway. */
+	if (!p->key_line[K_MARGIN])
+		c->timing.margin_ms = c->timing.heartbeat_ms;
+	if (qf_conf_timing_check(&c->timing, &c->wait_ms, why, sizeof(why)))
+		return fail_at(p, p->key_line[K_LEASE] ? K_LEASE : K_PROFILE,
+			       p->key_line[K_LEASE] ? "lease_ms" : "timing",
+			       "%s", why);
+	if (check_actions(p) || check_peers(p))
+		return -1;
+	return 0;
+}
+
+static void defaults(struct qf_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->lease_name, sizeof(c->lease_name), "qfence");
+	c->actions = QFENCE_ACTION_IO | QFENCE_ACTION_REBOOT;
+	snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/qfence");
+	snprintf(c->control_socket, sizeof(c->control_socket),
+		 "/run/qfence/quorumd.sock");
+}
+
+static int run(struct parse *p, struct qf_conf *out, char *err, size_t errlen)
+{
+	int rc;
+
+	defaults(&p->c);
+	snprintf(p->c.file, sizeof(p->c.file), "%s", p->file);
+	rc = ini_parse_stream(reader, p, handler, p);
+	if (rc < 0) {
+		ierr(err, errlen, "%s: out of memory", p->file);
+		return -1;
+	}
+	if (p->err_line > 0 && (rc == 0 || p->err_line <= rc)) {
+		ierr(err, errlen, "%s", p->err);
+		return -1;
+	}
+	if (rc > 0) {
+		ierr(err, errlen, "%s:%d: syntax error: expected '[section]' "
+		     "or 'key = value'", p->file, rc);
+		return -1;
+	}
+	if (validate(p)) {
+		ierr(err, errlen, "%s", p->err);
+		return -1;
+	}
+	*out = p->c;
+	return 0;
+}
+
+int qf_conf_load(struct qf_conf *c, const char *path, char *err, size_t errlen)
+{
+	struct parse *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p) {
+		ierr(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	p->file = path;
+	p->f = fopen(path, "re");
+	if (!p->f) {
+		ierr(err, errlen, "%s: %s", path, strerror(errno));
+		free(p);
+		return -1;
+	}
+	rc = run(p, c, err, errlen);
+	fclose(p->f);
+	free(p);
+	return rc;
+}
+
+int qf_conf_load_string(struct qf_conf *c, const char *fname, const char *text,
+			char *err, size_t errlen)
+{
+	struct parse *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p) {
+		ierr(err, errlen, "%s: out of memory", fname);
+		return -1;
+	}
+	p->file = fname;
+	p->s = text;
+	rc = run(p, c, err, errlen);
+	free(p);
+	return rc;
+}
+
+const struct qf_conf_peer *qf_conf_peer(const struct qf_conf *c, uint32_t id)
+{
+	for (unsigned int i = 0; i < c->npeers; i++)
+		if (c->peers[i].id == id)
+			return &c->peers[i];
+	return NULL;
+}
+
+const struct qf_conf_peer *qf_conf_self(const struct qf_conf *c)
+{
+	return qf_conf_peer(c, c->node_id);
+}
+
+void qf_conf_dump(const struct qf_conf *c, FILE *f)
+{
+	const struct qf_conf_timing *t = &c->timing;
+
+	fprintf(f, "cluster %s, node %" PRIu32 ", %u members\n", c->name,
+		c->node_id, c->npeers);
+	for (unsigned int i = 0; i < c->npeers; i++) {
+		fprintf(f, "  peer %" PRIu32 "%s:", c->peers[i].id,
+			c->peers[i].witness ? " (witness)" : "");
+		for (unsigned int j = 0; j < c->peers[i].naddrs; j++)
+			fprintf(f, " %s", c->peers[i].addr[j].text);
+		fputc('\n', f);
+	}
+	fprintf(f, "heartbeat %" PRIu32 " ms, election %" PRIu32 "..%" PRIu32
+		" ms, margin %" PRIu32 " ms\n", t->heartbeat_ms,
+		t->election_min_ms, t->election_max_ms, t->margin_ms);
+	fprintf(f, "lease L %" PRIu32 " ms, settle F %" PRIu32 " ms, rho %"
+		PRIu32 " ppm\n", t->lease_ms, t->settle_ms, t->rho_ppm);
+	fprintf(f, "W = (L+F)(1+rho)/(1-rho) = %" PRIu64 " ms\n", c->wait_ms);
+	for (unsigned int i = 0; i < c->nwarn; i++)
+		fprintf(f, "warning: %s\n", c->warn[i]);
+}

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tests of conf.c: the example file, every class of error (file:line and
+ * key named, struct untouched) and the DESIGN §2 timing check.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../conf.h"
+#include "unit.h"
+
+#ifndef EXAMPLE_CONF
+#define EXAMPLE_CONF "daemon/infra/quorumd.conf.example"
+#endif
+
+static const char base[] =
+	"[cluster]\n"			/* 1 */
+	"name = t\n"			/* 2 */
+	"key_file = /etc/k\n"		/* 3 */
+	"peer = 1 127.0.0.1:7001\n"	/* 4 */
+	"peer = 2 127.0.0.1:7002\n"	/* 5 */
+	"peer = 3 127.0.0.1:7003\n"	/* 6 */
+	"[node]\n"			/* 7 */
+	"id = 1\n";			/* 8 */
+
+static struct qf_conf conf;
+static char err[512];
+
+/* base + extra (lines 9...), parsed as "t.conf" */
+static int load(const char *extra)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), "%s%s", base, extra);
+	err[0] = '\0';
+	return qf_conf_load_string(&conf, "t.conf", text, err, sizeof(err));
+}
+
+static void conf_example_loads(void)
+{
+	int rc = qf_conf_load(&conf, EXAMPLE_CONF, err, sizeof(err));
+
+	UT_ASSERTF(rc == 0, "%s", err);
+	UT_ASSERT(!strcmp(conf.name, "storage-a"));
+	UT_EQ(conf.node_id, 1);
+	UT_EQ(conf.npeers, 3);
+	UT_EQ(conf.peers[0].naddrs, 2);
+	UT_ASSERT(conf.peers[2].witness);
+	UT_ASSERT(!conf.peers[0].witness);
+	UT_EQ(conf.timing.lease_ms, 1500);
+	/* (1500 + 1000) * 1.001 / 0.999 = 2505.005 -> 2506 */
+	UT_EQ(conf.wait_ms, 2506);
+	UT_EQ(conf.actions, QFENCE_ACTION_IO | QFENCE_ACTION_REBOOT);
+	UT_EQ(conf.sched_rr_priority, 10);
+	UT_ASSERT(conf.mlockall);
+	UT_ASSERT(conf.watchdog_device[0] == '\0');
+	UT_ASSERT(qf_conf_self(&conf) == &conf.peers[0]);
+}
+
+static void conf_minimal_defaults(void)
+{
+	UT_ASSERTF(load("") == 0, "%s", err);
+	UT_EQ(conf.timing.heartbeat_ms, 100);
+	UT_EQ(conf.timing.election_min_ms, 400);
+	UT_EQ(conf.timing.election_max_ms, 800);
+	UT_EQ(conf.timing.settle_ms, 1000);
+	UT_EQ(conf.timing.margin_ms, 100);
+	UT_ASSERT(!strcmp(conf.data_dir, "/var/lib/qfence"));
+	UT_ASSERT(!strcmp(conf.lease_name, "qfence"));
+	UT_EQ(conf.nwarn, 0);
+}
+
+static void conf_fast_profile_and_override(void)
+{
+	UT_ASSERTF(load("[cluster]\nprofile = fast\n") == 0, "%s", err);
+	UT_EQ(conf.timing.heartbeat_ms, 50);
+	UT_EQ(conf.timing.lease_ms, 500);
+	/* (500 + 300) * 1.001 / 0.999 = 801.6 -> 802 */
+	UT_EQ(conf.wait_ms, 802);
+	/* An explicit key wins over the profile, in any order. */
+	UT_ASSERTF(load("[cluster]\nlease_ms = 700\nprofile = fast\n") == 0,
+		   "%s", err);
+	UT_EQ(conf.timing.lease_ms, 700);
+	UT_EQ(conf.timing.heartbeat_ms, 50);
+}
+
+static void conf_not_a_number(void)
+{
+	UT_ASSERT(load("[cluster]\nlease_ms = abc\n") != 0);
+	UT_ASSERTF(!strcmp(err, "t.conf:10: lease_ms: 'abc' is not a number"),
+		   "got '%s'", err);
+	UT_ASSERT(load("[cluster]\nlease_ms = -5\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: lease_ms:");
+	UT_ASSERT(load("[cluster]\nlease_ms = 99999999999\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: lease_ms:");
+}
+
+static void conf_unknown_key_and_section(void)
+{
+	UT_ASSERT(load("colour = blue\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: colour: unknown key in [node]");
+	UT_ASSERT(load("[clutser]\nname = x\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: unknown section [clutser]");
+	UT_ASSERT(load("[peer.4]\nadress = 127.0.0.1:7004\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: adress: unknown key in [peer.4]");
+}
+
+static void conf_duplicate_key(void)
+{
+	UT_ASSERT(load("id = 2\n") != 0);
+	UT_ASSERTF(!strcmp(err, "t.conf:9: id: already set at line 8"),
+		   "got '%s'", err);
+}
+
+static void conf_duplicate_peer_id(void)
+{
+	UT_ASSERT(load("[cluster]\npeer = 2 127.0.0.1:7009\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: peer: peer 2 is already defined at line 5");
+	UT_ASSERT(load("[peer.3]\naddress = 127.0.0.1:7009\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: peer.3: peer 3 is already defined at line 6");
+	/* A [peer.N] section given twice is a duplicate too. */
+	UT_ASSERT(load("[peer.4]\naddress = 127.0.0.1:7004\n[node]\n"
+		       "lease_name = x\n[peer.4]\nwitness = yes\n") != 0);
+	UT_CONTAINS(err, "t.conf:14: peer.4: peer 4 is already defined at line 10");
+}
+
+static void conf_ranges(void)
+{
+	UT_ASSERT(load("sched_rr_priority = 100\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: sched_rr_priority: 100 is out of range 0..99");
+	UT_ASSERT(load("[cluster]\nlease_ms = 600001\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: lease_ms: 600001 is out of range");
+	UT_ASSERT(load("lease_name = abcdefghijabcdefghijabcdefghijabc\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: lease_name:");
+	UT_ASSERT(load("lease_name = a/b\n") != 0);
+	UT_CONTAINS(err, "only letters");
+	UT_ASSERT(load("mlockall = perhaps\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: mlockall: 'perhaps' is not a boolean");
+	UT_ASSERT(load("data_dir = var/lib\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: data_dir: 'var/lib' is not an absolute path");
+	UT_ASSERT(load("[cluster]\nprofile = turbo\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: profile: 'turbo' is not a profile");
+}
+
+static void conf_liveness_refused(void)
+{
+	/* 800 + 100 + 100 = 1000 ms, 1002.002 -> 1003 with ρ: L must exceed. */
+	UT_ASSERT(load("[cluster]\nlease_ms = 1003\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: lease_ms: liveness:");
+	UT_CONTAINS(err, "raise lease_ms above 1003");
+	UT_ASSERTF(load("[cluster]\nlease_ms = 1004\n") == 0, "%s", err);
+	/* A longer election timeout breaks a default lease. */
+	UT_ASSERT(load("[cluster]\nelection_max_ms = 1400\n") != 0);
+	UT_CONTAINS(err, "liveness");
+}
+
+static void conf_unsafe_settings_refused(void)
+{
+	UT_ASSERT(load("[cluster]\nrho_ppm = 0\n") != 0);
+	UT_CONTAINS(err, "claims perfect clocks");
+	UT_ASSERT(load("[cluster]\nsettle_ms = 0\n") != 0);
+	UT_CONTAINS(err, "settle_ms = 0");
+	UT_ASSERT(load("[cluster]\nelection_min_ms = 150\n") != 0);
+	UT_CONTAINS(err, "below two heartbeats");
+	UT_ASSERT(load("[cluster]\nelection_max_ms = 400\n") != 0);
+	UT_CONTAINS(err, "randomized");
+}
+
+static void conf_required_keys(void)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "[cluster]\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\n[node]\nid = 1\n");
+	UT_ASSERT(qf_conf_load_string(&conf, "r.conf", text, err,
+				      sizeof(err)) != 0);
+	UT_CONTAINS(err, "r.conf: [cluster] name: is required");
+	snprintf(text, sizeof(text), "[cluster]\nname = x\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\n");
+	UT_ASSERT(qf_conf_load_string(&conf, "r.conf", text, err,
+				      sizeof(err)) != 0);
+	UT_CONTAINS(err, "[node] id: is required");
+	UT_ASSERT(qf_conf_load_string(&conf, "r.conf", "", err,
+				      sizeof(err)) != 0);
+	UT_CONTAINS(err, "is required");
+}
+
+static void conf_self_must_be_peer(void)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "[cluster]\nname = x\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\n[node]\nid = 7\n");
+	UT_ASSERT(qf_conf_load_string(&conf, "s.conf", text, err,
+				      sizeof(err)) != 0);
+	UT_CONTAINS(err, "s.conf:6: id: node 7 is not among the peers");
+}
+
+static void conf_bad_addresses(void)
+{
+	static const char *const bad[] = {
+		"127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "localhost:7000",
+		"::1:7000", "[::1]7000", "[::1", "1.2.3:80", "127.0.0.1:7x",
+	};
+	struct qf_conf_addr a;
+	char why[160], line[200];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		UT_ASSERTF(qf_conf_parse_addr(bad[i], &a, why, sizeof(why)) != 0,
+			   "'%s' accepted", bad[i]);
+		snprintf(line, sizeof(line), "[cluster]\npeer = 4 %s\n", bad[i]);
+		UT_ASSERT(load(line) != 0);
+		UT_CONTAINS(err, "t.conf:10: peer:");
+	}
+}
+
+static void conf_ipv6_and_links(void)
+{
+	const struct qf_conf_peer *pe;
+	const struct sockaddr_in6 *s6;
+	struct qf_conf_addr a;
+
+	UT_ASSERTF(load("[peer.4]\naddress = [::1]:7004, 127.0.0.1:7104\n") == 0,
+		   "%s", err);
+	pe = qf_conf_peer(&conf, 4);
+	UT_ASSERT(pe);
+	UT_EQ(pe->naddrs, 2);
+	s6 = (const struct sockaddr_in6 *)&pe->addr[0].sa;
+	UT_EQ(s6->sin6_family, AF_INET6);
+	UT_EQ(ntohs(s6->sin6_port), 7004);
+	UT_EQ(pe->addr[1].sa.ss_family, AF_INET);
+	/* Link-local with a numeric scope. */
+	UT_ASSERTF(qf_conf_parse_addr("[fe80::1%3]:7000", &a, err,
+				      sizeof(err)) == 0, "%s", err);
+	UT_EQ(((const struct sockaddr_in6 *)&a.sa)->sin6_scope_id, 3);
+	UT_ASSERT(qf_conf_parse_addr("[fe80::1%no-such-if]:7000", &a, err,
+				     sizeof(err)) != 0);
+	/* The limit is two links per node. */
+	UT_ASSERT(load("[cluster]\npeer = 4 127.0.0.1:1,127.0.0.1:2,"
+		       "127.0.0.1:3\n") != 0);
+	UT_CONTAINS(err, "more than 2 addresses");
+}
+
+static void conf_duplicate_address(void)
+{
+	UT_ASSERT(load("[cluster]\npeer = 4 127.0.0.2:1,127.0.0.1:7002\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: peer: address 127.0.0.1:7002 of peer 4 is "
+		    "also used by peer 2 (line 5)");
+	UT_ASSERT(load("[cluster]\npeer = 4 127.0.0.2:1,127.0.0.2:1\n") != 0);
+	UT_CONTAINS(err, "also used by peer 4");
+}
+
+static void conf_failure_changes_nothing(void)
+{
+	struct qf_conf before;
+
+	UT_ASSERTF(load("") == 0, "%s", err);
+	before = conf;
+	UT_ASSERT(load("[cluster]\nlease_ms = 1003\n") != 0);
+	UT_ASSERT(!memcmp(&before, &conf, sizeof(conf)));
+	UT_ASSERT(load("id = x\n") != 0);
+	UT_ASSERT(!memcmp(&before, &conf, sizeof(conf)));
+	UT_ASSERT(qf_conf_load(&conf, ut_path("missing.conf"), err,
+			       sizeof(err)) != 0);
+	UT_CONTAINS(err, "missing.conf: No such file or directory");
+	UT_ASSERT(!memcmp(&before, &conf, sizeof(conf)));
+}
+
+static void conf_syntax_and_long_lines(void)
+{
+	char line[400];
+
+	UT_ASSERT(load("this line has no equals sign\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: syntax error");
+	UT_ASSERT(load("[node\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: syntax error");
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "on_fenced = /", 13);
+	line[300] = '\n';
+	line[301] = '\0';
+	UT_ASSERT(load(line) != 0);
+	UT_CONTAINS(err, "t.conf:9: line longer than");
+	/* A key before any section. */
+	UT_ASSERT(qf_conf_load_string(&conf, "n.conf", "name = x\n", err,
+				      sizeof(err)) != 0);
+	UT_CONTAINS(err, "n.conf:1: name: key outside any section");
+}
+
+static void conf_indented_keys_are_keys(void)
+{
+	/* inih would treat an indented line as a continuation of the key
+	 * above (multi-line values); the reader strips indentation, so this
+	 * is mlockall, not more text for lease_name. */
+	UT_ASSERTF(load("lease_name = lx\n    mlockall = yes\n") == 0, "%s", err);
+	UT_ASSERT(!strcmp(conf.lease_name, "lx"));
+	UT_ASSERT(conf.mlockall);
+	UT_ASSERTF(load("actions = io, panic ; kdump\n") == 0, "%s", err);
+	UT_EQ(conf.actions, QFENCE_ACTION_IO | QFENCE_ACTION_PANIC);
+}
+
+static void conf_actions(void)
+{
+	UT_ASSERT(load("actions = reboot\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: actions: 'io' is required");
+	UT_ASSERT(load("actions = io,reboot,panic\n") != 0);
+	UT_CONTAINS(err, "exclude each other");
+	UT_ASSERT(load("actions = io,explode\n") != 0);
+	UT_CONTAINS(err, "'explode' is not an action");
+	UT_ASSERTF(load("actions = io,reboot,log-only\n") == 0, "%s", err);
+	UT_EQ(conf.nwarn, 1);
+	UT_CONTAINS(conf.warn[0], "log-only");
+	UT_ASSERT(load("actions = io,log-only\nnowayout = yes\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: nowayout: contradicts");
+}
+
+static void conf_two_node_warning_and_witness(void)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "[cluster]\nname = x\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n[node]\nid = 1\n");
+	UT_ASSERTF(qf_conf_load_string(&conf, "w.conf", text, err,
+				       sizeof(err)) == 0, "%s", err);
+	UT_EQ(conf.nwarn, 1);
+	UT_CONTAINS(conf.warn[0], "witness");
+	snprintf(text, sizeof(text), "[cluster]\nname = x\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1 witness\n[node]\nid = 1\n");
+	UT_ASSERT(qf_conf_load_string(&conf, "w.conf", text, err,
+				      sizeof(err)) != 0);
+	UT_CONTAINS(err, "every member is a witness");
+	UT_ASSERT(load("[cluster]\npeer = 4 127.0.0.1:9 voter\n") != 0);
+	UT_CONTAINS(err, "the only flag is 'witness'");
+}
+
+/* The DESIGN §2 timing check as a table, boundaries included. */
+static void conf_timing_check_table(void)
+{
+	static const struct {
+		struct qf_conf_timing t;
+		int ok;
+		uint64_t wait;
+		const char *why;
+	} cases[] = {
+		{ { 100, 400, 800, 1500, 1000, 1000, 100 }, 1, 2506, NULL },
+		{ { 50, 150, 300, 500, 300, 1000, 50 }, 1, 802, NULL },
+		/* boundary: need = ceil(1000 * 1.001/0.999) = 1003 */
+		{ { 100, 400, 800, 1003, 1000, 1000, 100 }, 0, 0, "liveness" },
+		{ { 100, 400, 800, 1004, 1000, 1000, 100 }, 1, 2009, NULL },
+		{ { 100, 400, 800, 1500, 1000, 0, 100 }, 0, 0, "perfect" },
+		{ { 100, 400, 800, 1500, 1000, 100000, 100 }, 0, 0, "rho_ppm" },
+		{ { 100, 400, 800, 1500, 0, 1000, 100 }, 0, 0, "settle_ms = 0" },
+		{ { 0, 400, 800, 1500, 1000, 1000, 100 }, 0, 0, "above 0" },
+		{ { 100, 400, 800, 1500, 1000, 1000, 0 }, 0, 0, "above 0" },
+		{ { 100, 199, 800, 1500, 1000, 1000, 100 }, 0, 0, "two heartbeats" },
+		{ { 100, 400, 400, 1500, 1000, 1000, 100 }, 0, 0, "randomized" },
+		/* ρ = 1%: 1000 * 1.01/0.99 = 1020.2 -> 1021 */
+		{ { 100, 400, 800, 1021, 1000, 10000, 100 }, 0, 0, "liveness" },
+		{ { 100, 400, 800, 1022, 1000, 10000, 100 }, 1, 2063, NULL },
+	};
+	char why[400];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t w = 0;
+		int rc = qf_conf_timing_check(&cases[i].t, &w, why, sizeof(why));
+
+		UT_ASSERTF((rc == 0) == cases[i].ok, "case %zu: rc %d (%s)", i,
+			   rc, rc ? why : "");
+		if (cases[i].ok)
+			UT_ASSERTF(w == cases[i].wait, "case %zu: W %llu", i,
+				   (unsigned long long)w);
+		else
+			UT_CONTAINS(why, cases[i].why);
+	}
+}
+
+const struct ut_case conf_cases[] = {
+	{ "conf_example_loads", conf_example_loads },
+	{ "conf_minimal_defaults", conf_minimal_defaults },
+	{ "conf_fast_profile_and_override", conf_fast_profile_and_override },
+	{ "conf_not_a_number", conf_not_a_number },
+	{ "conf_unknown_key_and_section", conf_unknown_key_and_section },
+	{ "conf_duplicate_key", conf_duplicate_key },
+	{ "conf_duplicate_peer_id", conf_duplicate_peer_id },
+	{ "conf_ranges", conf_ranges },
+	{ "conf_liveness_refused", conf_liveness_refused },
+	{ "conf_unsafe_settings_refused", conf_unsafe_settings_refused },
+	{ "conf_required_keys", conf_required_keys },
+	{ "conf_self_must_be_peer", conf_self_must_be_peer },
+	{ "conf_bad_addresses", conf_bad_addresses },
+	{ "conf_ipv6_and_links", conf_ipv6_and_links },
+	{ "conf_duplicate_address", conf_duplicate_address },
+	{ "conf_failure_changes_nothing", conf_failure_changes_nothing },
+	{ "conf_syntax_and_long_lines", conf_syntax_and_long_lines },
+	{ "conf_indented_keys_are_keys", conf_indented_keys_are_keys },
+	{ "conf_actions", conf_actions },
+	{ "conf_two_node_warning_and_witness", conf_two_node_warning_and_witness },
+	{ "conf_timing_check_table", conf_timing_check_table },
+	{ NULL, NULL },
+};
