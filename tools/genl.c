@@ -55,7 +55,7 @@ int qc_extack_parse(const struct nlmsghdr *nlh, struct qc_extack *ext)
 {
 	const char *base = (const char *)nlh;
 	const struct nlmsgerr *e;
-	size_t off;
+	size_t off, echo;
 	int code;
 
 	ext->msg[0] = '\0';
@@ -72,9 +72,12 @@ int qc_extack_parse(const struct nlmsghdr *nlh, struct qc_extack *ext)
 		code = e->error;
 		off = NLMSG_HDRLEN + sizeof(*e);
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-			if (e->msg.nlmsg_len < NLMSG_HDRLEN)
+			/* The request is echoed: the TLVs follow it. */
+			echo = e->msg.nlmsg_len;
+			if (echo < NLMSG_HDRLEN || echo > nlh->nlmsg_len)
 				return code < 0 ? -code : code;
-			off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+			off += ((echo + NLMSG_ALIGNTO - 1) & ~(size_t)(NLMSG_ALIGNTO - 1)) -
+			       NLMSG_HDRLEN;
 		}
 	}
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < nlh->nlmsg_len)

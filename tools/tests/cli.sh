@@ -1,0 +1,70 @@
+#!/bin/sh
+# Command-line behaviour of the quorumctl binary that needs no kernel: every
+# case here is refused (or answered) before a netlink socket is opened.
+#   tests/cli.sh BINARY
+# Prints "ok NAME" / "FAIL NAME: why" per case.
+Q=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME CODE STDERR_SUBSTRING ARGS...
+expect() {
+	name=$1 code=$2 needle=$3
+	shift 3
+	"$Q" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne "$code" ]; then
+		echo "FAIL $name: exit $rc, want $code ($(head -n 1 "$tmp/err"))"
+	elif [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/err"; then
+		echo "FAIL $name: stderr lacks \"$needle\": $(head -n 2 "$tmp/err" | tr '\n' ' ')"
+	elif [ "$code" -eq 2 ] && [ -s "$tmp/out" ]; then
+		echo "FAIL $name: a usage error wrote to stdout"
+	elif [ "$code" -eq 2 ] && ! grep -q '^usage: ' "$tmp/err"; then
+		echo "FAIL $name: a usage error without usage"
+	else
+		echo "ok $name"
+	fi
+}
+
+n31=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+n32=${n31}b
+
+"$Q" help >"$tmp/help" 2>&1
+if [ $? -eq 0 ] && grep -q '^exit codes:' "$tmp/help" &&
+	grep -q '^  3  the qfence kernel module is not loaded' "$tmp/help" &&
+	grep -q 'quorumctl lease bench-renew' "$tmp/help"; then
+	echo "ok cli: help lists commands and exit codes"
+else
+	echo "FAIL cli: help: $(head -n 3 "$tmp/help" | tr '\n' ' ')"
+fi
+expect "cli: no command" 2 "usage: quorumctl" 
+expect "cli: unknown command" 2 'unknown command "bogus"' bogus
+expect "cli: unknown global option" 2 "unknown option --yaml" --yaml lease list
+expect "cli: help takes no arguments" 2 "help takes no arguments" help me
+expect "cli: lease without subcommand" 2 "missing lease subcommand" lease
+expect "cli: unknown lease subcommand" 2 'unknown lease subcommand "frob"' lease frob
+expect "cli: lease help" 0 "" lease help
+expect "cli: subcommand --help" 0 "" lease renew --help
+expect "cli: list takes no NAME" 2 'unexpected argument "db0"' lease list db0
+expect "cli: show needs NAME" 2 "missing argument" lease show
+expect "cli: show takes one NAME" 2 'unexpected argument "b"' lease show a b
+expect "cli: name of 32 bytes" 2 "longer than 31 bytes" lease show "$n32"
+expect "cli: empty name" 2 "empty lease name" lease fence ""
+expect "cli: new needs --generation" 2 "missing --generation" lease new db0 --max-lease-ms 1500
+expect "cli: new needs --max-lease-ms" 2 "missing --max-lease-ms" lease new db0 --generation 1
+expect "cli: new bad action" 2 'bad action "halt"' lease new db0 --generation 1 --max-lease-ms 1 --actions io,halt
+expect "cli: new u32 overflow" 2 "out of range" lease new db0 --generation 1 --max-lease-ms 4294967296
+expect "cli: new negative generation" 2 "not a decimal number" lease new db0 --generation -1 --max-lease-ms 1
+expect "cli: new trailing garbage" 2 "not a decimal number" lease new db0 --generation 1x --max-lease-ms 1
+expect "cli: renew needs a deadline" 2 "exactly one of --deadline-ns and --in-ms" lease renew db0 --generation 1
+expect "cli: renew takes one deadline" 2 "exactly one of" lease renew db0 --generation 1 --in-ms 5 --deadline-ns 5
+expect "cli: renew missing value" 2 "--in-ms needs a value" lease renew db0 --generation 1 --in-ms
+expect "cli: fence takes no generation" 2 "unknown option --generation" lease fence db0 --generation 2
+expect "cli: unfence needs a generation" 2 "missing --generation" lease unfence db0
+expect "cli: del repeated option" 2 "unexpected argument" lease del db0 db1
+expect "cli: events count 0" 2 "out of range 1.." lease events --count 0
+expect "cli: events takes no NAME" 2 'unexpected argument "db0"' lease events db0
+expect "cli: renew-loop period below lease" 2 "--every-ms must be smaller than --lease-ms" lease renew-loop db0 --generation 1 --every-ms 500 --lease-ms 500
+expect "cli: renew-loop needs --every-ms" 2 "missing --every-ms" lease renew-loop db0 --generation 1 --lease-ms 500
+expect "cli: bench-renew count 0" 2 "out of range" lease bench-renew db0 --generation 1 --count 0 --lease-ms 5
+expect "cli: bench-renew needs --count" 2 "missing --count" lease bench-renew db0 --generation 1 --lease-ms 5
