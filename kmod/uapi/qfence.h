@@ -16,14 +16,20 @@
  * Multicast group "events" (QFENCE_MCGRP_EVENTS) carries QFENCE_CMD_EVENT
  * messages to every namespace (see "Events" below).
  *
- * Every mutating command needs CAP_NET_ADMIN in the caller's user namespace
- * (GENL_ADMIN_PERM); without it the kernel answers -EPERM and changes
+ * Every mutating command needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM; leases are global, so a container's own user namespace
+ * grants nothing); without it the kernel answers -EPERM and changes
  * nothing. LEASE_GET is open to everyone.
  *
- * Every attribute is checked by a strict policy: a missing required
- * attribute, a wrong type or length, an out-of-range value or an unknown bit
- * in a mask is refused with -EINVAL and an extended ack message naming the
- * attribute, and changes nothing.
+ * Every attribute is checked by a strict per-command policy: a missing
+ * required attribute, an attribute the command does not take, a wrong type
+ * or length, or an unknown bit in a mask is refused with -EINVAL; a value
+ * out of its range or a name longer than QFENCE_NAME_LEN - 1 with -ERANGE
+ * (the kernel's policy validation reports it so). The extended ack message
+ * names the attribute, and nothing changes.
+ *
+ * NAME: 1 to QFENCE_NAME_LEN - 1 printable ASCII characters without blanks
+ * (it appears in device-mapper table lines), NUL-terminated.
  *
  * Time
  * ----
@@ -128,13 +134,16 @@
  * Device-mapper target "qfence"
  * -----------------------------
  *   <start> <len> qfence <dev_path> <lease_name> [<#feature args> [<arg>]*]
- * No feature arguments are defined yet; any given is refused. The lease
- * must exist when the table is loaded. Every bio (read, write, flush,
+ * No feature arguments are defined yet; a count other than 0 is refused.
+ * The lease must exist when the table is loaded, and LEASE_DEL refuses
+ * while a table uses it. Ioctls are not passed to the device (SCSI
+ * pass-through would write around the fence). Every bio (read, write, flush,
  * discard, write-zeroes) is admitted only under rule 6; others end with
  * BLK_STS_IOERR (EIO). STATUSTYPE_INFO prints
  *   <lease_state> <ios_failed> <ios_inflight>
  * with lease_state one of "disarmed", "armed", "fenced";
- * STATUSTYPE_TABLE reproduces the table arguments.
+ * where the counts are this device's; STATUSTYPE_TABLE reproduces the
+ * table arguments.
  *
  * Module parameters
  * -----------------

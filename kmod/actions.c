@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qfence actions.
+ *
+ * The IO fence needs nothing here: it is the state itself. What follows
+ * a fence are two hard-interrupt hrtimers per lease, started by
+ * qfence_fence_kick() in whatever context latched the lease:
+ *
+ *  - settle: at fenced_ns + settle_ms, IO admitted before the fence must
+ *    have completed. If some is still in flight the node can no longer
+ *    bound F by draining, so it escalates (panic if the lease asks for
+ *    PANIC, else reboot), unless QFENCE_F_SETTLE_WAIT says to wait and
+ *    report only (F is then unbounded).
+ *  - action: at fenced_ns + reboot_delay_ms, the lease's REBOOT or PANIC.
+ *
+ * As softdog does, the callbacks pr_crit() first and then act; with the
+ * log_only parameter or QFENCE_ACTION_LOG_ONLY they only log.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/panic.h>
+#include <linux/reboot.h>
+#include <linux/time64.h>
+
+#include "actions.h"
+#include "registry.h"
+
+bool qfence_log_only;
+module_param_named(log_only, qfence_log_only, bool, 0444);
+MODULE_PARM_DESC(log_only,
+		 "Log reboot and panic actions, including the settle escalation, instead of executing them (default=0)");
+
+/* The action a fence escalates to: PANIC if chosen, else REBOOT. */
+u32 qfence_action_of(const struct qfence_lease *l)
+{
+	return l->cfg.actions & QFENCE_ACTION_PANIC ? QFENCE_ACTION_PANIC :
+						      QFENCE_ACTION_REBOOT;
+}
+
+static void qfence_escalate(struct qfence_lease *l, const char *why)
+{
+	bool do_panic = qfence_action_of(l) == QFENCE_ACTION_PANIC;
+	const char *what = do_panic ? "panic" : "reboot";
+
+	if (qfence_log_only || (l->cfg.actions & QFENCE_ACTION_LOG_ONLY)) {
+		pr_crit("lease %s fenced (%s): would %s now; log-only mode\n",
+			l->cfg.name, why, what);
+		return;
+	}
+	pr_crit("lease %s fenced (%s): initiating %s\n", l->cfg.name, why, what);
+	if (do_panic)
+		panic("qfence: lease %s fenced (%s)", l->cfg.name, why);
+	emergency_restart();
+}
+
+static enum hrtimer_restart qfence_settle_fire(struct hrtimer *t)
+{
+	struct qfence_lease *l = container_of(t, struct qfence_lease, settle);
+	u64 inflight = qfence_inflight(l);
+
+	if (!inflight)
+		return HRTIMER_NORESTART;
+	WRITE_ONCE(l->settle_fired_ns, ktime_get_boottime_ns());
+	set_bit(QFENCE_LF_EV_SETTLE, &l->flags);
+	qfence_queue_work(l);
+	if (l->cfg.flags & QFENCE_F_SETTLE_WAIT) {
+		pr_warn("lease %s: %llu IOs still in flight %u ms after the fence; waiting (SETTLE_WAIT: the settle bound does not hold)\n",
+			l->cfg.name, inflight, l->cfg.settle_ms);
+		return HRTIMER_NORESTART;
+	}
+	qfence_escalate(l, "IO in flight past settle_ms");
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart qfence_action_fire(struct hrtimer *t)
+{
+	struct qfence_lease *l = container_of(t, struct qfence_lease, action);
+
+	qfence_escalate(l, "lease action");
+	return HRTIMER_NORESTART;
+}
+
+void qfence_actions_init(struct qfence_lease *l)
+{
+	hrtimer_init(&l->settle, CLOCK_BOOTTIME, HRTIMER_MODE_ABS_HARD);
+	l->settle.function = qfence_settle_fire;
+	hrtimer_init(&l->action, CLOCK_BOOTTIME, HRTIMER_MODE_ABS_HARD);
+	l->action.function = qfence_action_fire;
+}
+
+/**
+ * qfence_actions_start - arm the settle bound and the lease's action
+ * @l: a lease that has just been latched FENCED
+ * @inflight: IO in flight at the fence
+ *
+ * Any context, including the IO path: it only starts timers (no printk;
+ * the work logs the fence). Timers count from the fence, not from now.
+ */
+void qfence_actions_start(struct qfence_lease *l, u64 inflight)
+{
+	u64 fenced = READ_ONCE(l->fenced_ns);
+	u64 at;
+
+	if (inflight) {
+		at = fenced + (u64)l->cfg.settle_ms * NSEC_PER_MSEC;
+		hrtimer_start(&l->settle, qfence_ktime(at), HRTIMER_MODE_ABS_HARD);
+	}
+	if (l->cfg.actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC)) {
+		at = fenced + (u64)l->cfg.reboot_delay_ms * NSEC_PER_MSEC;
+		WRITE_ONCE(l->action_at_ns, at);
+		hrtimer_start(&l->action, qfence_ktime(at), HRTIMER_MODE_ABS_HARD);
+	}
+}
+
+/* The devices drained: the settle bound is met. Process context. */
+void qfence_actions_drained(struct qfence_lease *l)
+{
+	hrtimer_cancel(&l->settle);
+}
+
+/* Unfence or deletion: nothing pending may fire. Process context. */
+void qfence_actions_cancel(struct qfence_lease *l)
+{
+	hrtimer_cancel(&l->settle);
+	hrtimer_cancel(&l->action);
+	WRITE_ONCE(l->action_at_ns, 0);
+}
+
+/* Log a fence, from the work. */
+void qfence_actions_log(struct qfence_lease *l)
+{
+	const char *what = qfence_action_of(l) == QFENCE_ACTION_PANIC ?
+			   "panic" : "reboot";
+	bool log_only = qfence_log_only ||
+			(l->cfg.actions & QFENCE_ACTION_LOG_ONLY);
+
+	pr_warn("lease %s fenced (%s), %llu IOs in flight\n", l->cfg.name,
+		l->fence_reason == QFENCE_REASON_MANUAL ? "manual" : "expired",
+		l->inflight_at_fence);
+	if (l->action_at_ns)
+		pr_crit("lease %s: %s in %u ms%s\n", l->cfg.name, what,
+			l->cfg.reboot_delay_ms, log_only ? " (log-only)" : "");
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qfence lease state machine: DISARMED -> ARMED -> FENCED -> DISARMED.
+ *
+ * Pure functions of (lease, now): see lease.h for the rules of the game.
+ * Every refusal sets an extended ack message and changes nothing, except
+ * that a lease found expired is latched FENCED on the way (rule 7): the
+ * expiry is a fact, whatever the request was.
+ */
+
+#include <linux/bitops.h>
+#include <linux/string.h>
+#include <linux/time64.h>
+
+#include "lease.h"
+
+void qfence_lease_init(struct qfence_lease *l,
+		       const struct qfence_lease_cfg *cfg)
+{
+	l->cfg = *cfg;
+	l->state = QFENCE_STATE_DISARMED;
+	l->deadline_ns = 0;
+	INIT_LIST_HEAD(&l->node);
+	INIT_LIST_HEAD(&l->targets);
+	raw_spin_lock_init(&l->tlock);
+}
+
+const char *qfence_state_name(int state)
+{
+	switch (state) {
+	case QFENCE_STATE_DISARMED:
+		return "disarmed";
+	case QFENCE_STATE_ARMED:
+		return "armed";
+	case QFENCE_STATE_FENCED:
+		return "fenced";
+	}
+	return "unknown";
+}
+
+/*
+ * Record a fence that the caller has just latched. Only the latch winner
+ * gets here, once per fence, so the plain stores cannot race; the
+ * QFENCE_LF_FENCE_KICK bit publishes them to whoever runs the kick.
+ */
+static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason)
+{
+	WRITE_ONCE(l->fenced_ns, now);
+	WRITE_ONCE(l->fence_reason, reason);
+	WRITE_ONCE(l->fences, l->fences + 1);
+	clear_bit(QFENCE_LF_DRAINED, &l->flags);
+	smp_mb__before_atomic();
+	set_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+}
+
+/**
+ * qfence_lease_latch - move an ARMED lease to FENCED
+ * @l: the lease
+ * @now: CLOCK_BOOTTIME time of the decision
+ * @reason: QFENCE_REASON_*
+ *
+ * Safe in any context, lockless: the IO path and the expiry timer call it.
+ * The cmpxchg is fully ordered, so the in-flight counts read after it
+ * include every bio that saw ARMED (see qfence_io_enter()).
+ *
+ * Return: true if this call latched the lease.
+ */
+bool qfence_lease_latch(struct qfence_lease *l, u64 now, u32 reason)
+{
+	if (cmpxchg(&l->state, QFENCE_STATE_ARMED, QFENCE_STATE_FENCED) !=
+	    QFENCE_STATE_ARMED)
+		return false;
+	qfence_lease_latched(l, now, reason);
+	return true;
+}
+
+/**
+ * qfence_lease_expire - latch the lease if its deadline has passed
+ * @l: the lease
+ * @now: CLOCK_BOOTTIME time
+ *
+ * Return: true if this call latched the lease.
+ */
+bool qfence_lease_expire(struct qfence_lease *l, u64 now)
+{
+	if (READ_ONCE(l->state) != QFENCE_STATE_ARMED ||
+	    now < READ_ONCE(l->deadline_ns))
+		return false;
+	return qfence_lease_latch(l, now, QFENCE_REASON_EXPIRED);
+}
+
+/*
+ * Is @deadline in (now, now + max_lease_ms]? Written as a difference so
+ * that no sum can wrap around u64.
+ */
+static int qfence_deadline_check(const struct qfence_lease *l, u64 now,
+				 u64 deadline, struct netlink_ext_ack *extack)
+{
+	u64 max_ns = (u64)l->cfg.max_lease_ms * NSEC_PER_MSEC;
+
+	if (deadline <= now) {
+		NL_SET_ERR_MSG(extack, "deadline is not in the future");
+		return -ERANGE;
+	}
+	if (deadline - now > max_ns) {
+		NL_SET_ERR_MSG(extack, "deadline is further than max_lease_ms ahead");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/**
+ * qfence_lease_renew - arm the lease or move its deadline
+ * @l: the lease; caller holds qfence_mutex
+ * @now: CLOCK_BOOTTIME time of the request
+ * @deadline: new absolute deadline
+ * @generation: must equal the lease's
+ * @extack: refusal message
+ *
+ * A FENCED lease refuses (rule 7), and so does an ARMED lease whose
+ * deadline has already passed: it is latched FENCED here, since a renew
+ * that arrives after the expiry must never lift it.
+ *
+ * Return: 0, -ECANCELED, -ESTALE or -ERANGE.
+ */
+int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
+		       u64 generation, struct netlink_ext_ack *extack)
+{
+	int state = READ_ONCE(l->state);
+	int ret;
+
+	if (state == QFENCE_STATE_FENCED) {
+		NL_SET_ERR_MSG(extack, "lease is fenced; only LEASE_UNFENCE clears it");
+		return -ECANCELED;
+	}
+	if (state == QFENCE_STATE_ARMED && qfence_lease_expire(l, now)) {
+		NL_SET_ERR_MSG(extack, "lease expired before this renew; now fenced");
+		return -ECANCELED;
+	}
+	if (generation != l->cfg.generation) {
+		NL_SET_ERR_MSG(extack, "generation is not the lease's");
+		return -ESTALE;
+	}
+	ret = qfence_deadline_check(l, now, deadline, extack);
+	if (ret)
+		return ret;
+
+	WRITE_ONCE(l->deadline_ns, deadline);
+	if (state == QFENCE_STATE_DISARMED) {
+		/* Publish the deadline before ARMED (acquire in the IO path). */
+		smp_store_release(&l->state, QFENCE_STATE_ARMED);
+	} else {
+		/* The IO path or the timer may have latched meanwhile. */
+		smp_mb();
+		if (READ_ONCE(l->state) != QFENCE_STATE_ARMED) {
+			NL_SET_ERR_MSG(extack, "lease expired during this renew; now fenced");
+			return -ECANCELED;
+		}
+	}
+	l->renewals++;
+	return 0;
+}
+
+/**
+ * qfence_lease_fence - fence now, from any state
+ * @l: the lease; caller holds qfence_mutex
+ * @now: CLOCK_BOOTTIME time
+ *
+ * Return: 1 if this call latched the lease, 0 if it was already FENCED.
+ */
+int qfence_lease_fence(struct qfence_lease *l, u64 now)
+{
+	int state;
+
+	/* Only ARMED -> FENCED can happen concurrently (IO path, timer). */
+	do {
+		state = READ_ONCE(l->state);
+		if (state == QFENCE_STATE_FENCED)
+			return 0;
+	} while (cmpxchg(&l->state, state, QFENCE_STATE_FENCED) != state);
+
+	qfence_lease_latched(l, now, QFENCE_REASON_MANUAL);
+	return 1;
+}
+
+/**
+ * qfence_lease_unfence - clear the latch after a committed rejoin
+ * @l: the lease; caller holds qfence_mutex
+ * @generation: the rejoin's generation, strictly larger than the lease's
+ * @extack: refusal message
+ *
+ * The lease returns to DISARMED: IO stays refused until the next renew
+ * with the new generation (rule 8).
+ *
+ * Return: 0, -EINVAL (not FENCED) or -ESTALE.
+ */
+int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
+			 struct netlink_ext_ack *extack)
+{
+	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED) {
+		NL_SET_ERR_MSG(extack, "lease is not fenced");
+		return -EINVAL;
+	}
+	if (generation <= l->cfg.generation) {
+		NL_SET_ERR_MSG(extack, "generation must be larger than the lease's");
+		return -ESTALE;
+	}
+	/* Nothing else leaves FENCED, so plain stores suffice. */
+	l->cfg.generation = generation;
+	WRITE_ONCE(l->deadline_ns, 0);
+	smp_store_release(&l->state, QFENCE_STATE_DISARMED);
+	return 0;
+}
+
+/**
+ * qfence_lease_disarm - clean leave: ARMED -> DISARMED, no action
+ * @l: the lease; caller holds qfence_mutex
+ * @now: CLOCK_BOOTTIME time
+ * @extack: refusal message
+ *
+ * An expired lease is fenced, not disarmed: leaving cleanly is only
+ * possible while the lease is still valid.
+ *
+ * Return: 0, -ECANCELED (FENCED, or expired) or -EBUSY (NOWAYOUT).
+ */
+int qfence_lease_disarm(struct qfence_lease *l, u64 now,
+			struct netlink_ext_ack *extack)
+{
+	int state = READ_ONCE(l->state);
+
+	if (state == QFENCE_STATE_DISARMED)
+		return 0;
+	if (state == QFENCE_STATE_FENCED || qfence_lease_expire(l, now)) {
+		NL_SET_ERR_MSG(extack, "lease is fenced; use LEASE_UNFENCE");
+		return -ECANCELED;
+	}
+	if (l->cfg.flags & QFENCE_F_NOWAYOUT) {
+		NL_SET_ERR_MSG(extack, "lease has NOWAYOUT; it cannot be disarmed");
+		return -EBUSY;
+	}
+	if (cmpxchg(&l->state, QFENCE_STATE_ARMED, QFENCE_STATE_DISARMED) !=
+	    QFENCE_STATE_ARMED) {
+		NL_SET_ERR_MSG(extack, "lease is fenced; use LEASE_UNFENCE");
+		return -ECANCELED;
+	}
+	WRITE_ONCE(l->deadline_ns, 0);
+	return 0;
+}
+
+/**
+ * qfence_lease_may_del - may the lease be deleted?
+ * @l: the lease; caller holds qfence_mutex
+ * @extack: refusal message
+ *
+ * Return: 0 or -EBUSY.
+ */
+int qfence_lease_may_del(const struct qfence_lease *l,
+			 struct netlink_ext_ack *extack)
+{
+	if (READ_ONCE(l->state) != QFENCE_STATE_DISARMED) {
+		NL_SET_ERR_MSG(extack, "lease is armed or fenced");
+		return -EBUSY;
+	}
+	if (l->devices) {
+		NL_SET_ERR_MSG(extack, "a device-mapper target uses the lease");
+		return -EBUSY;
+	}
+	return 0;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * qfence lease: the state machine of one quorum lease.
+ *
+ * The functions declared here are pure: they take the current
+ * CLOCK_BOOTTIME time as an argument, never read a clock, start no timer,
+ * take no module reference and allocate nothing. registry.c wraps them
+ * with the kernel side effects; the KUnit suites drive them with injected
+ * time.
+ *
+ * Concurrency. Control operations (renew, fence, unfence, disarm) run
+ * under qfence_mutex (registry.c). The expiry timer and the IO path
+ * (qfence_io_decide()) do not take it; they change the state only with
+ * cmpxchg(ARMED -> FENCED), so the one transition that can race with a
+ * control operation is that latch, and every control operation that leaves
+ * ARMED uses cmpxchg as well.
+ */
+#ifndef _QFENCE_LEASE_H
+#define _QFENCE_LEASE_H
+
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/netlink.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "uapi/qfence.h"
+
+/* Configuration given at LEASE_NEW, already validated by policy.c. */
+struct qfence_lease_cfg {
+	char name[QFENCE_NAME_LEN];
+	u64 generation;
+	u32 max_lease_ms;
+	u32 actions;
+	u32 reboot_delay_ms;
+	u32 settle_ms;
+	u32 flags;
+};
+
+/* Bits of qfence_lease.flags. */
+enum {
+	QFENCE_LF_FENCE_KICK,	/* a latch happened, qfence_fence_kick() due */
+	QFENCE_LF_PINNED,	/* holds a module reference */
+	QFENCE_LF_EV_FENCE,	/* work: send EXPIRED/FENCED/ACTION events */
+	QFENCE_LF_EV_SETTLE,	/* work: send the settle escalation event */
+	QFENCE_LF_DRAINED,	/* the devices drained after the last fence */
+};
+
+/*
+ * Per-device IO counters. One per dm target (target.c); the lease's
+ * in-flight count is the sum over its devices.
+ */
+struct qfence_io {
+	atomic_t inflight;
+	atomic64_t failed;
+	struct list_head node;		/* qfence_lease.targets */
+};
+
+struct qfence_lease {
+	/*
+	 * Read by every bio. state and deadline_ns are written with
+	 * WRITE_ONCE/cmpxchg and read with READ_ONCE; deadline_ns is
+	 * published before state becomes ARMED (release/acquire).
+	 */
+	int state;			/* enum qfence_state */
+	u64 deadline_ns;		/* absolute CLOCK_BOOTTIME, 0 if none */
+
+	struct qfence_lease_cfg cfg;	/* cfg.generation changes on unfence */
+	unsigned long flags;		/* QFENCE_LF_* bits */
+
+	/* Written once by the latch winner, before QFENCE_LF_FENCE_KICK. */
+	u64 fenced_ns;
+	u32 fence_reason;		/* enum qfence_reason */
+
+	/* Under qfence_mutex. */
+	u64 renewals;
+	u64 fences;
+	u64 drained_ns;
+	u64 inflight_at_fence;
+	u64 action_at_ns;		/* scheduled reboot/panic, 0 if none */
+	u64 settle_fired_ns;		/* settle bound passed undrained */
+	u64 failed_retired;		/* failures of devices since removed */
+	u32 devices;
+	struct list_head node;		/* qfence_leases */
+
+	/* Devices using the lease; irq-safe (read by the settle timer). */
+	raw_spinlock_t tlock;
+	struct list_head targets;
+
+	struct hrtimer expiry;		/* fires at deadline_ns (rule 6, 2nd line) */
+	struct hrtimer settle;		/* actions.c: settle bound F */
+	struct hrtimer action;		/* actions.c: reboot/panic delay */
+	struct work_struct work;	/* events, drain check */
+};
+
+/* Outcome of qfence_io_decide(). */
+enum qfence_io_verdict {
+	QFENCE_IO_ADMIT,
+	QFENCE_IO_REFUSE,
+	QFENCE_IO_EXPIRED,	/* refused, and this call latched the lease */
+};
+
+void qfence_lease_init(struct qfence_lease *l,
+		       const struct qfence_lease_cfg *cfg);
+bool qfence_lease_latch(struct qfence_lease *l, u64 now, u32 reason);
+bool qfence_lease_expire(struct qfence_lease *l, u64 now);
+int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
+		       u64 generation, struct netlink_ext_ack *extack);
+int qfence_lease_fence(struct qfence_lease *l, u64 now);
+int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
+			 struct netlink_ext_ack *extack);
+int qfence_lease_disarm(struct qfence_lease *l, u64 now,
+			struct netlink_ext_ack *extack);
+int qfence_lease_may_del(const struct qfence_lease *l,
+			 struct netlink_ext_ack *extack);
+const char *qfence_state_name(int state);
+
+static inline int qfence_lease_state(const struct qfence_lease *l)
+{
+	return smp_load_acquire(&l->state);
+}
+
+/*
+ * The IO admission protocol (DESIGN rules 6 and 8), in two steps so that
+ * the clock is read after the bio is counted:
+ *
+ *	qfence_io_enter(io);
+ *	v = qfence_io_decide(l, io, ktime_get_boottime_ns());
+ *
+ * qfence_io_enter() counts the bio in flight and issues a full barrier
+ * before the state is read. The fence side (qfence_lease_latch()) writes
+ * FENCED with a fully ordered cmpxchg and only then sums the in-flight
+ * counts. Either this bio sees FENCED and is refused, or the fence side
+ * sees it counted and waits for it to drain: a bio can never be admitted
+ * unseen by the settle accounting. Nothing here locks or allocates.
+ */
+static inline void qfence_io_enter(struct qfence_io *io)
+{
+	atomic_inc(&io->inflight);
+	smp_mb__after_atomic();
+}
+
+static inline enum qfence_io_verdict
+qfence_io_decide(struct qfence_lease *l, struct qfence_io *io, u64 now)
+{
+	int state = qfence_lease_state(l);
+
+	/* Rule 6: the clock decides, not only the timer. */
+	if (likely(state == QFENCE_STATE_ARMED &&
+		   now < READ_ONCE(l->deadline_ns)))
+		return QFENCE_IO_ADMIT;
+
+	atomic_dec(&io->inflight);
+	atomic64_inc(&io->failed);
+	/* Rule 7: the first IO that sees the expiry latches the fence. */
+	if (state == QFENCE_STATE_ARMED &&
+	    qfence_lease_latch(l, now, QFENCE_REASON_EXPIRED))
+		return QFENCE_IO_EXPIRED;
+	return QFENCE_IO_REFUSE;
+}
+
+/*
+ * Completion of an admitted bio. Returns true when the device's in-flight
+ * count reached zero while the lease is fenced: the caller then has the
+ * drain checked. atomic_dec_and_test() is fully ordered, which pairs with
+ * the barrier of the latch as in qfence_io_enter().
+ */
+static inline bool qfence_io_done(struct qfence_lease *l, struct qfence_io *io)
+{
+	return atomic_dec_and_test(&io->inflight) &&
+	       READ_ONCE(l->state) == QFENCE_STATE_FENCED;
+}
+
+#endif /* _QFENCE_LEASE_H */

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qfence generic netlink family: see uapi/qfence.h for the protocol.
+ *
+ * Every mutating command carries GENL_ADMIN_PERM: CAP_NET_ADMIN in the
+ * initial user namespace. Leases are kernel-global, so the capability a
+ * process holds over its own network namespace must not be enough.
+ *
+ * Events go to the "events" group of every network namespace
+ * (genlmsg_multicast_allns()), for the same reason: a lease is the same
+ * lease wherever its daemon runs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "actions.h"
+#include "netlink.h"
+#include "policy.h"
+#include "registry.h"
+
+static struct genl_family qfence_family;
+static bool qfence_nl_live;	/* under qfence_mutex */
+
+static int qfence_put_u64(struct sk_buff *skb, int attr, u64 value)
+{
+	return nla_put_u64_64bit(skb, attr, value, QFENCE_A_PAD);
+}
+
+static int qfence_fill_lease(struct sk_buff *skb, struct qfence_lease *l)
+{
+	const struct qfence_lease_cfg *cfg = &l->cfg;
+	u64 drained = test_bit(QFENCE_LF_DRAINED, &l->flags) ? l->drained_ns : 0;
+
+	if (nla_put_string(skb, QFENCE_A_NAME, cfg->name) ||
+	    nla_put_u32(skb, QFENCE_A_STATE, qfence_lease_state(l)) ||
+	    qfence_put_u64(skb, QFENCE_A_GENERATION, cfg->generation) ||
+	    qfence_put_u64(skb, QFENCE_A_DEADLINE_NS, READ_ONCE(l->deadline_ns)) ||
+	    qfence_put_u64(skb, QFENCE_A_NOW_NS, ktime_get_boottime_ns()) ||
+	    nla_put_u32(skb, QFENCE_A_MAX_LEASE_MS, cfg->max_lease_ms) ||
+	    nla_put_u32(skb, QFENCE_A_ACTIONS, cfg->actions) ||
+	    nla_put_u32(skb, QFENCE_A_REBOOT_DELAY_MS, cfg->reboot_delay_ms) ||
+	    nla_put_u32(skb, QFENCE_A_SETTLE_MS, cfg->settle_ms) ||
+	    nla_put_u32(skb, QFENCE_A_FLAGS, cfg->flags) ||
+	    qfence_put_u64(skb, QFENCE_A_RENEWALS, l->renewals) ||
+	    qfence_put_u64(skb, QFENCE_A_FENCES, READ_ONCE(l->fences)) ||
+	    qfence_put_u64(skb, QFENCE_A_IOS_FAILED, qfence_failed(l)) ||
+	    qfence_put_u64(skb, QFENCE_A_IOS_INFLIGHT, qfence_inflight(l)) ||
+	    nla_put_u32(skb, QFENCE_A_DEVICES, l->devices) ||
+	    qfence_put_u64(skb, QFENCE_A_FENCED_NS, READ_ONCE(l->fenced_ns)) ||
+	    qfence_put_u64(skb, QFENCE_A_DRAINED_NS, drained) ||
+	    nla_put_u32(skb, QFENCE_A_FENCE_REASON, READ_ONCE(l->fence_reason)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* One LEASE_GET reply or dump entry. The caller holds qfence_mutex. */
+static int qfence_fill(struct sk_buff *skb, struct qfence_lease *l,
+		       u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &qfence_family, flags,
+			  QFENCE_CMD_LEASE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (qfence_fill_lease(skb, l)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int qfence_fill_event(struct sk_buff *skb, struct qfence_lease *l,
+			     u32 event, u64 ts, u32 cause)
+{
+	if (nla_put_u32(skb, QFENCE_A_EVENT, event) ||
+	    nla_put_string(skb, QFENCE_A_NAME, l->cfg.name) ||
+	    qfence_put_u64(skb, QFENCE_A_GENERATION, l->cfg.generation) ||
+	    qfence_put_u64(skb, QFENCE_A_TIMESTAMP_NS, ts) ||
+	    qfence_put_u64(skb, QFENCE_A_DEADLINE_NS, READ_ONCE(l->deadline_ns)))
+		return -EMSGSIZE;
+
+	switch (event) {
+	case QFENCE_EVENT_FENCED:
+		if (nla_put_u32(skb, QFENCE_A_FENCE_REASON, l->fence_reason) ||
+		    qfence_put_u64(skb, QFENCE_A_IOS_INFLIGHT,
+				   l->inflight_at_fence))
+			return -EMSGSIZE;
+		break;
+	case QFENCE_EVENT_DRAINED:
+		if (qfence_put_u64(skb, QFENCE_A_DRAINED_NS, l->drained_ns))
+			return -EMSGSIZE;
+		break;
+	case QFENCE_EVENT_ACTION:
+		if (nla_put_u32(skb, QFENCE_A_ACTION, qfence_action_of(l)) ||
+		    qfence_put_u64(skb, QFENCE_A_ACTION_AT_NS,
+				   cause == QFENCE_CAUSE_SETTLE ? ts :
+				   l->action_at_ns) ||
+		    nla_put_u32(skb, QFENCE_A_ACTION_CAUSE, cause))
+			return -EMSGSIZE;
+		break;
+	}
+	return 0;
+}
+
+/**
+ * qfence_nl_event - multicast an event on the "events" group
+ * @l: the lease
+ * @event: QFENCE_EVENT_*
+ * @ts: when it happened (CLOCK_BOOTTIME)
+ * @cause: QFENCE_CAUSE_* (QFENCE_EVENT_ACTION only)
+ *
+ * Process context; the caller holds qfence_mutex. Nobody listening is not
+ * an error; a message that cannot be allocated is logged and dropped.
+ */
+void qfence_nl_event(struct qfence_lease *l, u32 event, u64 ts, u32 cause)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	lockdep_assert_held(&qfence_mutex);
+	if (!qfence_nl_live)
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto fail;
+	hdr = genlmsg_put(skb, 0, 0, &qfence_family, 0, QFENCE_CMD_EVENT);
+	if (!hdr || qfence_fill_event(skb, l, event, ts, cause)) {
+		nlmsg_free(skb);
+		goto fail;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_allns(&qfence_family, skb, 0, 0);
+	return;
+fail:
+	pr_warn_ratelimited("lease %s: event %u lost\n", l->cfg.name, event);
+}
+
+/* The lease a request names; the caller has checked that NAME is there. */
+static struct qfence_lease *qfence_nl_lease(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[QFENCE_A_NAME];
+	struct qfence_lease *l = qfence_find(nla_data(attr));
+
+	if (!l)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such lease");
+	return l;
+}
+
+static int qfence_nl_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease_cfg cfg;
+	int ret;
+
+	ret = qfence_policy_check_new(info->attrs, info->extack, &cfg);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	ret = qfence_create(&cfg, info->extack);
+	mutex_unlock(&qfence_mutex);
+	if (ret == -EEXIST)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_NAME]);
+	return ret;
+}
+
+static int qfence_nl_renew(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	u64 deadline, gen;
+	int ret;
+
+	ret = qfence_policy_check_renew(info->attrs, info->extack, &deadline,
+					&gen);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	ret = l ? qfence_renew(l, deadline, gen, info->extack) : -ENOENT;
+	mutex_unlock(&qfence_mutex);
+	if (ret == -ESTALE)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_GENERATION]);
+	else if (ret == -ERANGE)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_DEADLINE_NS]);
+	return ret;
+}
+
+static int qfence_nl_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	struct sk_buff *msg;
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(info->attrs, info->extack, &name);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	ret = l ? qfence_fill(msg, l, info->snd_portid, info->snd_seq, 0) :
+		  -ENOENT;
+	mutex_unlock(&qfence_mutex);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int qfence_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct qfence_lease *l;
+	long idx = 0;
+
+	mutex_lock(&qfence_mutex);
+	list_for_each_entry(l, &qfence_leases, node) {
+		if (idx >= cb->args[0] &&
+		    qfence_fill(skb, l, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, NLM_F_MULTI))
+			break;
+		idx++;
+	}
+	mutex_unlock(&qfence_mutex);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+static int qfence_nl_fence(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(info->attrs, info->extack, &name);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	if (l)
+		qfence_fence(l);
+	mutex_unlock(&qfence_mutex);
+	return l ? 0 : -ENOENT;
+}
+
+static int qfence_nl_unfence(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	u64 gen;
+	int ret;
+
+	ret = qfence_policy_check_unfence(info->attrs, info->extack, &gen);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	ret = l ? qfence_unfence(l, gen, info->extack) : -ENOENT;
+	mutex_unlock(&qfence_mutex);
+	if (ret == -ESTALE)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_GENERATION]);
+	else if (ret == -EINVAL)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_NAME]);
+	return ret;
+}
+
+static int qfence_nl_disarm(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(info->attrs, info->extack, &name);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	ret = l ? qfence_disarm(l, info->extack) : -ENOENT;
+	mutex_unlock(&qfence_mutex);
+	if (ret && ret != -ENOENT)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_NAME]);
+	return ret;
+}
+
+static int qfence_nl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(info->attrs, info->extack, &name);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	ret = l ? qfence_unlink(l, info->extack) : -ENOENT;
+	mutex_unlock(&qfence_mutex);
+	if (ret) {
+		if (ret != -ENOENT)
+			NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_NAME]);
+		return ret;
+	}
+	qfence_free(l);
+	return 0;
+}
+
+static const struct genl_ops qfence_ops[] = {
+	{
+		.cmd = QFENCE_CMD_LEASE_NEW,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_new,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_new,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_RENEW,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_renew,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_renew,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_GET,
+		.policy = qfence_policy_name,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_get,
+		.dumpit = qfence_nl_dump,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_FENCE,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_name,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_fence,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_UNFENCE,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_unfence,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_unfence,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_DISARM,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_name,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_disarm,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_DEL,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_name,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_del,
+	},
+};
+
+static const struct genl_multicast_group qfence_mcgrps[] = {
+	{ .name = QFENCE_MCGRP_EVENTS },
+};
+
+static struct genl_family qfence_family __ro_after_init = {
+	.name = QFENCE_GENL_NAME,
+	.version = QFENCE_GENL_VERSION,
+	.maxattr = QFENCE_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = qfence_ops,
+	.n_ops = ARRAY_SIZE(qfence_ops),
+	.mcgrps = qfence_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(qfence_mcgrps),
+};
+
+int __init qfence_nl_init(void)
+{
+	int ret = genl_register_family(&qfence_family);
+
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	qfence_nl_live = true;
+	mutex_unlock(&qfence_mutex);
+	return 0;
+}
+
+void qfence_nl_exit(void)
+{
+	mutex_lock(&qfence_mutex);
+	qfence_nl_live = false;
+	mutex_unlock(&qfence_mutex);
+	genl_unregister_family(&qfence_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(QFENCE_GENL_NAME);

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qfence netlink attribute policy.
+ *
+ * Each command has its own table, so an attribute that a command does not
+ * take is refused ("Unsupported attribute") rather than ignored: strict
+ * validation rejects NLA_UNSPEC entries. Types, lengths, ranges and masks
+ * are the tables' job; what remains is checked below, and every refusal
+ * names its attribute in the extended ack.
+ */
+
+#include <linux/string.h>
+
+#include "policy.h"
+
+static struct netlink_range_validation qfence_max_lease_range = {
+	.min = 1,
+	.max = QFENCE_MAX_LEASE_MS_LIMIT,
+};
+
+static struct netlink_range_validation qfence_delay_range = {
+	.min = 0,
+	.max = QFENCE_DELAY_MS_LIMIT,
+};
+
+static struct netlink_range_validation qfence_settle_range = {
+	.min = 1,
+	.max = QFENCE_DELAY_MS_LIMIT,
+};
+
+#define QFENCE_POLICY_NAME \
+	[QFENCE_A_NAME] = { .type = NLA_NUL_STRING, .len = QFENCE_NAME_LEN - 1 }
+#define QFENCE_POLICY_GENERATION \
+	[QFENCE_A_GENERATION] = NLA_POLICY_MIN(NLA_U64, 1)
+
+const struct nla_policy qfence_policy_new[QFENCE_A_MAX + 1] = {
+	QFENCE_POLICY_NAME,
+	QFENCE_POLICY_GENERATION,
+	[QFENCE_A_MAX_LEASE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &qfence_max_lease_range),
+	[QFENCE_A_ACTIONS] = NLA_POLICY_MASK(NLA_U32, __QFENCE_ACTION_ALL),
+	[QFENCE_A_REBOOT_DELAY_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &qfence_delay_range),
+	[QFENCE_A_SETTLE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &qfence_settle_range),
+	[QFENCE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __QFENCE_F_ALL),
+};
+
+const struct nla_policy qfence_policy_renew[QFENCE_A_MAX + 1] = {
+	QFENCE_POLICY_NAME,
+	QFENCE_POLICY_GENERATION,
+	[QFENCE_A_DEADLINE_NS] = { .type = NLA_U64 },
+};
+
+const struct nla_policy qfence_policy_name[QFENCE_A_MAX + 1] = {
+	QFENCE_POLICY_NAME,
+};
+
+const struct nla_policy qfence_policy_unfence[QFENCE_A_MAX + 1] = {
+	QFENCE_POLICY_NAME,
+	QFENCE_POLICY_GENERATION,
+};
+
+/*
+ * Is @attr present? If not, say which one is missing (extack miss_type)
+ * and why.
+ */
+static bool qfence_require(struct nlattr **tb, int attr,
+			   struct netlink_ext_ack *extack)
+{
+	if (NL_REQ_ATTR_CHECK(extack, NULL, tb, attr)) {
+		NL_SET_ERR_MSG(extack, "missing required attribute");
+		return false;
+	}
+	return true;
+}
+
+/**
+ * qfence_policy_check_name - the lease name of a request
+ * @tb: parsed attributes
+ * @extack: refusal message
+ * @name: set to the NUL-terminated name inside @tb
+ *
+ * A name is 1 to QFENCE_NAME_LEN - 1 printable, non-blank ASCII
+ * characters, so that it fits a device-mapper table line.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int qfence_policy_check_name(struct nlattr **tb,
+			     struct netlink_ext_ack *extack,
+			     const char **name)
+{
+	const char *s;
+
+	if (!qfence_require(tb, QFENCE_A_NAME, extack))
+		return -EINVAL;
+	s = nla_data(tb[QFENCE_A_NAME]);
+	if (!*s) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_NAME], "lease name is empty");
+		return -EINVAL;
+	}
+	for (*name = s; *s; s++) {
+		if (*s <= ' ' || *s > '~') {
+			NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_NAME],
+					    "lease name must be printable ASCII without blanks");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static u32 qfence_get_u32(struct nlattr **tb, int attr, u32 dflt)
+{
+	return tb[attr] ? nla_get_u32(tb[attr]) : dflt;
+}
+
+/**
+ * qfence_policy_check_new - LEASE_NEW: required attributes and defaults
+ * @tb: attributes parsed with qfence_policy_new
+ * @extack: refusal message
+ * @cfg: filled with the new lease's configuration
+ *
+ * Return: 0 or -EINVAL.
+ */
+int qfence_policy_check_new(struct nlattr **tb,
+			    struct netlink_ext_ack *extack,
+			    struct qfence_lease_cfg *cfg)
+{
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(tb, extack, &name);
+	if (ret)
+		return ret;
+	if (!qfence_require(tb, QFENCE_A_GENERATION, extack) ||
+	    !qfence_require(tb, QFENCE_A_MAX_LEASE_MS, extack))
+		return -EINVAL;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strscpy(cfg->name, name, sizeof(cfg->name));
+	cfg->generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
+	cfg->max_lease_ms = nla_get_u32(tb[QFENCE_A_MAX_LEASE_MS]);
+	cfg->actions = qfence_get_u32(tb, QFENCE_A_ACTIONS, QFENCE_ACTION_IO);
+	cfg->reboot_delay_ms = qfence_get_u32(tb, QFENCE_A_REBOOT_DELAY_MS, 0);
+	cfg->settle_ms = qfence_get_u32(tb, QFENCE_A_SETTLE_MS,
+					QFENCE_SETTLE_MS_DEFAULT);
+	cfg->flags = qfence_get_u32(tb, QFENCE_A_FLAGS, 0);
+
+	if (!(cfg->actions & QFENCE_ACTION_IO)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_ACTIONS],
+				    "actions must include IO: the IO fence always fires");
+		return -EINVAL;
+	}
+	if ((cfg->actions & QFENCE_ACTION_REBOOT) &&
+	    (cfg->actions & QFENCE_ACTION_PANIC)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_ACTIONS],
+				    "REBOOT and PANIC are mutually exclusive");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * qfence_policy_check_renew - LEASE_RENEW: required attributes
+ * @tb: attributes parsed with qfence_policy_renew
+ * @extack: refusal message
+ * @deadline: set to DEADLINE_NS
+ * @generation: set to GENERATION
+ *
+ * The deadline's range depends on the clock and the lease; lease.c checks
+ * it.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int qfence_policy_check_renew(struct nlattr **tb,
+			      struct netlink_ext_ack *extack,
+			      u64 *deadline, u64 *generation)
+{
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(tb, extack, &name);
+	if (ret)
+		return ret;
+	if (!qfence_require(tb, QFENCE_A_DEADLINE_NS, extack) ||
+	    !qfence_require(tb, QFENCE_A_GENERATION, extack))
+		return -EINVAL;
+	*deadline = nla_get_u64(tb[QFENCE_A_DEADLINE_NS]);
+	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
+	return 0;
+}
+
+/**
+ * qfence_policy_check_unfence - LEASE_UNFENCE: required attributes
+ * @tb: attributes parsed with qfence_policy_unfence
+ * @extack: refusal message
+ * @generation: set to GENERATION
+ *
+ * Return: 0 or -EINVAL.
+ */
+int qfence_policy_check_unfence(struct nlattr **tb,
+				struct netlink_ext_ack *extack,
+				u64 *generation)
+{
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(tb, extack, &name);
+	if (ret)
+		return ret;
+	if (!qfence_require(tb, QFENCE_A_GENERATION, extack))
+		return -EINVAL;
+	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
+	return 0;
+}

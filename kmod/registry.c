@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qfence registry: named leases, their expiry timers and event work, and
+ * the module pin.
+ *
+ * Locking. qfence_mutex serialises the table and every control operation;
+ * the event work takes it too. The expiry timer runs in hard interrupt
+ * context (HRTIMER_MODE_ABS_HARD, so a starved softirq cannot delay a
+ * fence) and, like the IO path, touches the lease only through
+ * qfence_lease_latch() and qfence_fence_kick(). l->tlock (raw, irq-safe)
+ * guards the list of devices of a lease.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "actions.h"
+#include "netlink.h"
+#include "registry.h"
+
+DEFINE_MUTEX(qfence_mutex);
+LIST_HEAD(qfence_leases);
+static unsigned int qfence_nr_leases;
+static struct workqueue_struct *qfence_wq;
+
+/* hrtimers take a signed ktime_t; a later deadline never fires. */
+ktime_t qfence_ktime(u64 ns)
+{
+	return ns_to_ktime(min_t(u64, ns, KTIME_MAX));
+}
+
+/*
+ * The module stays pinned while the lease is ARMED or FENCED (as softdog
+ * while armed): unloading would drop the fence. The caller holds
+ * qfence_mutex; the lockless ARMED -> FENCED latch does not change the
+ * answer.
+ */
+static void qfence_pin_sync(struct qfence_lease *l)
+{
+	bool want = READ_ONCE(l->state) != QFENCE_STATE_DISARMED;
+
+	if (want && !test_and_set_bit(QFENCE_LF_PINNED, &l->flags))
+		__module_get(THIS_MODULE);
+	else if (!want && test_and_clear_bit(QFENCE_LF_PINNED, &l->flags))
+		module_put(THIS_MODULE);
+}
+
+/**
+ * qfence_inflight - bios admitted and not yet completed, over all devices
+ * @l: the lease
+ *
+ * Any context. Called after a latch, it counts every bio that saw ARMED.
+ *
+ * Return: the sum of the devices' in-flight counts.
+ */
+u64 qfence_inflight(struct qfence_lease *l)
+{
+	struct qfence_io *io;
+	unsigned long irqflags;
+	u64 sum = 0;
+
+	raw_spin_lock_irqsave(&l->tlock, irqflags);
+	list_for_each_entry(io, &l->targets, node)
+		sum += atomic_read(&io->inflight);
+	raw_spin_unlock_irqrestore(&l->tlock, irqflags);
+	return sum;
+}
+
+/* Failed bios over the lease's life. The caller holds qfence_mutex. */
+u64 qfence_failed(struct qfence_lease *l)
+{
+	struct qfence_io *io;
+	unsigned long irqflags;
+	u64 sum = l->failed_retired;
+
+	raw_spin_lock_irqsave(&l->tlock, irqflags);
+	list_for_each_entry(io, &l->targets, node)
+		sum += atomic64_read(&io->failed);
+	raw_spin_unlock_irqrestore(&l->tlock, irqflags);
+	return sum;
+}
+
+void qfence_queue_work(struct qfence_lease *l)
+{
+	queue_work(qfence_wq, &l->work);
+}
+
+/**
+ * qfence_fence_kick - start what follows a latch
+ * @l: the lease
+ *
+ * Any context, no sleeping, no allocation: called by whoever latched the
+ * lease (IO path, expiry timer, control operation) right after the latch.
+ * The settle and action timers start here rather than in the work, so
+ * that a starved workqueue cannot stretch the settle bound F.
+ */
+void qfence_fence_kick(struct qfence_lease *l)
+{
+	u64 inflight;
+
+	if (!test_and_clear_bit(QFENCE_LF_FENCE_KICK, &l->flags))
+		return;
+	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED)
+		return;
+	inflight = qfence_inflight(l);
+	WRITE_ONCE(l->inflight_at_fence, inflight);
+	qfence_actions_start(l, inflight);
+	set_bit(QFENCE_LF_EV_FENCE, &l->flags);
+	qfence_queue_work(l);
+}
+
+/* Rule 6, second line: the timer latches the lease at its deadline. */
+static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
+{
+	struct qfence_lease *l = container_of(t, struct qfence_lease, expiry);
+	u64 deadline = READ_ONCE(l->deadline_ns);
+	u64 now = ktime_get_boottime_ns();
+
+	if (READ_ONCE(l->state) == QFENCE_STATE_ARMED && now < deadline) {
+		/* Renewed since this expiry was programmed. */
+		hrtimer_set_expires(t, qfence_ktime(deadline));
+		return HRTIMER_RESTART;
+	}
+	qfence_lease_expire(l, now);
+	qfence_fence_kick(l);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Report the drain once no IO admitted before the fence is left. The
+ * caller holds qfence_mutex.
+ */
+static void qfence_drain_locked(struct qfence_lease *l)
+{
+	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
+	    test_bit(QFENCE_LF_FENCE_KICK, &l->flags) ||
+	    test_bit(QFENCE_LF_DRAINED, &l->flags) ||
+	    qfence_inflight(l))
+		return;
+	l->drained_ns = l->inflight_at_fence ? ktime_get_boottime_ns() :
+					       READ_ONCE(l->fenced_ns);
+	set_bit(QFENCE_LF_DRAINED, &l->flags);
+	qfence_actions_drained(l);
+	qfence_nl_event(l, QFENCE_EVENT_DRAINED, l->drained_ns,
+			QFENCE_CAUSE_ACTION);
+}
+
+/* Events leave from here, in process context, never from the IO path. */
+static void qfence_work_fn(struct work_struct *work)
+{
+	struct qfence_lease *l = container_of(work, struct qfence_lease, work);
+	u64 fenced;
+
+	mutex_lock(&qfence_mutex);
+	if (test_and_clear_bit(QFENCE_LF_EV_FENCE, &l->flags)) {
+		fenced = READ_ONCE(l->fenced_ns);
+		qfence_actions_log(l);
+		if (READ_ONCE(l->fence_reason) == QFENCE_REASON_EXPIRED)
+			qfence_nl_event(l, QFENCE_EVENT_EXPIRED, fenced,
+					QFENCE_CAUSE_ACTION);
+		qfence_nl_event(l, QFENCE_EVENT_FENCED, fenced,
+				QFENCE_CAUSE_ACTION);
+		if (READ_ONCE(l->action_at_ns))
+			qfence_nl_event(l, QFENCE_EVENT_ACTION, fenced,
+					QFENCE_CAUSE_ACTION);
+	}
+	if (test_and_clear_bit(QFENCE_LF_EV_SETTLE, &l->flags))
+		qfence_nl_event(l, QFENCE_EVENT_ACTION,
+				READ_ONCE(l->settle_fired_ns),
+				QFENCE_CAUSE_SETTLE);
+	qfence_drain_locked(l);
+	mutex_unlock(&qfence_mutex);
+}
+
+/**
+ * qfence_drain_check - have the drain checked, from the IO completion path
+ * @l: the lease
+ */
+void qfence_drain_check(struct qfence_lease *l)
+{
+	qfence_queue_work(l);
+}
+
+struct qfence_lease *qfence_find(const char *name)
+{
+	struct qfence_lease *l;
+
+	list_for_each_entry(l, &qfence_leases, node)
+		if (!strcmp(l->cfg.name, name))
+			return l;
+	return NULL;
+}
+
+int qfence_create(const struct qfence_lease_cfg *cfg,
+		  struct netlink_ext_ack *extack)
+{
+	struct qfence_lease *l;
+
+	if (qfence_find(cfg->name)) {
+		NL_SET_ERR_MSG(extack, "a lease with this name exists");
+		return -EEXIST;
+	}
+	if (qfence_nr_leases >= QFENCE_MAX_LEASES) {
+		NL_SET_ERR_MSG(extack, "too many leases");
+		return -ENOSPC;
+	}
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	qfence_lease_init(l, cfg);
+	hrtimer_init(&l->expiry, CLOCK_BOOTTIME, HRTIMER_MODE_ABS_HARD);
+	l->expiry.function = qfence_expiry_fire;
+	qfence_actions_init(l);
+	INIT_WORK(&l->work, qfence_work_fn);
+	list_add_tail(&l->node, &qfence_leases);
+	qfence_nr_leases++;
+	return 0;
+}
+
+/* Take a lease out of the table; qfence_free() it after unlocking. */
+int qfence_unlink(struct qfence_lease *l, struct netlink_ext_ack *extack)
+{
+	int ret = qfence_lease_may_del(l, extack);
+
+	if (ret)
+		return ret;
+	list_del_init(&l->node);
+	qfence_nr_leases--;
+	return 0;
+}
+
+/*
+ * Free an unlinked lease. Without qfence_mutex: the work takes it. Timers
+ * go first, since they queue the work.
+ */
+void qfence_free(struct qfence_lease *l)
+{
+	hrtimer_cancel(&l->expiry);
+	qfence_actions_cancel(l);
+	cancel_work_sync(&l->work);
+	if (test_and_clear_bit(QFENCE_LF_PINNED, &l->flags))
+		module_put(THIS_MODULE);
+	kfree(l);
+}
+
+int qfence_renew(struct qfence_lease *l, u64 deadline, u64 generation,
+		 struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	ret = qfence_lease_renew(l, ktime_get_boottime_ns(), deadline,
+				 generation, extack);
+	if (!ret)
+		hrtimer_start(&l->expiry, qfence_ktime(deadline),
+			      HRTIMER_MODE_ABS_HARD);
+	qfence_fence_kick(l);
+	qfence_pin_sync(l);
+	return ret;
+}
+
+void qfence_fence(struct qfence_lease *l)
+{
+	qfence_lease_fence(l, ktime_get_boottime_ns());
+	qfence_fence_kick(l);
+	qfence_pin_sync(l);
+}
+
+int qfence_unfence(struct qfence_lease *l, u64 generation,
+		   struct netlink_ext_ack *extack)
+{
+	int ret = qfence_lease_unfence(l, generation, extack);
+
+	if (ret)
+		return ret;
+	hrtimer_cancel(&l->expiry);
+	qfence_actions_cancel(l);
+	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+	qfence_nl_event(l, QFENCE_EVENT_UNFENCED, ktime_get_boottime_ns(),
+			QFENCE_CAUSE_ACTION);
+	qfence_pin_sync(l);
+	return 0;
+}
+
+int qfence_disarm(struct qfence_lease *l, struct netlink_ext_ack *extack)
+{
+	int ret = qfence_lease_disarm(l, ktime_get_boottime_ns(), extack);
+
+	if (!ret)
+		hrtimer_cancel(&l->expiry);
+	qfence_fence_kick(l);
+	qfence_pin_sync(l);
+	return ret;
+}
+
+/* A device-mapper target starts using the lease. */
+void qfence_attach(struct qfence_lease *l, struct qfence_io *io)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&l->tlock, irqflags);
+	list_add_tail(&io->node, &l->targets);
+	raw_spin_unlock_irqrestore(&l->tlock, irqflags);
+	l->devices++;
+}
+
+/* The target is gone; dm has drained its IO before the destructor. */
+void qfence_detach(struct qfence_lease *l, struct qfence_io *io)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&l->tlock, irqflags);
+	list_del(&io->node);
+	raw_spin_unlock_irqrestore(&l->tlock, irqflags);
+	l->failed_retired += atomic64_read(&io->failed);
+	l->devices--;
+}
+
+int qfence_registry_init(void)
+{
+	/* Fence work must progress under memory pressure. */
+	qfence_wq = alloc_workqueue("qfence", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	return qfence_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * Module exit: no lease is ARMED or FENCED (each would pin the module) and
+ * no target exists (dm pins the module per target).
+ */
+void qfence_registry_exit(void)
+{
+	struct qfence_lease *l, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&qfence_mutex);
+	list_splice_init(&qfence_leases, &dead);
+	qfence_nr_leases = 0;
+	mutex_unlock(&qfence_mutex);
+
+	list_for_each_entry_safe(l, tmp, &dead, node) {
+		list_del(&l->node);
+		qfence_free(l);
+	}
+	destroy_workqueue(qfence_wq);
+}
