@@ -98,7 +98,8 @@ void qc_print_err(FILE *f, const struct qc_err *err)
 		fprintf(f, "quorumctl: %s\n", err->msg);
 	if (err->extack[0])
 		fprintf(f, "quorumctl: kernel: %s\n", err->extack);
-	if (err->hint)
+	/* The kernel's own words first; the uapi's meaning when it gave none. */
+	if (err->hint && !err->extack[0])
 		fprintf(f, "quorumctl: hint: %s\n", err->hint);
 	if (err->usage)
 		fprintf(f, "usage: %s\n", err->usage);

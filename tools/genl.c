@@ -22,6 +22,14 @@
 #define SOL_NETLINK 270
 #endif
 
+static uint32_t u32_at(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static void tlv_walk(const char *p, size_t len, struct qc_extack *ext)
 {
 	const struct nlattr *a;
@@ -39,6 +47,9 @@ static void tlv_walk(const char *p, size_t len, struct qc_extack *ext)
 		else if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MISS_TYPE &&
 			 slen == sizeof(uint32_t))
 			memcpy(&ext->miss_type, p + NLA_HDRLEN, sizeof(uint32_t));
+		else if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_OFFS &&
+			 slen == sizeof(uint32_t))
+			ext->offs = (long)u32_at(p + NLA_HDRLEN);
 		alen = NLA_ALIGN(alen);
 		if (alen >= len)
 			return;
@@ -60,6 +71,8 @@ int qc_extack_parse(const struct nlmsghdr *nlh, struct qc_extack *ext)
 
 	ext->msg[0] = '\0';
 	ext->miss_type = -1;
+	ext->offs = -1;
+	ext->bad_attr = -1;
 	if (nlh->nlmsg_type == NLMSG_DONE) {
 		if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(int))
 			return 0;
@@ -85,18 +98,47 @@ int qc_extack_parse(const struct nlmsghdr *nlh, struct qc_extack *ext)
 	return code < 0 ? -code : code;
 }
 
+/*
+ * NLMSGERR_ATTR_OFFS is a byte offset into our own request: the type of
+ * the attribute found there, or -1 when the offset does not point at one.
+ */
+int qc_extack_attr(const struct nlmsghdr *req, long offs)
+{
+	struct nlattr a;
+
+	if (offs < (long)(NLMSG_HDRLEN + GENL_HDRLEN) ||
+	    (size_t)offs + NLA_HDRLEN > req->nlmsg_len)
+		return -1;
+	memcpy(&a, (const char *)req + offs, sizeof(a));
+	if (a.nla_len < NLA_HDRLEN || (size_t)offs + a.nla_len > req->nlmsg_len)
+		return -1;
+	return a.nla_type & NLA_TYPE_MASK;
+}
+
+static void attr_label(int attr, char *buf, size_t len)
+{
+	const char *an = qc_attr_name(attr);
+
+	if (an)
+		snprintf(buf, len, "%s", an);
+	else
+		snprintf(buf, len, "%d", attr);
+}
+
+/* "integer out of range (attribute generation)", "missing attribute name" */
 void qc_extack_str(const struct qc_extack *ext, char *buf, size_t len)
 {
-	const char *an = qc_attr_name(ext->miss_type);
+	char bad[24] = "", miss[24] = "";
 
-	if (ext->miss_type < 0)
-		snprintf(buf, len, "%s", ext->msg);
-	else if (an)
-		snprintf(buf, len, "%s%smissing attribute %s", ext->msg,
-			 ext->msg[0] ? "; " : "", an);
-	else
-		snprintf(buf, len, "%s%smissing attribute %d", ext->msg,
-			 ext->msg[0] ? "; " : "", ext->miss_type);
+	if (ext->bad_attr >= 0)
+		attr_label(ext->bad_attr, bad, sizeof(bad));
+	if (ext->miss_type >= 0)
+		attr_label(ext->miss_type, miss, sizeof(miss));
+	snprintf(buf, len, "%s%s%s%s%s%s%s", ext->msg,
+		 bad[0] ? (ext->msg[0] ? " (attribute " : "attribute ") : "", bad,
+		 bad[0] && ext->msg[0] ? ")" : "",
+		 miss[0] && (ext->msg[0] || bad[0]) ? "; " : "",
+		 miss[0] ? "missing attribute " : "", miss);
 }
 
 struct txn {
@@ -258,10 +300,12 @@ int qc_nl_send(struct qc_nl *nl, struct nl_msg *msg, const char *what,
 		return qc_fail(err, QC_EXIT_OTHER, "out of memory");
 	}
 	r = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
 	while (r >= 0 && !t.done)
 		r = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);
+	if (t.kerrno)
+		t.ext.bad_attr = qc_extack_attr(nlmsg_hdr(msg), t.ext.offs);
+	nlmsg_free(msg);
 	if (!t.done)
 		return qc_fail(err, QC_EXIT_OTHER, "%s: netlink: %s", what,
 			       nl_geterror(r));

@@ -37,9 +37,12 @@ int qc_nl_recv_events(struct qc_nl *nl, qc_reply_fn fn, void *arg,
 struct qc_extack {
 	char msg[QC_MSG_LEN];
 	int miss_type;		/* missing attribute, -1 if not reported */
+	long offs;		/* offset of the refused attribute, -1 if none */
+	int bad_attr;		/* its type, from our request; -1 if unknown */
 };
 
 int qc_extack_parse(const struct nlmsghdr *nlh, struct qc_extack *ext);
+int qc_extack_attr(const struct nlmsghdr *req, long offs);
 void qc_extack_str(const struct qc_extack *ext, char *buf, size_t len);
 
 #endif /* QC_GENL_H */

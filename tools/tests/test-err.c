@@ -59,7 +59,12 @@ static void test_codes(void)
 	CAPTURE(out, qc_print_err(f, &err));
 	CHECK_STR("kernel refusal printout", out,
 		  "quorumctl: lease renew db0: Stale file handle (ESTALE)\n"
-		  "quorumctl: kernel: generation mismatch\n"
+		  "quorumctl: kernel: generation mismatch\n");
+	free(out);
+	err.extack[0] = '\0';
+	CAPTURE(out, qc_print_err(f, &err));
+	CHECK_STR("kernel refusal without a kernel message shows the hint", out,
+		  "quorumctl: lease renew db0: Stale file handle (ESTALE)\n"
 		  "quorumctl: hint: the generation is not the lease's\n");
 	free(out);
 	r = qc_usage(&ctx, "missing argument (%s)", "NAME");

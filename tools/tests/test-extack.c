@@ -4,6 +4,10 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
 #include "qfence.h"
 #include "genl.h"
 #include "tap.h"
@@ -167,8 +171,58 @@ static void test_done(void)
 	CHECK("extack: clean NLMSG_DONE", r == 0 && !ext.msg[0], "ret %d", r);
 }
 
+/* The kernel names a refused attribute by its offset in our request. */
+static void test_offset(void)
+{
+	struct nl_msg *req = nlmsg_alloc();
+	struct nlmsghdr *h;
+	struct qc_extack ext;
+	uint32_t offs;
+	char s[QC_MSG_LEN];
+	struct buf m;
+	long gen_off;
+
+	genlmsg_put(req, 0, 1, 0x20, 0, 0, QFENCE_CMD_LEASE_NEW, 1);
+	nla_put_string(req, QFENCE_A_NAME, "db0");
+	nla_put_u64(req, QFENCE_A_GENERATION, 0);
+	h = nlmsg_hdr(req);
+	gen_off = NLMSG_HDRLEN + GENL_HDRLEN + NLA_ALIGN(NLA_HDRLEN + 4);
+	CHECK("offset: names the attribute", qc_extack_attr(h, gen_off) ==
+	      QFENCE_A_GENERATION, "got %d", qc_extack_attr(h, gen_off));
+	CHECK("offset: first attribute", qc_extack_attr(h, NLMSG_HDRLEN + GENL_HDRLEN) ==
+	      QFENCE_A_NAME, "got %d", qc_extack_attr(h, NLMSG_HDRLEN + GENL_HDRLEN));
+	CHECK("offset: inside the headers is unknown", qc_extack_attr(h, 4) == -1 &&
+	      qc_extack_attr(h, -1) == -1, "accepted");
+	CHECK("offset: past the end is unknown",
+	      qc_extack_attr(h, (long)h->nlmsg_len - 2) == -1 &&
+	      qc_extack_attr(h, (long)h->nlmsg_len) == -1 &&
+	      qc_extack_attr(h, 1L << 40) == -1, "accepted");
+	nlmsg_free(req);
+
+	offs = (uint32_t)gen_off;
+	start_err(&m, -ERANGE, NLM_F_CAPPED | NLM_F_ACK_TLVS, 0);
+	put_tlv(&m, NLMSGERR_ATTR_MSG, "integer out of range", 21);
+	put_tlv(&m, NLMSGERR_ATTR_OFFS, &offs, sizeof(offs));
+	CHECK("offset: parsed from the ack", parse(&m, &ext) == ERANGE &&
+	      ext.offs == gen_off && ext.bad_attr == -1, "offs %ld", ext.offs);
+	ext.bad_attr = QFENCE_A_GENERATION;
+	qc_extack_str(&ext, s, sizeof(s));
+	CHECK_STR("offset: message names the attribute", s,
+		  "integer out of range (attribute generation)");
+	ext.msg[0] = '\0';
+	qc_extack_str(&ext, s, sizeof(s));
+	CHECK_STR("offset: attribute without a message", s, "attribute generation");
+	ext.bad_attr = 77;
+	ext.miss_type = QFENCE_A_NAME;
+	snprintf(ext.msg, sizeof(ext.msg), "bad");
+	qc_extack_str(&ext, s, sizeof(s));
+	CHECK_STR("offset: unknown attribute number and a missing one", s,
+		  "bad (attribute 77); missing attribute name");
+}
+
 int main(void)
 {
+	test_offset();
 	test_error();
 	test_malformed();
 	test_done();
