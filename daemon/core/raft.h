@@ -4,6 +4,8 @@
  *
  * API changes (additions are listed here too; nothing removed so far):
  *   v1  initial interface.
+ *   v2  struct qf_ready gains lease_fenced: deadline 0 alone now means "no
+ *       new deadline", lease_fenced means "fence now" (NODE_FENCED(self)).
  *
  * The core does no I/O, reads no clock, draws no randomness of its own and
  * allocates nothing: the caller owns a struct qf_raft (fixed capacity) and
@@ -33,10 +35,13 @@
  *      replicated state; this is for the caller's actions and logs);
  *      rd.fences lists the NODE_FENCED records among them: only now may
  *      the fenced node's resources be recovered.
- *   4. if rd.lease_changed: give rd.lease_deadline (absolute local ns) for
- *      generation rd.lease_gen to the kernel. 0 means no lease: the node
- *      must be (or stay) fenced. A larger lease_gen than the kernel's
- *      follows a committed rejoin: unfence with it first (rule 7).
+ *   4. if rd.lease_changed: if rd.lease_fenced, fence the kernel lease
+ *      now (NODE_FENCED of this node committed). Otherwise a larger
+ *      rd.lease_gen than the kernel's follows a committed rejoin: unfence
+ *      with it first (rule 7); then, if rd.lease_deadline != 0, renew the
+ *      kernel lease to that absolute local deadline (ns) for lease_gen.
+ *      The core never extends a deadline past what rules 1-3 allow, and
+ *      never shortens one: a lapse is the kernel's own doing.
  *
  * Pointers in rd stay valid until qf_raft_advance(). Not thread-safe.
  */
@@ -135,8 +140,10 @@ struct qf_ready {
 	size_t n_committed;
 	const struct qf_fence_decision *fences;
 	size_t n_fences;
-	qf_ns lease_deadline;	/* 0 = no lease: fence */
+	qf_ns lease_deadline;	/* 0 = no lease yet for lease_gen */
 	uint64_t lease_gen;
+	bool lease_fenced;	/* NODE_FENCED(self, lease_gen) committed:
+				 * fence now, renew nothing until a rejoin */
 	/* soft state, for logs */
 	uint32_t leader;
 	uint8_t state;		/* enum qf_state_kind */
@@ -245,6 +252,7 @@ struct qf_raft {
 	qf_ns newest_a;		/* newest accepted echo a (this boot) */
 	uint64_t lapsed_gen;	/* own lease of this gen ran out */
 	bool lease_dirty;
+	bool self_fenced;	/* NODE_FENCED(self, lease_gen) applied */
 
 	/* ready batch under construction */
 	struct qf_hard_state hs_reported;

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fence decisions: NODE_FENCED and its waits (DESIGN §2 rule 5), the
+ * automatic fencing of lost members and their rejoin (rules 3, 7).
+ *
+ * Rule 5: with W = (L + F)(1+ρ)/(1−ρ) on this leader's clock, the commit
+ * index may pass a NODE_FENCED(X, g) - proposed by this leader or inherited
+ * from an earlier term - only when W has passed since this leader's E_el
+ * (every lease of an older term has then ended and settled, rule 4) and
+ * since its last grant to X (its own grants have ended and settled). The
+ * entry itself stops further grants as soon as it is in the log (rule 3),
+ * so "fence X now" = append (stop grants), wait, commit.
+ */
+#include "internal.h"
+
+bool fence_wait_over(const struct qf_raft *r, qf_ns now, uint32_t id)
+{
+	const struct qf_progress *p = member_progress((struct qf_raft *)r, id);
+
+	if (QF_MUTATED(QF_MUT_SKIP_WAIT))
+		return true;
+	if (now < r->e_el + r->wait)
+		return false;
+	/* Any generation of X: conservative, and grants stop at the entry. */
+	return !p || !p->last_grant || now >= p->last_grant + r->wait;
+}
+
+uint64_t fence_commit_limit(const struct qf_raft *r, qf_ns now,
+			    uint64_t from, uint64_t to)
+{
+	if (QF_MUTATED(QF_MUT_SKIP_WAIT) ||
+	    QF_MUTATED(QF_MUT_FENCE_CHECK_ON_PROPOSE_ONLY))
+		return to;
+	for (uint64_t i = from + 1; i <= to; i++) {
+		const struct qf_entry *e = log_get(&r->log, i);
+
+		if (e->type == QF_ENT_NODE_FENCED &&
+		    !fence_wait_over(r, now, e->node))
+			return i - 1;
+	}
+	return to;
+}
+
+/* When the first waiting NODE_FENCED may commit, or UINT64_MAX. */
+static qf_ns gate_time(const struct qf_raft *r)
+{
+	for (uint64_t i = r->log.commit + 1; i <= r->log.last; i++) {
+		const struct qf_entry *e = log_get(&r->log, i);
+		const struct qf_progress *p;
+		qf_ns t = r->e_el + r->wait;
+
+		if (e->type != QF_ENT_NODE_FENCED)
+			continue;
+		p = member_progress((struct qf_raft *)r, e->node);
+		if (p && p->last_grant && p->last_grant + r->wait > t)
+			t = p->last_grant + r->wait;
+		return t;
+	}
+	return UINT64_MAX;
+}
+
+qf_ns fence_next_tick(const struct qf_raft *r)
+{
+	qf_ns t = gate_time(r);
+
+	if (!(r->flags & QF_CFG_AUTO_FENCE) || !r->t.fence_after)
+		return t;
+	for (size_t i = 0; i < r->n_pr; i++) {
+		const struct qf_progress *p = &r->pr[i];
+		const struct qf_member *c = qf_state_find(&r->cfg, p->id);
+
+		if (p->id != r->id && c && c->fenced_gen < c->gen &&
+		    p->last_ack + r->t.fence_after < t)
+			t = p->last_ack + r->t.fence_after;
+	}
+	return t;
+}
+
+void fence_on_commit(struct qf_raft *r, const struct qf_entry *e)
+{
+	if (e->type == QF_ENT_NODE_FENCED && r->n_fences < QF_MAX_FENCES)
+		r->fences[r->n_fences++] = (struct qf_fence_decision){
+			.node = e->node, .gen = e->gen, .reason = e->reason,
+			.index = e->index,
+		};
+	if ((e->type == QF_ENT_NODE_FENCED || e->type == QF_ENT_NODE_JOIN) &&
+	    e->node == r->id)
+		lease_self_changed(r);
+}
+
+static int append_fence(struct qf_raft *r, qf_ns now, uint32_t id,
+			uint64_t gen, uint8_t reason)
+{
+	struct qf_entry e = { .type = QF_ENT_NODE_FENCED, .node = id,
+			      .gen = gen, .reason = reason };
+
+	/* The mutation moves rule 5's check here, off the commit index. */
+	if (QF_MUTATED(QF_MUT_FENCE_CHECK_ON_PROPOSE_ONLY) &&
+	    !fence_wait_over(r, now, id))
+		return -QF_EAGAIN;
+	return repl_propose(r, now, &e);
+}
+
+int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
+			  uint8_t reason)
+{
+	const struct qf_member *c = qf_state_find(&r->cfg, id);
+	const struct qf_member *s = qf_state_find(&r->st, id);
+
+	if (r->state != QF_LEADER)
+		return -QF_ENOTLEADER;
+	if (id == r->id || reason < QF_FENCE_SILENT || reason > QF_FENCE_LAPSED)
+		return -QF_EINVAL;	/* a leader hands over before */
+	if (!c || !s)
+		return -QF_ENOENT;
+	if (c->fenced_gen >= s->gen)
+		return -QF_EEXIST;
+	r->now = now;
+	return append_fence(r, now, id, s->gen, reason);
+}
+
+int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id)
+{
+	const struct qf_member *c = qf_state_find(&r->cfg, id);
+	const struct qf_member *s = qf_state_find(&r->st, id);
+	struct qf_entry e = { .type = QF_ENT_NODE_JOIN, .node = id };
+
+	if (r->state != QF_LEADER)
+		return -QF_ENOTLEADER;
+	if (!s || !member_in_config(c))
+		return -QF_ENOENT;
+	if (!member_fenced(s))
+		return -QF_ENOTFENCED;
+	if (c->gen != s->gen)
+		return -QF_EEXIST;	/* a rejoin is pending */
+	e.gen = s->gen + 1;		/* rule 7: strictly larger */
+	r->now = now;
+	return repl_propose(r, now, &e);
+}
+
+/* Why the leader should fence member slot c now (0: it should not). */
+static uint8_t fence_reason(const struct qf_raft *r, qf_ns now,
+			    const struct qf_member *c, const struct qf_member *s)
+{
+	const struct qf_progress *p = member_progress((struct qf_raft *)r, c->id);
+
+	if (!member_in_config(c))
+		return QF_FENCE_REMOVED;	/* rule 4: removal frees nothing */
+	if (c->role != QF_ROLE_VOTER || !p)
+		return 0;
+	if (c->id == r->id)
+		return r->lapsed_gen == s->gen ? QF_FENCE_LAPSED : 0;
+	if (p->lapsed && p->lapsed_gen == s->gen)
+		return QF_FENCE_LAPSED;
+	if (r->t.fence_after && now >= p->last_ack + r->t.fence_after)
+		return QF_FENCE_SILENT;
+	return 0;
+}
+
+static bool talking(const struct qf_raft *r, qf_ns now, uint32_t id)
+{
+	const struct qf_progress *p = member_progress((struct qf_raft *)r, id);
+
+	return id == r->id ||
+	       (p && p->last_ack && now < p->last_ack + r->t.election_min);
+}
+
+static void fence_member(struct qf_raft *r, qf_ns now, const struct qf_member *c)
+{
+	const struct qf_member *s = qf_state_find(&r->st, c->id);
+	uint8_t reason;
+
+	if (!s)
+		return;		/* its NODE_ADD is not committed yet */
+	if (c->fenced_gen >= s->gen) {
+		/* Fenced in the log: rejoin once committed and back. */
+		if ((r->flags & QF_CFG_AUTO_REJOIN) && member_fenced(s) &&
+		    c->gen == s->gen && member_in_config(c) &&
+		    talking(r, now, c->id))
+			qf_raft_propose_join(r, now, c->id);
+		return;
+	}
+	if (!(r->flags & QF_CFG_AUTO_FENCE))
+		return;
+	reason = fence_reason(r, now, c, s);
+	if (reason)
+		append_fence(r, now, c->id, s->gen, reason);
+}
+
+void fence_tick(struct qf_raft *r, qf_ns now)
+{
+	for (int i = 0; i < QF_MAX_MEMBERS && r->state == QF_LEADER; i++) {
+		struct qf_member c = r->cfg.m[i];	/* cfg changes below */
+
+		if (c.id)
+			fence_member(r, now, &c);
+	}
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The replicated state machine: members with role, addresses and
+ * generation, and fence records (DESIGN §4). Applying an entry is total:
+ * an entry that does not fit (unknown node, full table) changes nothing,
+ * identically on every node.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+struct qf_member *state_find_mut(struct qf_state *s, uint32_t id)
+{
+	for (int i = 0; id && i < QF_MAX_MEMBERS; i++)
+		if (s->m[i].id == id)
+			return &s->m[i];
+	return NULL;
+}
+
+const struct qf_member *qf_state_find(const struct qf_state *s, uint32_t id)
+{
+	return state_find_mut((struct qf_state *)s, id);
+}
+
+bool member_in_config(const struct qf_member *m)
+{
+	return m && (m->flags & QF_MF_IN_CONFIG);
+}
+
+/* Fenced: a NODE_FENCED for the current generation was applied. */
+bool member_fenced(const struct qf_member *m)
+{
+	return m && m->fenced_gen >= m->gen;
+}
+
+size_t state_config(const struct qf_state *s, uint32_t *ids)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < QF_MAX_MEMBERS; i++)
+		if (s->m[i].id && member_in_config(&s->m[i]))
+			ids[n++] = s->m[i].id;
+	return n;
+}
+
+size_t state_free_slots(const struct qf_state *s)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < QF_MAX_MEMBERS; i++)
+		n += s->m[i].id == 0;
+	return n;
+}
+
+/* A member that left and whose lease is surely over needs no slot. */
+static void maybe_free(struct qf_member *m)
+{
+	if (!member_in_config(m) && member_fenced(m))
+		memset(m, 0, sizeof(*m));
+}
+
+static void apply_add(struct qf_state *s, const struct qf_entry *e)
+{
+	struct qf_member *m = state_find_mut(s, e->node);
+
+	if (!m) {
+		m = state_find_mut(s, 0);
+		if (!m || e->node == 0)
+			return;
+		memset(m, 0, sizeof(*m));
+		m->id = e->node;
+		m->gen = e->gen ? e->gen : 1;
+	}
+	m->role = e->role;
+	m->flags |= QF_MF_IN_CONFIG;
+	m->n_addrs = e->n_addrs <= QF_MAX_ADDRS ? e->n_addrs : QF_MAX_ADDRS;
+	memcpy(m->addrs, e->addrs, sizeof(m->addrs));
+}
+
+void state_apply(struct qf_state *s, const struct qf_entry *e)
+{
+	struct qf_member *m;
+
+	if (e->type == QF_ENT_NODE_ADD) {
+		apply_add(s, e);
+		return;
+	}
+	m = state_find_mut(s, e->node);
+	if (!m)
+		return;
+	switch (e->type) {
+	case QF_ENT_NODE_REMOVE:
+		/* Rule 4: removal alone does not free resources. */
+		m->flags &= ~QF_MF_IN_CONFIG;
+		break;
+	case QF_ENT_NODE_JOIN:
+		/* Rule 7: a rejoin issues a strictly larger generation. */
+		if (e->gen > m->gen)
+			m->gen = e->gen;
+		break;
+	case QF_ENT_NODE_FENCED:
+		if (e->gen > m->fenced_gen) {
+			m->fenced_gen = e->gen;
+			m->fence_reason = e->reason;
+		}
+		break;
+	}
+	maybe_free(m);
+}
+
+int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
+		 const uint8_t *roles, size_t n)
+{
+	struct qf_snapshot s;
+
+	memset(&s, 0, sizeof(s));
+	if (n == 0 || n > QF_MAX_VOTERS)
+		return -QF_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == 0 || qf_state_find(&s.state, ids[i]) ||
+		    (roles[i] != QF_ROLE_VOTER && roles[i] != QF_ROLE_WITNESS))
+			return -QF_EINVAL;
+		s.state.m[i] = (struct qf_member){
+			.id = ids[i], .role = roles[i],
+			.flags = QF_MF_IN_CONFIG, .gen = 1,
+		};
+	}
+	*snap = s;
+	return 0;
+}
