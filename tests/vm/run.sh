@@ -9,6 +9,8 @@
 #     qfence.ko, helpers)                        the VM (guest/reboot.sh)
 #   boot.sh NAME, read NAME.out   <--    panic:  the panic action panics
 #                                                (guest/panic.sh)
+#                                        settle: IO in flight past settle_ms
+#                                                resets the VM (guest/settle.sh)
 #
 # One line per case, `ok NAME` or `FAIL NAME: why`, then `N passed, N failed`.
 # A case counts only when its line reached the VM's test port and the VM's
@@ -68,10 +70,10 @@ else
 fi
 
 # --- guest-judged boots --------------------------------------------------
-# judge NAME BOOT_STATUS: the cases of guest/NAME.sh from build/vm/NAME.out.
-judge() {
-	local name=$1 rc=$2 out=$vm/$1.out c line
-	local expected
+# report NAME: the cases of guest/NAME.sh as build/vm/NAME.out tells them,
+# and a failure for every run_case of the script that never reported.
+report() {
+	local name=$1 out=$vm/$1.out c line expected
 	expected=$(sed -n 's/^[[:space:]]*run_case \([A-Za-z0-9_.-]*\) .*/\1/p' \
 		"$here/guest/$name.sh")
 	[ -f "$out" ] || : > "$out"
@@ -87,6 +89,12 @@ judge() {
 		grep -qE "^(ok $c|FAIL $c:)" <(tr -d '\r' < "$out") ||
 			fail "$c" "never reported (the VM stopped before it; see $vm/$name.console)"
 	done
+}
+
+# judge NAME BOOT_STATUS: report, then the boot itself must have ended well.
+judge() {
+	local name=$1 rc=$2 out=$vm/$1.out
+	report "$name"
 	if [ "$rc" -eq 124 ]; then
 		fail "vm-$name-boot" "timed out (see $vm/$name.console)"
 	elif ! grep -q "^qfence-vm: begin $name" <(tr -d '\r' < "$out"); then
@@ -121,30 +129,35 @@ action_case() {
 		why="qemu failed (status $rc)"
 	elif ! grep -q "^qfence-vm: begin $name" "$out" 2>/dev/null; then
 		why="the VM never reached /init"
-	elif grep -q '^FAIL ' "$out"; then
-		why=$(grep -m1 '^FAIL ' "$out")
+	elif grep -q "^FAIL \(action-\)\?$name" "$out"; then
+		why=$(grep -m1 "^FAIL \(action-\)\?$name" "$out")
 	elif ! grep -q "^armed $name" "$out"; then
 		why="the guest never armed the lease"
 	elif grep -q "^qfence-vm: end $name" "$out"; then
 		why="the guest powered off normally: no $name happened"
 	else
 		for pat in "$@"; do
-			grep -qE "$pat" "$con" || { why="console lacks /$pat/"; break; }
+			grep -qiE "$pat" "$con" || { why="console lacks /$pat/"; break; }
 		done
 	fi
 	if [ -z "$why" ]; then ok "action-$name"; else fail "action-$name" "$why (see $con)"; fi
 }
 
-# Both are short; run them side by side.
+# All three are short; run them side by side.
 boot reboot --timeout 90 & rp=$!
 boot panic --timeout 90 & pp=$!
-pids=("$rp" "$pp")
+boot settle --timeout 90 & sp=$!
+pids=("$rp" "$pp" "$sp")
 wait "$rp"; rrc=$?
 wait "$pp"; prc=$?
+wait "$sp"; src=$?
 pids=()
+report reboot
 action_case reboot "$rrc" 'qfence.*(reboot|restart)'
-# Kernel's own line on a panic, and nothing that looks like a reboot loop.
+report panic
 action_case panic "$prc" 'qfence' 'Kernel panic - not syncing'
+report settle
+action_case settle "$src" 'qfence.*(reboot|restart)'
 
 echo "vm: wall time $((SECONDS - start))s"
 echo "$passed passed, $failed failed"

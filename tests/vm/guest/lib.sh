@@ -61,6 +61,16 @@ expect_io() {
 	[ "$_r" = "$3" ] || die "$1 on $2: got '$_r', want '$3'"
 }
 
+# ensure_armed LEASE [MS]: renew (after an unfence if it expired meanwhile).
+ensure_armed() {
+	_g=$(field "$1" generation)
+	if [ "$(field "$1" state)" = fenced ]; then
+		_g=$((_g + 1))
+		qc lease unfence "$1" --generation $_g
+	fi
+	qc lease renew "$1" --generation "$_g" --in-ms "${2:-8000}"
+}
+
 # qc ARGS: quorumctl, echoed (the case log shows what ran).
 qc() {
 	echo "+ quorumctl $*"
@@ -98,23 +108,28 @@ dm_info() {
 # events_start FILE COUNT [TIMEOUT_MS]: a listener in the background,
 # returned only once subscribed. events_wait collects it.
 events_start() {
-	rm -f "$1.ready"
-	qlease events "${3:-10000}" "$2" "$1.ready" > "$1" 2>"$1.err" &
-	echo $! > "$1.pid"
+	rm -f "$1.ready" "$1.rc"
+	(qlease events "${3:-10000}" "$2" "$1.ready" > "$1" 2>"$1.err"; echo $? > "$1.rc") &
 	_i=0
 	while [ ! -e "$1.ready" ]; do
 		_i=$((_i + 1))
 		[ $_i -lt 500 ] || die "event listener never subscribed"
-		kill -0 "$(cat "$1.pid")" 2>/dev/null || die "event listener died: $(cat "$1.err")"
+		[ ! -e "$1.rc" ] || die "event listener died: $(cat "$1.err")"
 		usleep 10000
 	done
 }
+# The listener may belong to another case's subshell (not our child): poll
+# for its exit status; it ends by itself at its own timeout.
 events_wait() {
-	_rc=0
-	wait "$(cat "$1.pid")" || _rc=$?
+	_i=0
+	while [ ! -e "$1.rc" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 6000 ] || die "event listener never ended"
+		usleep 10000
+	done
 	echo "events:"
 	sed 's/^/  /' "$1"
-	return $_rc
+	return "$(cat "$1.rc")"
 }
 
 # ev FILE EVENT KEY: value of KEY in the first EVENT line of FILE.
@@ -132,24 +147,55 @@ nobody_refused() {
 	echo "$_o" | grep -q EPERM || die "as nobody: quorumctl $*: no EPERM in: $_o"
 }
 
-# action_boot NAME ACTIONS: arm a lease whose expiry must end the VM, print
-# "armed NAME", then wait; reaching the end is a failure.
-action_boot() {
+# action_setup NAME: load the module for real actions (log_only off).
+action_setup() {
 	[ -f "$KO" ] || { echo "FAIL $1-setup: qfence.ko is not in the initramfs"; return 1; }
 	command -v quorumctl > /dev/null || { echo "FAIL $1-setup: no quorumctl"; return 1; }
 	modprobe qfence || { echo "FAIL $1-setup: modprobe qfence"; return 1; }
 	[ "$(cat /sys/module/qfence/parameters/log_only)" = N ] ||
 		{ echo "FAIL $1-setup: log_only is on"; return 1; }
-	quorumctl lease new act --generation 1 --max-lease-ms 10000 --actions "$2" &&
-	quorumctl lease renew act --generation 1 --in-ms 500 ||
-		{ echo "FAIL $1-setup: cannot arm the lease"; return 1; }
-	echo "armed $1"
-	# The VM must die; give it up to 30 s (polled) before declaring failure.
+}
+
+# action_wait NAME LEASE: wait for the VM to die; still being alive after
+# 30 s (polled) is a failure. Print "armed NAME" before the trigger.
+action_wait() {
 	i=0
 	while [ $i -lt 300 ]; do
 		usleep 100000
 		i=$((i + 1))
 	done
-	echo "FAIL action-$1: the VM is still alive 30 s after arming (state $(field act state))"
+	echo "FAIL action-$1: the VM is still alive 30 s after arming (state $(field "$2" state))"
 	return 1
+}
+
+# action_boot NAME ACTIONS: arm a lease whose expiry must end the VM.
+action_boot() {
+	action_setup "$1" || return 1
+	quorumctl lease new act --generation 1 --max-lease-ms 10000 --actions "$2" ||
+		{ echo "FAIL $1-setup: cannot create the lease"; return 1; }
+	echo "armed $1"
+	quorumctl lease renew act --generation 1 --in-ms 300 ||
+		{ echo "FAIL $1-setup: cannot arm the lease"; return 1; }
+	action_wait "$1" act
+}
+
+# settle_setup LEASE DMNAME [new options]: a qfence device over dm-delay
+# (2 s) with a 200 ms settle bound, armed, and one write in flight on it.
+settle_setup() {
+	[ -b /dev/ram1 ] || modprobe brd rd_nr=2 rd_size=16384
+	modprobe dm-mod
+	modprobe dm-delay
+	[ -b /dev/mapper/dly ] || dmsetup create dly --table "0 $(sectors /dev/ram1) delay /dev/ram1 0 2000"
+	_l=$1 _d=$2
+	shift 2
+	qc lease new "$_l" --generation 1 --max-lease-ms 20000 --settle-ms 200 "$@"
+	mkfence "$_d" /dev/mapper/dly "$_l"
+	qc lease renew "$_l" --generation 1 --in-ms 15000
+	dio w /dev/mapper/$_d > /tmp/$_l.io &
+	echo $! > /tmp/$_l.iopid
+	i=0
+	while [ "$(field "$_l" ios_inflight)" != 1 ]; do
+		i=$((i + 1)); [ $i -lt 500 ] || die "the delayed write never showed as in flight"
+		usleep 10000
+	done
 }

@@ -243,6 +243,7 @@ t_del_in_use() {
 }
 
 t_unprivileged() {
+	ensure_armed io1
 	r0=$(field io1 renewals)
 	d0=$(field io1 deadline_ns)
 	nobody_refused lease new u1 --generation 1 --max-lease-ms 1000
@@ -293,33 +294,33 @@ t_netns_events() {
 	qc lease del ev1
 }
 
-# settle LEASE DMNAME: a write held 2 s by dm-delay is in flight when the
-# lease is fenced by hand. Events go to /tmp/LEASE.ev.
+# settle_run LEASE DMNAME COUNT [new options]: a write held 2 s by dm-delay
+# is in flight when the lease is fenced by hand; COUNT events are collected
+# in /tmp/LEASE.ev.
 settle_run() {
-	[ -b /dev/mapper/dly ] || dmsetup create dly --table "0 $(sectors /dev/ram1) delay /dev/ram1 0 2000"
-	mkfence "$2" /dev/mapper/dly "$1"
-	qc lease renew "$1" --generation 1 --in-ms 15000
-	dio w /dev/mapper/$2 > /tmp/$1.io &
-	echo $! > /tmp/$1.iopid
-	i=0
-	while [ "$(field "$1" ios_inflight)" != 1 ]; do
-		i=$((i + 1)); [ $i -lt 500 ] || die "the delayed write never showed as in flight"
-		usleep 10000
-	done
-	events_start /tmp/$1.ev "$3" 15000
-	qc lease fence "$1"
-	events_wait /tmp/$1.ev || die "fewer than $3 events: $(cat /tmp/$1.ev.err)"
-	wait "$(cat /tmp/$1.iopid)" || true
-	[ "$(cat /tmp/$1.io)" = ok ] || die "the write admitted before the fence failed: $(cat /tmp/$1.io)"
-	[ "$(ev /tmp/$1.ev fenced ios_inflight)" = 1 ] || die "fenced event: in flight is not 1"
-	fts=$(ev /tmp/$1.ev fenced timestamp_ns)
+	_n=$3
+	_a=$1 _b=$2
+	shift 3
+	settle_setup "$_a" "$_b" "$@"
+	events_start /tmp/$_a.ev "$_n" 15000
+	qc lease fence "$_a"
+	events_wait /tmp/$_a.ev || die "fewer than $_n events: $(cat /tmp/$_a.ev.err)"
+	wait "$(cat /tmp/$_a.iopid)" || true
+	[ "$(cat /tmp/$_a.io)" = ok ] || die "the write admitted before the fence failed: $(cat /tmp/$_a.io)"
+	[ "$(ev /tmp/$_a.ev fenced ios_inflight)" = 1 ] || die "fenced event: in flight is not 1"
+	fts=$(ev /tmp/$_a.ev fenced timestamp_ns)
+}
+
+# drained_after_fence LEASE: its DRAINED event came after the fence.
+drained_after_fence() {
 	dns=$(ev /tmp/$1.ev drained drained_ns)
-	[ -n "$dns" ] && [ "$dns" -gt "$fts" ] || die "drained_ns '$dns' not after the fence $fts"
+	[ -n "$dns" ] || die "no DRAINED event"
+	[ "$dns" -gt "$fts" ] || die "drained_ns $dns not after the fence $fts"
 }
 
 t_settle_escalation() {
-	qc lease new st --generation 1 --max-lease-ms 20000 --settle-ms 200
 	settle_run st qst 3
+	drained_after_fence st
 	[ "$(ev /tmp/st.ev action action_cause)" = 1 ] || die "no ACTION event with cause settle"
 	[ "$(ev /tmp/st.ev action action)" = 2 ] || die "escalation is not a reboot"
 	at=$(ev /tmp/st.ev action action_at_ns)
@@ -328,10 +329,11 @@ t_settle_escalation() {
 }
 
 t_settle_wait() {
-	qc lease new sw --generation 1 --max-lease-ms 20000 --settle-ms 200 --settle-wait
-	settle_run sw qsw 2
-	! grep -q '^event=action' /tmp/sw.ev || die "ACTION event despite settle-wait"
-	grep -q '^event=drained' /tmp/sw.ev || die "no DRAINED event"
+	settle_run sw qsw 2 --settle-wait
+	qlease get sw
+	# ACTION means "a reboot or panic was scheduled or escalated" (uapi).
+	! grep -q '^event=action' /tmp/sw.ev || die "ACTION (escalation) event sent despite SETTLE_WAIT"
+	drained_after_fence sw
 }
 
 t_rule6_fencelat() {
@@ -341,6 +343,7 @@ t_rule6_fencelat() {
 }
 
 t_quorumctl_json() {
+	ensure_armed io1
 	quorumctl --json lease show io1 > /tmp/s.json
 	cat /tmp/s.json
 	grep -q '"io1"' /tmp/s.json || die "no name"
