@@ -52,6 +52,14 @@ size_t state_free_slots(const struct qf_state *s)
 	return n;
 }
 
+static struct qf_member *free_slot(struct qf_state *s)
+{
+	for (int i = 0; i < QF_MAX_MEMBERS; i++)
+		if (s->m[i].id == 0)
+			return &s->m[i];
+	return NULL;
+}
+
 /* A member that left and whose lease is surely over needs no slot. */
 static void maybe_free(struct qf_member *m)
 {
@@ -64,7 +72,7 @@ static void apply_add(struct qf_state *s, const struct qf_entry *e)
 	struct qf_member *m = state_find_mut(s, e->node);
 
 	if (!m) {
-		m = state_find_mut(s, 0);
+		m = free_slot(s);
 		if (!m || e->node == 0)
 			return;
 		memset(m, 0, sizeof(*m));
