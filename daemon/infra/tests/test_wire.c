@@ -1,2 +1,371 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tests of wire.c: roundtrip, forged and truncated datagrams at every byte,
+ * size bounds before cryptography, the replay window (replay, reordering,
+ * beyond the window), peer restarts, and key file checks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../wire.h"
 #include "unit.h"
-const struct ut_case wire_cases[] = { { NULL, NULL } };
+
+static const uint8_t key[32] = "0123456789abcdef0123456789abcde";
+static struct qf_wire a, b;
+static uint8_t pkt[QF_WIRE_MAX_DGRAM + 64];
+
+/* Node 1 (a) and node 2 (b) of cluster "c1"; both know 1, 2 and 3. */
+static int setup(void)
+{
+	if (qf_wire_init(&a, key, "c1", 1, 0x1111) ||
+	    qf_wire_init(&b, key, "c1", 2, 0x2222))
+		return -1;
+	if (qf_wire_add_peer(&a, 2) || qf_wire_add_peer(&a, 3) ||
+	    qf_wire_add_peer(&b, 1) || qf_wire_add_peer(&b, 3))
+		return -1;
+	return 0;
+}
+
+static ssize_t seal(struct qf_wire *w, uint32_t to, const char *s, uint8_t *out)
+{
+	return qf_wire_seal(w, to, s, strlen(s), out, QF_WIRE_MAX_DGRAM);
+}
+
+static void wire_roundtrip(void)
+{
+	struct qf_wire_msg m;
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	n = seal(&a, 2, "hello", pkt);
+	UT_EQ(n, QF_WIRE_HDR_LEN + 5 + QF_WIRE_TAG_LEN);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+	UT_ASSERT(m.from == 1 && m.boot_id == 0x1111 && m.seq == 1);
+	UT_ASSERT(m.new_boot && m.len == 5 && !memcmp(m.payload, "hello", 5));
+	n = seal(&a, 2, "", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+	UT_ASSERT(!m.new_boot && m.seq == 2 && m.len == 0);
+	UT_EQ(b.stats.accepted, 2);
+	UT_EQ(a.stats.sent, 2);
+	/* Full-size payload, and one byte more. */
+	{
+		static uint8_t big[QF_WIRE_MAX_PAYLOAD + 1];
+
+		n = qf_wire_seal(&a, 2, big, QF_WIRE_MAX_PAYLOAD, pkt,
+				 sizeof(pkt));
+		UT_EQ(n, QF_WIRE_MAX_DGRAM);
+		UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+		UT_EQ(qf_wire_seal(&a, 2, big, sizeof(big), pkt, sizeof(pkt)),
+		      -EMSGSIZE);
+		UT_EQ(qf_wire_seal(&a, 2, "x", 1, pkt, 40), -ENOBUFS);
+		UT_EQ(qf_wire_seal(&a, 9, "x", 1, pkt, sizeof(pkt)), -EINVAL);
+	}
+}
+
+/* Any changed bit is refused and changes nothing. */
+static void wire_forged_every_byte(void)
+{
+	static uint8_t bad[256];
+	struct qf_wire_msg m;
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	n = seal(&a, 2, "lease grant", pkt);
+	for (ssize_t i = 0; i < n; i++) {
+		enum qf_wire_verdict v;
+
+		memcpy(bad, pkt, (size_t)n);
+		bad[i] ^= 0x01;
+		v = qf_wire_open(&b, bad, (size_t)n, &m);
+		UT_ASSERTF(v != QF_WIRE_OK, "byte %zd flipped accepted", i);
+		/* Past the checked header fields only the MAC can tell. */
+		if (i >= 24 && i != 39)
+			UT_ASSERTF(v == QF_WIRE_BAD_MAC, "byte %zd: %s", i,
+				   qf_wire_verdict_name(v));
+	}
+	UT_EQ(b.stats.accepted, 0);
+	UT_ASSERT(b.stats.drops[QF_WIRE_BAD_MAC] >= (uint64_t)n - 24 - 1);
+	/* The forged boot_id did not reset anything: the peer is unknown
+	 * yet, and the original is accepted as the first datagram. */
+	UT_ASSERT(!qf_wire_peer(&b, 1)->have_boot);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+}
+
+static void wire_wrong_key(void)
+{
+	struct qf_wire c;
+	struct qf_wire_msg m;
+	uint8_t k2[32];
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	memcpy(k2, key, 32);
+	k2[31] ^= 1;
+	UT_EQ(qf_wire_init(&c, k2, "c1", 3, 0x3333), 0);
+	UT_EQ(qf_wire_add_peer(&c, 2), 0);
+	n = seal(&c, 2, "hi", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_BAD_MAC);
+	UT_EQ(b.stats.drops[QF_WIRE_BAD_MAC], 1);
+	qf_wire_fini(&c);
+}
+
+static void wire_every_truncation(void)
+{
+	struct qf_wire_msg m;
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	n = seal(&a, 2, "append entries", pkt);
+	for (ssize_t len = 0; len < n; len++)
+		UT_ASSERTF(qf_wire_open(&b, pkt, (size_t)len, &m) ==
+			   QF_WIRE_TRUNCATED, "length %zd", len);
+	UT_EQ(b.stats.drops[QF_WIRE_TRUNCATED], n);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+}
+
+/* Oversize is refused before any MAC is computed: even a correctly
+ * authenticated oversize datagram never gets in. */
+static void wire_oversize_before_crypto(void)
+{
+	static uint8_t big[QF_WIRE_MAX_DGRAM + 1];
+	size_t plen = QF_WIRE_MAX_PAYLOAD + 1;
+	struct qf_wire_msg m;
+
+	UT_EQ(setup(), 0);
+	UT_EQ(qf_wire_seal(&a, 2, "x", 1, big, sizeof(big)), 73);
+	big[6] = (uint8_t)(plen >> 8);
+	big[7] = (uint8_t)plen;
+	crypto_auth_hmacsha512256(big + QF_WIRE_HDR_LEN + plen, big,
+				  QF_WIRE_HDR_LEN + plen, a.mac_key);
+	UT_EQ(qf_wire_open(&b, big, sizeof(big), &m), QF_WIRE_OVERSIZE);
+	UT_EQ(qf_wire_open(&b, big, 65536, &m), QF_WIRE_OVERSIZE);
+	UT_EQ(b.stats.drops[QF_WIRE_OVERSIZE], 2);
+	UT_EQ(b.stats.drops[QF_WIRE_BAD_MAC], 0);
+	/* Longer than its declared payload: refused as well. */
+	UT_EQ(qf_wire_seal(&a, 2, "x", 1, pkt, sizeof(pkt)), 73);
+	UT_EQ(qf_wire_open(&b, pkt, 74, &m), QF_WIRE_BAD_HEADER);
+}
+
+static void wire_replay(void)
+{
+	struct qf_wire_msg m;
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	n = seal(&a, 2, "vote", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_REPLAY);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_REPLAY);
+	UT_EQ(b.stats.drops[QF_WIRE_REPLAY], 2);
+	UT_EQ(b.stats.accepted, 1);
+}
+
+static void wire_reordering_within_window(void)
+{
+	static uint8_t q[200][128];
+	static ssize_t len[200];
+	struct qf_wire_msg m;
+
+	UT_EQ(setup(), 0);
+	for (int i = 0; i < 200; i++)
+		len[i] = qf_wire_seal(&a, 2, "x", 1, q[i], sizeof(q[i]));
+	/* Evens backwards, then odds forwards. */
+	for (int i = 198; i >= 0; i -= 2)
+		UT_ASSERTF(qf_wire_open(&b, q[i], (size_t)len[i], &m) ==
+			   QF_WIRE_OK, "seq %d", i + 1);
+	for (int i = 1; i < 200; i += 2)
+		UT_ASSERTF(qf_wire_open(&b, q[i], (size_t)len[i], &m) ==
+			   QF_WIRE_OK, "seq %d", i + 1);
+	for (int i = 0; i < 200; i++)
+		UT_ASSERTF(qf_wire_open(&b, q[i], (size_t)len[i], &m) ==
+			   QF_WIRE_REPLAY, "seq %d twice", i + 1);
+	UT_EQ(b.stats.accepted, 200);
+}
+
+static void wire_old_beyond_window(void)
+{
+	static uint8_t first[128], edge[128], p2[128];
+	struct qf_wire_msg m;
+	ssize_t n1, ne, n;
+
+	UT_EQ(setup(), 0);
+	n1 = qf_wire_seal(&a, 2, "1", 1, first, sizeof(first));	/* seq 1 */
+	ne = qf_wire_seal(&a, 2, "2", 1, edge, sizeof(edge));	/* seq 2 */
+	for (int i = 3; i <= QF_WIRE_WINDOW + 1; i++) {
+		n = qf_wire_seal(&a, 2, "x", 1, p2, sizeof(p2));
+		if (i == QF_WIRE_WINDOW + 1)
+			UT_EQ(qf_wire_open(&b, p2, (size_t)n, &m), QF_WIRE_OK);
+	}
+	/* top = 1025: seq 2 is the oldest still inside, seq 1 is out. */
+	UT_EQ(qf_wire_open(&b, first, (size_t)n1, &m), QF_WIRE_STALE);
+	UT_EQ(qf_wire_open(&b, edge, (size_t)ne, &m), QF_WIRE_OK);
+	UT_EQ(qf_wire_open(&b, edge, (size_t)ne, &m), QF_WIRE_REPLAY);
+	UT_EQ(b.stats.drops[QF_WIRE_STALE], 1);
+}
+
+static void wire_peer_reboot(void)
+{
+	static uint8_t old1[128], old2[128];
+	struct qf_wire a2;
+	struct qf_wire_msg m;
+	ssize_t n1, n2, n;
+
+	UT_EQ(setup(), 0);
+	for (int i = 0; i < 5; i++) {
+		n = seal(&a, 2, "before", pkt);
+		UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+	}
+	n1 = seal(&a, 2, "late", old1);		/* seq 6, delivered late */
+	/* Node 1 restarts: new boot_id, sequence from 1 again. */
+	UT_EQ(qf_wire_init(&a2, key, "c1", 1, 0xbeef), 0);
+	UT_EQ(qf_wire_add_peer(&a2, 2), 0);
+	n = seal(&a2, 2, "after", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+	UT_ASSERT(m.new_boot && m.boot_id == 0xbeef && m.seq == 1);
+	UT_EQ(qf_wire_peer(&b, 1)->restarts, 1);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_REPLAY);
+	/* The old boot's traffic, delayed or recorded, stays out. */
+	UT_EQ(qf_wire_open(&b, old1, (size_t)n1, &m), QF_WIRE_OLD_BOOT);
+	n2 = seal(&a, 2, "old", old2);
+	UT_EQ(qf_wire_open(&b, old2, (size_t)n2, &m), QF_WIRE_OLD_BOOT);
+	UT_EQ(qf_wire_peer(&b, 1)->boot_id, 0xbeef);
+	n = seal(&a2, 2, "after 2", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_OK);
+	UT_EQ(m.seq, 2);
+}
+
+/* A forged datagram with a new boot_id must not reset the window. */
+static void wire_forged_boot_does_not_reset(void)
+{
+	static uint8_t first[128];
+	struct qf_wire_msg m;
+	ssize_t n1, n;
+
+	UT_EQ(setup(), 0);
+	n1 = seal(&a, 2, "one", first);
+	UT_EQ(qf_wire_open(&b, first, (size_t)n1, &m), QF_WIRE_OK);
+	n = seal(&a, 2, "two", pkt);
+	pkt[24] ^= 0x80;	/* another boot_id, MAC now wrong */
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_BAD_MAC);
+	UT_EQ(qf_wire_peer(&b, 1)->boot_id, 0x1111);
+	UT_EQ(qf_wire_peer(&b, 1)->restarts, 0);
+	UT_EQ(qf_wire_open(&b, first, (size_t)n1, &m), QF_WIRE_REPLAY);
+}
+
+static void wire_misaddressed(void)
+{
+	struct qf_wire c, d;
+	struct qf_wire_msg m;
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	/* Another cluster with the same key. */
+	UT_EQ(qf_wire_init(&c, key, "c2", 1, 0x5555), 0);
+	UT_EQ(qf_wire_add_peer(&c, 2), 0);
+	n = seal(&c, 2, "x", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_WRONG_CLUSTER);
+	/* Traffic for node 3 replayed to node 2. */
+	n = seal(&a, 3, "for three", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_WRONG_RECEIVER);
+	/* A node b does not know (id 4), and b's own id. */
+	UT_EQ(qf_wire_init(&d, key, "c1", 4, 0x6666), 0);
+	UT_EQ(qf_wire_add_peer(&d, 2), 0);
+	n = seal(&d, 2, "x", pkt);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_UNKNOWN_SENDER);
+	UT_EQ(qf_wire_add_peer(&b, 2), -EINVAL);
+	UT_EQ(qf_wire_add_peer(&b, 1), -EEXIST);
+	/* After removal, node 1 is unknown too. */
+	n = seal(&a, 2, "x", pkt);
+	UT_EQ(qf_wire_remove_peer(&b, 1), 0);
+	UT_EQ(qf_wire_open(&b, pkt, (size_t)n, &m), QF_WIRE_UNKNOWN_SENDER);
+	UT_EQ(b.stats.accepted, 0);
+}
+
+static void wire_bad_header(void)
+{
+	static uint8_t bad[128];
+	struct qf_wire_msg m;
+	ssize_t n;
+
+	UT_EQ(setup(), 0);
+	n = seal(&a, 2, "x", pkt);
+	memcpy(bad, pkt, (size_t)n);
+	bad[0] ^= 1;			/* magic */
+	UT_EQ(qf_wire_open(&b, bad, (size_t)n, &m), QF_WIRE_BAD_HEADER);
+	memcpy(bad, pkt, (size_t)n);
+	bad[4] = 2;			/* version */
+	UT_EQ(qf_wire_open(&b, bad, (size_t)n, &m), QF_WIRE_BAD_HEADER);
+	memcpy(bad, pkt, (size_t)n);
+	bad[5] = 1;			/* flags */
+	UT_EQ(qf_wire_open(&b, bad, (size_t)n, &m), QF_WIRE_BAD_HEADER);
+	memcpy(bad, pkt, (size_t)n);
+	memset(bad + 32, 0, 8);		/* seq 0 */
+	UT_EQ(qf_wire_open(&b, bad, (size_t)n, &m), QF_WIRE_BAD_HEADER);
+	UT_EQ(b.stats.drops[QF_WIRE_BAD_HEADER], 4);
+	UT_ASSERT(!strcmp(qf_wire_verdict_name(QF_WIRE_BAD_MAC), "bad MAC"));
+	UT_ASSERT(!strcmp(qf_wire_verdict_name(99), "?"));
+	UT_ASSERT(qf_wire_new_boot_id() != 0);
+}
+
+static void wire_key_file(void)
+{
+	static const char hex[] =
+		"000102030405060708090a0b0c0d0e0f"
+		"101112131415161718191A1B1C1D1E1F\n";
+	uint8_t k[32], zero[32] = { 0 };
+	char err[256];
+	const char *p = ut_path("key");
+
+	UT_EQ(ut_write_file(p, key, 32), 0);
+	UT_EQ(chmod(p, 0600), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), 0);
+	UT_ASSERT(!memcmp(k, key, 32));
+	UT_EQ(ut_write_file(p, hex, strlen(hex)), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), 0);
+	UT_ASSERT(k[0] == 0 && k[10] == 10 && k[31] == 0x1f);
+	/* Group or world access: refused, whatever the content. */
+	UT_EQ(chmod(p, 0640), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), -EACCES);
+	UT_CONTAINS(err, "mode 0640");
+	UT_EQ(chmod(p, 0604), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), -EACCES);
+	UT_EQ(chmod(p, 0600), 0);
+	/* Wrong lengths and bad hex. */
+	UT_EQ(ut_write_file(p, hex, 40), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), -EINVAL);
+	UT_CONTAINS(err, "not a key");
+	UT_EQ(ut_write_file(p, "zz0102030405060708090a0b0c0d0e0f"
+			    "101112131415161718191a1b1c1d1e1f", 64), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), -EINVAL);
+	UT_ASSERT(!memcmp(k, zero, 32));
+	UT_EQ(ut_write_file(p, "", 0), 0);
+	UT_EQ(qf_wire_key_load(p, k, err, sizeof(err)), -EINVAL);
+	/* Not a regular file; a symlink; absent. */
+	UT_EQ(qf_wire_key_load(ut_dir, k, err, sizeof(err)), -EINVAL);
+	UT_EQ(symlink(p, ut_path("link")), 0);
+	UT_ASSERT(qf_wire_key_load(ut_path("link"), k, err, sizeof(err)) < 0);
+	UT_ASSERT(qf_wire_key_load(ut_path("none"), k, err, sizeof(err)) ==
+		  -ENOENT);
+	UT_CONTAINS(err, "No such file");
+}
+
+const struct ut_case wire_cases[] = {
+	{ "wire_roundtrip", wire_roundtrip },
+	{ "wire_forged_every_byte", wire_forged_every_byte },
+	{ "wire_wrong_key", wire_wrong_key },
+	{ "wire_every_truncation", wire_every_truncation },
+	{ "wire_oversize_before_crypto", wire_oversize_before_crypto },
+	{ "wire_replay", wire_replay },
+	{ "wire_reordering_within_window", wire_reordering_within_window },
+	{ "wire_old_beyond_window", wire_old_beyond_window },
+	{ "wire_peer_reboot", wire_peer_reboot },
+	{ "wire_forged_boot_does_not_reset", wire_forged_boot_does_not_reset },
+	{ "wire_misaddressed", wire_misaddressed },
+	{ "wire_bad_header", wire_bad_header },
+	{ "wire_key_file", wire_key_file },
+	{ NULL, NULL },
+};
