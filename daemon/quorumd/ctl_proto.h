@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * qfence: control protocol between quorumd and quorumctl.
+ *
+ * Transport: a Unix stream socket (default QFCTL_SOCKET_DEFAULT, the
+ * daemon's `control_socket` setting), mode 0600, root only; the daemon also
+ * checks the peer's credentials (SO_PEERCRED uid 0). The socket's
+ * permissions are the authority: there is no further authentication.
+ *
+ * One exchange = one request, one reply, on one connection (the client may
+ * send several requests in sequence on one connection). Every message is a
+ * struct qfctl_hdr followed by exactly hdr.len - sizeof(hdr) bytes of a
+ * fixed-size body selected by hdr.code. Integers are in host byte order (the
+ * socket never leaves the machine); all structs have explicit padding and
+ * fixed sizes (checked by _Static_assert below), so a reader can refuse any
+ * length other than the expected one.
+ *
+ * Requests (client -> daemon), body in parentheses:
+ *   QFCTL_REQ_STATUS          (none)                     -> QFCTL_RPY_STATUS
+ *   QFCTL_REQ_MEMBER_ADD      (struct qfctl_req_member)  -> QFCTL_RPY_RESULT
+ *   QFCTL_REQ_MEMBER_REMOVE   (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
+ *   QFCTL_REQ_FENCE           (struct qfctl_req_fence)   -> QFCTL_RPY_RESULT
+ *   QFCTL_REQ_REJOIN          (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
+ *   QFCTL_REQ_TRANSFER_LEADER (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
+ *
+ * Every reply carries hdr.status (QFCTL_ST_*); when it is not QFCTL_ST_OK
+ * the body is still the one named above (a RESULT carrying the leader's id
+ * for QFCTL_ST_NOT_LEADER), except for QFCTL_ST_BAD_VERSION and
+ * QFCTL_ST_BAD_REQUEST, which are answered with a RESULT whatever the
+ * request. hdr.seq is echoed.
+ *
+ * Semantics:
+ *   MEMBER_ADD/REMOVE, FENCE, TRANSFER_LEADER are proposals to the leader.
+ *     On another node the reply is QFCTL_ST_NOT_LEADER with result.leader
+ *     set (0 if unknown). OK means the entry was appended (MEMBER_*,
+ *     FENCE without the wait flag) or the transfer started.
+ *   FENCE with QFCTL_FENCE_WAIT: the reply comes only once NODE_FENCED
+ *     (node, gen) is committed (result.gen, result.index set), or with
+ *     QFCTL_ST_TIMEOUT after timeout_ms (0: the daemon's default, 4 W).
+ *     The record is not undone by a timeout: it commits later.
+ *   REJOIN node (0 = this node): asks the leader to commit NODE_JOIN with a
+ *     new, larger generation for a fenced node (DESIGN §2 rule 7). It is
+ *     the only way a fenced node comes back: never automatically. On a
+ *     follower the daemon forwards the request to the leader it knows and
+ *     answers OK with result.flags QFCTL_RES_FORWARDED (the kernel is
+ *     unfenced once the rejoin is committed and reaches this node); with
+ *     no known leader the answer is QFCTL_ST_NOT_LEADER.
+ *
+ * Stability: version 1. Changes are additions only (new codes, new status
+ * values, new flag bits, fields taken from reserved space), listed here:
+ *   (none yet)
+ */
+#ifndef QFENCE_CTL_PROTO_H
+#define QFENCE_CTL_PROTO_H
+
+#include <stdint.h>
+
+#define QFCTL_SOCKET_DEFAULT	"/run/quorumd.sock"
+#define QFCTL_MAGIC		0x4c434651U	/* "QFCL" little-endian */
+#define QFCTL_VERSION		1
+
+#define QFCTL_MAX_MEMBERS	16	/* = QF_MAX_MEMBERS of the core */
+#define QFCTL_MAX_FENCES	16	/* recent committed NODE_FENCED records */
+#define QFCTL_MAX_ADDRS		2
+#define QFCTL_NAME_LEN		64	/* cluster name */
+#define QFCTL_LEASE_NAME_LEN	32	/* = QFENCE_NAME_LEN */
+#define QFCTL_MAX_DROPS		16	/* wire drop counters by verdict */
+
+/* hdr.code of requests */
+enum qfctl_req {
+	QFCTL_REQ_STATUS = 1,
+	QFCTL_REQ_MEMBER_ADD = 2,
+	QFCTL_REQ_MEMBER_REMOVE = 3,
+	QFCTL_REQ_FENCE = 4,
+	QFCTL_REQ_REJOIN = 5,
+	QFCTL_REQ_TRANSFER_LEADER = 6,
+};
+
+/* hdr.code of replies */
+enum qfctl_rpy {
+	QFCTL_RPY_RESULT = 1,		/* struct qfctl_result */
+	QFCTL_RPY_STATUS = 2,		/* struct qfctl_status */
+};
+
+/* hdr.status of replies (0 in requests) */
+enum qfctl_status_code {
+	QFCTL_ST_OK = 0,
+	QFCTL_ST_BAD_VERSION = 1,	/* magic or version not understood */
+	QFCTL_ST_BAD_REQUEST = 2,	/* unknown code, wrong length, bad field */
+	QFCTL_ST_NOT_LEADER = 3,	/* result.leader: who is (0 unknown) */
+	QFCTL_ST_BUSY = 4,		/* a membership change/transfer pending */
+	QFCTL_ST_AGAIN = 5,		/* new leader has not committed yet */
+	QFCTL_ST_FULL = 6,		/* log full: no majority reachable */
+	QFCTL_ST_EXISTS = 7,		/* already member / already fenced */
+	QFCTL_ST_NO_SUCH_NODE = 8,
+	QFCTL_ST_NOT_FENCED = 9,	/* rejoin needs a committed NODE_FENCED */
+	QFCTL_ST_TIMEOUT = 10,		/* fence --wait ran out (still pending) */
+	QFCTL_ST_INTERNAL = 11,		/* daemon-side failure, see its log */
+	QFCTL_ST_SHUTTING_DOWN = 12,	/* the daemon is leaving */
+	QFCTL_ST_DENIED = 13,		/* peer credentials not root */
+	__QFCTL_ST_MAX
+};
+
+struct qfctl_hdr {
+	uint32_t magic;		/* QFCTL_MAGIC */
+	uint16_t version;	/* QFCTL_VERSION */
+	uint16_t code;		/* enum qfctl_req / enum qfctl_rpy */
+	uint32_t len;		/* whole message, header included */
+	uint32_t seq;		/* chosen by the client, echoed */
+	int32_t status;		/* enum qfctl_status_code (replies) */
+	uint32_t reserved;	/* 0 */
+};
+
+/* An address: family 4 or 6 (0 unused), port host order, ip network order */
+struct qfctl_addr {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+/* ---- request bodies ---- */
+
+struct qfctl_req_node {
+	uint32_t node;		/* REJOIN: 0 = this node */
+	uint32_t reserved;
+};
+
+#define QFCTL_ROLE_VOTER	1	/* = QF_ROLE_VOTER */
+#define QFCTL_ROLE_WITNESS	2	/* = QF_ROLE_WITNESS */
+
+struct qfctl_req_member {
+	uint32_t node;
+	uint8_t role;		/* QFCTL_ROLE_*; REMOVE ignores it */
+	uint8_t n_addrs;	/* 1..QFCTL_MAX_ADDRS for ADD */
+	uint16_t reserved;
+	struct qfctl_addr addrs[QFCTL_MAX_ADDRS];
+};
+
+#define QFCTL_FENCE_WAIT	0x01	/* reply once NODE_FENCED committed */
+
+struct qfctl_req_fence {
+	uint32_t node;
+	uint32_t flags;		/* QFCTL_FENCE_* */
+	uint32_t timeout_ms;	/* with WAIT; 0 = default */
+	uint32_t reserved;
+};
+
+/* ---- reply bodies ---- */
+
+#define QFCTL_RES_FORWARDED	0x01	/* REJOIN sent on to the leader */
+#define QFCTL_RES_COMMITTED	0x02	/* FENCE --wait: the record committed */
+
+struct qfctl_result {
+	uint32_t leader;	/* known leader (0 = none) */
+	uint32_t flags;		/* QFCTL_RES_* */
+	uint32_t node;		/* the node concerned */
+	uint32_t reserved;
+	uint64_t gen;		/* FENCE: fenced generation */
+	uint64_t index;		/* log index of the entry (0 unknown) */
+	uint64_t term;
+	char message[96];	/* human detail, NUL-terminated, may be "" */
+};
+
+/* qfctl_status.state: the node's Raft role (= enum qf_state_kind) */
+enum qfctl_raft_state {
+	QFCTL_STATE_FOLLOWER = 0,
+	QFCTL_STATE_PRECANDIDATE = 1,
+	QFCTL_STATE_CANDIDATE = 2,
+	QFCTL_STATE_LEADER = 3,
+};
+
+/* qfctl_status.kernel_state */
+enum qfctl_kernel_state {
+	QFCTL_KERNEL_DISARMED = 0,	/* = QFENCE_STATE_DISARMED */
+	QFCTL_KERNEL_ARMED = 1,		/* = QFENCE_STATE_ARMED */
+	QFCTL_KERNEL_FENCED = 2,	/* = QFENCE_STATE_FENCED */
+	QFCTL_KERNEL_NONE = 255,	/* no kernel lease (test mode, witness) */
+};
+
+/* qfctl_status.flags */
+#define QFCTL_SF_NO_KERNEL	0x01	/* TEST-ONLY mode kernel = none */
+#define QFCTL_SF_FENCED		0x02	/* NODE_FENCED(self, gen) applied */
+#define QFCTL_SF_LAPSED		0x04	/* own lease lapsed (kernel latched) */
+#define QFCTL_SF_CLOCK_BAD	0x08	/* clock guard refusing renewals */
+#define QFCTL_SF_LEAVING	0x10	/* SIGTERM received */
+#define QFCTL_SF_WITNESS	0x20	/* this node is a witness */
+
+/* qfctl_member.flags */
+#define QFCTL_MF_IN_CONFIG	0x01	/* votes (and, as a voter, leases) */
+#define QFCTL_MF_FENCED		0x02	/* fenced_gen >= gen */
+#define QFCTL_MF_SELF		0x04
+#define QFCTL_MF_LEADER		0x08
+#define QFCTL_MF_ACTIVE		0x10	/* leader: acked since CheckQuorum */
+#define QFCTL_MF_LAPSED		0x20	/* leader: reported its lease lapsed */
+#define QFCTL_MF_LEASE_KNOWN	0x40	/* lease_remaining_ms is meaningful */
+#define QFCTL_MF_ACK_KNOWN	0x80	/* last_ack_age_ms is meaningful */
+
+struct qfctl_member {
+	uint32_t id;
+	uint8_t role;		/* QFCTL_ROLE_* */
+	uint8_t flags;		/* QFCTL_MF_* */
+	uint8_t fence_reason;	/* last NODE_FENCED applied (QFCTL_FR_*) */
+	uint8_t n_addrs;
+	uint64_t gen;		/* current generation */
+	uint64_t fenced_gen;	/* last generation fenced, 0 = never */
+	/*
+	 * Self: own deadline - now. Others, on the leader: the bound of
+	 * their lease (q + L - now, DESIGN §2 rule 3), while it granted them
+	 * in this term. Negative: expired. Valid with QFCTL_MF_LEASE_KNOWN.
+	 */
+	int64_t lease_remaining_ms;
+	int64_t last_ack_age_ms;	/* leader only, QFCTL_MF_ACK_KNOWN */
+	uint64_t match;		/* leader only: replicated through */
+	struct qfctl_addr addrs[QFCTL_MAX_ADDRS];
+};
+
+/* Fence reasons (= enum qf_fence_reason) */
+#define QFCTL_FR_SILENT		1
+#define QFCTL_FR_ADMIN		2
+#define QFCTL_FR_REMOVED	3
+#define QFCTL_FR_LAPSED		4
+
+/* A committed NODE_FENCED this daemon has applied since it started. */
+struct qfctl_fence {
+	uint32_t node;
+	uint8_t reason;		/* QFCTL_FR_* */
+	uint8_t pad[3];
+	uint64_t gen;
+	uint64_t index;		/* log index */
+	int64_t age_ms;		/* since this daemon applied it */
+};
+
+struct qfctl_counters {
+	uint64_t sent;				/* datagrams */
+	uint64_t accepted;
+	uint64_t drops[QFCTL_MAX_DROPS];	/* by verdict (infra wire.h
+						 * enum qf_wire_verdict) */
+	uint64_t renewals;			/* kernel renews sent */
+	uint64_t renew_errors;			/* refused by the kernel */
+	uint64_t renew_refused_clock;		/* refused by the clock guard */
+	uint64_t msgs_dropped;			/* core batch overflow */
+	uint64_t reserved[4];
+};
+
+struct qfctl_status {
+	uint32_t self;
+	uint32_t leader;	/* 0 = unknown */
+	uint64_t term;
+	uint64_t commit;
+	uint64_t last_index;
+	uint8_t state;		/* enum qfctl_raft_state */
+	uint8_t kernel_state;	/* enum qfctl_kernel_state */
+	uint8_t n_members;
+	uint8_t n_fences;
+	uint32_t flags;		/* QFCTL_SF_* */
+	uint64_t gen;		/* own generation (0 = not a member) */
+	int64_t lease_remaining_ms;	/* own lease; valid if lease_known */
+	uint8_t lease_known;
+	uint8_t pad[7];
+	uint64_t boot_id;
+	uint64_t wait_ms;	/* W */
+	uint32_t lease_ms;	/* L */
+	uint32_t heartbeat_ms;
+	uint64_t uptime_ms;
+	char cluster[QFCTL_NAME_LEN];
+	char lease_name[QFCTL_LEASE_NAME_LEN];
+	struct qfctl_member members[QFCTL_MAX_MEMBERS];
+	struct qfctl_fence fences[QFCTL_MAX_FENCES];	/* newest first */
+	struct qfctl_counters counters;
+};
+
+/* The largest message either side sends. */
+#define QFCTL_MAX_MSG	(sizeof(struct qfctl_hdr) + sizeof(struct qfctl_status))
+
+_Static_assert(sizeof(struct qfctl_hdr) == 24, "qfctl_hdr size");
+_Static_assert(sizeof(struct qfctl_addr) == 20, "qfctl_addr size");
+_Static_assert(sizeof(struct qfctl_req_node) == 8, "qfctl_req_node size");
+_Static_assert(sizeof(struct qfctl_req_member) == 48, "qfctl_req_member");
+_Static_assert(sizeof(struct qfctl_req_fence) == 16, "qfctl_req_fence");
+_Static_assert(sizeof(struct qfctl_result) == 136, "qfctl_result size");
+_Static_assert(sizeof(struct qfctl_member) == 88, "qfctl_member size");
+_Static_assert(sizeof(struct qfctl_fence) == 32, "qfctl_fence size");
+_Static_assert(sizeof(struct qfctl_counters) == 208, "qfctl_counters");
+_Static_assert(sizeof(struct qfctl_status) == 2320, "qfctl_status size");
+
+#endif /* QFENCE_CTL_PROTO_H */
