@@ -64,6 +64,11 @@ static void grant(struct qf_raft *r, qf_ns now, struct qf_progress *p)
 
 	if (p->id == r->id || !p->has_echo || !r->q || !s)
 		return;
+	/* Only to a member that answered the quorum round or the one before:
+	 * a silent member gets no more grants, so rule 5's wait for it
+	 * starts at once (its old echo would not extend its lease anyway). */
+	if (p->acked_round + 1 < r->q_round)
+		return;
 	if (!lease_grantable(r, p->id, s->gen) ||
 	    (p->lapsed && p->lapsed_gen == s->gen))
 		return;

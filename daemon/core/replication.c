@@ -42,30 +42,33 @@ static void truncated(struct qf_raft *r, uint64_t from)
 }
 
 /* Thesis §3.5: append m's entries after a matching prev; returns the last
- * index now known to match the leader's log. */
+ * index now known to match the leader's log. Entries up to our commit
+ * index match by the Log Matching property and are skipped. */
 static uint64_t append_entries(struct qf_raft *r, const struct qf_msg *m)
 {
+	uint64_t matched = m->index > r->log.commit ? m->index : r->log.commit;
 	bool changed = false;
-	int i;
 
-	for (i = 0; i < m->n_entries; i++) {
+	for (int i = 0; i < m->n_entries; i++) {
 		const struct qf_entry *e = &m->u.entries[i];
 		uint64_t t;
 
+		if (e->index <= r->log.commit)
+			continue;
 		if (e->index <= r->log.last && log_term(&r->log, e->index, &t)) {
-			if (t == e->term)
-				continue;
-			if (e->index <= r->log.commit)
-				break;	/* never: committed entries match */
-			truncated(r, e->index);
+			if (t != e->term)
+				truncated(r, e->index);
 		}
-		if (e->index <= r->log.snap.index || log_append(&r->log, e))
-			break;
-		changed = true;
+		if (e->index > r->log.last) {
+			if (log_append(&r->log, e))
+				break;	/* full: the leader resends later */
+			changed = true;
+		}
+		matched = e->index;
 	}
 	if (changed)
 		member_refresh(r, r->now);
-	return m->index + (uint64_t)i;
+	return matched;
 }
 
 void repl_on_append(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
@@ -73,11 +76,8 @@ void repl_on_append(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 	uint64_t t, last;
 
 	follow(r, now, m);
-	if (m->index < r->log.commit) {
-		repl_ack(r, now, m, r->term, r->log.commit, false);
-		return;
-	}
-	if (!log_term(&r->log, m->index, &t) || t != m->log_term) {
+	if (m->index >= r->log.commit &&
+	    (!log_term(&r->log, m->index, &t) || t != m->log_term)) {
 		last = m->index - 1 < r->log.last ? m->index - 1 : r->log.last;
 		repl_ack(r, now, m, r->term, last, true);
 		return;

@@ -201,7 +201,7 @@ static int cmd_campaign(struct cluster *c, const struct args *a)
 
 	if (id == 0 || id > C_MAX || !c->n[id].up)
 		return -1;
-	qf_raft_campaign(c->n[id].r, cl_local(c, id));
+	result(c, qf_raft_campaign(c->n[id].r, cl_local(c, id)));
 	cl_process(c, id);
 	return 0;
 }

@@ -351,6 +351,40 @@ static void rule5_wait(void)
 	CHECK_EQ(last_rd.n_fences + (nout ? 0 : 0), last_rd.n_fences);
 }
 
+/* Rule 5: an inherited NODE_FENCED (uncommitted, earlier term) commits
+ * only W after this leader's E_el, whoever granted the node. */
+static void rule5_inherited(void)
+{
+	struct qf_persist ps = { .hs = { .term = 1, .commit = 1 } };
+	struct qf_entry ents[2] = {
+		{ .term = 1, .index = 1, .type = QF_ENT_NOOP },
+		{ .term = 1, .index = 2, .type = QF_ENT_NODE_FENCED, .node = 3,
+		  .gen = 1, .reason = QF_FENCE_ADMIN },
+	};
+	uint32_t ids[] = { 1, 2, 3 };
+	uint8_t roles[] = { 1, 1, 1 };
+	struct qf_config c;
+
+	qf_bootstrap(&ps.snap, ids, roles, 3);
+	ps.entries = ents;
+	ps.n_entries = 2;
+	qf_config_default(&c, 1);
+	CHECK_EQ(qf_raft_init(&R, &c, &ps, 101, rnd, NULL), 0);
+	elect(T0, 3);
+	CHECK_EQ(R.state, QF_LEADER);
+	CHECK_EQ(R.e_el, T0);
+	step(T0 + 10 * QF_MS, ack(2, 1, 5));
+	CHECK_EQ(R.log.commit, 1);	/* noop of term 2 replicated, held */
+	qf_raft_tick(&R, T0 + R.wait - 1);
+	drain();
+	CHECK_EQ(R.log.commit, 1);
+	qf_raft_tick(&R, T0 + R.wait);
+	drain();
+	CHECK_EQ(R.log.commit, 3);
+	CHECK_EQ(last_rd.n_fences, 1);
+	CHECK_EQ(last_rd.fences[0].node, 3);
+}
+
 /* The ready rule: a message never comes before the entries it needs. */
 static void ready_entries_with_messages(void)
 {
@@ -423,6 +457,7 @@ const struct test_case lease_tests[] = {
 	{ "rule4-vote-durable", rule4_vote_durable },
 	{ "rule4-membership-order", rule4_membership_order },
 	{ "rule5-wait", rule5_wait },
+	{ "rule5-inherited", rule5_inherited },
 	{ 0 },
 };
 
