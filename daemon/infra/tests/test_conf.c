@@ -375,6 +375,61 @@ static void conf_timing_check_table(void)
 	}
 }
 
+/* Deterministic xorshift, so a failure can be replayed. */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+/*
+ * Random files built from real keys, sections and values (and noise):
+ * never a crash; an error always names the file; an accepted file always
+ * satisfies what validation promises.
+ */
+static void conf_random_files(void)
+{
+	static const char *const lines[] = {
+		"[cluster]\n", "[node]\n", "[peer.4]\n", "[peer.x]\n", "[]\n",
+		"name = c\n", "key_file = /k\n", "profile = fast\n",
+		"lease_ms = 900\n", "lease_ms = 4000000000\n",
+		"heartbeat_ms = 30\n", "election_max_ms = 0\n",
+		"peer = 1 127.0.0.1:1\n", "peer = 2 [::1]:2 witness\n",
+		"peer = 3 127.0.0.1:1\n", "address = 127.0.0.9:9\n",
+		"witness = yes\n", "id = 1\n", "id = 2\n", "actions = io\n",
+		"actions = panic\n", "rho_ppm = 0\n", "=\n", " = x\n",
+		"x\n", "; comment\n", "\n", "on_fenced = /bin/true\n",
+	};
+	char text[2048];
+
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t n = 0;
+		int count = (int)rnd(14);
+
+		for (int i = 0; i < count; i++) {
+			const char *l = lines[rnd(sizeof(lines) / sizeof(lines[0]))];
+
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", l);
+		}
+		if (rnd(4) == 0 && n > 0)
+			text[rnd((uint32_t)n)] = (char)rnd(256);
+		text[n] = '\0';
+		if (qf_conf_load_string(&conf, "r.conf", text, err,
+					sizeof(err))) {
+			UT_ASSERTF(!strncmp(err, "r.conf", 6), "iter %d: '%s'",
+				   iter, err);
+			continue;
+		}
+		UT_ASSERT(qf_conf_self(&conf) && conf.name[0] && conf.key_file[0]);
+		UT_EQ(qf_conf_timing_check(&conf.timing, NULL, NULL, 0), 0);
+		UT_ASSERT(conf.actions & QFENCE_ACTION_IO);
+	}
+}
+
 const struct ut_case conf_cases[] = {
 	{ "conf_example_loads", conf_example_loads },
 	{ "conf_minimal_defaults", conf_minimal_defaults },
@@ -397,5 +452,6 @@ const struct ut_case conf_cases[] = {
 	{ "conf_actions", conf_actions },
 	{ "conf_two_node_warning_and_witness", conf_two_node_warning_and_witness },
 	{ "conf_timing_check_table", conf_timing_check_table },
+	{ "conf_random_files", conf_random_files },
 	{ NULL, NULL },
 };
