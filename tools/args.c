@@ -103,6 +103,18 @@ int qc_deadline_after(uint64_t now_ns, uint64_t ms, uint64_t *out)
 	return 0;
 }
 
+/* A command of a table by name (the top table, lease's, member's). */
+const struct qc_cmd *qc_find_cmd(const struct qc_cmd *cmds, size_t n,
+				 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
 struct qc_opt *qc_opt_find(struct qc_opt *opts, size_t nopts, const char *name)
 {
 	size_t i;
@@ -119,6 +131,12 @@ static int set_value(struct qc_ctx *ctx, struct qc_opt *o, const char *v)
 	uint32_t mask;
 	int r;
 
+	if (o->kind == QC_OPT_STR) {
+		if (!*v)
+			return qc_usage(ctx, "--%s: empty value", o->name);
+		o->str = v;
+		return 0;
+	}
 	if (o->kind == QC_OPT_ACTIONS) {
 		if (qc_parse_actions(v, &mask, bad, sizeof(bad)) < 0)
 			return qc_usage(ctx, "--%s: bad action \"%s\" (io, reboot, panic, log-only, each once)",
@@ -169,14 +187,34 @@ static int parse_opt(struct qc_ctx *ctx, int argc, char **argv, int i,
 	return eq ? i : i + 1;
 }
 
-/*
- * argv[0] is the subcommand; exactly @npos positional arguments are
- * expected (after "--", anything is positional). Returns 0 or an exit code
- * with ctx->err filled.
- */
-int qc_parse_args(struct qc_ctx *ctx, int argc, char **argv,
-		  struct qc_opt *opts, size_t nopts, char **pos, size_t npos)
+/* The @i-th word of the space-separated @names, for "missing argument ID". */
+static void pos_name(const char *names, size_t i, char *out, size_t len)
 {
+	const char *p = names ? names : "";
+	size_t n;
+
+	for (; i && (p = strchr(p, ' ')); i--)
+		p++;
+	if (!p || !*p) {
+		snprintf(out, len, "NAME");
+		return;
+	}
+	n = strcspn(p, " ");
+	snprintf(out, len, "%.*s", (int)n, p);
+}
+
+/*
+ * argv[0] is the subcommand; between @minpos and @maxpos positional
+ * arguments are expected (after "--", anything is positional), named by the
+ * words of @posnames in messages. Their number goes to *@npos. Returns 0 or
+ * an exit code with ctx->err filled.
+ */
+int qc_parse_argsv(struct qc_ctx *ctx, int argc, char **argv,
+		   struct qc_opt *opts, size_t nopts, char **pos,
+		   size_t minpos, size_t maxpos, const char *posnames,
+		   size_t *npos)
+{
+	char what[32];
 	size_t n = 0, k;
 	int i, dashdash = 0;
 
@@ -189,16 +227,28 @@ int qc_parse_args(struct qc_ctx *ctx, int argc, char **argv,
 				return -i;
 		} else if (!dashdash && argv[i][0] == '-' && argv[i][1]) {
 			return qc_usage(ctx, "unknown option %.64s", argv[i]);
-		} else if (n < npos) {
+		} else if (n < maxpos) {
 			pos[n++] = argv[i];
 		} else {
 			return qc_usage(ctx, "unexpected argument \"%.64s\"", argv[i]);
 		}
 	}
-	if (n < npos)
-		return qc_usage(ctx, "missing argument (NAME)");
+	if (n < minpos) {
+		pos_name(posnames, n, what, sizeof(what));
+		return qc_usage(ctx, "missing argument (%s)", what);
+	}
 	for (k = 0; k < nopts; k++)
 		if (opts[k].required && !opts[k].seen)
 			return qc_usage(ctx, "missing --%s", opts[k].name);
+	if (npos)
+		*npos = n;
 	return 0;
+}
+
+/* Exactly @npos positional arguments (a lease NAME, when there is one). */
+int qc_parse_args(struct qc_ctx *ctx, int argc, char **argv,
+		  struct qc_opt *opts, size_t nopts, char **pos, size_t npos)
+{
+	return qc_parse_argsv(ctx, argc, argv, opts, nopts, pos, npos, npos,
+			      "NAME", NULL);
 }

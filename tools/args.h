@@ -20,6 +20,7 @@ enum qc_opt_kind {
 	QC_OPT_FLAG,		/* no value; val = 1 when given */
 	QC_OPT_NUM,		/* decimal in [min, max] */
 	QC_OPT_ACTIONS,		/* io,reboot,panic,log-only -> mask */
+	QC_OPT_STR,		/* any non-empty string; str points into argv */
 };
 
 struct qc_opt {
@@ -29,10 +30,15 @@ struct qc_opt {
 	int required;
 	int seen;		/* out */
 	uint64_t val;		/* out */
+	const char *str;	/* out, QC_OPT_STR */
 };
 
 int qc_parse_args(struct qc_ctx *ctx, int argc, char **argv,
 		  struct qc_opt *opts, size_t nopts, char **pos, size_t npos);
+int qc_parse_argsv(struct qc_ctx *ctx, int argc, char **argv,
+		   struct qc_opt *opts, size_t nopts, char **pos,
+		   size_t minpos, size_t maxpos, const char *posnames,
+		   size_t *npos);
 struct qc_opt *qc_opt_find(struct qc_opt *opts, size_t nopts, const char *name);
 
 #endif /* QC_ARGS_H */

@@ -97,7 +97,8 @@ void qc_print_err(FILE *f, const struct qc_err *err)
 	else
 		fprintf(f, "quorumctl: %s\n", err->msg);
 	if (err->extack[0])
-		fprintf(f, "quorumctl: kernel: %s\n", err->extack);
+		fprintf(f, "quorumctl: %s: %s\n",
+			err->extack_from ? err->extack_from : "kernel", err->extack);
 	/* The kernel's own words first; the uapi's meaning when it gave none. */
 	if (err->hint && !err->extack[0])
 		fprintf(f, "quorumctl: hint: %s\n", err->hint);

@@ -86,9 +86,9 @@ enum { E_COUNT, E_TMO, E_JSON, E_N };
 int lease_events_main(int argc, char **argv, struct qc_ctx *ctx)
 {
 	struct qc_opt o[E_N] = {
-		[E_COUNT] = { "count", QC_OPT_NUM, 1, UINT64_MAX, 0, 0, 0 },
-		[E_TMO] = { "timeout-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0 },
-		[E_JSON] = { "json", QC_OPT_FLAG, 0, 0, 0, 0, 0 },
+		[E_COUNT] = { "count", QC_OPT_NUM, 1, UINT64_MAX, 0, 0, 0, NULL },
+		[E_TMO] = { "timeout-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0, NULL },
+		[E_JSON] = { "json", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
 	};
 	struct watch w = { .ctx = ctx };
 	struct qc_nl nl = { 0 };

@@ -209,13 +209,13 @@ static int new_attrs(struct nl_msg *msg, const struct qc_opt *o)
 static int new_main(int argc, char **argv, struct qc_ctx *ctx)
 {
 	struct qc_opt o[O_NEW_N] = {
-		[O_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0 },
-		[O_MAX] = { "max-lease-ms", QC_OPT_NUM, 0, U32MAX, 1, 0, 0 },
-		[O_ACT] = { "actions", QC_OPT_ACTIONS, 0, 0, 0, 0, 0 },
-		[O_DELAY] = { "reboot-delay-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0 },
-		[O_SETTLE] = { "settle-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0 },
-		[O_NOWAYOUT] = { "nowayout", QC_OPT_FLAG, 0, 0, 0, 0, 0 },
-		[O_SWAIT] = { "settle-wait", QC_OPT_FLAG, 0, 0, 0, 0, 0 },
+		[O_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0, NULL },
+		[O_MAX] = { "max-lease-ms", QC_OPT_NUM, 0, U32MAX, 1, 0, 0, NULL },
+		[O_ACT] = { "actions", QC_OPT_ACTIONS, 0, 0, 0, 0, 0, NULL },
+		[O_DELAY] = { "reboot-delay-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0, NULL },
+		[O_SETTLE] = { "settle-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0, NULL },
+		[O_NOWAYOUT] = { "nowayout", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
+		[O_SWAIT] = { "settle-wait", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
 	};
 	struct qc_nl nl = { 0 };
 	struct nl_msg *msg;
@@ -245,7 +245,7 @@ static int new_main(int argc, char **argv, struct qc_ctx *ctx)
 static int name_cmd(int argc, char **argv, struct qc_ctx *ctx, uint8_t cmd,
 		    bool with_gen)
 {
-	struct qc_opt o[] = { { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0 } };
+	struct qc_opt o[] = { { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0, NULL } };
 	struct qc_nl nl = { 0 };
 	struct nl_msg *msg;
 	char *name, what[QC_WHAT_LEN];

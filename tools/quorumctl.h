@@ -13,9 +13,13 @@
 enum qc_exit {
 	QC_EXIT_OK = 0,
 	QC_EXIT_KERNEL = 1,	/* the kernel refused the request (errno shown) */
+	QC_EXIT_REFUSED = 1,	/* quorumd refused it (status shown), or the
+				 * control socket's permissions did */
 	QC_EXIT_USAGE = 2,	/* bad command line */
 	QC_EXIT_NOMOD = 3,	/* generic netlink family "qfence" absent */
-	QC_EXIT_OTHER = 4,	/* anything else (socket, memory, timeout) */
+	QC_EXIT_OTHER = 4,	/* anything else (socket, memory, malformed reply) */
+	QC_EXIT_NODAEMON = 5,	/* quorumd absent or not answering */
+	QC_EXIT_TIMEOUT = 6,	/* fence --wait: not committed in time */
 };
 
 #define QC_MSG_LEN 256
@@ -24,7 +28,9 @@ struct qc_err {
 	int code;			/* enum qc_exit */
 	char msg[QC_MSG_LEN];		/* what failed, without "quorumctl: " */
 	int kerrno;			/* errno the kernel answered, 0 if none */
-	char extack[QC_MSG_LEN];	/* the kernel's extended ack message */
+	char extack[QC_MSG_LEN];	/* the kernel's extended ack message, or
+					 * quorumd's detail message */
+	const char *extack_from;	/* "quorumd", or NULL for the kernel */
 	const char *hint;		/* what the errno means for this command */
 	const char *usage;		/* usage to print with QC_EXIT_USAGE */
 };
@@ -32,6 +38,8 @@ struct qc_err {
 struct qc_ctx {
 	bool json;
 	FILE *out;
+	const char *socket;		/* quorumd's control socket */
+	int ctl_timeout_ms;		/* per request; 0 = QC_CTL_TIMEOUT_MS */
 	struct qc_err err;
 	const char *usage;		/* usage of the command being run */
 };
@@ -57,5 +65,13 @@ const struct qc_cmd *qc_find_cmd(const struct qc_cmd *cmds, size_t n,
 
 int lease_main(int argc, char **argv, struct qc_ctx *ctx);
 void lease_print_usage(FILE *f);
+
+/* Cluster commands over quorumd's control socket (cluster.c). */
+int cluster_status_main(int argc, char **argv, struct qc_ctx *ctx);
+int cluster_member_main(int argc, char **argv, struct qc_ctx *ctx);
+int cluster_fence_main(int argc, char **argv, struct qc_ctx *ctx);
+int cluster_rejoin_main(int argc, char **argv, struct qc_ctx *ctx);
+int cluster_transfer_main(int argc, char **argv, struct qc_ctx *ctx);
+void cluster_print_usage(FILE *f);
 
 #endif /* QUORUMCTL_H */

@@ -80,9 +80,9 @@ enum { R_GEN, R_ABS, R_IN, R_N };
 int lease_renew_main(int argc, char **argv, struct qc_ctx *ctx)
 {
 	struct qc_opt o[R_N] = {
-		[R_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0 },
-		[R_ABS] = { "deadline-ns", QC_OPT_NUM, 0, UINT64_MAX, 0, 0, 0 },
-		[R_IN] = { "in-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0 },
+		[R_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0, NULL },
+		[R_ABS] = { "deadline-ns", QC_OPT_NUM, 0, UINT64_MAX, 0, 0, 0, NULL },
+		[R_IN] = { "in-ms", QC_OPT_NUM, 0, U32MAX, 0, 0, 0, NULL },
 	};
 	struct renew rn = { 0 };
 	struct qc_nl nl = { 0 };
@@ -119,10 +119,10 @@ enum { L_GEN, L_EVERY, L_LEASE, L_COUNT, L_N };
 int lease_renew_loop_main(int argc, char **argv, struct qc_ctx *ctx)
 {
 	struct qc_opt o[L_N] = {
-		[L_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0 },
-		[L_EVERY] = { "every-ms", QC_OPT_NUM, 1, U32MAX, 1, 0, 0 },
-		[L_LEASE] = { "lease-ms", QC_OPT_NUM, 1, U32MAX, 1, 0, 0 },
-		[L_COUNT] = { "count", QC_OPT_NUM, 1, UINT64_MAX, 0, 0, 0 },
+		[L_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0, NULL },
+		[L_EVERY] = { "every-ms", QC_OPT_NUM, 1, U32MAX, 1, 0, 0, NULL },
+		[L_LEASE] = { "lease-ms", QC_OPT_NUM, 1, U32MAX, 1, 0, 0, NULL },
+		[L_COUNT] = { "count", QC_OPT_NUM, 1, UINT64_MAX, 0, 0, 0, NULL },
 	};
 	struct renew rn = { .relative = 1 };
 	struct qc_nl nl = { 0 };
@@ -159,10 +159,10 @@ enum { B_GEN, B_COUNT, B_LEASE, B_JSON, B_N };
 int lease_bench_renew_main(int argc, char **argv, struct qc_ctx *ctx)
 {
 	struct qc_opt o[B_N] = {
-		[B_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0 },
-		[B_COUNT] = { "count", QC_OPT_NUM, 1, 10000000, 1, 0, 0 },
-		[B_LEASE] = { "lease-ms", QC_OPT_NUM, 1, U32MAX, 1, 0, 0 },
-		[B_JSON] = { "json", QC_OPT_FLAG, 0, 0, 0, 0, 0 },
+		[B_GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0, NULL },
+		[B_COUNT] = { "count", QC_OPT_NUM, 1, 10000000, 1, 0, 0, NULL },
+		[B_LEASE] = { "lease-ms", QC_OPT_NUM, 1, U32MAX, 1, 0, 0, NULL },
+		[B_JSON] = { "json", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
 	};
 	struct renew rn = { .relative = 1 };
 	struct qc_nl nl = { 0 };

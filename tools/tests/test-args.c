@@ -126,10 +126,10 @@ static int parse(struct qc_ctx *ctx, struct qc_opt *o, char **pos, int argc,
 		 char **argv)
 {
 	const struct qc_opt init[NOPT] = {
-		[GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0 },
-		[MAX] = { "max-lease-ms", QC_OPT_NUM, 0, 0xffffffff, 1, 0, 0 },
-		[ACT] = { "actions", QC_OPT_ACTIONS, 0, 0, 0, 0, 0 },
-		[NOWAY] = { "nowayout", QC_OPT_FLAG, 0, 0, 0, 0, 0 },
+		[GEN] = { "generation", QC_OPT_NUM, 0, UINT64_MAX, 1, 0, 0, NULL },
+		[MAX] = { "max-lease-ms", QC_OPT_NUM, 0, 0xffffffff, 1, 0, 0, NULL },
+		[ACT] = { "actions", QC_OPT_ACTIONS, 0, 0, 0, 0, 0, NULL },
+		[NOWAY] = { "nowayout", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
 	};
 
 	memcpy(o, init, sizeof(init));
