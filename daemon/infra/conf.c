@@ -35,7 +35,8 @@ enum key_id {
 	K_NAME, K_KEY_FILE, K_PROFILE, K_HEARTBEAT, K_EMIN, K_EMAX, K_LEASE,
 	K_SETTLE, K_RHO, K_MARGIN, K_FENCE_AFTER,
 	K_ID, K_LEASE_NAME, K_ACTIONS, K_REBOOT_DELAY, K_NOWAYOUT, K_DATA_DIR,
-	K_CONTROL_SOCKET, K_MLOCKALL, K_SCHED_RR, K_WATCHDOG, K_ON_FENCED,
+	K_CONTROL_SOCKET, K_MLOCKALL, K_SCHED_RR, K_WATCHDOG, K_WATCHDOG_TIMEOUT,
+	K_ON_FENCED,
 	K_ON_LEASE_LOST,
 	K_COUNT,
 	K_PEER = K_COUNT,	/* repeatable: no duplicate tracking */
@@ -523,6 +524,8 @@ static const struct key_def keys[] = {
 	  OFF(sched_rr_priority), 0, 99 },
 	{ "node", "watchdog_device", K_WATCHDOG, p_path, OFF(watchdog_device),
 	  0, SZ(watchdog_device) },
+	{ "node", "watchdog_timeout_s", K_WATCHDOG_TIMEOUT, p_u32,
+	  OFF(watchdog_timeout_s), 1, 600 },
 	{ "node", "on_fenced", K_ON_FENCED, p_path, OFF(on_fenced), 0,
 	  SZ(on_fenced) },
 	{ "node", "on_lease_lost", K_ON_LEASE_LOST, p_path,
@@ -734,6 +737,37 @@ static int dup_addr(struct parse *p, const struct qf_conf_peer *a)
 	return 0;
 }
 
+/*
+ * DESIGN §2: with a hardware watchdog, F = max(E + D_io, W_hw + R). The
+ * watchdog fires W_hw after the last pet, so settle_ms must cover it.
+ */
+static int check_watchdog(struct parse *p)
+{
+	struct qf_conf *c = &p->c;
+	uint64_t need = (uint64_t)c->watchdog_timeout_s * 1000;
+
+	if (!c->watchdog_device[0]) {
+		if (p->key_line[K_WATCHDOG_TIMEOUT])
+			return fail_at(p, K_WATCHDOG_TIMEOUT,
+				       "watchdog_timeout_s", "set, but no "
+				       "watchdog_device");
+		return 0;
+	}
+	if (!c->watchdog_timeout_s)
+		return fail_at(p, K_WATCHDOG, "watchdog_device", "needs "
+			       "watchdog_timeout_s: the fence settle time F "
+			       "must cover the watchdog's timeout");
+	if (c->timing.settle_ms < need)
+		return fail_at(p, K_WATCHDOG_TIMEOUT, "watchdog_timeout_s",
+			       "%" PRIu32 " s is longer than settle_ms (%" PRIu32
+			       " ms): F must cover the watchdog firing and the "
+			       "reset (DESIGN §2); raise settle_ms to at least "
+			       "%" PRIu64 " plus the reset time and the "
+			       "watchdog's tolerance", c->watchdog_timeout_s,
+			       c->timing.settle_ms, need);
+	return 0;
+}
+
 static int check_peers(struct parse *p)
 {
 	struct qf_conf *c = &p->c;
@@ -798,7 +832,7 @@ static int validate(struct parse *p)
 		return fail_at(p, p->key_line[K_LEASE] ? K_LEASE : K_PROFILE,
 			       p->key_line[K_LEASE] ? "lease_ms" : "timing",
 			       "%s", why);
-	if (check_actions(p) || check_peers(p))
+	if (check_actions(p) || check_watchdog(p) || check_peers(p))
 		return -1;
 	return 0;
 }

@@ -77,6 +77,7 @@ struct qf_conf {
 	bool mlockall;
 	int sched_rr_priority;		/* 0: normal scheduling */
 	char watchdog_device[QF_CONF_PATH_LEN];	/* "": none */
+	uint32_t watchdog_timeout_s;	/* required with a device */
 	char on_fenced[QF_CONF_CMD_LEN];	/* "": none */
 	char on_lease_lost[QF_CONF_CMD_LEN];
 	/* [peer.N] sections and peer = lines */

@@ -645,10 +645,54 @@ static int log_rewrite(struct qf_store *s, uint64_t new_base, uint64_t keep)
 
 /* ---- open / close ---- */
 
+/* A new directory's own entry must be durable too. */
+static void sync_parent(const char *dir)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	int fd;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), ".");
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Whoever can write here can rewrite this node's vote (rule 4). */
+static int dir_safe(int fd, const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		ierr(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (st.st_mode & 022) {
+		ierr(err, errlen, "%s: mode %04o lets group or others write "
+		     "the term and vote; chmod 700 it", dir,
+		     (unsigned int)(st.st_mode & 07777));
+		return -EACCES;
+	}
+	return 0;
+}
+
 static int open_dir(struct qf_store *s, const char *dir, char *err,
 		    size_t errlen)
 {
-	if (mkdir(dir, 0700) && errno != EEXIST) {
+	int rc;
+
+	if (mkdir(dir, 0700) == 0)
+		sync_parent(dir);
+	else if (errno != EEXIST) {
 		ierr(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
 		return -errno;
 	}
@@ -657,6 +701,9 @@ static int open_dir(struct qf_store *s, const char *dir, char *err,
 		ierr(err, errlen, "%s: %s", dir, strerror(errno));
 		return -errno;
 	}
+	rc = dir_safe(s->dirfd, dir, err, errlen);
+	if (rc)
+		return rc;
 	s->lockfd = openat(s->dirfd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lockfd < 0) {
 		ierr(err, errlen, "%s/LOCK: %s", dir, strerror(errno));

@@ -334,6 +334,41 @@ static void conf_two_node_warning_and_witness(void)
 	UT_CONTAINS(err, "the only flag is 'witness'");
 }
 
+static void conf_watchdog_within_settle(void)
+{
+	UT_ASSERT(load("watchdog_device = /dev/watchdog0\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: watchdog_device: needs watchdog_timeout_s");
+	UT_ASSERT(load("watchdog_device = /dev/watchdog0\n"
+		       "watchdog_timeout_s = 2\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: watchdog_timeout_s: 2 s is longer than "
+		    "settle_ms (1000 ms)");
+	UT_ASSERTF(load("watchdog_device = /dev/watchdog0\n"
+			"watchdog_timeout_s = 2\n"
+			"[cluster]\nsettle_ms = 3000\n") == 0, "%s", err);
+	UT_EQ(conf.watchdog_timeout_s, 2);
+	/* W grows with F: (1500 + 3000) * 1.001/0.999 -> 4510 */
+	UT_EQ(conf.wait_ms, 4510);
+	UT_ASSERT(load("watchdog_timeout_s = 2\n") != 0);
+	UT_CONTAINS(err, "no watchdog_device");
+}
+
+static void conf_dump_shows_w(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	UT_ASSERTF(qf_conf_load(&conf, EXAMPLE_CONF, err, sizeof(err)) == 0,
+		   "%s", err);
+	f = open_memstream(&buf, &len);
+	UT_ASSERT(f);
+	qf_conf_dump(&conf, f);
+	fclose(f);
+	UT_CONTAINS(buf, "W = (L+F)(1+rho)/(1-rho) = 2506 ms");
+	UT_CONTAINS(buf, "peer 3 (witness): 192.0.2.13:7405 198.51.100.13:7405");
+	free(buf);
+}
+
 /* The DESIGN §2 timing check as a table, boundaries included. */
 static void conf_timing_check_table(void)
 {
@@ -453,5 +488,7 @@ const struct ut_case conf_cases[] = {
 	{ "conf_two_node_warning_and_witness", conf_two_node_warning_and_witness },
 	{ "conf_timing_check_table", conf_timing_check_table },
 	{ "conf_random_files", conf_random_files },
+	{ "conf_watchdog_within_settle", conf_watchdog_within_settle },
+	{ "conf_dump_shows_w", conf_dump_shows_w },
 	{ NULL, NULL },
 };

@@ -597,6 +597,23 @@ static void store_lock_excludes(void)
 	qf_store_close(s2);
 }
 
+static void store_unsafe_dir_refused(void)
+{
+	struct qf_store *s = sopen();
+
+	UT_ASSERTF(s, "%s", err);
+	qf_store_close(s);
+	UT_EQ(chmod(dir, 0777), 0);
+	UT_EQ(sopen_rc(), -EACCES);
+	UT_CONTAINS(err, "mode 0777");
+	UT_EQ(chmod(dir, 0755), 0);
+	UT_EQ(sopen_rc(), 0);
+	/* A path that cannot be a directory. */
+	UT_EQ(ut_write_file(ut_path("file"), "x", 1), 0);
+	UT_ASSERT(qf_store_open(&s, ut_path("file"), err, sizeof(err)) < 0);
+	UT_CONTAINS(err, "file");
+}
+
 static void store_read_detects_damage(void)
 {
 	struct qf_store *s = filled(3, 1);
@@ -689,6 +706,7 @@ const struct ut_case store_cases[] = {
 	{ "store_hardstate_behind_log_refuses",
 	  store_hardstate_behind_log_refuses },
 	{ "store_lock_excludes", store_lock_excludes },
+	{ "store_unsafe_dir_refused", store_unsafe_dir_refused },
 	{ "store_read_detects_damage", store_read_detects_damage },
 	{ "store_random_damage", store_random_damage },
 	{ NULL, NULL },
