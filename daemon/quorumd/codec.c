@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Serialization of the core's plain structs (msg.h) for the wire (inside
+ * an authenticated datagram, wire.h) and for the disk (store records).
+ *
+ * Little-endian, fixed field order, no padding; variable parts (entries,
+ * addresses, occupied state slots) are counted. Decoders check every count
+ * and range and refuse trailing bytes: a decoded struct is always one the
+ * core could have produced, and the core's own checks come on top.
+ */
+#include <string.h>
+
+#include "quorumd.h"
+
+#define CODEC_VERSION 1
+
+struct wbuf {
+	uint8_t *p;
+	size_t len, cap;
+	bool over;
+};
+
+struct rbuf {
+	const uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+static void put(struct wbuf *w, uint64_t v, int n)
+{
+	if (w->len + n > w->cap) {
+		w->over = true;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		w->p[w->len++] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_bytes(struct wbuf *w, const void *b, size_t n)
+{
+	if (w->len + n > w->cap) {
+		w->over = true;
+		return;
+	}
+	memcpy(w->p + w->len, b, n);
+	w->len += n;
+}
+
+static uint64_t get(struct rbuf *r, int n)
+{
+	uint64_t v = 0;
+
+	if (r->off + n > r->len) {
+		r->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)r->p[r->off++] << (8 * i);
+	return v;
+}
+
+static void get_bytes(struct rbuf *r, void *b, size_t n)
+{
+	if (r->off + n > r->len) {
+		r->bad = true;
+		memset(b, 0, n);
+		return;
+	}
+	memcpy(b, r->p + r->off, n);
+	r->off += n;
+}
+
+static void put_addr(struct wbuf *w, const struct qf_addr *a)
+{
+	put(w, a->family, 1);
+	put(w, a->port, 2);
+	put_bytes(w, a->ip, sizeof(a->ip));
+}
+
+static void get_addr(struct rbuf *r, struct qf_addr *a)
+{
+	a->family = (uint8_t)get(r, 1);
+	a->port = (uint16_t)get(r, 2);
+	get_bytes(r, a->ip, sizeof(a->ip));
+	if (a->family != 0 && a->family != 4 && a->family != 6)
+		r->bad = true;
+}
+
+static void put_entry(struct wbuf *w, const struct qf_entry *e)
+{
+	put(w, e->term, 8);
+	put(w, e->index, 8);
+	put(w, e->type, 1);
+	put(w, e->role, 1);
+	put(w, e->reason, 1);
+	put(w, e->n_addrs, 1);
+	put(w, e->node, 4);
+	put(w, e->gen, 8);
+	for (unsigned int i = 0; i < e->n_addrs && i < QF_MAX_ADDRS; i++)
+		put_addr(w, &e->addrs[i]);
+	if (e->n_addrs > QF_MAX_ADDRS)
+		w->over = true;
+}
+
+static void get_entry(struct rbuf *r, struct qf_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->term = get(r, 8);
+	e->index = get(r, 8);
+	e->type = (uint8_t)get(r, 1);
+	e->role = (uint8_t)get(r, 1);
+	e->reason = (uint8_t)get(r, 1);
+	e->n_addrs = (uint8_t)get(r, 1);
+	e->node = (uint32_t)get(r, 4);
+	e->gen = get(r, 8);
+	if (e->n_addrs > QF_MAX_ADDRS || e->type < QF_ENT_NOOP ||
+	    e->type > QF_ENT_NODE_FENCED) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned int i = 0; i < e->n_addrs; i++)
+		get_addr(r, &e->addrs[i]);
+}
+
+/* Occupied slots only, each with its slot number. */
+static void put_state(struct wbuf *w, const struct qf_state *s)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++)
+		n += s->m[i].id != 0;
+	put(w, n, 1);
+	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
+		const struct qf_member *m = &s->m[i];
+
+		if (!m->id)
+			continue;
+		put(w, i, 1);
+		put(w, m->id, 4);
+		put(w, m->role, 1);
+		put(w, m->flags, 1);
+		put(w, m->fence_reason, 1);
+		put(w, m->n_addrs, 1);
+		put(w, m->gen, 8);
+		put(w, m->fenced_gen, 8);
+		for (unsigned int j = 0; j < m->n_addrs && j < QF_MAX_ADDRS; j++)
+			put_addr(w, &m->addrs[j]);
+		if (m->n_addrs > QF_MAX_ADDRS)
+			w->over = true;
+	}
+}
+
+static void get_state(struct rbuf *r, struct qf_state *s)
+{
+	unsigned int n = (unsigned int)get(r, 1);
+
+	memset(s, 0, sizeof(*s));
+	if (n > QF_MAX_MEMBERS) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned int k = 0; k < n && !r->bad; k++) {
+		unsigned int i = (unsigned int)get(r, 1);
+		struct qf_member *m;
+
+		if (i >= QF_MAX_MEMBERS || s->m[i].id) {
+			r->bad = true;
+			return;
+		}
+		m = &s->m[i];
+		m->id = (uint32_t)get(r, 4);
+		m->role = (uint8_t)get(r, 1);
+		m->flags = (uint8_t)get(r, 1);
+		m->fence_reason = (uint8_t)get(r, 1);
+		m->n_addrs = (uint8_t)get(r, 1);
+		m->gen = get(r, 8);
+		m->fenced_gen = get(r, 8);
+		if (!m->id || m->n_addrs > QF_MAX_ADDRS) {
+			r->bad = true;
+			return;
+		}
+		for (unsigned int j = 0; j < m->n_addrs; j++)
+			get_addr(r, &m->addrs[j]);
+	}
+}
+
+ssize_t qd_enc_msg(const struct qf_msg *m, uint8_t *buf, size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, QD_PKT_RAFT, 1);
+	put(&w, m->type, 1);
+	put(&w, m->flags, 1);
+	put(&w, m->n_entries, 1);
+	put(&w, m->from, 4);
+	put(&w, m->to, 4);
+	put(&w, m->term, 8);
+	put(&w, m->index, 8);
+	put(&w, m->log_term, 8);
+	put(&w, m->commit, 8);
+	put(&w, m->round, 8);
+	put(&w, m->boot_id, 8);
+	put(&w, m->a, 8);
+	put(&w, m->gen, 8);
+	put(&w, m->r, 8);
+	if (m->type == QF_MSG_SNAPSHOT)
+		put_state(&w, &m->u.snap);
+	else if (m->n_entries > QF_MSG_ENTRIES)
+		return -1;
+	else
+		for (unsigned int i = 0; i < m->n_entries; i++)
+			put_entry(&w, &m->u.entries[i]);
+	return w.over ? -1 : (ssize_t)w.len;
+}
+
+int qd_dec_msg(const uint8_t *buf, size_t len, struct qf_msg *m)
+{
+	struct rbuf r = { .p = buf, .len = len };
+
+	memset(m, 0, sizeof(*m));
+	if (get(&r, 1) != QD_PKT_RAFT)
+		return -1;
+	m->type = (uint8_t)get(&r, 1);
+	m->flags = (uint8_t)get(&r, 1);
+	m->n_entries = (uint16_t)get(&r, 1);
+	m->from = (uint32_t)get(&r, 4);
+	m->to = (uint32_t)get(&r, 4);
+	m->term = get(&r, 8);
+	m->index = get(&r, 8);
+	m->log_term = get(&r, 8);
+	m->commit = get(&r, 8);
+	m->round = get(&r, 8);
+	m->boot_id = get(&r, 8);
+	m->a = get(&r, 8);
+	m->gen = get(&r, 8);
+	m->r = get(&r, 8);
+	if (r.bad || m->type == QF_MSG_NONE || m->type >= __QF_MSG_LAST)
+		return -1;
+	if (m->type == QF_MSG_SNAPSHOT) {
+		if (m->n_entries)
+			return -1;
+		get_state(&r, &m->u.snap);
+	} else {
+		if (m->n_entries > QF_MSG_ENTRIES)
+			return -1;
+		for (unsigned int i = 0; i < m->n_entries && !r.bad; i++)
+			get_entry(&r, &m->u.entries[i]);
+	}
+	return r.bad || r.off != r.len ? -1 : 0;
+}
+
+ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, CODEC_VERSION, 1);
+	put_entry(&w, e);
+	return w.over ? -1 : (ssize_t)w.len;
+}
+
+int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
+{
+	struct rbuf r = { .p = buf, .len = len };
+
+	if (get(&r, 1) != CODEC_VERSION)
+		return -1;
+	get_entry(&r, e);
+	return r.bad || r.off != r.len ? -1 : 0;
+}
+
+ssize_t qd_enc_snapshot(const struct qf_snapshot *s, uint8_t *buf, size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, CODEC_VERSION, 1);
+	put(&w, s->index, 8);
+	put(&w, s->term, 8);
+	put_state(&w, &s->state);
+	return w.over ? -1 : (ssize_t)w.len;
+}
+
+int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
+{
+	struct rbuf r = { .p = buf, .len = len };
+
+	memset(s, 0, sizeof(*s));
+	if (get(&r, 1) != CODEC_VERSION)
+		return -1;
+	s->index = get(&r, 8);
+	s->term = get(&r, 8);
+	get_state(&r, &s->state);
+	return r.bad || r.off != r.len ? -1 : 0;
+}

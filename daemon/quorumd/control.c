@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control socket for quorumctl (protocol: ctl_proto.h).
+ *
+ * A Unix stream socket created under umask 077 and chmod 0600: only root
+ * can connect, and each connection's peer credentials are checked again
+ * (SO_PEERCRED uid 0). Requests are fixed-size; handlers are
+ * handle_<cmd>(d, req, reply). A FENCE with the wait flag parks the client
+ * until the NODE_FENCED record commits (ctl_on_fence_committed) or its
+ * timeout passes (ctl_on_tick). Nothing is allocated per request.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "uapi/qfence.h"
+#include "quorumd.h"
+
+/* ---- pure pieces ---- */
+
+size_t qd_ctl_body_len(uint16_t code)
+{
+	switch (code) {
+	case QFCTL_REQ_STATUS:
+		return 0;
+	case QFCTL_REQ_MEMBER_ADD:
+		return sizeof(struct qfctl_req_member);
+	case QFCTL_REQ_MEMBER_REMOVE:
+	case QFCTL_REQ_REJOIN:
+	case QFCTL_REQ_TRANSFER_LEADER:
+		return sizeof(struct qfctl_req_node);
+	case QFCTL_REQ_FENCE:
+		return sizeof(struct qfctl_req_fence);
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Is the buffered request complete and well-formed? 1: need more bytes,
+ * 0: complete, -QFCTL_ST_*: refuse (answer, then close).
+ */
+int qd_ctl_check_request(const struct qfctl_hdr *h, size_t have)
+{
+	size_t body;
+
+	if (have < sizeof(*h))
+		return 1;
+	if (h->magic != QFCTL_MAGIC || h->version != QFCTL_VERSION)
+		return -QFCTL_ST_BAD_VERSION;
+	body = qd_ctl_body_len(h->code);
+	if (body == SIZE_MAX || h->len != sizeof(*h) + body || h->status ||
+	    h->reserved)
+		return -QFCTL_ST_BAD_REQUEST;
+	return have < h->len ? 1 : 0;
+}
+
+int qd_ctl_status_from_err(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case QF_OK:		return QFCTL_ST_OK;
+	case QF_EINVAL:		return QFCTL_ST_BAD_REQUEST;
+	case QF_ENOTLEADER:	return QFCTL_ST_NOT_LEADER;
+	case QF_EBUSY:		return QFCTL_ST_BUSY;
+	case QF_EAGAIN:		return QFCTL_ST_AGAIN;
+	case QF_EFULL:		return QFCTL_ST_FULL;
+	case QF_EEXIST:		return QFCTL_ST_EXISTS;
+	case QF_ENOENT:		return QFCTL_ST_NO_SUCH_NODE;
+	case QF_ENOTFENCED:	return QFCTL_ST_NOT_FENCED;
+	}
+	return QFCTL_ST_INTERNAL;
+}
+
+static void fill_addrs(struct qfctl_addr *out, const struct qf_addr *in,
+		       unsigned int n)
+{
+	for (unsigned int i = 0; i < n && i < QFCTL_MAX_ADDRS; i++) {
+		out[i].family = in[i].family;
+		out[i].port = in[i].port;
+		memcpy(out[i].ip, in[i].ip, 16);
+	}
+}
+
+static void fill_member(const struct qd *d, qf_ns now,
+			const struct qf_status *st, const struct qf_member *m,
+			struct qfctl_member *o)
+{
+	o->id = m->id;
+	o->role = m->role;
+	o->fence_reason = m->fence_reason;
+	o->n_addrs = m->n_addrs;
+	o->gen = m->gen;
+	o->fenced_gen = m->fenced_gen;
+	fill_addrs(o->addrs, m->addrs, m->n_addrs);
+	o->flags = (m->flags & QF_MF_IN_CONFIG ? QFCTL_MF_IN_CONFIG : 0) |
+		(m->fenced_gen >= m->gen ? QFCTL_MF_FENCED : 0) |
+		(m->id == st->id ? QFCTL_MF_SELF : 0) |
+		(m->id == st->leader ? QFCTL_MF_LEADER : 0);
+	if (m->id == st->id && d->k.state == QFENCE_STATE_ARMED) {
+		o->flags |= QFCTL_MF_LEASE_KNOWN;
+		o->lease_remaining_ms = NS_MS((int64_t)(d->k.deadline - now));
+	}
+	for (size_t i = 0; i < st->n_progress; i++) {
+		const struct qf_progress *p = &st->progress[i];
+
+		if (p->id != m->id || m->id == st->id)
+			continue;
+		o->match = p->match;
+		o->flags |= (p->active ? QFCTL_MF_ACTIVE : 0) |
+			(p->lapsed ? QFCTL_MF_LAPSED : 0);
+		if (p->last_ack) {
+			o->flags |= QFCTL_MF_ACK_KNOWN;
+			o->last_ack_age_ms = NS_MS((int64_t)(now - p->last_ack));
+		}
+		/* its lease ends by last_grant + L on our clock (rule 3) */
+		if (p->grant_gen && p->last_grant) {
+			o->flags |= QFCTL_MF_LEASE_KNOWN;
+			o->lease_remaining_ms = NS_MS((int64_t)(p->last_grant +
+					d->core_cfg.timing.lease - now));
+		}
+	}
+}
+
+void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
+{
+	static struct qf_status st;
+	const struct qf_wire_stats *ws = &d->wire.stats;
+
+	memset(s, 0, sizeof(*s));
+	qf_raft_status(&d->raft, &st);
+	s->self = st.id;
+	s->leader = st.leader;
+	s->term = st.term;
+	s->commit = st.commit;
+	s->last_index = st.last_index;
+	s->state = st.state;
+	s->kernel_state = d->k.none && d->k.state == QFENCE_STATE_DISARMED &&
+		!d->k.renewals ? QFCTL_KERNEL_NONE : (uint8_t)d->k.state;
+	s->flags = (d->k.none ? QFCTL_SF_NO_KERNEL : 0) |
+		(st.fenced ? QFCTL_SF_FENCED : 0) |
+		(st.lapsed || d->k.state == QFENCE_STATE_FENCED ?
+		 QFCTL_SF_LAPSED : 0) |
+		(d->clock_bad ? QFCTL_SF_CLOCK_BAD : 0) |
+		(d->leaving ? QFCTL_SF_LEAVING : 0) |
+		(qf_conf_self(&d->conf)->witness ? QFCTL_SF_WITNESS : 0);
+	s->gen = st.gen;
+	if (d->k.state == QFENCE_STATE_ARMED) {
+		s->lease_known = 1;
+		s->lease_remaining_ms = NS_MS((int64_t)(d->k.deadline - now));
+	}
+	s->boot_id = d->boot_id;
+	s->wait_ms = (uint64_t)NS_MS(d->raft.wait + QF_MS - 1);
+	s->lease_ms = d->conf.timing.lease_ms;
+	s->heartbeat_ms = d->conf.timing.heartbeat_ms;
+	s->uptime_ms = (uint64_t)NS_MS(now - d->started);
+	snprintf(s->cluster, sizeof(s->cluster), "%s", d->conf.name);
+	snprintf(s->lease_name, sizeof(s->lease_name), "%s",
+		 d->conf.lease_name);
+	for (int i = 0; i < QF_MAX_MEMBERS && s->n_members < QFCTL_MAX_MEMBERS;
+	     i++)
+		if (st.state_machine->m[i].id)
+			fill_member(d, now, &st, &st.state_machine->m[i],
+				    &s->members[s->n_members++]);
+	for (size_t i = 0; i < d->n_recent; i++) {
+		s->fences[i] = d->recent[i];
+		s->fences[i].age_ms = NS_MS((int64_t)(now - d->recent_at[i]));
+	}
+	s->n_fences = (uint8_t)d->n_recent;
+	s->counters.sent = ws->sent;
+	s->counters.accepted = ws->accepted;
+	for (int i = 0; i < __QF_WIRE_VERDICT_MAX && i < QFCTL_MAX_DROPS; i++)
+		s->counters.drops[i] = ws->drops[i];
+	s->counters.renewals = d->k.renewals;
+	s->counters.renew_errors = d->k.renew_errors;
+	s->counters.renew_refused_clock = d->renew_refused_clock;
+	s->counters.msgs_dropped = d->raft.dropped_msgs;
+}
+
+/* ---- socket ---- */
+
+int ctl_init(struct qd *d)
+{
+	const char *path = d->conf.control_socket;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	for (int i = 0; i < QD_CTL_CLIENTS; i++)
+		d->cli[i].fd = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		LOG(ERR, "control socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
+		umask(old);
+		LOG(ERR, "control socket %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	d->ctl_fd = fd;
+	LOG(INFO, "control socket %s", path);
+	return 0;
+}
+
+void ctl_fini(struct qd *d)
+{
+	for (int i = 0; i < QD_CTL_CLIENTS; i++)
+		if (d->cli[i].fd >= 0)
+			close(d->cli[i].fd);
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		unlink(d->conf.control_socket);
+	}
+	d->ctl_fd = -1;
+}
+
+static void drop(struct qd *d, int slot)
+{
+	close(d->cli[slot].fd);
+	memset(&d->cli[slot], 0, sizeof(d->cli[slot]));
+	d->cli[slot].fd = -1;
+}
+
+void ctl_on_listen(struct qd *d)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd, slot = -1;
+
+	fd = accept4(d->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    cred.uid != 0) {
+		LOG(WARN, "control: refused a client (uid %d, pid %d)",
+		    (int)cred.uid, (int)cred.pid);
+		close(fd);
+		return;
+	}
+	for (int i = 0; i < QD_CTL_CLIENTS && slot < 0; i++)
+		if (d->cli[i].fd < 0)
+			slot = i;
+	if (slot < 0) {
+		close(fd);
+		return;
+	}
+	d->cli[slot].fd = fd;
+	loop_watch_client(d, slot);
+}
+
+static int reply(struct qd *d, int slot, uint32_t seq, uint16_t code,
+		 int status, const void *body, size_t len)
+{
+	struct qfctl_hdr h = {
+		.magic = QFCTL_MAGIC, .version = QFCTL_VERSION, .code = code,
+		.len = (uint32_t)(sizeof(h) + len), .seq = seq, .status = status,
+	};
+
+	memcpy(d->ctlbuf, &h, sizeof(h));
+	memcpy(d->ctlbuf + sizeof(h), body, len);
+	if (send(d->cli[slot].fd, d->ctlbuf, h.len, MSG_NOSIGNAL |
+		 MSG_DONTWAIT) != (ssize_t)h.len) {
+		drop(d, slot);
+		return -1;
+	}
+	return 0;
+}
+
+static int result(struct qd *d, int slot, uint32_t seq, int status,
+		  struct qfctl_result *r)
+{
+	r->leader = d->raft.leader;
+	r->term = d->raft.term;
+	return reply(d, slot, seq, QFCTL_RPY_RESULT, status, r, sizeof(*r));
+}
+
+static int handle_status(struct qd *d, int slot, uint32_t seq)
+{
+	static struct qfctl_status s;
+
+	qd_ctl_fill_status(d, qd_now(), &s);
+	return reply(d, slot, seq, QFCTL_RPY_STATUS, QFCTL_ST_OK, &s,
+		     sizeof(s));
+}
+
+static int handle_member(struct qd *d, int slot, uint32_t seq, uint16_t code,
+			 const struct qfctl_req_member *rq,
+			 struct qfctl_result *r)
+{
+	struct qf_addr addrs[QF_MAX_ADDRS];
+	int rc;
+
+	r->node = rq->node;
+	if (code == QFCTL_REQ_MEMBER_REMOVE) {
+		rc = qf_raft_propose_remove(&d->raft, qd_now(), rq->node);
+	} else {
+		if (!rq->n_addrs || rq->n_addrs > QF_MAX_ADDRS ||
+		    (rq->role != QF_ROLE_VOTER && rq->role != QF_ROLE_WITNESS))
+			return result(d, slot, seq, QFCTL_ST_BAD_REQUEST, r);
+		memset(addrs, 0, sizeof(addrs));
+		for (int i = 0; i < rq->n_addrs; i++) {
+			if (rq->addrs[i].family != 4 && rq->addrs[i].family != 6)
+				return result(d, slot, seq,
+					      QFCTL_ST_BAD_REQUEST, r);
+			addrs[i].family = rq->addrs[i].family;
+			addrs[i].port = rq->addrs[i].port;
+			memcpy(addrs[i].ip, rq->addrs[i].ip, 16);
+		}
+		rc = qf_raft_propose_add(&d->raft, qd_now(), rq->node,
+					 rq->role, addrs, rq->n_addrs);
+	}
+	if (rc)
+		snprintf(r->message, sizeof(r->message), "%s",
+			 qf_strerror(rc));
+	LOG(INFO, "control: member %s %" PRIu32 ": %s",
+	    code == QFCTL_REQ_MEMBER_ADD ? "add" : "remove", rq->node,
+	    rc ? qf_strerror(rc) : "proposed");
+	return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
+}
+
+static int handle_fence(struct qd *d, int slot, uint32_t seq,
+			const struct qfctl_req_fence *rq,
+			struct qfctl_result *r)
+{
+	const struct qf_member *s = qf_state_find(&d->raft.st, rq->node);
+	struct qd_ctl_client *c = &d->cli[slot];
+	int rc;
+
+	r->node = rq->node;
+	if (rq->flags & ~QFCTL_FENCE_WAIT || rq->reserved)
+		return result(d, slot, seq, QFCTL_ST_BAD_REQUEST, r);
+	rc = qf_raft_propose_fence(&d->raft, qd_now(), rq->node,
+				   QF_FENCE_ADMIN);
+	LOG(INFO, "control: fence %" PRIu32 ": %s", rq->node,
+	    rc ? qf_strerror(rc) : "proposed; commit waits out W (rule 5)");
+	if (s)
+		r->gen = s->gen;
+	if (rc == -QF_EEXIST && s && s->fenced_gen >= s->gen) {
+		r->gen = s->fenced_gen;
+		r->flags = QFCTL_RES_COMMITTED;
+		return result(d, slot, seq, QFCTL_ST_OK, r);
+	}
+	if ((rc && rc != -QF_EEXIST) || !(rq->flags & QFCTL_FENCE_WAIT)) {
+		if (rc)
+			snprintf(r->message, sizeof(r->message), "%s",
+				 qf_strerror(rc));
+		return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
+	}
+	c->waiting = true;
+	c->seq = seq;
+	c->node = rq->node;
+	c->gen = r->gen;
+	c->wait_until = qd_now() + (rq->timeout_ms ?
+				    rq->timeout_ms * QF_MS : 4 * d->raft.wait);
+	return 0;
+}
+
+static int handle_rejoin(struct qd *d, int slot, uint32_t seq,
+			 const struct qfctl_req_node *rq,
+			 struct qfctl_result *r)
+{
+	uint32_t node = rq->node ? rq->node : d->conf.node_id;
+	int rc;
+
+	r->node = node;
+	if (d->raft.state != QF_LEADER && d->raft.leader &&
+	    d->raft.leader != d->conf.node_id) {
+		net_send_rejoin(d, d->raft.leader, node);
+		r->flags = QFCTL_RES_FORWARDED;
+		LOG(INFO, "control: rejoin of %" PRIu32 " forwarded to leader %"
+		    PRIu32, node, d->raft.leader);
+		return result(d, slot, seq, QFCTL_ST_OK, r);
+	}
+	rc = qf_raft_propose_join(&d->raft, qd_now(), node);
+	LOG(INFO, "control: rejoin of %" PRIu32 ": %s", node,
+	    rc ? qf_strerror(rc) : "proposed");
+	if (rc)
+		snprintf(r->message, sizeof(r->message), "%s", qf_strerror(rc));
+	return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
+}
+
+static int handle_transfer(struct qd *d, int slot, uint32_t seq,
+			   const struct qfctl_req_node *rq,
+			   struct qfctl_result *r)
+{
+	int rc = qf_raft_transfer(&d->raft, qd_now(), rq->node);
+
+	r->node = rq->node;
+	LOG(INFO, "control: transfer leadership to %" PRIu32 ": %s", rq->node,
+	    rc ? qf_strerror(rc) : "started");
+	if (rc)
+		snprintf(r->message, sizeof(r->message), "%s", qf_strerror(rc));
+	return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
+}
+
+static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
+		    const void *body)
+{
+	struct qfctl_result r = { 0 };
+	union {
+		struct qfctl_req_member m;
+		struct qfctl_req_fence f;
+		struct qfctl_req_node n;
+	} rq;
+
+	memcpy(&rq, body, h->len - sizeof(*h));
+	if (d->leaving && h->code != QFCTL_REQ_STATUS)
+		return result(d, slot, h->seq, QFCTL_ST_SHUTTING_DOWN, &r);
+	switch (h->code) {
+	case QFCTL_REQ_STATUS:
+		return handle_status(d, slot, h->seq);
+	case QFCTL_REQ_MEMBER_ADD:
+	case QFCTL_REQ_MEMBER_REMOVE:
+		return handle_member(d, slot, h->seq, h->code, &rq.m, &r);
+	case QFCTL_REQ_FENCE:
+		return handle_fence(d, slot, h->seq, &rq.f, &r);
+	case QFCTL_REQ_REJOIN:
+		return handle_rejoin(d, slot, h->seq, &rq.n, &r);
+	case QFCTL_REQ_TRANSFER_LEADER:
+		return handle_transfer(d, slot, h->seq, &rq.n, &r);
+	}
+	return result(d, slot, h->seq, QFCTL_ST_BAD_REQUEST, &r);
+}
+
+void ctl_on_client(struct qd *d, int slot)
+{
+	struct qd_ctl_client *c = &d->cli[slot];
+	struct qfctl_hdr h = { 0 };
+	ssize_t n;
+	int rc;
+
+	n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have,
+		 MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN)) {
+		drop(d, slot);
+		return;
+	}
+	if (n < 0)
+		return;
+	if (c->waiting) {	/* nothing more is expected while parked */
+		drop(d, slot);
+		return;
+	}
+	c->have += (uint32_t)n;
+	while (!c->waiting) {
+		memcpy(&h, c->in, c->have < sizeof(h) ? 0 : sizeof(h));
+		rc = c->have < sizeof(h) ? 1 : qd_ctl_check_request(&h, c->have);
+		if (rc == 1)
+			return;
+		if (rc < 0) {
+			struct qfctl_result r = { 0 };
+
+			snprintf(r.message, sizeof(r.message), "%s",
+				 rc == -QFCTL_ST_BAD_VERSION ?
+				 "protocol version not understood" :
+				 "malformed request");
+			if (!result(d, slot, h.seq, -rc, &r))
+				drop(d, slot);
+			return;
+		}
+		if (dispatch(d, slot, &h, c->in + sizeof(h)) || c->fd < 0)
+			return;
+		memmove(c->in, c->in + h.len, c->have - h.len);
+		c->have -= h.len;
+	}
+}
+
+void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f)
+{
+	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
+		struct qd_ctl_client *c = &d->cli[i];
+		struct qfctl_result r = { 0 };
+
+		if (c->fd < 0 || !c->waiting || c->node != f->node)
+			continue;
+		r.node = f->node;
+		r.gen = f->gen;
+		r.index = f->index;
+		r.flags = QFCTL_RES_COMMITTED;
+		c->waiting = false;
+		result(d, i, c->seq, QFCTL_ST_OK, &r);
+	}
+}
+
+void ctl_on_tick(struct qd *d, qf_ns now)
+{
+	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
+		struct qd_ctl_client *c = &d->cli[i];
+		struct qfctl_result r = { 0 };
+
+		if (c->fd < 0 || !c->waiting || now < c->wait_until)
+			continue;
+		r.node = c->node;
+		r.gen = c->gen;
+		snprintf(r.message, sizeof(r.message),
+			 "NODE_FENCED not committed yet (it still will)");
+		c->waiting = false;
+		result(d, i, c->seq, QFCTL_ST_TIMEOUT, &r);
+	}
+}
+
+qf_ns ctl_next_timeout(const struct qd *d)
+{
+	qf_ns t = 0;
+
+	for (int i = 0; i < QD_CTL_CLIENTS; i++)
+		if (d->cli[i].fd >= 0 && d->cli[i].waiting &&
+		    (!t || d->cli[i].wait_until < t))
+			t = d->cli[i].wait_until;
+	return t;
+}

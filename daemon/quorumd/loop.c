@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The event loop: one epoll set over a timerfd (CLOCK_BOOTTIME, the
+ * clock of the core and of the kernel lease), a signalfd, the UDP sockets,
+ * the kernel's event socket and the control socket with its clients.
+ *
+ * After every event the core's ready batches are handled in the order
+ * raft.h prescribes: 1. persist (durable before anything leaves, rule 4),
+ * 2. send, 3. apply committed entries (fence records: hooks, waiting
+ * clients), 4. the kernel lease (fence / unfence / renew).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uapi/qfence.h"
+#include "quorumd.h"
+
+enum { EV_TIMER = 1, EV_SIGNAL, EV_UDP, EV_KERNEL, EV_CTL, EV_CLIENT };
+#define TAG(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
+
+qf_ns qd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (qf_ns)ts.tv_sec * 1000000000ULL + (qf_ns)ts.tv_nsec;
+}
+
+static int watch(struct qd *d, int fd, int kind, int i)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG(kind, i) };
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		LOG(ERR, "epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void loop_watch_client(struct qd *d, int slot)
+{
+	if (watch(d, d->cli[slot].fd, EV_CLIENT, slot) < 0) {
+		close(d->cli[slot].fd);
+		d->cli[slot].fd = -1;
+	}
+}
+
+int loop_init(struct qd *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->tfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->tfd < 0 || d->epfd < 0) {
+		LOG(ERR, "loop: %s", strerror(errno));
+		return -1;
+	}
+	if (watch(d, d->tfd, EV_TIMER, 0) || watch(d, d->sigfd, EV_SIGNAL, 0))
+		return -1;
+	for (int i = 0; i < d->nsock; i++)
+		if (watch(d, d->sock[i], EV_UDP, i))
+			return -1;
+	if (kern_event_fd(d) >= 0 && watch(d, kern_event_fd(d), EV_KERNEL, 0))
+		return -1;
+	if (watch(d, d->ctl_fd, EV_CTL, 0))
+		return -1;
+	return 0;
+}
+
+void loop_fini(struct qd *d)
+{
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->tfd >= 0)
+		close(d->tfd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	d->epfd = d->tfd = d->sigfd = -1;
+}
+
+static void remember_fence(struct qd *d, const struct qf_fence_decision *f)
+{
+	size_t n = d->n_recent < QD_RECENT_FENCES ? d->n_recent + 1 :
+		QD_RECENT_FENCES;
+
+	memmove(&d->recent[1], &d->recent[0], (n - 1) * sizeof(d->recent[0]));
+	memmove(&d->recent_at[1], &d->recent_at[0],
+		(n - 1) * sizeof(d->recent_at[0]));
+	d->recent[0] = (struct qfctl_fence){
+		.node = f->node, .reason = f->reason, .gen = f->gen,
+		.index = f->index,
+	};
+	d->recent_at[0] = qd_now();
+	d->n_recent = n;
+}
+
+static const char *reason_name(int r)
+{
+	static const char *const n[] = { "?", "silent", "admin", "removed",
+					 "lapsed" };
+
+	return r >= 1 && r <= 4 ? n[r] : "?";
+}
+
+/*
+ * Rule 5, measured: on the leader, how long since its election and since
+ * its last grant to the node when the record committed. Both must be >= W;
+ * the host cluster test reads this line.
+ */
+static void log_fence(struct qd *d, const struct qf_fence_decision *f)
+{
+	static struct qf_status st;
+	qf_ns now = qd_now();
+	int64_t since_grant = -1;
+
+	qf_raft_status(&d->raft, &st);
+	for (size_t i = 0; i < st.n_progress; i++)
+		if (st.progress[i].id == f->node && st.progress[i].last_grant)
+			since_grant = NS_MS((int64_t)(now -
+						     st.progress[i].last_grant));
+	if (st.state == QF_LEADER)
+		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
+		    PRIu64 " index %" PRIu64 " reason %s; leader measures "
+		    "since_last_grant_ms=%" PRId64 " since_election_ms=%"
+		    PRId64 " wait_ms=%" PRId64, f->node, f->gen, f->index,
+		    reason_name(f->reason), since_grant,
+		    NS_MS((int64_t)(now - st.e_el)), NS_MS(d->raft.wait));
+	else
+		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
+		    PRIu64 " index %" PRIu64 " reason %s", f->node, f->gen,
+		    f->index, reason_name(f->reason));
+}
+
+static void apply(struct qd *d, const struct qf_ready *rd)
+{
+	for (size_t i = 0; i < rd->n_committed; i++) {
+		const struct qf_entry *e = &rd->committed[i];
+
+		if (e->type != QF_ENT_NOOP && e->type != QF_ENT_NODE_FENCED)
+			LOG(INFO, "committed %" PRIu64 ": %s node %" PRIu32
+			    " generation %" PRIu64, e->index,
+			    qf_entry_type_name(e->type), e->node, e->gen);
+	}
+	for (size_t i = 0; i < rd->n_fences; i++) {
+		const struct qf_fence_decision *f = &rd->fences[i];
+
+		log_fence(d, f);
+		remember_fence(d, f);
+		ctl_on_fence_committed(d, f);
+		/* only now may the node's resources be recovered */
+		hooks_run(d, d->conf.on_fenced, "on_fenced", f->node, f->gen);
+	}
+}
+
+void loop_process(struct qd *d)
+{
+	static struct qf_ready rd;
+	static uint32_t last_leader;
+	static uint64_t last_term;
+
+	while (!d->quit && qf_raft_has_ready(&d->raft)) {
+		qf_raft_ready(&d->raft, &rd);
+		if (persist_ready(d, &rd)) {	/* 1 */
+			d->quit = true;
+			d->fatal = true;
+			return;
+		}
+		for (size_t i = 0; i < rd.n_msgs; i++)	/* 2 */
+			net_send_msg(d, &rd.msgs[i]);
+		apply(d, &rd);				/* 3 */
+		if (rd.lease_changed)			/* 4 */
+			kern_apply_lease(d, &rd);
+		if (rd.leader != last_leader || d->raft.term != last_term) {
+			LOG(INFO, "term %" PRIu64 ": %s, leader %" PRIu32,
+			    d->raft.term, qf_state_name(rd.state), rd.leader);
+			last_leader = rd.leader;
+			last_term = d->raft.term;
+		}
+		qf_raft_advance(&d->raft);
+	}
+}
+
+static void arm_timer(struct qd *d)
+{
+	qf_ns t = qf_raft_next_tick(&d->raft), x;
+	struct itimerspec its = { 0 };
+
+	x = ctl_next_timeout(d);
+	if (x && x < t)
+		t = x;
+	x = runtime_next(d);
+	if (x && x < t)
+		t = x;
+	if (d->k.none && d->k.state == QFENCE_STATE_ARMED && d->k.deadline < t)
+		t = d->k.deadline;
+	if (d->leaving && d->leave_deadline < t)
+		t = d->leave_deadline;
+	if (!t)
+		t = qd_now() + QF_MS;
+	its.it_value.tv_sec = (time_t)(t / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(t % 1000000000ULL);
+	timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void on_timer(struct qd *d)
+{
+	uint64_t exp;
+	qf_ns now;
+
+	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		LOG(WARN, "timerfd: %s", strerror(errno));
+	now = qd_now();
+	qf_raft_tick(&d->raft, now);
+	kern_emulate(d, now);
+	ctl_on_tick(d, now);
+	runtime_on_tick(d, now);
+}
+
+static void on_signal(struct qd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			leave_start(d);
+			break;
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGCHLD:
+			hooks_reap(d);
+			break;
+		case SIGUSR1:
+			qd_log_level = qd_log_level >= LOG_DEBUG_ ? LOG_INFO_ :
+				LOG_DEBUG_;
+			LOG(WARN, "log level now %s", qd_log_level >=
+			    LOG_DEBUG_ ? "debug" : "info");
+			break;
+		}
+	}
+}
+
+static void dispatch(struct qd *d, uint64_t tag)
+{
+	int i = (int)(uint32_t)tag;
+
+	switch (tag >> 32) {
+	case EV_TIMER:
+		on_timer(d);
+		break;
+	case EV_SIGNAL:
+		on_signal(d);
+		break;
+	case EV_UDP:
+		net_on_readable(d, d->sock[i]);
+		break;
+	case EV_KERNEL:
+		kern_on_event(d);
+		break;
+	case EV_CTL:
+		ctl_on_listen(d);
+		break;
+	case EV_CLIENT:
+		if (d->cli[i].fd >= 0)
+			ctl_on_client(d, i);
+		break;
+	}
+}
+
+int loop_run(struct qd *d)
+{
+	struct epoll_event ev[16];
+	int n;
+
+	loop_process(d);
+	while (!d->quit) {
+		arm_timer(d);
+		n = epoll_wait(d->epfd, ev, 16, -1);
+		if (n < 0 && errno != EINTR) {
+			LOG(ERR, "epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n && !d->quit; i++) {
+			dispatch(d, ev[i].data.u64);
+			loop_process(d);
+		}
+		if (d->leaving)
+			leave_check(d);
+	}
+	return d->fatal ? -1 : 0;
+}

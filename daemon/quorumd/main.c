@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * quorumd: the qfence quorum daemon.
+ *
+ *   quorumd [-f] [-v] [-c FILE]         run (foreground with -f)
+ *   quorumd --check-config [-c FILE]    validate FILE, print W, exit
+ *   quorumd --no-kernel ...             TEST ONLY: no kernel module
+ *
+ * Modules are started in order and stopped in reverse (chrony's shape).
+ * Signals arrive through a signalfd in the loop: SIGTERM/SIGINT is a clean
+ * leave (hand leadership over, disarm the kernel lease unless NOWAYOUT,
+ * stop the hardware watchdog), SIGHUP reloads what can change safely (the
+ * hooks), SIGUSR1 toggles debug logging, SIGCHLD reaps hooks.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "quorumd.h"
+
+#define DEFAULT_CONF "/etc/qfence/quorumd.conf"
+
+struct qd *qd_global;
+
+static uint64_t rand64(void *arg)
+{
+	uint64_t v;
+
+	(void)arg;
+	randombytes_buf(&v, sizeof(v));
+	return v;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: quorumd [-f] [-v] [-c FILE]\n"
+		"       quorumd --check-config [-c FILE]\n"
+		"  -c, --config FILE   configuration (default " DEFAULT_CONF ")\n"
+		"  -f, --foreground    do not detach (systemd: Type=notify)\n"
+		"  -v, --verbose       debug logging (SIGUSR1 toggles it)\n"
+		"      --check-config  validate FILE, print the derived W, exit\n"
+		"      --no-kernel     TEST ONLY: run without qfence.ko; the\n"
+		"                      lease is emulated and protects nothing\n");
+}
+
+static int check_config(const char *path)
+{
+	static struct qf_conf c;
+	struct qf_config cc;
+	char err[512];
+
+	if (qf_conf_load(&c, path, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (qd_core_config(&c, &cc, err, sizeof(err))) {
+		fprintf(stderr, "%s: timing refused: %s\n", path, err);
+		return 1;
+	}
+	qf_conf_dump(&c, stdout);
+	for (unsigned int i = 0; i < c.nwarn; i++)
+		printf("warning: %s\n", c.warn[i]);
+	printf("%s: OK, W = %" PRIu64 " ms\n", path, c.wait_ms);
+	return 0;
+}
+
+static int load(struct qd *d)
+{
+	uint8_t key[QF_WIRE_KEY_LEN];
+	char err[512];
+	int rc;
+
+	if (qf_conf_load(&d->conf, d->conf_path, err, sizeof(err))) {
+		LOG(ERR, "%s", err);
+		return -1;
+	}
+	for (unsigned int i = 0; i < d->conf.nwarn; i++)
+		LOG(WARN, "%s", d->conf.warn[i]);
+	if (qd_core_config(&d->conf, &d->core_cfg, err, sizeof(err))) {
+		LOG(ERR, "%s: timing refused: %s", d->conf_path, err);
+		return -1;
+	}
+	if (qf_wire_key_load(d->conf.key_file, key, err, sizeof(err))) {
+		LOG(ERR, "%s", err);
+		return -1;
+	}
+	/* DESIGN §2 rule 3: a fresh random boot_id at every start */
+	d->boot_id = qf_wire_new_boot_id();
+	rc = qf_wire_init(&d->wire, key, d->conf.name, d->conf.node_id,
+			  d->boot_id);
+	sodium_memzero(key, sizeof(key));
+	return rc ? -1 : 0;
+}
+
+static int start_core(struct qd *d)
+{
+	struct qf_persist ps;
+	int rc;
+
+	if (persist_init(d, &ps))
+		return -1;
+	rc = qf_raft_init(&d->raft, &d->core_cfg, &ps, d->boot_id, rand64,
+			  NULL);
+	persist_loaded_done();
+	if (rc) {
+		LOG(ERR, "core refused the persisted state: %s",
+		    qf_strerror(rc));
+		return -1;
+	}
+	LOG(INFO, "node %" PRIu32 " of cluster %s, boot_id %016" PRIx64
+	    ", W = %" PRId64 " ms", d->conf.node_id, d->conf.name, d->boot_id,
+	    NS_MS(d->raft.wait));
+	return 0;
+}
+
+/* ---- clean leave (SIGTERM) ---- */
+
+static uint32_t transferee(struct qd *d)
+{
+	static struct qf_status st;
+	uint32_t best = 0;
+	uint64_t match = 0;
+
+	qf_raft_status(&d->raft, &st);
+	for (size_t i = 0; i < st.n_progress; i++) {
+		const struct qf_progress *p = &st.progress[i];
+		const struct qf_member *m = qf_state_find(&d->raft.cfg, p->id);
+
+		if (p->id == d->conf.node_id || !p->active || !m ||
+		    m->role != QF_ROLE_VOTER || m->fenced_gen >= m->gen)
+			continue;
+		if (!best || p->match > match) {
+			best = p->id;
+			match = p->match;
+		}
+	}
+	return best;
+}
+
+static void leave_finish(struct qd *d)
+{
+	if (!kern_disarm(d))
+		runtime_watchdog_close(d);
+	d->quit = true;
+}
+
+void leave_start(struct qd *d)
+{
+	uint32_t to;
+
+	if (d->leaving) {
+		LOG(WARN, "second stop signal: leaving now");
+		leave_finish(d);
+		return;
+	}
+	d->leaving = true;
+	LOG(INFO, "clean leave requested");
+	sd_notify_stopping();
+	if (d->raft.state == QF_LEADER && (to = transferee(d)) &&
+	    !qf_raft_transfer(&d->raft, qd_now(), to)) {
+		LOG(INFO, "handing leadership to node %" PRIu32, to);
+		d->leave_deadline = qd_now() + d->core_cfg.timing.election_max +
+			d->core_cfg.timing.heartbeat;
+		return;
+	}
+	leave_finish(d);
+}
+
+void leave_check(struct qd *d)
+{
+	if (d->quit)
+		return;
+	if (d->raft.state != QF_LEADER || qd_now() >= d->leave_deadline)
+		leave_finish(d);
+}
+
+/* ---- SIGHUP ---- */
+
+void reload(struct qd *d)
+{
+	static struct qf_conf c;
+	char err[512];
+
+	if (qf_conf_load(&c, d->conf_path, err, sizeof(err))) {
+		LOG(ERR, "reload refused, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	memcpy(d->conf.on_fenced, c.on_fenced, sizeof(c.on_fenced));
+	memcpy(d->conf.on_lease_lost, c.on_lease_lost,
+	       sizeof(c.on_lease_lost));
+	if (memcmp(&c.timing, &d->conf.timing, sizeof(c.timing)) ||
+	    c.npeers != d->conf.npeers || c.node_id != d->conf.node_id ||
+	    strcmp(c.lease_name, d->conf.lease_name))
+		LOG(WARN, "reload: timing, peers, node id and lease changes "
+		    "need a restart (membership changes: quorumctl member)");
+	LOG(INFO, "reloaded hooks from %s", d->conf_path);
+}
+
+/* ---- main ---- */
+
+static int parse_args(struct qd *d, int argc, char **argv, bool *check)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "no-kernel", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int o;
+
+	d->conf_path = DEFAULT_CONF;
+	while ((o = getopt_long(argc, argv, "c:fvh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': d->conf_path = optarg; break;
+		case 'f': d->foreground = true; break;
+		case 'v': qd_log_level = LOG_DEBUG_; break;
+		case 'C': *check = true; break;
+		case 'N': d->no_kernel = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "quorumd: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct qd *d = calloc(1, sizeof(*d));
+	bool check = false;
+	int rc = 1;
+
+	if (!d || parse_args(d, argc, argv, &check))
+		return 2;
+	if (check)
+		return check_config(d->conf_path);
+	qd_global = d;
+	d->epfd = d->tfd = d->sigfd = d->ctl_fd = d->wdt_fd = -1;
+	qd_log_init();
+	if (sodium_init() < 0) {
+		LOG(ERR, "libsodium init failed");
+		return 1;
+	}
+	d->started = qd_now();
+	if (load(d))
+		goto out;
+	if (!d->foreground && daemon(0, 1) < 0) {
+		LOG(ERR, "daemon: %s", strerror(errno));
+		goto out;
+	}
+	if (start_core(d))
+		goto out_wire;
+	if (kern_init(d))
+		goto out_store;
+	if (net_init(d))
+		goto out_kern;
+	if (ctl_init(d))
+		goto out_net;
+	if (runtime_init(d))
+		goto out_ctl;
+	if (loop_init(d))
+		goto out_runtime;
+	runtime_ready(d);
+	rc = loop_run(d) ? 1 : 0;
+	LOG(INFO, "exiting%s", rc ? " after an error" : "");
+	loop_fini(d);
+out_runtime:
+	runtime_fini(d);
+out_ctl:
+	ctl_fini(d);
+out_net:
+	net_fini(d);
+out_kern:
+	kern_fini(d);
+out_store:
+	persist_fini(d);
+out_wire:
+	qf_wire_fini(&d->wire);
+out:
+	free(d);
+	return rc;
+}

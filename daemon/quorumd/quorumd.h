@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * quorumd: the daemon around the pure Raft core (DESIGN §4).
+ *
+ * One process, one thread, one epoll loop (loop.c). Modules, each a file
+ * with an init/fini pair called in order from main.c and in reverse at exit:
+ *
+ *   log.c      LOG() to stderr (the journal picks it up)
+ *   persist.c  the core's durable state on the infra store
+ *   net.c      UDP sockets, one per own address (redundant links)
+ *   kernel.c   the kernel lease over generic netlink (libmnl)
+ *   clock.c    clock guard: adjtimex rate vs ρ before every renew
+ *   control.c  the quorumctl socket (ctl_proto.h)
+ *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD
+ *   runtime.c  mlockall, SCHED_RR, sd_notify, /dev/watchdog
+ *
+ * Steady state allocates nothing: every buffer lives in struct qd, which
+ * main() allocates once.
+ */
+#ifndef QUORUMD_H
+#define QUORUMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "raft.h"
+#include "conf.h"
+#include "wire.h"
+#include "store.h"
+#include "ctl_proto.h"
+
+/* ---- log.c ---- */
+enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6, LOG_DEBUG_ = 7 };
+extern int qd_log_level;
+void qd_log(int sev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void qd_log_init(void);
+#define LOG(sev, ...) do { if (LOG_##sev##_ <= qd_log_level) \
+	qd_log(LOG_##sev##_, __VA_ARGS__); } while (0)
+
+/* ---- time ---- */
+qf_ns qd_now(void);		/* CLOCK_BOOTTIME, ns (the kernel's clock) */
+#define NS_MS(x) ((int64_t)(x) / (int64_t)QF_MS)
+
+/* ---- kernel.c ---- */
+#define KERN_BUF 8192
+
+struct qd_lease_info {
+	uint32_t state;			/* QFENCE_STATE_* */
+	uint64_t gen;
+	uint64_t deadline;
+	uint64_t now;
+	uint64_t renewals;
+	bool have_state, have_gen;
+};
+
+struct qd_event {
+	uint32_t event;			/* QFENCE_EVENT_* */
+	char name[32];
+	uint64_t gen;
+	uint64_t ts;
+	uint64_t deadline;
+	uint32_t reason;
+};
+
+struct qd_kernel {
+	bool none;			/* TEST ONLY: no kernel module */
+	struct mnl_socket *cmd;
+	struct mnl_socket *ev;
+	uint16_t family;
+	uint32_t mcgrp;
+	uint32_t seq;
+	uint32_t portid;
+	uint32_t state;			/* our view: QFENCE_STATE_* */
+	uint64_t gen;			/* generation the kernel lease has */
+	uint64_t deadline;		/* last deadline given */
+	uint64_t renewals, renew_errors;
+	uint8_t buf[KERN_BUF];
+};
+
+/* Pure builders/parsers (unit-tested without a kernel). Each builder
+ * writes one message into buf (KERN_BUF) and returns its length. */
+size_t qd_nl_getfamily(void *buf, uint32_t seq);
+int qd_nl_parse_family(const void *buf, size_t len, uint16_t *family,
+		       uint32_t *mcgrp);
+size_t qd_nl_lease_new(void *buf, uint16_t family, uint32_t seq,
+		       const char *name, uint64_t gen, uint32_t max_lease_ms,
+		       uint32_t actions, uint32_t reboot_delay_ms,
+		       uint32_t settle_ms, uint32_t flags);
+size_t qd_nl_lease_renew(void *buf, uint16_t family, uint32_t seq,
+			 const char *name, uint64_t deadline, uint64_t gen);
+size_t qd_nl_lease_gen(void *buf, uint16_t family, uint32_t seq, int cmd,
+		       const char *name, uint64_t gen);
+size_t qd_nl_lease_cmd(void *buf, uint16_t family, uint32_t seq, int cmd,
+		       const char *name);
+int qd_nl_parse_lease(const void *buf, size_t len, struct qd_lease_info *li);
+int qd_nl_parse_event(const void *buf, size_t len, struct qd_event *ev);
+/* 0 for an ack, -errno for an error reply, 1 for something else. */
+int qd_nl_ack(const void *buf, size_t len, uint32_t seq, char *msg,
+	      size_t msglen);
+
+struct qd;
+int kern_init(struct qd *d);
+void kern_fini(struct qd *d);
+int kern_event_fd(const struct qd *d);
+void kern_on_event(struct qd *d);
+/* Step 4 of the batch order (raft.h). */
+void kern_apply_lease(struct qd *d, const struct qf_ready *rd);
+void kern_fence(struct qd *d, const char *why);
+int kern_disarm(struct qd *d);
+int kern_refresh(struct qd *d, struct qd_lease_info *li);
+void kern_emulate(struct qd *d, qf_ns now);	/* kernel = none only */
+
+/* ---- clock.c ---- */
+struct qd_clock_verdict {
+	bool ok;
+	int64_t freq_ppm_x1000;	/* adjtimex freq, ppm * 1000 */
+	int64_t tick_ppm_x1000;	/* tick deviation, ppm * 1000 */
+	int64_t total_ppm_x1000;
+};
+/* Pure: judge adjtimex values (freq in 2^-16 ppm, tick in µs). */
+void qd_clock_judge(long freq, long tick, long user_hz, uint32_t rho_ppm,
+		    struct qd_clock_verdict *v);
+bool clock_ok_to_renew(struct qd *d);
+
+/* ---- codec.c: core messages and entries on the wire and on disk ---- */
+#define QD_PKT_RAFT	1	/* payload: one struct qf_msg */
+#define QD_PKT_REJOIN	2	/* payload: u32 node (forwarded REJOIN) */
+#define QD_PAYLOAD_MAX	QF_WIRE_MAX_PAYLOAD
+ssize_t qd_enc_msg(const struct qf_msg *m, uint8_t *buf, size_t cap);
+int qd_dec_msg(const uint8_t *buf, size_t len, struct qf_msg *m);
+ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap);
+int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e);
+ssize_t qd_enc_snapshot(const struct qf_snapshot *s, uint8_t *buf, size_t cap);
+int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s);
+
+/* ---- persist.c ---- */
+#define QD_LOAD_MAX	4096	/* entries read back at start */
+int persist_init(struct qd *d, struct qf_persist *ps);
+void persist_fini(struct qd *d);
+void persist_loaded_done(void);
+int persist_ready(struct qd *d, const struct qf_ready *rd);
+
+/* ---- net.c ---- */
+#define QD_MAX_SOCKS QF_CONF_MAX_ADDRS
+int net_init(struct qd *d);
+void net_fini(struct qd *d);
+void net_send_msg(struct qd *d, const struct qf_msg *m);
+void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node);
+void net_on_readable(struct qd *d, int sock);
+
+/* ---- config mapping (cfgmap.c, pure) ---- */
+int qd_core_config(const struct qf_conf *c, struct qf_config *out,
+		   char *why, size_t len);
+int qd_bootstrap(const struct qf_conf *c, struct qf_snapshot *snap);
+void qd_addr_to_core(const struct qf_conf_addr *a, struct qf_addr *out);
+int qd_addr_from_core(const struct qf_addr *a, struct qf_conf_addr *out);
+
+/* ---- hooks.c ---- */
+#define QD_HOOK_ARGV 4
+struct qd_hook_args {
+	char node[16], gen[24];
+	char env_node[40], env_gen[48];
+	char *argv[QD_HOOK_ARGV];
+	char *envp[4];
+};
+/* Pure: argv/envp for `cmd node gen`. */
+void qd_hook_build(struct qd_hook_args *h, const char *cmd, uint32_t node,
+		   uint64_t gen);
+void hooks_run(struct qd *d, const char *cmd, const char *what,
+	       uint32_t node, uint64_t gen);
+void hooks_reap(struct qd *d);
+
+/* ---- control.c ---- */
+#define QD_CTL_CLIENTS 8
+struct qd_ctl_client {
+	int fd;
+	uint32_t have;			/* bytes of request buffered */
+	uint8_t in[sizeof(struct qfctl_hdr) + 64];
+	/* FENCE --wait parked here until commit or timeout */
+	bool waiting;
+	uint32_t seq;
+	uint32_t node;
+	uint64_t gen;
+	qf_ns wait_until;
+};
+int ctl_init(struct qd *d);
+void ctl_fini(struct qd *d);
+void ctl_on_listen(struct qd *d);
+void ctl_on_client(struct qd *d, int slot);
+void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f);
+void ctl_on_tick(struct qd *d, qf_ns now);
+qf_ns ctl_next_timeout(const struct qd *d);
+/* Pure codec pieces used by control.c and its tests. */
+int qd_ctl_check_request(const struct qfctl_hdr *h, size_t have);
+size_t qd_ctl_body_len(uint16_t code);
+int qd_ctl_status_from_err(int qf_err);
+void qd_ctl_fill_status(const struct qd *d, qf_ns now,
+			struct qfctl_status *s);
+
+/* ---- runtime.c ---- */
+int runtime_init(struct qd *d);
+void runtime_fini(struct qd *d);
+void runtime_ready(struct qd *d);
+void runtime_on_tick(struct qd *d, qf_ns now);
+void runtime_watchdog_close(struct qd *d);
+qf_ns runtime_next(const struct qd *d);
+void sd_notify_stopping(void);
+
+/* ---- loop.c ---- */
+int loop_init(struct qd *d);
+void loop_fini(struct qd *d);
+int loop_run(struct qd *d);
+void loop_watch_client(struct qd *d, int slot);
+void loop_process(struct qd *d);	/* drain the core's ready batches */
+
+/* ---- main.c ---- */
+void leave_start(struct qd *d);		/* SIGTERM */
+void leave_check(struct qd *d);
+void reload(struct qd *d);		/* SIGHUP */
+
+/* ---- the daemon ---- */
+#define QD_RECENT_FENCES QFCTL_MAX_FENCES
+
+struct qd {
+	struct qf_conf conf;
+	const char *conf_path;
+	bool foreground;
+	bool no_kernel;			/* TEST ONLY */
+
+	/* core */
+	struct qf_raft raft;
+	struct qf_config core_cfg;
+	uint64_t boot_id;
+	qf_ns started;
+
+	/* infra */
+	struct qf_store *store;
+	struct qf_wire wire;
+	struct qd_kernel k;
+
+	/* loop */
+	int epfd, tfd, sigfd;
+	bool quit;
+	bool fatal;
+	bool leaving;
+	qf_ns leave_deadline;
+
+	/* net */
+	int nsock;
+	int sock[QD_MAX_SOCKS];
+
+	/* control */
+	int ctl_fd;
+	struct qd_ctl_client cli[QD_CTL_CLIENTS];
+
+	/* lease bookkeeping */
+	uint64_t lease_gen;		/* core's lease generation */
+	qf_ns lease_deadline;		/* last renewed deadline */
+	bool self_fenced;
+	bool lease_lost_reported;
+	bool clock_bad;
+	uint64_t renew_refused_clock;
+
+	/* runtime */
+	int wdt_fd;
+	qf_ns wdt_last;
+	uint64_t sd_watchdog_usec;
+	qf_ns sd_last;
+	int hooks_running;
+
+	/* recent committed fences, newest first */
+	size_t n_recent;
+	struct qfctl_fence recent[QD_RECENT_FENCES];
+	qf_ns recent_at[QD_RECENT_FENCES];
+
+	/* pre-sized buffers */
+	uint8_t pkt[QF_WIRE_MAX_DGRAM + 64];
+	uint8_t payload[QD_PAYLOAD_MAX];
+	uint8_t diskbuf[QF_STORE_MAX_SNAPSHOT < 8192 ? QF_STORE_MAX_SNAPSHOT : 8192];
+	uint8_t ctlbuf[QFCTL_MAX_MSG];
+};
+
+extern struct qd *qd_global;	/* for the ilog sink only */
+
+#endif /* QUORUMD_H */

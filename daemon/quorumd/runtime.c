@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runtime: memory locking and real-time scheduling (so paging or a busy CPU
+ * does not delay renewals), systemd notification (READY=1, WATCHDOG=1 when
+ * the unit sets WatchdogSec), and the optional hardware watchdog.
+ *
+ * The hardware watchdog is petted only while the kernel lease is valid:
+ * state ARMED and deadline in the future (DESIGN §4). When the lease runs
+ * out the petting stops and the watchdog resets the machine after its own
+ * timeout (W_hw + R of DESIGN §2, part of F). A clean leave closes it with
+ * the magic 'V' so that it stops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "uapi/qfence.h"
+#include "quorumd.h"
+
+int runtime_init(struct qd *d)
+{
+	d->wdt_fd = -1;
+	if (d->conf.mlockall && mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+		LOG(ERR, "mlockall: %s", strerror(errno));
+		return -1;
+	}
+	if (d->conf.sched_rr_priority > 0) {
+		struct sched_param sp = {
+			.sched_priority = d->conf.sched_rr_priority,
+		};
+
+		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK,
+				       &sp) < 0) {
+			LOG(ERR, "SCHED_RR priority %d: %s",
+			    d->conf.sched_rr_priority, strerror(errno));
+			return -1;
+		}
+	}
+	if (d->conf.watchdog_device[0]) {
+		d->wdt_fd = open(d->conf.watchdog_device, O_WRONLY | O_CLOEXEC);
+		if (d->wdt_fd < 0) {
+			LOG(ERR, "watchdog %s: %s", d->conf.watchdog_device,
+			    strerror(errno));
+			return -1;
+		}
+		LOG(INFO, "hardware watchdog %s open: petted only while the "
+		    "lease is valid", d->conf.watchdog_device);
+	}
+	if (sd_watchdog_enabled(0, &d->sd_watchdog_usec) <= 0)
+		d->sd_watchdog_usec = 0;
+	return 0;
+}
+
+void runtime_ready(struct qd *d)
+{
+	(void)d;
+	sd_notifyf(0, "READY=1\nSTATUS=node %" PRIu32 " of cluster %s",
+		   d->conf.node_id, d->conf.name);
+}
+
+static bool lease_valid(const struct qd *d, qf_ns now)
+{
+	return d->k.state == QFENCE_STATE_ARMED && now < d->k.deadline;
+}
+
+void runtime_on_tick(struct qd *d, qf_ns now)
+{
+	if (d->wdt_fd >= 0 && lease_valid(d, now) &&
+	    now - d->wdt_last >= 100 * QF_MS) {
+		if (write(d->wdt_fd, "k", 1) != 1)
+			LOG(ERR, "watchdog pet: %s", strerror(errno));
+		d->wdt_last = now;
+	}
+	if (d->sd_watchdog_usec &&
+	    now - d->sd_last >= d->sd_watchdog_usec * 1000 / 2) {
+		sd_notify(0, "WATCHDOG=1");
+		d->sd_last = now;
+	}
+}
+
+/* Clean leave only: 'V' then close stops the watchdog. */
+void runtime_watchdog_close(struct qd *d)
+{
+	if (d->wdt_fd < 0)
+		return;
+	if (write(d->wdt_fd, "V", 1) != 1)
+		LOG(WARN, "watchdog magic close: %s", strerror(errno));
+	close(d->wdt_fd);
+	d->wdt_fd = -1;
+	LOG(INFO, "hardware watchdog stopped (magic close)");
+}
+
+void sd_notify_stopping(void)
+{
+	sd_notify(0, "STOPPING=1");
+}
+
+void runtime_fini(struct qd *d)
+{
+	/* not a clean leave: a plain close keeps the watchdog running */
+	if (d->wdt_fd >= 0)
+		close(d->wdt_fd);
+	d->wdt_fd = -1;
+	sd_notify(0, "STOPPING=1");
+}
+
+/* Next time runtime_on_tick has something to do (0: nothing). */
+qf_ns runtime_next(const struct qd *d)
+{
+	qf_ns t = 0;
+
+	if (d->wdt_fd >= 0)
+		t = d->wdt_last + 100 * QF_MS;
+	if (d->sd_watchdog_usec) {
+		qf_ns s = d->sd_last + d->sd_watchdog_usec * 1000 / 2;
+
+		if (!t || s < t)
+			t = s;
+	}
+	return t;
+}
