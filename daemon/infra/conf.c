@@ -802,6 +802,23 @@ static int check_peers(struct parse *p)
 	return 0;
 }
 
+/* A timing error involves several keys: name the first one the file set
+ * (lease_ms first, the usual one to raise), else the profile. */
+static int timing_error(struct parse *p, const char *why)
+{
+	static const struct { enum key_id k; const char *name; } order[] = {
+		{ K_LEASE, "lease_ms" }, { K_EMAX, "election_max_ms" },
+		{ K_EMIN, "election_min_ms" }, { K_HEARTBEAT, "heartbeat_ms" },
+		{ K_MARGIN, "margin_ms" }, { K_SETTLE, "settle_ms" },
+		{ K_RHO, "rho_ppm" }, { K_PROFILE, "profile" },
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (p->key_line[order[i].k])
+			return fail_at(p, order[i].k, order[i].name, "%s", why);
+	return fail_at(p, K_COUNT, "timing", "%s", why);
+}
+
 static int validate(struct parse *p)
 {
 	struct qf_conf *c = &p->c;
@@ -829,9 +846,7 @@ static int validate(struct parse *p)
 	if (!p->key_line[K_MARGIN])
 		c->timing.margin_ms = c->timing.heartbeat_ms;
 	if (qf_conf_timing_check(&c->timing, &c->wait_ms, why, sizeof(why)))
-		return fail_at(p, p->key_line[K_LEASE] ? K_LEASE : K_PROFILE,
-			       p->key_line[K_LEASE] ? "lease_ms" : "timing",
-			       "%s", why);
+		return timing_error(p, why);
 	if (check_actions(p) || check_watchdog(p) || check_peers(p))
 		return -1;
 	return 0;

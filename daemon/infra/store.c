@@ -898,8 +898,9 @@ int qf_store_read(struct qf_store *s, uint64_t index, struct qf_store_entry *e,
 	return 0;
 }
 
-/* Entries must extend the log: next index, non-decreasing terms not above
- * the durable term (save the hard state first), bounded payloads. */
+/* Entries must extend the log: next index, non-decreasing terms (>= 1)
+ * not above the durable term (save the hard state first), bounded
+ * payloads. */
 static int check_batch(const struct qf_store *s, const struct qf_store_entry *e,
 		       size_t n, size_t *bytes)
 {
@@ -908,7 +909,7 @@ static int check_batch(const struct qf_store *s, const struct qf_store_entry *e,
 	qf_store_term(s, next - 1, &term);
 	*bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].index != next + i || e[i].term < term ||
+		if (e[i].index != next + i || e[i].term < term || !e[i].term ||
 		    e[i].term > s->hs.term || e[i].len > QF_STORE_MAX_ENTRY ||
 		    (e[i].len && !e[i].data))
 			return -EINVAL;

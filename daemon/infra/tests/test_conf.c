@@ -153,7 +153,7 @@ static void conf_liveness_refused(void)
 	UT_ASSERTF(load("[cluster]\nlease_ms = 1004\n") == 0, "%s", err);
 	/* A longer election timeout breaks a default lease. */
 	UT_ASSERT(load("[cluster]\nelection_max_ms = 1400\n") != 0);
-	UT_CONTAINS(err, "liveness");
+	UT_CONTAINS(err, "t.conf:10: election_max_ms: liveness");
 }
 
 static void conf_unsafe_settings_refused(void)

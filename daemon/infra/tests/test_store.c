@@ -118,6 +118,8 @@ static void store_fresh_open(void)
 	UT_EQ(qf_store_last_index(s), 0);
 	UT_ASSERT(qf_store_term(s, 0, &t) == 0 && t == 0);
 	UT_EQ(fsize(dpath("log")), LOG_HDR);
+	/* Term 0 is "no term yet": never an entry's term. */
+	UT_EQ(add(s, 1, 0), -EINVAL);
 	qf_store_close(s);
 	/* Opening again finds the same empty store. */
 	s = sopen();
@@ -372,6 +374,8 @@ static void store_append_rules(void)
 	UT_EQ(qf_store_append(s, &e, 1), -EINVAL);	/* term goes back */
 	e.term = 3;
 	UT_EQ(qf_store_append(s, &e, 1), -EINVAL);	/* term not durable */
+	e.term = 0;
+	UT_EQ(qf_store_append(s, &e, 1), -EINVAL);	/* no term 0 entries */
 	e = (struct qf_store_entry){ 4, 2, 1, QF_STORE_MAX_ENTRY + 1, "x" };
 	UT_EQ(qf_store_append(s, &e, 1), -EINVAL);	/* oversize */
 	UT_EQ(qf_store_append(s, &e, 0), -EINVAL);
