@@ -653,6 +653,8 @@ static void sync_parent(const char *dir)
 	int fd;
 
 	snprintf(parent, sizeof(parent), "%s", dir);
+	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
+		parent[n - 1] = '\0';
 	slash = strrchr(parent, '/');
 	if (slash == parent)
 		slash[1] = '\0';
