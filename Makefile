@@ -27,6 +27,8 @@ module:
 
 daemon:
 	$(MAKE) -C daemon
+	$(MAKE) -C daemon/infra
+	$(MAKE) -C daemon/quorumd
 
 tools:
 	$(MAKE) -C tools
