@@ -292,7 +292,8 @@ static void print_counters(FILE *f, const struct qfctl_counters *k)
 	fprintf(f, "  %-12s %" PRIu64 ", refused by the kernel %" PRIu64
 		", refused by the clock guard %" PRIu64 "\n", "renewals",
 		k->renewals, k->renew_errors, k->renew_refused_clock);
-	fprintf(f, "  %-12s %" PRIu64 "\n", "msgs_dropped", k->msgs_dropped);
+	fprintf(f, "  %-12s messages dropped %" PRIu64 " (ready batch full)\n", "core",
+		k->msgs_dropped);
 }
 
 static void print_lease_line(FILE *f, const struct qfctl_status *st)
@@ -315,7 +316,7 @@ void qc_print_status(FILE *f, const struct qfctl_status *st)
 
 	qc_safe_name(st->cluster, name, sizeof(name));
 	fprintf(f, "  %-12s %s\n", "cluster", name[0] ? name : "-");
-	fprintf(f, "  %-12s %u, %s, term %" PRIu64 ", leader ", "node", st->self,
+	fprintf(f, "  %-12s %u (%s), term %" PRIu64 ", leader ", "node", st->self,
 		named(qc_raft_state_name(st->state), st->state, buf, sizeof(buf)),
 		st->term);
 	if (st->leader)
@@ -380,8 +381,14 @@ static void json_member(FILE *f, const struct qfctl_status *st,
 
 	fprintf(f, "{\"id\":%u", m->id);
 	json_enum(f, "role", qc_role_name(m->role), m->role);
-	fprintf(f, ",\"generation\":%" PRIu64 ",\"fenced_generation\":%" PRIu64,
-		m->gen, m->fenced_gen);
+	fprintf(f, ",\"generation\":%" PRIu64, m->gen);
+	if (m->fenced_gen) {
+		fprintf(f, ",\"fenced_generation\":%" PRIu64, m->fenced_gen);
+		json_enum(f, "fence_reason", qc_fence_reason_name(m->fence_reason),
+			  m->fence_reason);
+	} else {
+		fputs(",\"fenced_generation\":null,\"fence_reason\":null", f);
+	}
 	fprintf(f, ",\"in_config\":%s", m->flags & QFCTL_MF_IN_CONFIG ? "true" : "false");
 	json_flags(f, "flags", member_flags, ARRAY_SIZE(member_flags), m->flags);
 	json_opt_i64(f, "lease_remaining_ms", m->flags & QFCTL_MF_LEASE_KNOWN,

@@ -37,6 +37,13 @@ if [ $? -eq 0 ] && grep -q '^exit codes:' "$tmp/help" &&
 else
 	echo "FAIL cli: help: $(head -n 3 "$tmp/help" | tr '\n' ' ')"
 fi
+if grep -q '^  5  quorumd is not running' "$tmp/help" &&
+	grep -q '^  6  fence --wait' "$tmp/help" &&
+	grep -q 'quorumctl transfer-leader \[ID\]' "$tmp/help"; then
+	echo "ok cli: help lists the cluster commands and exit codes 5, 6"
+else
+	echo "FAIL cli: help lacks the cluster commands or exit codes 5, 6"
+fi
 expect "cli: no command" 2 "usage: quorumctl" 
 expect "cli: unknown command" 2 'unknown command "bogus"' bogus
 expect "cli: unknown global option" 2 "unknown option --yaml" --yaml lease list
@@ -68,3 +75,26 @@ expect "cli: renew-loop period below lease" 2 "--every-ms must be smaller than -
 expect "cli: renew-loop needs --every-ms" 2 "missing --every-ms" lease renew-loop db0 --generation 1 --lease-ms 500
 expect "cli: bench-renew count 0" 2 "out of range" lease bench-renew db0 --generation 1 --count 0 --lease-ms 5
 expect "cli: bench-renew needs --count" 2 "missing --count" lease bench-renew db0 --generation 1 --lease-ms 5
+
+# Cluster commands: no quorumd listens at $tmp/none.sock.
+none=$tmp/none.sock
+long=/tmp/$(printf '%0110d' 0)
+expect "cli: status, daemon absent" 5 "quorumd is not running (no socket at $none)" --socket "$none" status
+expect "cli: --socket= form" 5 "no socket at $none" --socket="$none" status
+expect "cli: --socket after the command" 5 "no socket at $none" status --socket "$none"
+expect "cli: --socket too long" 2 "not a usable socket path" --socket "$long" status
+expect "cli: --socket twice" 2 "--socket given twice" --socket a --socket b status
+expect "cli: --socket without value" 2 "--socket needs a value" --socket
+expect "cli: status takes no argument" 2 'unexpected argument "x"' --socket "$none" status x
+expect "cli: member add bad address" 2 'bad address list: "10.0.0.4"' --socket "$none" member add 4 10.0.0.4
+expect "cli: member add three addresses" 2 "more than 2 addresses" --socket "$none" member add 4 1.1.1.1:1,2.2.2.2:2,3.3.3.3:3
+expect "cli: member remove id 0" 2 'bad node id "0"' --socket "$none" member remove 0
+expect "cli: member without subcommand" 2 "missing member subcommand" member
+expect "cli: fence needs NODE" 2 "missing argument (NODE)" --socket "$none" fence
+expect "cli: fence --timeout-ms needs --wait" 2 "--timeout-ms needs --wait" --socket "$none" fence 3 --timeout-ms 5
+expect "cli: fence --timeout-ms 0" 2 "out of range 1.." --socket "$none" fence 3 --wait --timeout-ms 0
+expect "cli: fence --wait absent daemon" 5 "quorumd is not running" --socket "$none" fence 3 --wait
+expect "cli: rejoin bad node" 2 'bad node id "me"' --socket "$none" rejoin me
+expect "cli: transfer-leader bad id" 2 'bad node id "x"' --socket "$none" transfer-leader x
+expect "cli: fence --help" 0 "" fence --help
+expect "cli: member add --help" 0 "" member add --help
