@@ -30,12 +30,15 @@ void qd_clock_judge(long freq, long tick, long user_hz, uint32_t rho_ppm,
 	v->ok = llabs(v->total_ppm_x1000) <= (int64_t)rho_ppm * 1000;
 }
 
+/* Replaceable by tests. */
+int (*qd_adjtimex)(struct timex *tx) = adjtimex;
+
 bool clock_ok_to_renew(struct qd *d)
 {
 	struct timex tx = { 0 };
 	struct qd_clock_verdict v;
 
-	if (adjtimex(&tx) < 0) {
+	if (qd_adjtimex(&tx) < 0) {
 		LOG(ERR, "clock guard: adjtimex failed: refusing to renew");
 		d->renew_refused_clock++;
 		d->clock_bad = true;

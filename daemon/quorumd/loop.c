@@ -134,15 +134,16 @@ static void log_fence(struct qd *d, const struct qf_fence_decision *f)
 	qf_raft_status(&d->raft, &st);
 	for (size_t i = 0; i < st.n_progress; i++)
 		if (st.progress[i].id == f->node && st.progress[i].last_grant)
-			since_grant = NS_MS((int64_t)(now -
-						     st.progress[i].last_grant));
+			since_grant = (int64_t)(now - st.progress[i].last_grant) /
+				1000;
 	if (st.state == QF_LEADER)
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
 		    PRIu64 " index %" PRIu64 " reason %s; leader measures "
-		    "since_last_grant_ms=%" PRId64 " since_election_ms=%"
-		    PRId64 " wait_ms=%" PRId64, f->node, f->gen, f->index,
+		    "since_last_grant_us=%" PRId64 " since_election_us=%"
+		    PRId64 " wait_us=%" PRId64, f->node, f->gen, f->index,
 		    reason_name(f->reason), since_grant,
-		    NS_MS((int64_t)(now - st.e_el)), NS_MS(d->raft.wait));
+		    (int64_t)(now - st.e_el) / 1000,
+		    (int64_t)(d->raft.wait + 999) / 1000);
 	else
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
 		    PRIu64 " index %" PRIu64 " reason %s", f->node, f->gen,

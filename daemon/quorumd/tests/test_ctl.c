@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/* control.c: request framing, error mapping, status filling. */
+#include <string.h>
+
+#include "uapi/qfence.h"
+#include "quorumd.h"
+#include "test.h"
+
+static struct qfctl_hdr hdr(uint16_t code, size_t body)
+{
+	return (struct qfctl_hdr){
+		.magic = QFCTL_MAGIC, .version = QFCTL_VERSION, .code = code,
+		.len = (uint32_t)(sizeof(struct qfctl_hdr) + body), .seq = 1,
+	};
+}
+
+static void request_framing(void)
+{
+	struct qfctl_hdr h = hdr(QFCTL_REQ_FENCE, sizeof(struct qfctl_req_fence));
+
+	CHECK(qd_ctl_check_request(&h, 3) == 1);	/* partial header */
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == 1);	/* partial body */
+	CHECK(qd_ctl_check_request(&h, h.len) == 0);
+	h.len += 4;	/* wrong length for the code */
+	CHECK(qd_ctl_check_request(&h, h.len) == -QFCTL_ST_BAD_REQUEST);
+	h = hdr(QFCTL_REQ_STATUS, 0);
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == 0);
+	h.version = 2;
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == -QFCTL_ST_BAD_VERSION);
+	h = hdr(QFCTL_REQ_STATUS, 0);
+	h.magic ^= 1;
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == -QFCTL_ST_BAD_VERSION);
+	h = hdr(99, 0);
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == -QFCTL_ST_BAD_REQUEST);
+	h = hdr(QFCTL_REQ_STATUS, 0);
+	h.reserved = 1;
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == -QFCTL_ST_BAD_REQUEST);
+	/* a huge declared length is refused, never waited for */
+	h = hdr(QFCTL_REQ_MEMBER_ADD, 1u << 30);
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == -QFCTL_ST_BAD_REQUEST);
+}
+
+static void body_lengths(void)
+{
+	CHECK(qd_ctl_body_len(QFCTL_REQ_STATUS) == 0);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_MEMBER_ADD) == 48);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_MEMBER_REMOVE) == 8);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_REJOIN) == 8);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_TRANSFER_LEADER) == 8);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE) == 16);
+	CHECK(qd_ctl_body_len(0) == SIZE_MAX);
+	/* every request fits the client buffer */
+	for (uint16_t c = 1; c <= QFCTL_REQ_TRANSFER_LEADER; c++)
+		CHECK(sizeof(struct qfctl_hdr) + qd_ctl_body_len(c) <=
+		      sizeof(((struct qd_ctl_client *)0)->in));
+}
+
+static void error_mapping(void)
+{
+	CHECK(qd_ctl_status_from_err(0) == QFCTL_ST_OK);
+	CHECK(qd_ctl_status_from_err(-QF_ENOTLEADER) == QFCTL_ST_NOT_LEADER);
+	CHECK(qd_ctl_status_from_err(-QF_EBUSY) == QFCTL_ST_BUSY);
+	CHECK(qd_ctl_status_from_err(-QF_EAGAIN) == QFCTL_ST_AGAIN);
+	CHECK(qd_ctl_status_from_err(-QF_EFULL) == QFCTL_ST_FULL);
+	CHECK(qd_ctl_status_from_err(-QF_EEXIST) == QFCTL_ST_EXISTS);
+	CHECK(qd_ctl_status_from_err(-QF_ENOENT) == QFCTL_ST_NO_SUCH_NODE);
+	CHECK(qd_ctl_status_from_err(-QF_ENOTFENCED) == QFCTL_ST_NOT_FENCED);
+	CHECK(qd_ctl_status_from_err(-QF_EINVAL) == QFCTL_ST_BAD_REQUEST);
+	CHECK(qd_ctl_status_from_err(-QF_ECORRUPT) == QFCTL_ST_INTERNAL);
+}
+
+static uint64_t rand0(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* A fresh node: status shows itself, its members, its lease state. */
+static void status_fill(void)
+{
+	static struct qd d;
+	static struct qfctl_status s;
+	static struct qf_snapshot snap;
+	struct qf_persist ps = { 0 };
+	char err[256];
+	const char *conf =
+		"[cluster]\nname = c\nkey_file = /k\n"
+		"peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
+		"peer = 3 127.0.0.1:3 witness\n"
+		"[node]\nid = 2\nlease_name = l2\ndata_dir = /tmp\n";
+
+	memset(&d, 0, sizeof(d));
+	CHECK(qf_conf_load_string(&d.conf, "t.conf", conf, err,
+				  sizeof(err)) == 0);
+	CHECK(qd_core_config(&d.conf, &d.core_cfg, err, sizeof(err)) == 0);
+	CHECK(qd_bootstrap(&d.conf, &snap) == 0);
+	ps.snap = snap;
+	CHECK(qf_raft_init(&d.raft, &d.core_cfg, &ps, 77, rand0, NULL) == 0);
+	d.boot_id = 77;
+	d.k.state = QFENCE_STATE_ARMED;
+	d.k.deadline = 5000 * QF_MS;
+	d.started = 1000 * QF_MS;
+	qd_ctl_fill_status(&d, 4000 * QF_MS, &s);
+	CHECK(s.self == 2 && s.n_members == 3);
+	CHECK(s.lease_known && s.lease_remaining_ms == 1000);
+	CHECK(s.uptime_ms == 3000 && s.boot_id == 77);
+	CHECK(!strcmp(s.cluster, "c") && !strcmp(s.lease_name, "l2"));
+	CHECK(s.kernel_state == QFCTL_KERNEL_ARMED);
+	CHECK(s.members[1].id == 2 && (s.members[1].flags & QFCTL_MF_SELF));
+	CHECK(s.members[2].role == QFCTL_ROLE_WITNESS);
+	CHECK(s.wait_ms >= 2500);
+}
+
+const struct t_case t_ctl[] = {
+	{ "ctl/request_framing", request_framing },
+	{ "ctl/body_lengths", body_lengths },
+	{ "ctl/error_mapping", error_mapping },
+	{ "ctl/status_fill", status_fill },
+	{ 0 }
+};
