@@ -13,9 +13,9 @@ echo "demo: building the module, quorumctl and the VM image..."
 make --no-print-directory -j2 module tools > "$BUILD/vm/demo-build.log" 2>&1 ||
 	{ echo "demo: build failed, see $BUILD/vm/demo-build.log" >&2; exit 1; }
 make --no-print-directory -C tests/vm/helpers >> "$BUILD/vm/demo-build.log" 2>&1
-tests/vm/mkinitramfs.sh "$BUILD/vm/initramfs.cpio"
+tests/vm/mkinitramfs.sh "$BUILD/vm/demo.cpio"
 echo "demo: booting the VM (kernel $KVER, software emulation)..."
-tests/vm/boot.sh --timeout 120 demo 2> "$BUILD/vm/demo.boot.log" &
+tests/vm/boot.sh --initrd "$BUILD/vm/demo.cpio" --timeout 120 demo 2> "$BUILD/vm/demo.boot.log" &
 vm=$!
 trap 'kill $vm 2>/dev/null || true' EXIT
 out=$BUILD/vm/demo.out

@@ -2,7 +2,8 @@
 # Boot one test VM and wait for it to power off (or to be reset).
 #
 #   tests/vm/boot.sh [--initrd F] [--timeout S] [--smp N] [--mem MB]
-#                    [--args A,B] [--append "..."] [--share-usr] NAME
+#                    [--args A,B] [--append "..."] [--share-usr]
+#                    [--icount SHIFT] NAME
 #
 # Runs guest script NAME (tests/vm/guest/NAME.sh) in qemu-system-x86_64
 # under TCG on the Debian kernel of scripts/kver.sh. The kernel console
@@ -18,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 KVER=${KVER:-$("$top/scripts/kver.sh")}
-initrd=$BUILD/vm/initramfs.cpio timeout=120 smp=1 mem=512 args= append= share=
+initrd=$BUILD/vm/initramfs.cpio timeout=120 smp=1 mem=512 args= append= share= icount=
 while [ $# -gt 1 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
@@ -28,6 +29,7 @@ while [ $# -gt 1 ]; do
 	--args) args=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--share-usr) share=1; shift ;;
+	--icount) icount=$2; shift 2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -43,6 +45,10 @@ extra=()
 if [ -n "$share" ]; then
 	extra+=(-virtfs "local,path=/usr,mount_tag=hostusr,security_model=none,readonly=on")
 fi
+# -icount: guest time advances with executed instructions (2^SHIFT ns
+# each), not with the host's clock: benchmarks become independent of what
+# else the host is running.
+[ -z "$icount" ] || extra+=(-icount "shift=$icount,sleep=off")
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=6 qtest=$name"
 [ -z "$args" ] || cmdline="$cmdline qargs=$args"
 [ -z "$append" ] || cmdline="$cmdline $append"

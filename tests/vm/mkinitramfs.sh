@@ -21,7 +21,7 @@ out=${1:?usage: mkinitramfs.sh OUT.cpio}
 KVER=${KVER:-$("$top/scripts/kver.sh")}
 BUILD=${BUILD:-$top/build}
 [ -n "$KVER" ] || { echo "mkinitramfs: no kernel version (scripts/kver.sh)" >&2; exit 1; }
-root=$BUILD/vm/root
+root=${out%.cpio}.root
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,lib64,tests,var/run} \
 	"$root/lib/modules/$KVER/extra" "$root/usr"
@@ -67,6 +67,7 @@ else
 	missing="$missing qfence.ko"
 fi
 cp "/lib/modules/$KVER/modules.order" "/lib/modules/$KVER/modules.builtin" \
+	"/lib/modules/$KVER/modules.builtin.modinfo" \
 	"$root/lib/modules/$KVER/" 2>/dev/null || true
 depmod -b "$root" "$KVER"
 

@@ -2,14 +2,15 @@
 # Benchmark run (tests/bench/kmod.bench.sh boots it): prints "BENCH ..."
 # lines that the host turns into build/bench/kmod.json.
 #
-#   bench.sh ROUNDS RUNTIME_S FENCE_REPS
+#   bench.sh ROUNDS RUNTIME_S FENCE_REPS [all|lat]
 #
+# "lat" skips the IOPS rounds (fence latency and renew round trip only).
 # IOPS: 4 KiB random read/write (50/50), psync, direct=1, one job at a time,
 # on a brd RAM disk: raw, then ROUNDS rounds of dm-linear and qfence over
 # the same disk, alternating which goes first. fio comes from the host's
 # /usr over 9p (its libraries are far too big for the initramfs).
 . /tests/lib.sh
-ROUNDS=${1:-6} RUNTIME=${2:-2} REPS=${3:-25}
+ROUNDS=${1:-6} RUNTIME=${2:-2} REPS=${3:-25} MODE=${4:-all}
 
 fio_host() {
 	lp=/host/lib/x86_64-linux-gnu:/host/lib/x86_64-linux-gnu/ceph
@@ -68,7 +69,7 @@ t_bench_renew() {
 }
 
 run_case bench-setup t_bench_setup
-run_case bench-iops t_bench_iops
+[ "$MODE" = lat ] || run_case bench-iops t_bench_iops
 run_case bench-fencelat t_bench_fencelat
 run_case bench-renew t_bench_renew
 cat /tmp/*.bench 2>/dev/null

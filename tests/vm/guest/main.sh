@@ -290,6 +290,8 @@ t_netns_events() {
 	wait $pid || die "no event in the netns: $(cat /tmp/ev3)"
 	cat /tmp/ev3
 	grep -q 'event=fenced name=ev1' /tmp/ev3 || die "wrong event: $(cat /tmp/ev3)"
+	# A fenced lease cannot be deleted either.
+	refused EBUSY lease del ev1
 	qc lease unfence ev1 --generation 2
 	qc lease del ev1
 }
@@ -334,6 +336,41 @@ t_settle_wait() {
 	# ACTION means "a reboot or panic was scheduled or escalated" (uapi).
 	! grep -q '^event=action' /tmp/sw.ev || die "ACTION (escalation) event sent despite SETTLE_WAIT"
 	drained_after_fence sw
+}
+
+# log-only: the configured reboot is announced (ACTION, cause action) at
+# fence + reboot_delay_ms, and logged instead of done.
+t_action_event_log_only() {
+	qc lease new ra --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 100
+	events_start /tmp/ra.ev 3
+	qc lease fence ra
+	events_wait /tmp/ra.ev || die "fewer than 3 events"
+	[ "$(ev /tmp/ra.ev action action_cause)" = 0 ] || die "no ACTION event with cause action"
+	[ "$(ev /tmp/ra.ev action action)" = 2 ] || die "ACTION is not a reboot"
+	fts=$(ev /tmp/ra.ev fenced timestamp_ns)
+	at=$(ev /tmp/ra.ev action action_at_ns)
+	[ "$at" -ge $((fts + 100000000)) ] || die "action_at $at earlier than fence + reboot_delay"
+	qc lease unfence ra --generation 2
+	qc lease del ra
+}
+
+# QFENCE_MAX_LEASES leases fit, one more is refused with ENOSPC.
+t_lease_table_full() {
+	n=$(qlease count)
+	i=$n
+	while [ $i -lt 256 ]; do
+		quorumctl lease new "full$i" --generation 1 --max-lease-ms 1000 > /dev/null ||
+			die "lease $i of 256 refused"
+		i=$((i + 1))
+	done
+	refused ENOSPC lease new full256 --generation 1 --max-lease-ms 1000
+	[ "$(qlease count)" = 256 ] || die "$(qlease count) leases, want 256"
+	i=$n
+	while [ $i -lt 256 ]; do
+		quorumctl lease del "full$i" > /dev/null || die "del full$i"
+		i=$((i + 1))
+	done
+	[ "$(qlease count)" = "$n" ] || die "$(qlease count) leases left, want $n"
 }
 
 t_rule6_fencelat() {
@@ -452,6 +489,8 @@ run_case netns-family t_netns
 run_case netns-events t_netns_events
 run_case settle-escalation-log-only t_settle_escalation
 run_case settle-wait-no-escalation t_settle_wait
+run_case action-event-log-only t_action_event_log_only
+run_case lease-table-full t_lease_table_full
 run_case rule6-no-io-after-deadline t_rule6_fencelat
 run_case quorumctl-json t_quorumctl_json
 run_case quorumctl-events t_quorumctl_events

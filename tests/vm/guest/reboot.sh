@@ -23,6 +23,19 @@ t_settle_wait_survives() {
 }
 run_case settle-wait-survives t_settle_wait_survives
 
+# UNFENCE cancels a pending reboot: fence with reboot_delay_ms 1000, unfence
+# at once; the VM must still be here once the delay has passed (nothing to
+# poll for: a bounded wait, then look).
+t_unfence_cancels_reboot() {
+	qc lease new rc --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 1000
+	qc lease fence rc
+	qc lease unfence rc --generation 2
+	sleep 2
+	expect_field rc state disarmed
+	qc lease del rc
+}
+run_case unfence-cancels-reboot t_unfence_cancels_reboot
+
 quorumctl lease new act --generation 1 --max-lease-ms 10000 --actions io,reboot ||
 	{ echo "FAIL reboot-setup: cannot create the lease"; exit 1; }
 echo "armed reboot"

@@ -57,6 +57,8 @@ static const struct row rows[] = {
 	{ "new-max-lease-u64", QFENCE_CMD_LEASE_NEW, EINVAL,
 	  { A_NAME("x1"), A_GEN(1), { U64, QFENCE_A_MAX_LEASE_MS, 1000, NULL } } },
 	{ "new-name-oversize", QFENCE_CMD_LEASE_NEW, EINVAL, { A_NAME(LONGNAME), A_GEN(1), A_MAX(1000) } },
+	{ "new-name-32-bytes", QFENCE_CMD_LEASE_NEW, EINVAL,
+	  { A_NAME("abcdefghijklmnopqrstuvwxyz012345"), A_GEN(1), A_MAX(1000) } },
 	{ "new-name-not-terminated", QFENCE_CMD_LEASE_NEW, EINVAL,
 	  { { NOSTR, QFENCE_A_NAME, 0, "x1" }, A_GEN(1), A_MAX(1000) } },
 	{ "new-actions-unknown-bit", QFENCE_CMD_LEASE_NEW, EINVAL,

@@ -4,6 +4,7 @@
  * straight from the uapi (independent of quorumctl's output format).
  *
  *   qlease get NAME                      key=value lines (state by name)
+ *   qlease count                         number of leases (a dump)
  *   qlease wait NAME STATE TIMEOUT_MS    poll until STATE; exit 1 on timeout
  *   qlease events TIMEOUT_MS COUNT READY print COUNT events (one line each),
  *                                        touching file READY once subscribed;
@@ -172,8 +173,14 @@ int main(int argc, char **argv)
 	struct qnl q;
 	int ret;
 
+	if (argc == 2 && !strcmp(argv[1], "count")) {
+		if (qnl_open(&q) || (ret = qnl_count(&q)) < 0)
+			return 1;
+		printf("%d\n", ret);
+		return 0;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: qlease get NAME | wait NAME STATE MS | "
+		fprintf(stderr, "usage: qlease get NAME | count | wait NAME STATE MS | "
 			"events MS COUNT READYFILE\n");
 		return 2;
 	}
