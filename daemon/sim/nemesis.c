@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The nemesis: each seed runs one scenario, chosen from the seed unless
+ * --scenario fixes it, with its faults drawn from the seed's generator.
+ *
+ *   chaos         random cuts (symmetric, asymmetric, one-way), crashes
+ *                 (machine reset or daemon only), pauses, clock rate
+ *                 changes, admin fences, leadership transfers, membership
+ *                 changes, loss, duplication, delay spikes; then heal
+ *   isolate       cut one node (the leader half of the time) off, both ways
+ *                 or one way, until its NODE_FENCED commits; then heal
+ *   leader-crash  clean network; reset the leader; no healthy follower's
+ *                 lease may lapse (DESIGN §2 liveness rule)
+ *   freeze        pause one node's process for longer than L
+ *   reboot        crash and restart nodes, clocks starting near zero
+ *   membership    remove a member and add it back, or add the spare node
+ *   admin         "fence X now" on the leader
+ *   takeover      cut one node off both ways; measure cut -> NODE_FENCED
+ *
+ * Every scenario ends healed: all nodes up, no cuts, a clean network; after
+ * a bound a leader must exist and every member must hold a lease.
+ */
+#include <string.h>
+
+#include "sim.h"
+
+const char *const scenario_names[] = {
+	[SC_MIXED] = "mixed",		[SC_CHAOS] = "chaos",
+	[SC_ISOLATE] = "isolate",	[SC_LEADER_CRASH] = "leader-crash",
+	[SC_FREEZE] = "freeze",		[SC_REBOOT] = "reboot",
+	[SC_MEMBERSHIP] = "membership",	[SC_ADMIN] = "admin",
+	[SC_TAKEOVER] = "takeover",	[SC__MAX] = NULL,
+};
+
+/* nemesis steps (EV_NEMESIS arg) */
+enum {
+	NS_WARM = 1,	/* wait until stable, then act */
+	NS_CHAOS,	/* one random fault, then again */
+	NS_HEAL,	/* end of faults */
+	NS_LIVE,	/* liveness check */
+	NS_UNCUT,	/* isolate: heal after the fence */
+	NS_REBOOT,	/* reboot scenario: next crash */
+	NS_MEMBER,	/* membership scenario: next step */
+	NS_EXTREME,	/* --clocks extreme: flip rates to stress W */
+	NS_FLIP,	/* isolate with extreme clocks: cut now */
+};
+
+static struct {
+	int64_t chaos_end;
+	int64_t bound;		/* heal -> liveness */
+	int stage;
+	uint32_t target;
+	int64_t hold;
+} ns;
+
+static int64_t rho_ppb(void)
+{
+	return (int64_t)W.tm.rho_ppm * 1000;
+}
+
+static int64_t random_drift(void)
+{
+	if (W.o.extreme)
+		return rng_chance(&W.rng, 500000) ? rho_ppb() : -rho_ppb();
+	return rng_range(&W.rng, -rho_ppb(), rho_ppb());
+}
+
+static void step_at(int64_t t, uint32_t what)
+{
+	sim_push(t, EV_NEMESIS, 0, what, 0);
+}
+
+static struct sim_node *leader(void)
+{
+	struct sim_node *best = NULL;
+
+	for (int i = 0; i < W.n; i++) {
+		struct sim_node *n = &W.node[i];
+
+		if (n->up && !n->frozen && n->role == QF_LEADER &&
+		    (!best || n->term > best->term))
+			best = n;
+	}
+	return best;
+}
+
+/* Members of the configuration as the newest leader (or any node) has it. */
+static struct qf_status st_buf;
+
+static int is_member(const struct sim_node *ref, uint32_t id)
+{
+	const struct qf_member *m;
+
+	qf_raft_status(ref->r, &st_buf);
+	m = qf_state_find(st_buf.state_machine, id);
+
+	return m && (m->flags & QF_MF_IN_CONFIG) && m->role == QF_ROLE_VOTER;
+}
+
+static int stable(void)
+{
+	struct sim_node *l = leader();
+
+	if (!l)
+		return 0;
+	for (int i = 0; i < W.n; i++) {
+		struct sim_node *n = &W.node[i];
+
+		if (is_member(l, n->id) && (!n->up || !node_lease_valid(n)))
+			return 0;
+	}
+	return 1;
+}
+
+static struct sim_node *random_up(void)
+{
+	for (int tries = 0; tries < 32; tries++) {
+		struct sim_node *n = &W.node[rng_below(&W.rng, (uint64_t)W.n)];
+
+		if (n->up && n->started)
+			return n;
+	}
+	return NULL;
+}
+
+static void set_clean_net(void)
+{
+	net_p.delay_min = US(30);
+	net_p.delay_max = W.o.extreme ? US(150) :
+		rng_range(&W.rng, US(200), MS(3));
+	net_p.loss_ppm = net_p.dup_ppm = net_p.spike_ppm = 0;
+	net_p.spike_max = 0;
+}
+
+static void set_rough_net(void)
+{
+	net_p.delay_min = rng_range(&W.rng, US(20), US(500));
+	net_p.delay_max = net_p.delay_min + rng_range(&W.rng, US(100), MS(30));
+	net_p.loss_ppm = (uint32_t)rng_range(&W.rng, 0, 100000);
+	net_p.dup_ppm = (uint32_t)rng_range(&W.rng, 0, 30000);
+	net_p.spike_ppm = (uint32_t)rng_range(&W.rng, 0, 30000);
+	net_p.spike_max = rng_range(&W.rng, MS(1), (int64_t)W.tm.lease);
+}
+
+/* Mild roughness for targeted scenarios: delays that matter for rules 1-3
+ * (a grant that arrives late), but no loss. */
+static void set_mild_net(void)
+{
+	set_clean_net();
+	if (W.o.extreme)
+		return;
+	net_p.delay_max = rng_range(&W.rng, US(200), MS(20));
+	net_p.dup_ppm = (uint32_t)rng_range(&W.rng, 0, 20000);
+	net_p.spike_ppm = (uint32_t)rng_range(&W.rng, 0, 50000);
+	net_p.spike_max = rng_range(&W.rng, MS(1), (int64_t)W.tm.lease / 2);
+}
+
+void nemesis_start(void)
+{
+	int sc = W.o.scenario;
+
+	memset(&ns, 0, sizeof(ns));
+	if (sc == SC_MIXED) {
+		static const uint8_t pick[] = {
+			SC_CHAOS, SC_CHAOS, SC_CHAOS, SC_ISOLATE, SC_ISOLATE,
+			SC_LEADER_CRASH, SC_FREEZE, SC_REBOOT, SC_MEMBERSHIP,
+			SC_ADMIN,
+		};
+		sc = pick[rng_below(&W.rng, sizeof(pick))];
+	}
+	W.scenario = sc;
+	ns.bound = 6 * (int64_t)(W.tm.election_max + W.tm.heartbeat) +
+		(int64_t)(W.tm.fence_after + 2 * W.tm.wait + 3 * W.tm.lease) +
+		MS(2000);
+	if (sc == SC_CHAOS)
+		set_rough_net();
+	else if (sc == SC_LEADER_CRASH || sc == SC_TAKEOVER)
+		set_clean_net();
+	else
+		set_mild_net();
+	for (int i = 0; i < W.n; i++) {
+		struct sim_node *n = &W.node[i];
+
+		clock_boot(&n->clk, 0, 0, random_drift());
+		if (i < W.members0) {
+			/* uptime before the run: any, or near zero so that
+			 * a reboot's clock soon reaches old readings */
+			int64_t up = sc == SC_REBOOT ? rng_range(&W.rng, 0, MS(50)) :
+				rng_range(&W.rng, 0, MS(100000));
+			node_boot(n, up);
+		}
+	}
+	step_at(MS(500), NS_WARM);
+	sim_push(W.o.duration, EV_END, 0, 0, 0);
+}
+
+static void heal_all(void)
+{
+	net_heal();
+	set_clean_net();
+	for (int i = 0; i < W.n; i++) {
+		struct sim_node *n = &W.node[i];
+
+		if (n->started && !n->up)
+			node_boot(n, rng_range(&W.rng, 0, MS(50)));
+		else if (n->frozen)
+			node_thaw(n);
+	}
+	W.heal_at = W.now;
+	step_at(W.now + ns.bound, NS_LIVE);
+	trace_add(W.now, TR_NOTE, 0, 0, 0, 0, 0, "healed");
+}
+
+static void crash(struct sim_node *n, int64_t down)
+{
+	int hard = rng_chance(&W.rng, 700000);
+
+	node_crash(n, hard);
+	sim_push(W.now + down, EV_RESTART, n->slot, (uint32_t)hard, 0);
+}
+
+void nemesis_restart(const struct sim_event *ev)
+{
+	struct sim_node *n = &W.node[ev->node];
+
+	if (n->up)
+		return;
+	/* a machine reset restarts the clock near zero (rule 3's boot_id) */
+	node_boot(n, ev->arg ? rng_range(&W.rng, 0, MS(50)) : -1);
+}
+
+static void chaos_one(void)
+{
+	struct sim_node *l = leader(), *n = random_up();
+	uint64_t what = rng_below(&W.rng, 14);
+	int a = (int)rng_below(&W.rng, (uint64_t)W.n);
+	int b = (int)rng_below(&W.rng, (uint64_t)W.n);
+
+	switch (what) {
+	case 0:
+	case 1:		/* directed cuts */
+		for (int k = 0; k < 1 + (int)rng_below(&W.rng, 4); k++)
+			net_cut((int)rng_below(&W.rng, (uint64_t)W.n),
+				(int)rng_below(&W.rng, (uint64_t)W.n), 1);
+		break;
+	case 2: {	/* a clean split into two sides */
+		uint32_t side = (uint32_t)rng_next(&W.rng);
+
+		for (int i = 0; i < W.n; i++)
+			for (int j = 0; j < W.n; j++)
+				if (((side >> i) ^ (side >> j)) & 1)
+					net_cut(i, j, 1);
+		break;
+	}
+	case 3:		/* one-way isolation */
+		net_isolate(a, rng_chance(&W.rng, 500000), 1);
+		break;
+	case 4:
+	case 5:
+		net_heal();
+		break;
+	case 6:
+		if (n)
+			crash(n, rng_range(&W.rng, MS(20), MS(3000)));
+		break;
+	case 7:
+		if (n)
+			node_freeze(n, W.now + rng_range(&W.rng, MS(50),
+					(int64_t)(3 * W.tm.lease)));
+		break;
+	case 8:
+		if (n)
+			node_set_drift(n, random_drift());
+		break;
+	case 9:
+		if (l)
+			node_propose(l, PROP_FENCE, (uint32_t)b + 1);
+		break;
+	case 10:
+		if (l)
+			node_propose(l, PROP_TRANSFER, (uint32_t)b + 1);
+		break;
+	case 11:
+		if (l)
+			node_propose(l, rng_chance(&W.rng, 500000) ? PROP_REMOVE :
+				     PROP_ADD, (uint32_t)b + 1);
+		break;
+	case 12:
+		set_rough_net();
+		break;
+	default:	/* the old leader's side keeps a majority? cut it */
+		if (l)
+			net_isolate(l->slot, rng_chance(&W.rng, 500000),
+				    rng_chance(&W.rng, 500000));
+	}
+	(void)a;
+}
+
+/* ---- scenarios: the action once the cluster is stable ---- */
+
+static void isolate(struct sim_node *v)
+{
+	int kind = W.scenario == SC_TAKEOVER ? 0 : (int)rng_below(&W.rng, 5);
+
+	W.victim = v->id;
+	W.cut_at = W.now;
+	/* 0-2: both ways; 3: nothing reaches it; 4: nothing leaves it */
+	net_isolate(v->slot, kind != 4, kind != 3);
+	ns.hold = (int64_t)(W.tm.fence_after + W.tm.wait) + MS(3000) +
+		rng_range(&W.rng, 0, MS(2000));
+	step_at(W.now + ns.hold, NS_UNCUT);
+}
+
+/*
+ * --clocks extreme: the deciding side runs fast, the victim slow, each at
+ * the bound: the case rule 5's (1+rho)/(1-rho) factor is for.
+ */
+static void extreme_rates(struct sim_node *v)
+{
+	for (int i = 0; i < W.n; i++)
+		if (W.node[i].started)
+			node_set_drift(&W.node[i], &W.node[i] == v ?
+				       -rho_ppb() : rho_ppb());
+}
+
+static void act_isolate(void)
+{
+	struct sim_node *l = leader();
+	struct sim_node *v = rng_chance(&W.rng, 500000) ? l : random_up();
+
+	if (!v)
+		v = l;
+	if (W.o.extreme) {
+		extreme_rates(v);
+		ns.target = v->id;
+		/* let a few rounds run at the new rates, then cut at a random
+		 * phase of the heartbeat */
+		step_at(W.now + 3 * (int64_t)W.tm.heartbeat +
+			rng_range(&W.rng, 0, (int64_t)W.tm.heartbeat), NS_FLIP);
+		return;
+	}
+	isolate(v);
+}
+
+static void act(void)
+{
+	struct sim_node *l = leader(), *n;
+
+	switch (W.scenario) {
+	case SC_CHAOS:
+		ns.chaos_end = W.now + rng_range(&W.rng, MS(3000), MS(20000));
+		step_at(W.now, NS_CHAOS);
+		break;
+	case SC_ISOLATE:
+	case SC_TAKEOVER:
+		act_isolate();
+		break;
+	case SC_LEADER_CRASH:
+		/* DESIGN §2 liveness rule: no healthy follower may lapse */
+		W.no_lapse_mask = 0;
+		for (int i = 0; i < W.n; i++)
+			if (&W.node[i] != l && W.node[i].up &&
+			    node_lease_valid(&W.node[i]))
+				W.no_lapse_mask |= 1u << i;
+		W.no_lapse_until = W.now + ns.bound;
+		node_crash(l, 1);
+		sim_push(W.now + rng_range(&W.rng, MS(500), MS(4000)),
+			 EV_RESTART, l->slot, 1, 0);
+		step_at(W.now + MS(5000), NS_HEAL);
+		break;
+	case SC_FREEZE:
+		n = rng_chance(&W.rng, 500000) ? l : random_up();
+		if (!n)
+			n = l;
+		node_freeze(n, W.now + rng_range(&W.rng,
+				(int64_t)W.tm.lease * 11 / 10,
+				(int64_t)(3 * W.tm.lease + W.tm.wait)));
+		step_at(n->thaw_at + MS(1), NS_HEAL);
+		break;
+	case SC_REBOOT:
+		ns.stage = 1 + (int)rng_below(&W.rng, 4);
+		step_at(W.now, NS_REBOOT);
+		break;
+	case SC_MEMBERSHIP:
+		ns.stage = 0;
+		step_at(W.now, NS_MEMBER);
+		break;
+	case SC_ADMIN:
+		n = &W.node[rng_below(&W.rng, (uint64_t)W.members0)];
+		node_propose(l, PROP_FENCE, n->id);
+		step_at(W.now + (int64_t)W.tm.wait + MS(3000), NS_HEAL);
+		break;
+	}
+}
+
+static void reboot_step(void)
+{
+	struct sim_node *n = rng_chance(&W.rng, 300000) ? leader() : random_up();
+
+	if (ns.stage-- <= 0 || !n) {
+		step_at(W.now + MS(3000), NS_HEAL);
+		return;
+	}
+	crash(n, rng_range(&W.rng, MS(10), (int64_t)W.tm.lease));
+	step_at(W.now + rng_range(&W.rng, 0, MS(1500)), NS_REBOOT);
+}
+
+/*
+ * Remove a member, then add it back with a wiped disk (a new node), or add
+ * the spare slot. Proposals that fail (not leader, a change pending) are
+ * retried.
+ */
+static void member_step(void)
+{
+	struct sim_node *l = leader(), *n;
+	int err;
+
+	if (!l) {
+		step_at(W.now + MS(100), NS_MEMBER);
+		return;
+	}
+	switch (ns.stage) {
+	case 0:
+		if (W.n > W.members0 && rng_chance(&W.rng, 500000)) {
+			ns.target = (uint32_t)W.n;	/* the spare */
+			ns.stage = 2;
+			node_boot(&W.node[W.n - 1], rng_range(&W.rng, 0, MS(50)));
+			step_at(W.now, NS_MEMBER);
+			return;
+		}
+		ns.target = (uint32_t)rng_below(&W.rng, (uint64_t)W.members0) + 1;
+		ns.stage = 1;
+		/* fall through */
+	case 1:
+		err = node_propose(l, PROP_REMOVE, ns.target);
+		if (err == 0 || err == -QF_ENOENT) {
+			ns.stage = 3;
+			step_at(W.now + (int64_t)W.tm.wait + MS(2000), NS_MEMBER);
+			return;
+		}
+		break;
+	case 2:
+		err = node_propose(l, PROP_ADD, ns.target);
+		if (err == 0 || err == -QF_EEXIST) {
+			step_at(W.now + MS(2000), NS_HEAL);
+			return;
+		}
+		break;
+	case 3:		/* removed: wipe it, start it as a new node */
+		n = sim_node_by_id(ns.target);
+		if (n == l) {
+			/* the leader removed itself: it steps down */
+		}
+		node_crash(n, 1);
+		node_wipe(n);
+		node_boot(n, rng_range(&W.rng, 0, MS(50)));
+		ns.stage = 2;
+		step_at(W.now + MS(200), NS_MEMBER);
+		return;
+	}
+	if (W.now > W.o.duration - ns.bound) {
+		step_at(W.now, NS_HEAL);
+		return;
+	}
+	step_at(W.now + MS(200), NS_MEMBER);
+}
+
+void nemesis_step(uint32_t what)
+{
+	switch (what) {
+	case NS_WARM:
+		if (stable() || W.now > MS(20000)) {
+			if (!stable())
+				inv_violation("liveness: no stable cluster 20 s after start",
+					      0, 0);
+			else
+				act();
+		} else {
+			step_at(W.now + MS(50), NS_WARM);
+		}
+		break;
+	case NS_CHAOS:
+		if (W.now >= ns.chaos_end) {
+			heal_all();
+			break;
+		}
+		chaos_one();
+		step_at(W.now + rng_range(&W.rng, MS(20), MS(1500)), NS_CHAOS);
+		break;
+	case NS_FLIP:
+		isolate(sim_node_by_id(ns.target));
+		break;
+	case NS_UNCUT:
+	case NS_HEAL:
+		heal_all();
+		break;
+	case NS_REBOOT:
+		reboot_step();
+		break;
+	case NS_MEMBER:
+		member_step();
+		break;
+	case NS_LIVE:
+		inv_liveness();
+		W.done = 1;
+		break;
+	}
+}
+
+/* NODE_FENCED(id, gen) committed somewhere (first time). */
+void nemesis_fenced(uint32_t id, uint64_t gen)
+{
+	(void)gen;
+	if (W.victim == id && W.cut_at && !W.takeover) {
+		W.takeover = W.now - W.cut_at;
+		if (W.scenario == SC_TAKEOVER)
+			W.done = 1;
+	}
+}
+
+/* A kernel lease expired. */
+void nemesis_lapsed(struct sim_node *n)
+{
+	if ((W.no_lapse_mask >> n->slot) & 1 && W.now <= W.no_lapse_until)
+		inv_violation("liveness: a healthy follower's lease lapsed after a leader crash",
+			      n->id, 0);
+}

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One simulated node: the process running the core, its disk and its
+ * kernel lease.
+ *
+ * Process. Ticks and messages reach the core only while the node is up, not
+ * frozen and not busy. A ready batch is handled as raft.h prescribes:
+ * persist, then send, then apply, then hand the lease to the kernel, then
+ * advance. Persisting takes a simulated fsync; a crash before it completes
+ * loses the whole batch, messages included (persist-before-send).
+ *
+ * Kernel. The lease model of the uapi contract: NONE -> DISARMED (new) ->
+ * ARMED (renew) -> FENCED (expiry or LEASE_FENCE, latched, rule 7) ->
+ * DISARMED only by UNFENCE with a larger generation. IO is admitted while
+ * ARMED and the node's own clock reads below the deadline (rule 6), and may
+ * still land for F afterwards. The kernel keeps running in real time while
+ * the process is frozen; a reboot clears it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static uint64_t sim_rand(void *arg)
+{
+	(void)arg;
+	return rng_next(&W.rng);
+}
+
+void node_alloc(struct sim_node *n, int slot)
+{
+	n->slot = slot;
+	n->id = (uint32_t)slot + 1;
+	n->r = calloc(1, sizeof(*n->r));
+	n->mterm = calloc(SIM_MAX_INDEX, sizeof(uint64_t));
+	n->mhash = calloc(SIM_MAX_INDEX, sizeof(uint64_t));
+	n->mprefix = calloc(SIM_MAX_INDEX, sizeof(uint64_t));
+	if (!n->r || !n->mterm || !n->mhash || !n->mprefix) {
+		fprintf(stderr, "qfence-sim: out of memory\n");
+		exit(2);
+	}
+}
+
+int64_t node_local(const struct sim_node *n)
+{
+	return clock_local(&n->clk, W.now);
+}
+
+int node_busy(const struct sim_node *n)
+{
+	return n->busy;
+}
+
+/* A fresh node for a new seed: members get the bootstrap configuration on
+ * their disk, the spare slot an empty disk (a node not yet added). */
+void node_seed_init(struct sim_node *n, int members)
+{
+	uint32_t ids[SIM_MAX_NODES];
+	uint8_t roles[SIM_MAX_NODES];
+
+	memset(&n->hs, 0, sizeof(n->hs));
+	memset(&n->snap, 0, sizeof(n->snap));
+	n->dlog_n = 0;
+	if (n->slot < members) {
+		for (int i = 0; i < members; i++) {
+			ids[i] = (uint32_t)i + 1;
+			roles[i] = QF_ROLE_VOTER;
+		}
+		if (qf_bootstrap(&n->snap, ids, roles, (size_t)members) != 0) {
+			fprintf(stderr, "qfence-sim: qf_bootstrap failed\n");
+			exit(2);
+		}
+	}
+	n->up = n->frozen = n->busy = n->started = 0;
+	n->batch = 0;
+	n->tick_gen = 0;
+	n->tick_at = INT64_MAX;
+	n->kstate = K_NONE;
+	n->kgen = 0;
+	n->kdeadline = 0;
+	n->ktimer = 0;
+	n->kexpire_real = INT64_MAX;
+	memset(n->gens, 0, sizeof(n->gens));
+	n->klapses = n->krefused = 0;
+	n->role = QF_FOLLOWER;
+	n->leader = 0;
+	n->term = 0;
+	n->commit = 0;
+	if (n->mlast >= SIM_MAX_INDEX)
+		n->mlast = SIM_MAX_INDEX - 1;
+	memset(n->mterm, 0, (n->mlast + 1) * sizeof(uint64_t));
+	memset(n->mhash, 0, (n->mlast + 1) * sizeof(uint64_t));
+	memset(n->mprefix, 0, (n->mlast + 1) * sizeof(uint64_t));
+	n->mlast = 0;
+	n->mfirst = 1;
+}
+
+/* Wipe the disk: the node will be added again as a new node. */
+void node_wipe(struct sim_node *n)
+{
+	memset(&n->hs, 0, sizeof(n->hs));
+	memset(&n->snap, 0, sizeof(n->snap));
+	n->dlog_n = 0;
+	memset(n->mterm, 0, (n->mlast + 1) * sizeof(uint64_t));
+	memset(n->mhash, 0, (n->mlast + 1) * sizeof(uint64_t));
+	memset(n->mprefix, 0, (n->mlast + 1) * sizeof(uint64_t));
+	n->mlast = 0;
+}
+
+/* ---- generations and the kernel lease ---- */
+
+struct sim_gen *node_gen(struct sim_node *n, uint64_t gen, int create)
+{
+	struct sim_gen *slot = &n->gens[gen % SIM_GENS];
+
+	if (slot->gen == gen)
+		return slot;
+	if (!create)
+		return NULL;
+	memset(slot, 0, sizeof(*slot));
+	slot->gen = gen;
+	return slot;
+}
+
+static void kernel_timer(struct sim_node *n)
+{
+	n->ktimer++;
+	if (n->kstate != K_ARMED) {
+		n->kexpire_real = INT64_MAX;
+		return;
+	}
+	n->kexpire_real = clock_real_at(&n->clk, n->kdeadline);
+	sim_push(n->kexpire_real, EV_KEXPIRE, n->slot, 0, n->ktimer);
+}
+
+/* The armed window closes at `end` (real): IO may land until end + F. */
+static void kernel_close(struct sim_node *n, int64_t end)
+{
+	struct sim_gen *g = node_gen(n, n->kgen, 1);
+	int64_t until = end + (int64_t)W.tm.settle;
+
+	if (until > g->io_closed)
+		g->io_closed = until;
+}
+
+/* The daemon learns of a fence from the kernel's events group. */
+static void kernel_notify(struct sim_node *n)
+{
+	sim_push(W.now, EV_KNOTIFY, n->slot, 0, n->kgen);
+}
+
+static void kernel_fence(struct sim_node *n, const char *why)
+{
+	if (n->kstate == K_ARMED) {
+		int64_t end = n->kexpire_real < W.now ? n->kexpire_real : W.now;
+
+		kernel_close(n, end);
+	}
+	if (n->kstate != K_FENCED && n->kstate != K_NONE) {
+		n->kstate = K_FENCED;
+		trace_add(W.now, TR_KFENCE, n->slot, 0, 0, n->kgen, 0, why);
+		kernel_timer(n);
+		kernel_notify(n);
+	}
+}
+
+static void kernel_expire(struct sim_node *n)
+{
+	if (n->kstate != K_ARMED)
+		return;
+	kernel_close(n, n->kexpire_real);
+	n->kstate = K_FENCED;
+	n->klapses++;
+	trace_add(W.now, TR_EXPIRE, n->slot, 0, 0, n->kgen,
+		  (uint64_t)n->kdeadline, NULL);
+	kernel_timer(n);
+	kernel_notify(n);
+	nemesis_lapsed(n);
+}
+
+/* rd.lease_deadline / rd.lease_gen, as the daemon hands them over. */
+static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
+{
+	int64_t now = node_local(n);
+
+	if (deadline == 0) {
+		kernel_fence(n, "daemon: no lease");
+		return;
+	}
+	if (n->kstate == K_NONE || (n->kstate == K_DISARMED && gen > n->kgen)) {
+		n->kstate = K_DISARMED;	/* LEASE_NEW */
+		n->kgen = gen;
+	}
+	if (gen > n->kgen) {
+		/* a committed rejoin: fence (if somehow armed), UNFENCE */
+		kernel_fence(n, "daemon: rejoin");
+		n->kstate = K_DISARMED;
+		n->kgen = gen;
+		trace_add(W.now, TR_UNFENCE, n->slot, 0, 0, gen, 0, NULL);
+	}
+	if (gen < n->kgen || n->kstate == K_FENCED || deadline <= now ||
+	    deadline > now + (int64_t)W.tm.lease) {
+		n->krefused++;
+		trace_add(W.now, TR_RENEW, n->slot, 0, 1, gen,
+			  (uint64_t)(deadline - now), "refused");
+		return;
+	}
+	n->kstate = K_ARMED;
+	n->kdeadline = deadline;
+	node_gen(n, gen, 1);
+	kernel_timer(n);
+	trace_add(W.now, TR_RENEW, n->slot, 0, 0, gen,
+		  (uint64_t)(deadline - now), NULL);
+	inv_kernel(n);
+}
+
+int node_lease_valid(const struct sim_node *n)
+{
+	return n->kstate == K_ARMED && node_local(n) < n->kdeadline;
+}
+
+void node_set_drift(struct sim_node *n, int64_t drift_ppb)
+{
+	clock_set_drift(&n->clk, W.now, drift_ppb);
+	trace_add(W.now, TR_DRIFT, n->slot, 0, 0, (uint64_t)drift_ppb, 0, NULL);
+	if (n->kstate == K_ARMED) {
+		kernel_timer(n);
+		inv_kernel(n);
+	}
+}
+
+/* ---- the process ---- */
+
+static void schedule_tick(struct sim_node *n)
+{
+	int64_t t;
+
+	if (!n->up)
+		return;
+	t = clock_real_at(&n->clk, (int64_t)qf_raft_next_tick(n->r));
+	t += rng_range(&W.rng, 0, US(100));	/* timer slack */
+	if (t <= W.now) {
+		/* right after a tick, "due now" again means a daemon that
+		 * sleeps until next_tick would spin */
+		if (n->just_ticked && !W.o.lenient)
+			inv_violation("core: next_tick in the past after a tick (a daemon would spin)",
+				      n->id, 0);
+		t = W.now + (n->just_ticked ? MS(1) : 0);
+	}
+	if (n->tick_at > W.now && n->tick_at <= t)
+		return;
+	n->tick_at = t;
+	sim_push(t, EV_TICK, n->slot, 0, ++n->tick_gen);
+}
+
+static void persist(struct sim_node *n)
+{
+	const struct qf_ready *rd = &n->rd;
+
+	if (rd->hs_changed)
+		n->hs = rd->hs;
+	if (rd->snap_changed) {
+		uint64_t drop = rd->snap->index > n->snap.index ?
+			rd->snap->index - n->snap.index : 0;
+
+		if (drop >= n->dlog_n) {
+			n->dlog_n = 0;
+		} else {
+			memmove(n->dlog, n->dlog + drop,
+				(n->dlog_n - drop) * sizeof(n->dlog[0]));
+			n->dlog_n -= drop;
+		}
+		n->snap = *rd->snap;
+		inv_snapshot(n, rd->snap);
+	}
+	if (rd->n_entries) {
+		uint64_t first = rd->entries[0].index;
+		uint64_t at = first - n->snap.index - 1;
+
+		if (first <= n->snap.index || at > n->dlog_n ||
+		    at + rd->n_entries > SIM_DLOG_CAP) {
+			inv_violation("ready entries do not fit the log",
+				      first, n->snap.index);
+			return;
+		}
+		memcpy(n->dlog + at, rd->entries,
+		       rd->n_entries * sizeof(rd->entries[0]));
+		n->dlog_n = at + rd->n_entries;
+		inv_entries(n, rd->entries, rd->n_entries);
+	}
+	n->term = n->hs.term;
+}
+
+/* The batch is durable: send, apply, renew, advance (raft.h order). */
+static void complete(struct sim_node *n)
+{
+	const struct qf_ready *rd = &n->rd;
+
+	persist(n);
+	for (size_t i = 0; i < rd->n_msgs; i++) {
+		inv_send(n, &rd->msgs[i]);
+		net_send(n->slot, &rd->msgs[i]);
+	}
+	for (size_t i = 0; i < rd->n_committed; i++)
+		inv_commit(n, &rd->committed[i]);
+	n->role = rd->state;
+	n->leader = rd->leader;
+	inv_role(n);
+	if (rd->lease_changed)
+		kernel_lease(n, (int64_t)rd->lease_deadline, rd->lease_gen);
+	n->busy = 0;
+	qf_raft_advance(n->r);
+}
+
+static int64_t fsync_time(void)
+{
+	if (rng_chance(&W.rng, 20000))
+		return rng_range(&W.rng, MS(2), MS(40));
+	return rng_range(&W.rng, US(20), US(800));
+}
+
+void node_pump(struct sim_node *n)
+{
+	while (n->up && !n->frozen && !n->busy && qf_raft_has_ready(n->r)) {
+		qf_raft_ready(n->r, &n->rd);
+		n->batch++;
+		n->busy = 1;
+		if (n->rd.hs_changed || n->rd.snap_changed || n->rd.n_entries) {
+			n->busy_until = W.now + fsync_time();
+			sim_push(n->busy_until, EV_FSYNC, n->slot, 0, n->batch);
+			return;
+		}
+		complete(n);
+	}
+	schedule_tick(n);
+}
+
+void node_recv(struct sim_node *n, const struct qf_msg *m)
+{
+	qf_raft_step(n->r, (qf_ns)node_local(n), m);
+	node_pump(n);
+}
+
+void node_boot(struct sim_node *n, int64_t local0)
+{
+	struct qf_config cfg;
+	struct qf_persist ps;
+	int err;
+
+	qf_config_default(&cfg, n->id);
+	cfg.timing = W.tm;
+	memset(&ps, 0, sizeof(ps));
+	ps.hs = n->hs;
+	ps.snap = n->snap;
+	ps.entries = n->dlog;
+	ps.n_entries = n->dlog_n;
+	if (local0 >= 0) {	/* a reboot: the clock starts again */
+		clock_boot(&n->clk, W.now, local0, n->clk.drift_ppb);
+		n->kstate = K_NONE;
+		kernel_timer(n);
+	}
+	do
+		n->boot_id = rng_next(&W.rng);
+	while (n->boot_id == 0);
+	err = qf_raft_init(n->r, &cfg, &ps, n->boot_id, sim_rand, NULL);
+	if (err) {
+		inv_violation("qf_raft_init refused the persisted state",
+			      (uint64_t)-err, n->id);
+		return;
+	}
+	n->up = 1;
+	n->started = 1;
+	n->frozen = n->busy = 0;
+	n->tick_at = INT64_MAX;
+	n->term = n->hs.term;
+	n->role = QF_FOLLOWER;
+	trace_add(W.now, TR_RESTART, n->slot, 0, 0, n->boot_id,
+		  (uint64_t)node_local(n), NULL);
+	if (n->kstate == K_FENCED)	/* daemon restart: LEASE_GET */
+		qf_raft_lapsed(n->r, (qf_ns)node_local(n), n->kgen);
+	node_pump(n);
+}
+
+/* hard: the machine resets (kernel lease gone, IO stops); else only the
+ * daemon dies and the kernel lease runs on. */
+void node_crash(struct sim_node *n, int hard)
+{
+	if (!n->up)
+		return;
+	n->up = 0;
+	n->busy = 0;
+	n->frozen = 0;
+	n->tick_gen++;
+	n->role = QF_FOLLOWER;
+	trace_add(W.now, TR_CRASH, n->slot, 0, (uint32_t)hard, n->batch, 0,
+		  NULL);
+	if (hard && n->kstate == K_ARMED) {
+		kernel_close(n, W.now < n->kexpire_real ? W.now :
+			     n->kexpire_real);
+		n->kstate = K_NONE;
+		kernel_timer(n);
+	} else if (hard) {
+		n->kstate = K_NONE;
+	}
+}
+
+void node_freeze(struct sim_node *n, int64_t until)
+{
+	if (!n->up || n->frozen)
+		return;
+	n->frozen = 1;
+	n->thaw_at = until;
+	trace_add(W.now, TR_FREEZE, n->slot, 0, 0, (uint64_t)(until - W.now),
+		  0, NULL);
+	sim_push(until, EV_THAW, n->slot, 0, 0);
+}
+
+void node_thaw(struct sim_node *n)
+{
+	if (!n->frozen)
+		return;
+	n->frozen = 0;
+	trace_add(W.now, TR_THAW, n->slot, 0, 0, 0, 0, NULL);
+	n->tick_at = INT64_MAX;
+	node_pump(n);
+	if (n->tick_at == INT64_MAX)
+		schedule_tick(n);
+}
+
+/* Events addressed to a node's process wait while it is frozen or busy. */
+static int deferred(struct sim_node *n, const struct sim_event *ev)
+{
+	struct sim_event again = *ev;
+
+	if (!n->frozen && !n->busy)
+		return 0;
+	again.t = n->frozen ? n->thaw_at : n->busy_until;
+	queue_push(&W.q, again);
+	return 1;
+}
+
+void node_event(const struct sim_event *ev)
+{
+	struct sim_node *n = &W.node[ev->node];
+
+	switch (ev->kind) {
+	case EV_TICK:
+		if (!n->up || ev->gen != n->tick_gen || n->frozen)
+			return;	/* a thaw schedules a new tick */
+		if (n->busy) {
+			n->tick_at = n->busy_until;
+			sim_push(n->busy_until, EV_TICK, n->slot, 0,
+				 ++n->tick_gen);
+			return;
+		}
+		n->tick_at = INT64_MAX;
+		qf_raft_tick(n->r, (qf_ns)node_local(n));
+		n->just_ticked = 1;
+		node_pump(n);
+		if (n->tick_at == INT64_MAX)
+			schedule_tick(n);
+		n->just_ticked = 0;
+		break;
+	case EV_FSYNC:
+		if (!n->up || !n->busy || ev->gen != n->batch)
+			return;
+		if (n->frozen) {	/* the fsync finished; the process waits */
+			struct sim_event again = *ev;
+
+			again.t = n->thaw_at;
+			queue_push(&W.q, again);
+			return;
+		}
+		trace_add(W.now, TR_FSYNC, n->slot, 0, 0, n->batch, 0, NULL);
+		complete(n);
+		node_pump(n);
+		break;
+	case EV_KEXPIRE:
+		if (ev->gen == n->ktimer)
+			kernel_expire(n);
+		break;
+	case EV_KNOTIFY:
+		if (!n->up || deferred(n, ev))
+			return;
+		qf_raft_lapsed(n->r, (qf_ns)node_local(n), ev->gen);
+		node_pump(n);
+		break;
+	case EV_THAW:
+		if (n->up && n->frozen && W.now >= n->thaw_at)
+			node_thaw(n);
+		break;
+	default:
+		break;
+	}
+}
+
+int node_propose(struct sim_node *n, int what, uint32_t target)
+{
+	qf_ns now;
+	int err;
+
+	if (!n->up || n->frozen || n->busy)
+		return -QF_EBUSY;
+	now = (qf_ns)node_local(n);
+	switch (what) {
+	case PROP_FENCE:
+		err = qf_raft_propose_fence(n->r, now, target, QF_FENCE_ADMIN);
+		break;
+	case PROP_REMOVE:
+		err = qf_raft_propose_remove(n->r, now, target);
+		break;
+	case PROP_ADD:
+		err = qf_raft_propose_add(n->r, now, target, QF_ROLE_VOTER,
+					  NULL, 0);
+		break;
+	case PROP_JOIN:
+		err = qf_raft_propose_join(n->r, now, target);
+		break;
+	case PROP_TRANSFER:
+		err = qf_raft_transfer(n->r, now, target);
+		break;
+	default:
+		err = -QF_EINVAL;
+	}
+	trace_add(W.now, TR_ADMIN, n->slot, (int)target - 1, (uint32_t)what,
+		  (uint64_t)-err, 0, NULL);
+	node_pump(n);
+	return err;
+}
+
+const char *node_msg_name(uint32_t type)
+{
+	return qf_msg_type_name((int)type);
+}
