@@ -494,10 +494,14 @@ void qc_print_result(FILE *f, uint16_t req, const struct qfctl_result *r,
 		fputs("}\n", f);
 		return;
 	}
-	if (req == QFCTL_REQ_FENCE && (r->flags & QFCTL_RES_COMMITTED))
-		fprintf(f, "node %u generation %" PRIu64 " fenced: NODE_FENCED committed at index %" PRIu64 " (term %" PRIu64 ")\n",
-			r->node, r->gen, r->index, r->term);
-	else if (req == QFCTL_REQ_REJOIN && (r->flags & QFCTL_RES_FORWARDED))
+	if (req == QFCTL_REQ_FENCE && (r->flags & QFCTL_RES_COMMITTED)) {
+		/* An earlier fence's record: quorumd may not know its index. */
+		fprintf(f, "node %u generation %" PRIu64 " fenced: NODE_FENCED committed",
+			r->node, r->gen);
+		if (r->index)
+			fprintf(f, " at index %" PRIu64 " (term %" PRIu64 ")", r->index, r->term);
+		fputc('\n', f);
+	} else if (req == QFCTL_REQ_REJOIN && (r->flags & QFCTL_RES_FORWARDED))
 		fprintf(f, "rejoin of node %u sent to the leader (node %u); the kernel lease is unfenced once NODE_JOIN commits and reaches the node\n",
 			r->node, r->leader);
 }

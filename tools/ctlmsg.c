@@ -211,7 +211,9 @@ int qc_ctl_refusal(const struct qc_reply *r, const char *what,
 	if (!name || st == QFCTL_ST_OK)
 		return qc_fail(err, QC_EXIT_OTHER, "%s: quorumd answered unknown status %d",
 			       what, st);
-	if (r->hdr.code == QFCTL_RPY_RESULT && r->u.res.message[0]) {
+	/* quorumd's detail, unless it merely repeats "not the leader". */
+	if (r->hdr.code == QFCTL_RPY_RESULT && r->u.res.message[0] &&
+	    st != QFCTL_ST_NOT_LEADER) {
 		qc_safe_name(r->u.res.message, err->extack, sizeof(err->extack));
 		err->extack_from = "quorumd";
 	}

@@ -153,6 +153,11 @@ static void test_results(void)
 		  "{\"node\":3,\"leader\":1,\"generation\":2,\"index\":41,\"term\":7,"
 		  "\"forwarded\":false,\"committed\":true,\"message\":\"ok \\\"x\\\"\"}\n");
 	free(out);
+	r.index = 0;
+	CAPTURE(out, qc_print_result(f, QFCTL_REQ_FENCE, &r, false));
+	CHECK_STR("result: fence committed earlier, index unknown", out,
+		  "node 3 generation 2 fenced: NODE_FENCED committed\n");
+	free(out);
 	r.flags = 0;
 	CAPTURE(out, qc_print_result(f, QFCTL_REQ_FENCE, &r, false));
 	CHECK_STR("result: a fence only appended prints nothing", out, "");

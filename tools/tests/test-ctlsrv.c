@@ -401,7 +401,8 @@ static void test_member(void)
 
 static void test_fence(void)
 {
-	struct qfctl_result nl = { .leader = 2 }, done = ok_res, late = { .node = 3 };
+	struct qfctl_result nl = { .leader = 2, .message = "not the leader" };
+	struct qfctl_result done = ok_res, late = { .node = 3 };
 	struct step notleader[] = { { A_REPLY, QFCTL_RPY_RESULT, QFCTL_ST_NOT_LEADER, &nl, sizeof(nl) } };
 	struct step wait[] = {
 		{ A_REPLY, QFCTL_RPY_STATUS, 0, &leader_st, sizeof(leader_st) },
@@ -419,6 +420,8 @@ static void test_fence(void)
 	memcpy(&f, s.req[0].body, sizeof(f));
 	EXPECT("fence: on a follower names the leader", r, 1,
 	       "fence 3: this node is not the leader; node 2 is");
+	CHECK("fence: not-leader detail not repeated", !last_err.extack[0],
+	      "extack %s", last_err.extack);
 	CHECK("fence: request without wait", req_is(&s, 0, QFCTL_REQ_FENCE, sizeof(f)) &&
 	      f.node == 3 && f.flags == 0 && f.timeout_ms == 0, "flags %u", f.flags);
 
