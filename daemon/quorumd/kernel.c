@@ -188,7 +188,7 @@ static int create_lease(struct qd *d, uint64_t gen)
 		       NULL, NULL);
 }
 
-static int adopt(struct qd *d, uint64_t gen)
+static int adopt(struct qd *d)
 {
 	struct qd_lease_info li;
 	int rc = kern_refresh(d, &li);
@@ -207,16 +207,11 @@ static int adopt(struct qd *d, uint64_t gen)
 		lapsed(d, li.gen, "found fenced at start");
 		return 0;
 	}
-	if (li.gen != gen && li.state == QFENCE_STATE_DISARMED) {
-		/* A lease of another generation, disarmed: recreate it. */
-		request(&d->k, qd_nl_lease_cmd(d->k.buf, d->k.family,
-					       ++d->k.seq, QFENCE_CMD_LEASE_DEL,
-					       d->conf.lease_name), NULL, NULL);
-		rc = create_lease(d, gen);
-		if (!rc)
-			d->k.gen = gen;
-		return rc;
-	}
+	/*
+	 * Another generation (the committed state may not be replayed yet):
+	 * keep it as it is; kern_apply_lease moves to the core's generation
+	 * once it is known, and a renew of another generation is never sent.
+	 */
 	return 0;
 }
 
@@ -247,7 +242,7 @@ static int open_kernel(struct qd *d)
 	}
 	rc = create_lease(d, gen);
 	if (rc == -EEXIST)
-		return adopt(d, gen);
+		return adopt(d);
 	if (rc) {
 		LOG(ERR, "kernel: LEASE_NEW '%s': %s", d->conf.lease_name,
 		    strerror(-rc));
@@ -419,6 +414,24 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 	    (deadline - now)));
 }
 
+static int recreate(struct qd *d, uint64_t gen)
+{
+	struct qd_kernel *k = &d->k;
+	int rc;
+
+	rc = request(k, qd_nl_lease_cmd(k->buf, k->family, ++k->seq,
+					QFENCE_CMD_LEASE_DEL,
+					d->conf.lease_name), NULL, NULL);
+	if (!rc)
+		rc = create_lease(d, gen);
+	if (rc)
+		LOG(ERR, "kernel: cannot move disarmed lease '%s' from "
+		    "generation %" PRIu64 " to %" PRIu64 ": %s (a device may "
+		    "hold it: remove it, or LEASE_DEL by hand)",
+		    d->conf.lease_name, k->gen, gen, strerror(-rc));
+	return rc;
+}
+
 void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 {
 	struct qd_kernel *k = &d->k;
@@ -434,15 +447,10 @@ void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 		if (k->state == QFENCE_STATE_FENCED) {
 			unfence(d, rd->lease_gen);
 		} else if (k->state == QFENCE_STATE_DISARMED) {
-			if (!k->none) {
-				request(k, qd_nl_lease_cmd(k->buf, k->family,
-							   ++k->seq,
-							   QFENCE_CMD_LEASE_DEL,
-							   d->conf.lease_name),
-					NULL, NULL);
-				if (create_lease(d, rd->lease_gen))
-					return;
-			}
+			/* a disarmed lease of an older generation (found at
+			 * start): recreate it with the committed one */
+			if (!k->none && recreate(d, rd->lease_gen))
+				return;
 			k->gen = rd->lease_gen;
 		}
 	}

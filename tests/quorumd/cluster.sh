@@ -1,0 +1,232 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Host cluster test of quorumd WITHOUT the kernel module (--no-kernel, a
+# TEST-ONLY mode in which the daemon emulates the lease: deadline, expiry
+# and the rule-7 latch, and only logs). Three daemons on loopback:
+#
+#     node 1  127.0.0.1:P+1  ---\
+#     node 2  127.0.0.1:P+2  ----+--  UDP, every datagram MACed with a
+#     node 3  127.0.0.1:P+3  ---/      generated cluster key
+#
+# Each daemon has its own data directory and control socket; the test talks
+# to them with build/bin/quorumd-probe (ctl_proto.h) and waits by polling,
+# never by fixed sleeps. Cases:
+#   formation, leases armed on every node
+#   follower killed: NODE_FENCED committed, and only after W (rule 5, as the
+#     leader measured it), survivors keep their leases
+#   the killed node restarted: it stays fenced (rule 7) until `rejoin`
+#   rejoin forwarded by a follower: a larger generation, lease armed again
+#   admin fence --wait: the answer comes once the record committed
+#   leader killed: a new leader, the old one fenced after W, no healthy
+#     follower's lease lapses (liveness rule)
+#   forged datagrams and a bad control request: dropped/refused, counted
+#   SIGTERM: clean leave (lease disarmed, exit status 0)
+#
+# Prints `ok NAME` / `FAIL NAME: why` and, last, `N passed, N failed`.
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+QD=$BUILD/bin/quorumd
+PROBE=$BUILD/bin/quorumd-probe
+PASS=0
+FAIL=0
+T=$(mktemp -d /tmp/quorumd-cluster.XXXXXX)
+PORT=$((20000 + $$ % 20000))
+declare -A PID
+
+ok() { echo "ok $1"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $1: $2"; FAIL=$((FAIL + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name" "$*"; fi; }
+
+cleanup() {
+	for n in "${!PID[@]}"; do
+		kill -9 "${PID[$n]}" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$FAIL" -ne 0 ]; then
+		for n in 1 2 3; do
+			echo "---- log of node $n (last 15 lines)"
+			tail -n 15 "$T/log$n" 2>/dev/null
+		done
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+if [ ! -x "$QD" ] || [ ! -x "$PROBE" ]; then
+	make -C "$TOP/daemon/quorumd" BUILD="$BUILD" all >/dev/null 2>&1
+fi
+if [ ! -x "$QD" ] || [ ! -x "$PROBE" ]; then
+	echo "FAIL build: $QD or $PROBE missing"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+head -c 32 /dev/urandom > "$T/key"
+chmod 600 "$T/key"
+for n in 1 2 3; do
+	mkdir -p "$T/d$n"
+	cat > "$T/n$n.conf" <<CONF
+[cluster]
+name = hosttest
+key_file = $T/key
+profile = default
+peer = 1 127.0.0.1:$((PORT + 1))
+peer = 2 127.0.0.1:$((PORT + 2))
+peer = 3 127.0.0.1:$((PORT + 3))
+[node]
+id = $n
+lease_name = hosttest$n
+actions = io
+data_dir = $T/d$n
+control_socket = $T/s$n.sock
+mlockall = no
+sched_rr_priority = 0
+on_fenced = $T/hook.sh
+CONF
+done
+cat > "$T/hook.sh" <<'HOOK'
+#!/bin/sh
+echo "$1 $2 $QFENCE_NODE $QFENCE_GENERATION" >> "$(dirname "$0")/hook.out"
+HOOK
+chmod 755 "$T/hook.sh"
+
+start() {	# start node $1 (appending to its log)
+	"$QD" -f --no-kernel -c "$T/n$1.conf" >> "$T/log$1" 2>&1 &
+	PID[$1]=$!
+}
+st() { "$PROBE" "$T/s$1.sock" status 2>/dev/null; }
+field() { st "$1" | sed -n "s/^$2=//p"; }
+# poll until "$@" succeeds; 600 tries of 50 ms (a hang guard, not a timing
+# assertion: every case passes or fails on what it observes)
+wait_for() {
+	for _ in $(seq 600); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+leader_of() { field "$1" leader; }
+has_leader() { local l; l=$(leader_of "$1"); [ -n "$l" ] && [ "$l" != 0 ]; }
+armed() { [ "$(field "$1" kernel)" = 1 ]; }
+fenced_kernel() { [ "$(field "$1" kernel)" = 2 ]; }
+fence_committed() {	# on node $1: a fence record for node $2
+	st "$1" | grep -q "^fence node=$2 "
+}
+member_gen() { st "$1" | sed -n "s/^member id=$2 .* gen=\([0-9]*\) .*/\1/p"; }
+renewals() { field "$1" renewals; }
+more_renewals() { [ "$(renewals "$1")" -gt "$2" ]; }
+# rule 5 as measured by the deciding leader, from its log line
+rule5_ok() {	# $1 leader log, $2 fenced node
+	local line g e w
+	line=$(grep "NODE_FENCED committed: node $2 .*since_last_grant_us" \
+		"$T/log$1" | tail -n 1)
+	[ -n "$line" ] || return 1
+	g=$(echo "$line" | sed 's/.*since_last_grant_us=\(-\?[0-9]*\).*/\1/')
+	e=$(echo "$line" | sed 's/.*since_election_us=\([0-9]*\).*/\1/')
+	w=$(echo "$line" | sed 's/.*wait_us=\([0-9]*\).*/\1/')
+	echo "   leader $1 measured: since_last_grant=${g}us since_election=${e}us W=${w}us"
+	[ "$w" -gt 0 ] && [ "$e" -ge "$w" ] && { [ "$g" -lt 0 ] || [ "$g" -ge "$w" ]; }
+}
+
+# ---- formation
+check config_valid "$QD" --check-config -c "$T/n1.conf" > /dev/null
+for n in 1 2 3; do start $n; done
+check formation_leader_elected wait_for has_leader 1
+L=$(leader_of 1)
+check formation_all_agree wait_for bash -c "[ \"\$($PROBE $T/s2.sock status | sed -n 's/^leader=//p')\" = $L ] && [ \"\$($PROBE $T/s3.sock status | sed -n 's/^leader=//p')\" = $L ]"
+for n in 1 2 3; do
+	check "formation_lease_armed_node$n" wait_for armed $n
+done
+check boot_ids_differ bash -c "[ \$(for n in 1 2 3; do $PROBE $T/s\$n.sock status | grep ^boot_id; done | sort -u | wc -l) = 3 ]"
+
+# ---- a follower dies
+F=$(( L % 3 + 1 ))			# a follower
+S=$(( F % 3 + 1 )); [ "$S" = "$L" ] && S=$(( S % 3 + 1 ))	# the other
+kill -9 "${PID[$F]}"; wait "${PID[$F]}" 2>/dev/null; unset "PID[$F]"
+check follower_fence_committed_on_leader wait_for fence_committed "$L" "$F"
+check follower_fence_committed_on_survivor wait_for fence_committed "$S" "$F"
+check follower_fence_after_W_rule5 rule5_ok "$L" "$F"
+r=$(renewals "$S")
+check survivor_keeps_renewing wait_for more_renewals "$S" "$r"
+check survivors_still_armed bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^kernel=//p')\" = 1 ] && [ \"\$($PROBE $T/s$S.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
+check on_fenced_hook_ran wait_for grep -q "^$F 1 $F 1\$" "$T/hook.out"
+
+# ---- it comes back: fenced, and it stays so (rule 7)
+start "$F"
+check restarted_node_is_fenced wait_for fenced_kernel "$F"
+r=$(renewals "$L")
+wait_for more_renewals "$L" $((r + 10)) >/dev/null
+check restarted_node_stays_fenced fenced_kernel "$F"
+check restarted_node_never_renewed bash -c "[ \"\$($PROBE $T/s$F.sock status | sed -n 's/^renewals=//p')\" = 0 ]"
+
+# ---- rejoin, asked on the fenced node itself (forwarded if a follower)
+out=$("$PROBE" "$T/s$F.sock" rejoin)
+check rejoin_accepted test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 0
+check rejoin_new_generation wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 2 ]"
+check rejoined_lease_armed wait_for armed "$F"
+
+# ---- admin fence --wait of the rejoined node
+out=$("$PROBE" "$T/s$L.sock" fence "$F" --wait)
+rc=$?
+check admin_fence_wait_returns_committed bash -c "[ $rc = 0 ] && echo '$out' | grep -q 'flags=2 gen=2'"
+check admin_fence_after_W_rule5 rule5_ok "$L" "$F"
+check admin_fenced_node_latched wait_for fenced_kernel "$F"
+# DESIGN §6 invariant, observed: the fenced node's lease had lapsed before
+# the leader committed its NODE_FENCED record (same host clock, log stamps)
+lapse_before_commit() {
+	local lapse commit
+	lapse=$(grep "generation 2 is FENCED (expired" "$T/log$F" | head -n 1 |
+		cut -d' ' -f1 | tr -d .)
+	commit=$(grep "NODE_FENCED committed: node $F generation 2 " \
+		"$T/log$L" | head -n 1 | cut -d' ' -f1 | tr -d .)
+	echo "   node $F lease lapsed at $lapse ms, fence committed at $commit ms"
+	[ -n "$lapse" ] && [ -n "$commit" ] && [ "$lapse" -lt "$commit" ]
+}
+check admin_fence_lease_lapsed_before_commit lapse_before_commit
+out=$("$PROBE" "$T/s$S.sock" fence "$F" --wait)
+check admin_fence_on_follower_not_leader test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 3
+"$PROBE" "$T/s$F.sock" rejoin > /dev/null
+check second_rejoin_generation_3 wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 3 ]"
+check second_rejoin_armed wait_for armed "$F"
+
+# ---- bad input
+b=$(st "$S" | sed -n 's/^drop\([0-9]*\)=.*/\1/p' | wc -l)
+for _ in 1 2 3; do
+	head -c 200 /dev/urandom > "/dev/udp/127.0.0.1/$((PORT + S))"
+done
+printf 'QFW1garbage' > "/dev/udp/127.0.0.1/$((PORT + S))"
+check forged_datagrams_counted wait_for bash -c "[ \$($PROBE $T/s$S.sock status | grep -c '^drop') -gt $b ]"
+check forged_datagrams_harmless armed "$S"
+out=$("$PROBE" "$T/s$S.sock" raw 5146434c020001001800000000000000000000000000000000)
+check control_bad_version_refused bash -c "echo '$out' | grep -q 'status=1'"
+out=$("$PROBE" "$T/s$S.sock" raw 5146434c0100630018000000000000000000000000000000)
+check control_unknown_code_refused bash -c "echo '$out' | grep -q 'status=2'"
+check control_still_serves has_leader "$S"
+
+# ---- the leader dies
+for n in 1 2 3; do grep -c "is FENCED" "$T/log$n" > "$T/fencedcount$n"; done
+OLD=$L
+kill -9 "${PID[$OLD]}"; wait "${PID[$OLD]}" 2>/dev/null; unset "PID[$OLD]"
+new_leader() { local l; l=$(leader_of "$S"); [ -n "$l" ] && [ "$l" != 0 ] && [ "$l" != "$OLD" ]; }
+check leader_crash_new_leader wait_for new_leader
+L=$(leader_of "$S")
+check leader_crash_old_leader_fenced wait_for fence_committed "$L" "$OLD"
+check leader_crash_fence_after_W_rule5 rule5_ok "$L" "$OLD"
+for n in 1 2 3; do
+	[ "$n" = "$OLD" ] && continue
+	check "leader_crash_no_lapse_node$n" bash -c "[ \$(grep -c 'is FENCED' $T/log$n) = \$(cat $T/fencedcount$n) ] && [ \"\$($PROBE $T/s$n.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
+done
+
+# ---- clean leave
+V=$S; [ "$V" = "$L" ] && V=$F
+kill -TERM "${PID[$V]}"
+wait "${PID[$V]}" 2>/dev/null; rc=$?
+unset "PID[$V]"
+check sigterm_exit_status_0 test "$rc" = 0
+check sigterm_lease_disarmed grep -q "disarmed (clean leave)" "$T/log$V"
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
