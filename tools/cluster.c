@@ -412,6 +412,14 @@ int cluster_member_main(int argc, char **argv, struct qc_ctx *ctx)
 	ctx->usage = "quorumctl member add ID ADDR:PORT[,ADDR:PORT] [--witness] | member remove ID";
 	if (argc < 2)
 		return qc_usage(ctx, "missing member subcommand (add or remove)");
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		for (i = 0; i < (int)ARRAY_SIZE(member_cmds); i++)
+			fprintf(ctx->out, "usage: quorumctl member %s %s\n  %s\n",
+				member_cmds[i].name, member_cmds[i].usage,
+				member_cmds[i].help);
+		return QC_EXIT_OK;
+	}
 	sub = qc_find_cmd(member_cmds, ARRAY_SIZE(member_cmds), argv[1]);
 	if (!sub)
 		return qc_usage(ctx, "unknown member subcommand \"%.64s\"", argv[1]);

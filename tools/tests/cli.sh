@@ -98,3 +98,9 @@ expect "cli: rejoin bad node" 2 'bad node id "me"' --socket "$none" rejoin me
 expect "cli: transfer-leader bad id" 2 'bad node id "x"' --socket "$none" transfer-leader x
 expect "cli: fence --help" 0 "" fence --help
 expect "cli: member add --help" 0 "" member add --help
+"$Q" member --help >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q '^usage: quorumctl member remove ID' "$tmp/out"; then
+	echo "ok cli: member --help lists add and remove"
+else
+	echo "FAIL cli: member --help: $(head -n 2 "$tmp/out" | tr '\n' ' ')"
+fi
