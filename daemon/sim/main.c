@@ -256,11 +256,13 @@ static void report_takeover(int64_t *t, uint64_t n)
 	       t[n - 1] / 1e6);
 }
 
-static void print_failure(void)
+static void print_failure(int full)
 {
 	printf("VIOLATION seed=%" PRIu64 " scenario=%s t=%.3fms: %s (%" PRIu64
 	       ", %" PRIu64 ")\n", W.seed, scenario_names[W.scenario],
 	       W.now / 1e6, W.fail_what, W.fail_a, W.fail_b);
+	if (!full)
+		return;
 	printf("reproduce: qfence-sim --seeds 1 --seed-start %" PRIu64
 	       " --nodes %d%s%s%s%s --scenario %s --trace\n", W.seed, W.o.nodes,
 	       W.o.mutation ? " --mutate " : "",
@@ -308,8 +310,7 @@ int main(int argc, char **argv)
 			take[n_take++] = W.takeover;
 		if (W.failed) {
 			violations++;
-			if (violations <= 3 || W.o.verbose)
-				print_failure();
+			print_failure(violations == 1 || W.o.verbose);
 			if (W.o.mutation && !W.o.all) {
 				printf("mutation %s caught at seed %" PRIu64 "\n",
 				       qf_mutation_name((enum qf_mutation)W.o.mutation), s);

@@ -166,7 +166,10 @@ void nemesis_start(void)
 			SC_LEADER_CRASH, SC_FREEZE, SC_REBOOT, SC_MEMBERSHIP,
 			SC_ADMIN,
 		};
-		sc = pick[rng_below(&W.rng, sizeof(pick))];
+		uint64_t x = W.seed;
+
+		/* from the seed alone, so that --scenario NAME replays it */
+		sc = pick[splitmix64(&x) % sizeof(pick)];
 	}
 	W.scenario = sc;
 	ns.bound = 6 * (int64_t)(W.tm.election_max + W.tm.heartbeat) +
@@ -281,9 +284,15 @@ static void chaos_one(void)
 			node_propose(l, PROP_TRANSFER, (uint32_t)b + 1);
 		break;
 	case 11:
-		if (l)
-			node_propose(l, rng_chance(&W.rng, 500000) ? PROP_REMOVE :
-				     PROP_ADD, (uint32_t)b + 1);
+		if (!l)
+			break;
+		if (rng_chance(&W.rng, 500000)) {
+			node_propose(l, PROP_REMOVE, (uint32_t)b + 1);
+			break;
+		}
+		if (!W.node[b].started)	/* the spare: start it empty */
+			node_boot(&W.node[b], rng_range(&W.rng, 0, MS(50)));
+		node_propose(l, PROP_ADD, (uint32_t)b + 1);
 		break;
 	case 12:
 		set_rough_net();

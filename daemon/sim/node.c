@@ -303,6 +303,9 @@ static void complete(struct sim_node *n)
 	}
 	for (size_t i = 0; i < rd->n_committed; i++)
 		inv_commit(n, &rd->committed[i]);
+	if (n->role != rd->state || n->leader != rd->leader)
+		trace_add(W.now, TR_ROLE, n->slot, (int)rd->leader - 1, rd->state,
+			  n->term, 0, qf_state_name(rd->state));
 	n->role = rd->state;
 	n->leader = rd->leader;
 	inv_role(n);
