@@ -49,6 +49,7 @@ static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason)
 	WRITE_ONCE(l->fence_reason, reason);
 	WRITE_ONCE(l->fences, l->fences + 1);
 	clear_bit(QFENCE_LF_DRAINED, &l->flags);
+	/* The kicker reads the fields above once it sees the bit. */
 	smp_mb__before_atomic();
 	set_bit(QFENCE_LF_FENCE_KICK, &l->flags);
 }
@@ -208,6 +209,7 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 	/* Nothing else leaves FENCED, so plain stores suffice. */
 	l->cfg.generation = generation;
 	WRITE_ONCE(l->deadline_ns, 0);
+	/* Pairs with the acquire in qfence_lease_state(). */
 	smp_store_release(&l->state, QFENCE_STATE_DISARMED);
 	return 0;
 }

@@ -119,6 +119,7 @@ const char *qfence_state_name(int state);
 
 static inline int qfence_lease_state(const struct qfence_lease *l)
 {
+	/* Pairs with the release that publishes a deadline with ARMED. */
 	return smp_load_acquire(&l->state);
 }
 
@@ -139,6 +140,7 @@ static inline int qfence_lease_state(const struct qfence_lease *l)
 static inline void qfence_io_enter(struct qfence_io *io)
 {
 	atomic_inc(&io->inflight);
+	/* Count the bio before reading the state: pairs with the latch. */
 	smp_mb__after_atomic();
 }
 

@@ -22,6 +22,7 @@
 #include "netlink.h"
 #include "registry.h"
 
+/* The lease table and every control operation; see the comment above. */
 DEFINE_MUTEX(qfence_mutex);
 LIST_HEAD(qfence_leases);
 static unsigned int qfence_nr_leases;

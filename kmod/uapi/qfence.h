@@ -23,10 +23,10 @@
  *
  * Every attribute is checked by a strict per-command policy: a missing
  * required attribute, an attribute the command does not take, a wrong type
- * or length, or an unknown bit in a mask is refused with -EINVAL; a value
- * out of its range or a name longer than QFENCE_NAME_LEN - 1 with -ERANGE
- * (the kernel's policy validation reports it so). The extended ack message
- * names the attribute, and nothing changes.
+ * or length, a name too long, or an unknown bit in a mask is refused with
+ * -EINVAL; a number out of its range with -ERANGE (the kernel's policy
+ * validation reports it so). The extended ack message names the
+ * attribute, and nothing changes.
  *
  * NAME: 1 to QFENCE_NAME_LEN - 1 printable ASCII characters without blanks
  * (it appears in device-mapper table lines), NUL-terminated.
@@ -176,6 +176,7 @@ enum qfence_cmd {
 	QFENCE_CMD_EVENT,
 	__QFENCE_CMD_MAX
 };
+
 #define QFENCE_CMD_MAX (__QFENCE_CMD_MAX - 1)
 
 enum qfence_attr {
@@ -206,6 +207,7 @@ enum qfence_attr {
 	QFENCE_A_ACTION_CAUSE,		/* u32, QFENCE_CAUSE_* */
 	__QFENCE_A_LAST
 };
+
 #define QFENCE_A_MAX (__QFENCE_A_LAST - 1)
 
 enum qfence_state {

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite qfence_lease: the lease state machine with injected time.
+ *
+ * Nothing here sleeps or reads a clock: every case states the time it
+ * runs at. Cases marked "rule N" fail when DESIGN §2 rule N is removed
+ * from lease.c.
+ */
+
+#include <kunit/test.h>
+#include <linux/limits.h>
+#include <linux/time64.h>
+
+#include "lease.h"
+
+#define MS(x)	((u64)(x) * NSEC_PER_MSEC)
+#define T0	(1000 * NSEC_PER_SEC)	/* an arbitrary "now" */
+#define GEN	5
+
+static struct qfence_lease *lease_new(struct kunit *test, u32 max_ms,
+				      u32 flags)
+{
+	struct qfence_lease_cfg cfg = {
+		.name = "t",
+		.generation = GEN,
+		.max_lease_ms = max_ms,
+		.actions = QFENCE_ACTION_IO,
+		.settle_ms = QFENCE_SETTLE_MS_DEFAULT,
+		.flags = flags,
+	};
+	struct qfence_lease *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	qfence_lease_init(l, &cfg);
+	return l;
+}
+
+/* Put a fresh lease into @state; ARMED with @deadline. */
+static void lease_force(struct kunit *test, struct qfence_lease *l, int state,
+			u64 deadline)
+{
+	if (state == QFENCE_STATE_DISARMED)
+		return;
+	KUNIT_ASSERT_EQ(test, qfence_lease_renew(l, deadline - 1, deadline,
+						 GEN, NULL), 0);
+	if (state == QFENCE_STATE_FENCED)
+		KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, deadline - 1), 1);
+	KUNIT_ASSERT_EQ(test, l->state, state);
+}
+
+/* ------------------------------------------------------------------ */
+/* Renew: arm, extend, shorten, deadline bounds, generation, latch.   */
+
+struct renew_case {
+	const char *desc;
+	int state;		/* before */
+	u64 old_deadline;	/* ARMED/FENCED: the deadline in force */
+	u32 max_ms;
+	u64 now;
+	u64 deadline;
+	u64 gen;
+	int ret;
+	int state_after;
+	u64 deadline_after;
+};
+
+static const struct renew_case renew_cases[] = {
+	{ "disarmed: renew arms", QFENCE_STATE_DISARMED, 0, 1000,
+	  T0, T0 + MS(500), GEN, 0, QFENCE_STATE_ARMED, T0 + MS(500) },
+	{ "armed: renew extends", QFENCE_STATE_ARMED, T0 + MS(100), 1000,
+	  T0, T0 + MS(900), GEN, 0, QFENCE_STATE_ARMED, T0 + MS(900) },
+	{ "armed: renew shortens", QFENCE_STATE_ARMED, T0 + MS(900), 1000,
+	  T0, T0 + MS(100), GEN, 0, QFENCE_STATE_ARMED, T0 + MS(100) },
+	{ "deadline == now refused", QFENCE_STATE_DISARMED, 0, 1000,
+	  T0, T0, GEN, -ERANGE, QFENCE_STATE_DISARMED, 0 },
+	{ "deadline in the past refused", QFENCE_STATE_ARMED, T0 + MS(10), 1000,
+	  T0, T0 - 1, GEN, -ERANGE, QFENCE_STATE_ARMED, T0 + MS(10) },
+	{ "deadline 0 refused", QFENCE_STATE_DISARMED, 0, 1000,
+	  T0, 0, GEN, -ERANGE, QFENCE_STATE_DISARMED, 0 },
+	{ "deadline == now + max_lease_ms accepted", QFENCE_STATE_DISARMED, 0,
+	  1000, T0, T0 + MS(1000), GEN, 0, QFENCE_STATE_ARMED, T0 + MS(1000) },
+	{ "deadline == now + max_lease_ms + 1ns refused", QFENCE_STATE_DISARMED,
+	  0, 1000, T0, T0 + MS(1000) + 1, GEN, -ERANGE,
+	  QFENCE_STATE_DISARMED, 0 },
+	{ "max_lease_ms at its limit", QFENCE_STATE_DISARMED, 0,
+	  QFENCE_MAX_LEASE_MS_LIMIT, T0, T0 + MS(QFENCE_MAX_LEASE_MS_LIMIT),
+	  GEN, 0, QFENCE_STATE_ARMED, T0 + MS(QFENCE_MAX_LEASE_MS_LIMIT) },
+	{ "u64 overflow: valid deadline near U64_MAX accepted",
+	  QFENCE_STATE_DISARMED, 0, 1000, U64_MAX - MS(5), U64_MAX - MS(1),
+	  GEN, 0, QFENCE_STATE_ARMED, U64_MAX - MS(1) },
+	{ "u64 overflow: deadline U64_MAX within max accepted",
+	  QFENCE_STATE_DISARMED, 0, 1000, U64_MAX - MS(5), U64_MAX,
+	  GEN, 0, QFENCE_STATE_ARMED, U64_MAX },
+	{ "u64 overflow: wrapped now + L is not a future deadline",
+	  QFENCE_STATE_DISARMED, 0, 1000, U64_MAX - MS(5), MS(2),
+	  GEN, -ERANGE, QFENCE_STATE_DISARMED, 0 },
+	{ "u64 overflow: far deadline with now near 0 refused",
+	  QFENCE_STATE_DISARMED, 0, 1000, 1, U64_MAX, GEN, -ERANGE,
+	  QFENCE_STATE_DISARMED, 0 },
+	{ "older generation refused", QFENCE_STATE_ARMED, T0 + MS(100), 1000,
+	  T0, T0 + MS(500), GEN - 1, -ESTALE, QFENCE_STATE_ARMED, T0 + MS(100) },
+	{ "newer generation refused", QFENCE_STATE_DISARMED, 0, 1000,
+	  T0, T0 + MS(500), GEN + 1, -ESTALE, QFENCE_STATE_DISARMED, 0 },
+	{ "rule 7: fenced refuses a valid renew", QFENCE_STATE_FENCED,
+	  T0 + MS(100), 1000, T0, T0 + MS(500), GEN, -ECANCELED,
+	  QFENCE_STATE_FENCED, T0 + MS(100) },
+	{ "rule 7: renew at the deadline latches, never extends",
+	  QFENCE_STATE_ARMED, T0, 1000, T0, T0 + MS(500), GEN, -ECANCELED,
+	  QFENCE_STATE_FENCED, T0 },
+	{ "rule 7: renew after expiry (timer not fired) latches",
+	  QFENCE_STATE_ARMED, T0 - MS(300), 1000, T0, T0 + MS(500), GEN,
+	  -ECANCELED, QFENCE_STATE_FENCED, T0 - MS(300) },
+	{ "rule 7: late renew with a bad generation still latches",
+	  QFENCE_STATE_ARMED, T0 - 1, 1000, T0, T0 + MS(500), GEN + 1,
+	  -ECANCELED, QFENCE_STATE_FENCED, T0 - 1 },
+};
+
+static void renew_desc(const struct renew_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(renew, renew_cases, renew_desc);
+
+static void qfence_lease_renew_test(struct kunit *test)
+{
+	const struct renew_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, c->max_ms, 0);
+	struct netlink_ext_ack extack = {};
+	u64 renewals;
+
+	lease_force(test, l, c->state, c->old_deadline);
+	renewals = l->renewals;
+
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, c->now, c->deadline, c->gen,
+						 &extack), c->ret);
+	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
+	KUNIT_EXPECT_EQ(test, l->deadline_ns, c->deadline_after);
+	KUNIT_EXPECT_EQ(test, l->cfg.generation, (u64)GEN);
+	if (c->ret) {
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+		KUNIT_EXPECT_EQ(test, l->renewals, renewals);
+	} else {
+		KUNIT_EXPECT_EQ(test, l->renewals, renewals + 1);
+	}
+	if (c->state != QFENCE_STATE_FENCED &&
+	    c->state_after == QFENCE_STATE_FENCED) {
+		KUNIT_EXPECT_EQ(test, l->fence_reason, (u32)QFENCE_REASON_EXPIRED);
+		KUNIT_EXPECT_EQ(test, l->fenced_ns, c->now);
+		KUNIT_EXPECT_TRUE(test, test_bit(QFENCE_LF_FENCE_KICK, &l->flags));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Expiry (the timer's view) and the latch.                            */
+
+struct expire_case {
+	const char *desc;
+	int state;
+	u64 deadline;
+	u64 now;
+	bool latched;
+	int state_after;
+};
+
+static const struct expire_case expire_cases[] = {
+	{ "before the deadline: still armed", QFENCE_STATE_ARMED, T0 + 1, T0,
+	  false, QFENCE_STATE_ARMED },
+	{ "at the deadline: fenced", QFENCE_STATE_ARMED, T0, T0,
+	  true, QFENCE_STATE_FENCED },
+	{ "long after (suspend): fenced", QFENCE_STATE_ARMED, T0,
+	  T0 + 3600 * NSEC_PER_SEC, true, QFENCE_STATE_FENCED },
+	{ "disarmed never expires", QFENCE_STATE_DISARMED, 0, U64_MAX,
+	  false, QFENCE_STATE_DISARMED },
+	{ "fenced is not latched twice", QFENCE_STATE_FENCED, T0, T0 + 1,
+	  false, QFENCE_STATE_FENCED },
+};
+
+static void expire_desc(const struct expire_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(expire, expire_cases, expire_desc);
+
+static void qfence_lease_expire_test(struct kunit *test)
+{
+	const struct expire_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	u64 fences;
+
+	lease_force(test, l, c->state, c->deadline);
+	fences = l->fences;
+	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+
+	KUNIT_EXPECT_EQ(test, qfence_lease_expire(l, c->now), c->latched);
+	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
+	KUNIT_EXPECT_EQ(test, test_bit(QFENCE_LF_FENCE_KICK, &l->flags),
+			c->latched);
+	KUNIT_EXPECT_EQ(test, l->fences, fences + c->latched);
+	if (c->latched) {
+		KUNIT_EXPECT_EQ(test, l->fenced_ns, c->now);
+		KUNIT_EXPECT_EQ(test, l->fence_reason, (u32)QFENCE_REASON_EXPIRED);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Unfence: only a strictly larger generation, only from FENCED.       */
+
+struct unfence_case {
+	const char *desc;
+	int state;
+	u64 gen;
+	int ret;
+	int state_after;
+	u64 gen_after;
+};
+
+static const struct unfence_case unfence_cases[] = {
+	{ "rule 7: larger generation unfences to DISARMED",
+	  QFENCE_STATE_FENCED, GEN + 1, 0, QFENCE_STATE_DISARMED, GEN + 1 },
+	{ "much larger generation unfences", QFENCE_STATE_FENCED, U64_MAX, 0,
+	  QFENCE_STATE_DISARMED, U64_MAX },
+	{ "rule 7: same generation refused", QFENCE_STATE_FENCED, GEN,
+	  -ESTALE, QFENCE_STATE_FENCED, GEN },
+	{ "rule 7: older generation refused", QFENCE_STATE_FENCED, GEN - 1,
+	  -ESTALE, QFENCE_STATE_FENCED, GEN },
+	{ "armed lease is not fenced", QFENCE_STATE_ARMED, GEN + 1,
+	  -EINVAL, QFENCE_STATE_ARMED, GEN },
+	{ "disarmed lease is not fenced", QFENCE_STATE_DISARMED, GEN + 1,
+	  -EINVAL, QFENCE_STATE_DISARMED, GEN },
+};
+
+static void unfence_desc(const struct unfence_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(unfence, unfence_cases, unfence_desc);
+
+static void qfence_lease_unfence_test(struct kunit *test)
+{
+	const struct unfence_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct netlink_ext_ack extack = {};
+
+	lease_force(test, l, c->state, T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, c->gen, &extack), c->ret);
+	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
+	KUNIT_EXPECT_EQ(test, l->cfg.generation, c->gen_after);
+	if (c->ret)
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	else
+		KUNIT_EXPECT_EQ(test, l->deadline_ns, 0ULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Disarm: clean leave, NOWAYOUT, and never out of FENCED.             */
+
+struct disarm_case {
+	const char *desc;
+	int state;
+	u32 flags;
+	u64 deadline;
+	u64 now;
+	int ret;
+	int state_after;
+};
+
+static const struct disarm_case disarm_cases[] = {
+	{ "armed lease disarms", QFENCE_STATE_ARMED, 0, T0 + MS(100), T0,
+	  0, QFENCE_STATE_DISARMED },
+	{ "disarmed lease: no-op success", QFENCE_STATE_DISARMED, 0, 0, T0,
+	  0, QFENCE_STATE_DISARMED },
+	{ "NOWAYOUT refuses", QFENCE_STATE_ARMED, QFENCE_F_NOWAYOUT,
+	  T0 + MS(100), T0, -EBUSY, QFENCE_STATE_ARMED },
+	{ "rule 7: fenced lease cannot be disarmed", QFENCE_STATE_FENCED, 0,
+	  T0 + MS(100), T0, -ECANCELED, QFENCE_STATE_FENCED },
+	{ "rule 7: expired lease is fenced, not disarmed", QFENCE_STATE_ARMED,
+	  0, T0, T0, -ECANCELED, QFENCE_STATE_FENCED },
+	{ "rule 7: expired NOWAYOUT lease is fenced", QFENCE_STATE_ARMED,
+	  QFENCE_F_NOWAYOUT, T0 - 1, T0, -ECANCELED, QFENCE_STATE_FENCED },
+};
+
+static void disarm_desc(const struct disarm_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(disarm, disarm_cases, disarm_desc);
+
+static void qfence_lease_disarm_test(struct kunit *test)
+{
+	const struct disarm_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, c->flags);
+	struct netlink_ext_ack extack = {};
+
+	lease_force(test, l, c->state, c->deadline);
+	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, c->now, &extack), c->ret);
+	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
+	if (c->ret)
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	if (c->state_after == QFENCE_STATE_DISARMED)
+		KUNIT_EXPECT_EQ(test, l->deadline_ns, 0ULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Manual fence and deletion.                                          */
+
+struct fence_case {
+	const char *desc;
+	int state;
+	int ret;
+	u32 reason_after;
+};
+
+static const struct fence_case fence_cases[] = {
+	{ "disarmed lease fences", QFENCE_STATE_DISARMED, 1,
+	  QFENCE_REASON_MANUAL },
+	{ "armed lease fences", QFENCE_STATE_ARMED, 1, QFENCE_REASON_MANUAL },
+	{ "fenced lease: no-op, first reason kept", QFENCE_STATE_FENCED, 0,
+	  QFENCE_REASON_EXPIRED },
+};
+
+static void fence_desc(const struct fence_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fence, fence_cases, fence_desc);
+
+static void qfence_lease_fence_test(struct kunit *test)
+{
+	const struct fence_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	u64 fences;
+
+	if (c->state == QFENCE_STATE_FENCED) {
+		lease_force(test, l, QFENCE_STATE_ARMED, T0);
+		KUNIT_ASSERT_TRUE(test, qfence_lease_expire(l, T0));
+	} else {
+		lease_force(test, l, c->state, T0 + MS(100));
+	}
+	fences = l->fences;
+	KUNIT_EXPECT_EQ(test, qfence_lease_fence(l, T0 + 7), c->ret);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
+	KUNIT_EXPECT_EQ(test, l->fence_reason, c->reason_after);
+	KUNIT_EXPECT_EQ(test, l->fences, fences + c->ret);
+	KUNIT_EXPECT_EQ(test, l->fenced_ns, c->ret ? T0 + 7 : T0);
+}
+
+struct del_case {
+	const char *desc;
+	int state;
+	u32 devices;
+	int ret;
+};
+
+static const struct del_case del_cases[] = {
+	{ "disarmed, unused: may delete", QFENCE_STATE_DISARMED, 0, 0 },
+	{ "disarmed, used by a target: busy", QFENCE_STATE_DISARMED, 1, -EBUSY },
+	{ "armed: busy", QFENCE_STATE_ARMED, 0, -EBUSY },
+	{ "fenced: busy", QFENCE_STATE_FENCED, 0, -EBUSY },
+};
+
+static void del_desc(const struct del_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(del, del_cases, del_desc);
+
+static void qfence_lease_del_test(struct kunit *test)
+{
+	const struct del_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct netlink_ext_ack extack = {};
+
+	lease_force(test, l, c->state, T0 + MS(100));
+	l->devices = c->devices;
+	KUNIT_EXPECT_EQ(test, qfence_lease_may_del(l, &extack), c->ret);
+	if (c->ret)
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* A whole life: arm, expire, refuse, rejoin, arm again, leave.         */
+
+static void qfence_lease_lifecycle_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	u64 now = T0;
+
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, now, now + MS(500), GEN,
+						 NULL), 0);
+	now += MS(400);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, now, now + MS(500), GEN,
+						 NULL), 0);
+	now += MS(500);		/* exactly the deadline */
+	KUNIT_EXPECT_TRUE(test, qfence_lease_expire(l, now));
+	now += MS(1);
+	/* The majority is back: the old generation must not unfence. */
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, now, now + MS(500), GEN,
+						 NULL), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
+	/* Rule 8: unfenced is DISARMED; the old generation stays dead. */
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, now, now + MS(500), GEN,
+						 NULL), -ESTALE);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, now, now + MS(500),
+						 GEN + 1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, now + MS(1), NULL), 0);
+	KUNIT_EXPECT_EQ(test, qfence_lease_may_del(l, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l->renewals, 3ULL);
+	KUNIT_EXPECT_EQ(test, l->fences, 1ULL);
+}
+
+static struct kunit_case qfence_lease_cases[] = {
+	KUNIT_CASE_PARAM(qfence_lease_renew_test, renew_gen_params),
+	KUNIT_CASE_PARAM(qfence_lease_expire_test, expire_gen_params),
+	KUNIT_CASE_PARAM(qfence_lease_unfence_test, unfence_gen_params),
+	KUNIT_CASE_PARAM(qfence_lease_disarm_test, disarm_gen_params),
+	KUNIT_CASE_PARAM(qfence_lease_fence_test, fence_gen_params),
+	KUNIT_CASE_PARAM(qfence_lease_del_test, del_gen_params),
+	KUNIT_CASE(qfence_lease_lifecycle_test),
+	{}
+};
+
+static struct kunit_suite qfence_lease_suite = {
+	.name = "qfence_lease",
+	.test_cases = qfence_lease_cases,
+};
+
+kunit_test_suite(qfence_lease_suite);
+
+MODULE_LICENSE("GPL");

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite qfence_map: the device-mapper map decision
+ * (qfence_io_enter() + qfence_io_decide(), as target.c's map() runs them)
+ * and the completion side, with injected time.
+ */
+
+#include <kunit/test.h>
+#include <linux/limits.h>
+#include <linux/time64.h>
+
+#include "lease.h"
+
+#define MS(x)	((u64)(x) * NSEC_PER_MSEC)
+#define T0	(1000 * NSEC_PER_SEC)
+#define GEN	3
+
+struct map_fixture {
+	struct qfence_lease lease;
+	struct qfence_io io;
+};
+
+static struct map_fixture *fixture_new(struct kunit *test)
+{
+	struct qfence_lease_cfg cfg = {
+		.name = "m",
+		.generation = GEN,
+		.max_lease_ms = 1000,
+		.actions = QFENCE_ACTION_IO,
+		.settle_ms = QFENCE_SETTLE_MS_DEFAULT,
+	};
+	struct map_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	qfence_lease_init(&f->lease, &cfg);
+	atomic_set(&f->io.inflight, 0);
+	atomic64_set(&f->io.failed, 0);
+	list_add(&f->io.node, &f->lease.targets);
+	return f;
+}
+
+/* What target.c's map() does, with the clock injected. */
+static enum qfence_io_verdict map_bio(struct map_fixture *f, u64 now)
+{
+	qfence_io_enter(&f->io);
+	return qfence_io_decide(&f->lease, &f->io, now);
+}
+
+static void arm(struct kunit *test, struct map_fixture *f, u64 now,
+		u64 deadline)
+{
+	KUNIT_ASSERT_EQ(test, qfence_lease_renew(&f->lease, now, deadline, GEN,
+						 NULL), 0);
+}
+
+enum setup {
+	FRESH,		/* just created: DISARMED */
+	ARMED,		/* renewed at T0 - 1 ms up to the case's deadline */
+	MANUAL,		/* armed, then LEASE_FENCE */
+	UNFENCED,	/* armed, fenced, unfenced: DISARMED again */
+	DISARMED,	/* armed, then cleanly disarmed */
+};
+
+struct map_case {
+	const char *desc;
+	enum setup setup;
+	u64 deadline;
+	u64 now;
+	enum qfence_io_verdict verdict;
+	int state_after;
+};
+
+static const struct map_case map_cases[] = {
+	{ "rule 8: a fresh lease refuses IO", FRESH, 0, T0,
+	  QFENCE_IO_REFUSE, QFENCE_STATE_DISARMED },
+	{ "armed, before the deadline: admitted", ARMED, T0 + MS(100), T0,
+	  QFENCE_IO_ADMIT, QFENCE_STATE_ARMED },
+	{ "armed, 1 ns before the deadline: admitted", ARMED, T0 + 1, T0,
+	  QFENCE_IO_ADMIT, QFENCE_STATE_ARMED },
+	{ "rule 6: at the deadline, timer not fired: refused", ARMED, T0, T0,
+	  QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
+	{ "rule 6: 1 ns past the deadline: refused", ARMED, T0, T0 + 1,
+	  QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
+	{ "rule 6: first IO after a long suspend: refused", ARMED, T0,
+	  T0 + 3600 * NSEC_PER_SEC, QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
+	{ "rule 6: clock near U64_MAX past the deadline: refused", ARMED, T0,
+	  U64_MAX, QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
+	{ "manual fence with time left: refused", MANUAL, T0 + MS(500), T0,
+	  QFENCE_IO_REFUSE, QFENCE_STATE_FENCED },
+	{ "rule 8: unfenced (disarmed) lease refuses IO", UNFENCED,
+	  T0 + MS(500), T0, QFENCE_IO_REFUSE, QFENCE_STATE_DISARMED },
+	{ "cleanly disarmed lease refuses IO", DISARMED, T0 + MS(500), T0,
+	  QFENCE_IO_REFUSE, QFENCE_STATE_DISARMED },
+};
+
+static void map_desc(const struct map_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(map, map_cases, map_desc);
+
+static void qfence_map_decide_test(struct kunit *test)
+{
+	const struct map_case *c = test->param_value;
+	struct map_fixture *f = fixture_new(test);
+	bool admit = c->verdict == QFENCE_IO_ADMIT;
+
+	if (c->setup != FRESH)
+		arm(test, f, c->deadline - MS(1), c->deadline);
+	if (c->setup == MANUAL || c->setup == UNFENCED)
+		KUNIT_ASSERT_EQ(test, qfence_lease_fence(&f->lease, T0 - 1), 1);
+	if (c->setup == UNFENCED)
+		KUNIT_ASSERT_EQ(test, qfence_lease_unfence(&f->lease, GEN + 1,
+							   NULL), 0);
+	if (c->setup == DISARMED)
+		KUNIT_ASSERT_EQ(test, qfence_lease_disarm(&f->lease, T0 - MS(1),
+							  NULL), 0);
+	clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
+
+	KUNIT_EXPECT_EQ(test, map_bio(f, c->now), c->verdict);
+	KUNIT_EXPECT_EQ(test, f->lease.state, c->state_after);
+	/* An admitted bio stays counted; a refused one is undone. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), admit ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f->io.failed), admit ? 0LL : 1LL);
+	KUNIT_EXPECT_EQ(test, test_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags),
+			c->verdict == QFENCE_IO_EXPIRED);
+	if (c->verdict == QFENCE_IO_EXPIRED) {
+		KUNIT_EXPECT_EQ(test, f->lease.fenced_ns, c->now);
+		KUNIT_EXPECT_EQ(test, f->lease.fence_reason,
+				(u32)QFENCE_REASON_EXPIRED);
+	}
+}
+
+/* Rule 7: only the first bio latches; later ones just fail. */
+static void qfence_map_latch_once_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_EXPIRED);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 2), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, f->lease.fences, 1ULL);
+	KUNIT_EXPECT_EQ(test, f->lease.fenced_ns, T0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f->io.failed), 3LL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
+}
+
+/* Rule 7: an IO saw the expiry; a renew arriving next must not unfence. */
+static void qfence_map_then_renew_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_EXPIRED);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(&f->lease, T0, T0 + MS(500),
+						 GEN, NULL), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_FENCED);
+}
+
+/* Renewing in time keeps IO flowing past the old deadline. */
+static void qfence_map_renewed_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0);
+	arm(test, f, T0 - 1, T0 + MS(500));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + MS(499)), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + MS(500)), QFENCE_IO_EXPIRED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 2);
+}
+
+/* Shortening takes effect for the very next bio. */
+static void qfence_map_shortened_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0, T0 + MS(900));
+	arm(test, f, T0, T0 + MS(10));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + MS(9)), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + MS(10)), QFENCE_IO_EXPIRED);
+}
+
+/*
+ * The fence side's accounting: a bio admitted before the latch is still
+ * counted after it (the settle bound waits for it), and its completion
+ * asks for the drain check.
+ */
+static void qfence_map_inflight_at_fence_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_TRUE(test, qfence_lease_expire(&f->lease, T0 + MS(100)));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 2);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + MS(101)), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 2);
+	/* The first completion leaves one in flight: no drain yet. */
+	KUNIT_EXPECT_FALSE(test, qfence_io_done(&f->lease, &f->io));
+	/* The last one drains. */
+	KUNIT_EXPECT_TRUE(test, qfence_io_done(&f->lease, &f->io));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
+}
+
+/* Completions while the lease is valid never ask for a drain check. */
+static void qfence_map_done_armed_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_FALSE(test, qfence_io_done(&f->lease, &f->io));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f->io.failed), 0LL);
+}
+
+static struct kunit_case qfence_map_cases[] = {
+	KUNIT_CASE_PARAM(qfence_map_decide_test, map_gen_params),
+	KUNIT_CASE(qfence_map_latch_once_test),
+	KUNIT_CASE(qfence_map_then_renew_test),
+	KUNIT_CASE(qfence_map_renewed_test),
+	KUNIT_CASE(qfence_map_shortened_test),
+	KUNIT_CASE(qfence_map_inflight_at_fence_test),
+	KUNIT_CASE(qfence_map_done_armed_test),
+	{}
+};
+
+static struct kunit_suite qfence_map_suite = {
+	.name = "qfence_map",
+	.test_cases = qfence_map_cases,
+};
+
+kunit_test_suite(qfence_map_suite);
