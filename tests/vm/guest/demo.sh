@@ -11,10 +11,14 @@ step() {
 	echo
 	say "== $*"
 }
+secs() {
+	awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
 io() {
 	say "  read  $D: $(dio r $D)    write $D: $(dio w $D)"
 }
 
+echo "(times in [brackets] are seconds of CLOCK_BOOTTIME, the lease's clock)"
 step "load qfence.ko, a RAM disk stands for the shared storage"
 modprobe brd rd_nr=1 rd_size=16384 && modprobe dm-mod && modprobe qfence || exit 1
 quorumctl lease new demo --generation 1 --max-lease-ms 2000 || exit 1
@@ -34,7 +38,8 @@ while kill -0 $rl 2>/dev/null; do
 	io
 	usleep 300000
 done
-say "  $(quorumctl lease show demo | head -n 3 | tr '\n' ' ')"
+say "  renewals stop; the kernel's view: $(qlease get demo | grep -E '^(state|renewals)=' | tr '\n' ' ')"
+say "  deadline in force: $(secs "$(field demo deadline_ns)") s"
 
 step "the node loses its quorum: no more renewals; IO until the deadline, then EIO"
 prev=
@@ -46,7 +51,8 @@ while :; do
 done
 io
 qlease wait demo fenced 5000
-quorumctl lease show demo
+say "  deadline $(secs "$(field demo deadline_ns)") s, fenced at $(secs "$(field demo fenced_ns)") s (fence_reason=$(field demo fence_reason): expired)"
+quorumctl lease show demo | sed 's/^/    /'
 say "  dmsetup status: $(dmsetup status shared)"
 
 step "a late renewal does not lift the fence (rule 7)"

@@ -141,6 +141,7 @@ static int run_row(struct qnl *q, const struct row *r)
 {
 	struct qlease before, after;
 	struct nlmsghdr *nlh;
+	char msg[sizeof(q->extack)];
 	int n0, n1, ret, i;
 
 	if (qnl_get(q, LEASE, &before) || (n0 = qnl_count(q)) < 0) {
@@ -151,6 +152,7 @@ static int run_row(struct qnl *q, const struct row *r)
 	for (i = 0; i < 8 && r->a[i].kind != END; i++)
 		put(nlh, &r->a[i]);
 	ret = qnl_talk(q, nlh, NULL, NULL);
+	snprintf(msg, sizeof(msg), "%s", q->extack[0] ? q->extack : "(no extack message)");
 	if (qnl_get(q, LEASE, &after) || (n1 = qnl_count(q)) < 0) {
 		printf("FAIL nlbad-%s: cannot read the lease after\n", r->name);
 		return 1;
@@ -158,7 +160,7 @@ static int run_row(struct qnl *q, const struct row *r)
 	if (ret != -r->err) {
 		printf("FAIL nlbad-%s: got %s, want %s (%s)\n", r->name,
 		       ret ? strerrorname_np(-ret) : "success",
-		       strerrorname_np(r->err), q->extack);
+		       strerrorname_np(r->err), msg);
 		return 1;
 	}
 	if (!same(&before, &after) || n0 != n1) {
@@ -167,8 +169,7 @@ static int run_row(struct qnl *q, const struct row *r)
 		return 1;
 	}
 	printf("ok nlbad-%s\n", r->name);
-	printf("    | %s: %s\n", strerrorname_np(r->err),
-	       q->extack[0] ? q->extack : "(no extack message)");
+	printf("    | %s: %s\n", strerrorname_np(r->err), msg);
 	return 0;
 }
 
