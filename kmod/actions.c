@@ -63,14 +63,16 @@ static enum hrtimer_restart qfence_settle_fire(struct hrtimer *t)
 
 	if (!inflight)
 		return HRTIMER_NORESTART;
-	WRITE_ONCE(l->settle_fired_ns, ktime_get_boottime_ns());
-	set_bit(QFENCE_LF_EV_SETTLE, &l->flags);
-	qfence_queue_work(l);
 	if (l->cfg.flags & QFENCE_F_SETTLE_WAIT) {
+		/* Report only: nothing is escalated, so no ACTION event. */
 		pr_warn("lease %s: %llu IOs still in flight %u ms after the fence; waiting (SETTLE_WAIT: the settle bound does not hold)\n",
 			l->cfg.name, inflight, l->cfg.settle_ms);
 		return HRTIMER_NORESTART;
 	}
+	/* The event leaves only if the escalation below is log-only. */
+	WRITE_ONCE(l->settle_fired_ns, ktime_get_boottime_ns());
+	set_bit(QFENCE_LF_EV_SETTLE, &l->flags);
+	qfence_queue_work(l);
 	qfence_escalate(l, "IO in flight past settle_ms");
 	return HRTIMER_NORESTART;
 }
