@@ -1,0 +1,149 @@
+#!/bin/sh
+# Guest side of tests/quorumd/vm.sh: three quorumd on the real qfence.ko
+# (log-only actions), all on 127.0.0.1 of one VM, each with its own lease.
+# The kernel's own view (qlease, straight from the uapi) is the judge.
+. /tests/lib.sh
+T=/tmp/qd
+P=quorumd-probe
+mkdir -p $T
+
+modprobe qfence log_only=1 || insmod "$KO" log_only=1
+head -c 32 /dev/urandom > $T/key
+chmod 600 $T/key
+for n in 1 2 3; do
+	mkdir -p $T/d$n
+	cat > $T/n$n.conf <<CONF
+[cluster]
+name = vmtest
+key_file = $T/key
+profile = default
+peer = 1 127.0.0.1:7401
+peer = 2 127.0.0.1:7402
+peer = 3 127.0.0.1:7403
+[node]
+id = $n
+lease_name = vmlease$n
+actions = io
+data_dir = $T/d$n
+control_socket = $T/s$n.sock
+mlockall = yes
+sched_rr_priority = 10
+CONF
+done
+
+start() { quorumd -f -c $T/n$1.conf >> $T/log$1 2>&1 & echo $! > $T/pid$1; }
+pid() { cat $T/pid$1; }
+st() { $P $T/s$1.sock status 2>/dev/null; }
+sfield() { st "$1" | sed -n "s/^$2=//p"; }
+kstate() { field vmlease$1 state; }
+wait_for() {	# hang guard only: 400 polls of 100 ms
+	_i=0
+	while [ $_i -lt 400 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+has_leader() { _l=$(sfield "$1" leader); [ -n "$_l" ] && [ "$_l" != 0 ]; }
+kis() { [ "$(kstate "$1")" = "$2" ]; }
+fence_committed() { st "$1" | grep -q "^fence node=$2 gen=$3 "; }
+kgen() { field vmlease$1 generation; }
+rule5_ok() {
+	_line=$(grep "NODE_FENCED committed: node $2 .*since_last_grant_us" \
+		$T/log$1 | tail -n 1)
+	[ -n "$_line" ] || die "no NODE_FENCED line on leader $1"
+	_g=$(echo "$_line" | sed 's/.*since_last_grant_us=\(-*[0-9]*\).*/\1/')
+	_e=$(echo "$_line" | sed 's/.*since_election_us=\([0-9]*\).*/\1/')
+	_w=$(echo "$_line" | sed 's/.*wait_us=\([0-9]*\).*/\1/')
+	echo "leader $1: since_last_grant=${_g}us since_election=${_e}us W=${_w}us"
+	[ "$_e" -ge "$_w" ] || die "committed ${_e}us after election < W"
+	[ "$_g" -lt 0 ] || [ "$_g" -ge "$_w" ] || die "committed ${_g}us after the last grant < W"
+}
+
+for n in 1 2 3; do start $n; done
+
+t_formation() {
+	wait_for has_leader 1 || die "no leader"
+	for n in 1 2 3; do
+		wait_for kis $n armed || die "lease $n not armed: $(kstate $n)"
+	done
+}
+run_case quorumd-vm-formation t_formation
+L=$(sfield 1 leader)
+F=$((L % 3 + 1))
+S=$((F % 3 + 1)); [ "$S" = "$L" ] && S=$((S % 3 + 1))
+echo "# leader $L, follower $F, other $S"
+
+t_kill_follower() {
+	kill -9 "$(pid $F)"
+	wait_for kis $F fenced || die "kernel did not fence lease $F"
+	wait_for fence_committed $L $F 1 || die "no NODE_FENCED($F) on $L"
+	rule5_ok $L $F
+	kis $L armed || die "leader lease $(kstate $L)"
+	kis $S armed || die "survivor lease $(kstate $S)"
+}
+run_case quorumd-vm-kill-follower-fenced-after-W t_kill_follower
+
+t_restart_stays_fenced() {
+	start $F
+	wait_for has_leader $F || die "restarted node found no leader"
+	grep -q "adopting it (state fenced" $T/log$F || die "did not adopt"
+	_r=$(field vmlease$L renewals)
+	wait_for test "$(field vmlease$L renewals)" -gt $((_r + 10)) || true
+	kis $F fenced || die "unfenced by itself: $(kstate $F)"
+}
+run_case quorumd-vm-restart-stays-fenced-rule7 t_restart_stays_fenced
+
+t_rejoin() {
+	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
+	wait_for kis $F armed || die "not re-armed: $(kstate $F)"
+	[ "$(kgen $F)" = 2 ] || die "generation $(kgen $F), want 2"
+}
+run_case quorumd-vm-rejoin-unfences-gen2 t_rejoin
+
+t_sigstop() {
+	kill -STOP "$(pid $F)"
+	wait_for kis $F fenced || { kill -CONT "$(pid $F)"; die "frozen daemon, lease not fenced"; }
+	wait_for fence_committed $L $F 2 || { kill -CONT "$(pid $F)"; die "no NODE_FENCED($F, 2)"; }
+	kill -CONT "$(pid $F)"
+	_r=$(field vmlease$L renewals)
+	wait_for test "$(field vmlease$L renewals)" -gt $((_r + 10)) || true
+	kis $F fenced || die "unfenced by itself after SIGCONT"
+	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
+	wait_for kis $F armed || die "not re-armed after rejoin"
+	[ "$(kgen $F)" = 3 ] || die "generation $(kgen $F), want 3"
+}
+run_case quorumd-vm-sigstop-fenced-latched-rejoin t_sigstop
+
+t_leader_crash() {
+	_fF=$(field vmlease$F fences)
+	_fS=$(field vmlease$S fences)
+	kill -9 "$(pid $L)"
+	wait_for kis $L fenced || die "old leader's lease not fenced"
+	_nl() { _x=$(sfield $S leader); [ -n "$_x" ] && [ "$_x" != 0 ] && [ "$_x" != $L ]; }
+	wait_for _nl || die "no new leader"
+	_N=$(sfield $S leader)
+	wait_for fence_committed $_N $L 1 || die "old leader not fenced in the log"
+	rule5_ok $_N $L
+	[ "$(field vmlease$F fences)" = "$_fF" ] || die "lease $F lapsed"
+	[ "$(field vmlease$S fences)" = "$_fS" ] || die "lease $S lapsed"
+	kis $F armed && kis $S armed || die "survivor not armed"
+}
+run_case quorumd-vm-leader-crash-no-lapse t_leader_crash
+
+t_sigterm() {
+	_p=$(pid $S)
+	kill -TERM $_p
+	_i=0
+	while kill -0 $_p 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	kill -0 $_p 2>/dev/null && die "still running"
+	kis $S disarmed || die "lease $(kstate $S) after SIGTERM"
+}
+run_case quorumd-vm-sigterm-disarms t_sigterm
+
+for n in 1 2 3; do kill -9 "$(pid $n)" 2>/dev/null; done
+if [ $FAILED -ne 0 ]; then
+	for n in 1 2 3; do echo "---- log $n"; tail -n 12 $T/log$n; done
+fi
+summary
