@@ -54,7 +54,8 @@ static qf_ns gate_time(const struct qf_raft *r)
 		p = member_progress((struct qf_raft *)r, e->node);
 		if (p && p->last_grant && p->last_grant + r->wait > t)
 			t = p->last_grant + r->wait;
-		return t;
+		if (t > r->now)
+			return t;
 	}
 	return UINT64_MAX;
 }
@@ -69,9 +70,12 @@ qf_ns fence_next_tick(const struct qf_raft *r)
 		const struct qf_progress *p = &r->pr[i];
 		const struct qf_member *c = qf_state_find(&r->cfg, p->id);
 
+		qf_ns due = p->last_ack + r->t.fence_after;
+
 		if (p->id != r->id && c && c->fenced_gen < c->gen &&
-		    p->last_ack + r->t.fence_after < t)
-			t = p->last_ack + r->t.fence_after;
+		    member_in_config(c) && c->role == QF_ROLE_VOTER &&
+		    due > r->now && due < t)
+			t = due;
 	}
 	return t;
 }
@@ -133,7 +137,7 @@ int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id)
 		return -QF_ENOTFENCED;
 	if (c->gen != s->gen)
 		return -QF_EEXIST;	/* a rejoin is pending */
-	e.gen = s->gen + 1;		/* rule 7: strictly larger */
+	e.gen = r->cfg.max_gen + 1;	/* rule 7: strictly larger */
 	r->now = now;
 	return repl_propose(r, now, &e);
 }

@@ -130,8 +130,12 @@ void lease_new_round(struct qf_raft *r, qf_ns now)
 		if (p->id == r->id ||
 		    !member_in_config(qf_state_find(&r->cfg, p->id)))
 			continue;
-		if (p->next > p->match + 1)
-			p->next = p->match + 1;	/* resend what is unacked */
+		/* Resend what is unacked; a member not heard from in this
+		 * term is probed from this leader's first entry. */
+		if (p->match == 0)
+			p->next = r->term_start;
+		else if (p->next > p->match + 1)
+			p->next = p->match + 1;
 		repl_send_append(r, now, p);
 	}
 	update_q(r, now);

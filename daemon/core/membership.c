@@ -27,25 +27,34 @@ size_t member_config(const struct qf_raft *r, uint32_t *ids)
 	return state_config(&r->cfg, ids);
 }
 
-/* Keep one progress per member slot of the latest configuration (members
- * removed but not yet fenced included: rule 5 needs their last grant). */
+static void add_progress(struct qf_raft *r, uint32_t id, qf_ns now)
+{
+	if (!id || member_progress(r, id) || r->n_pr >= 2 * QF_MAX_MEMBERS)
+		return;
+	r->pr[r->n_pr++] = (struct qf_progress){
+		.id = id, .next = r->log.last + 1, .last_ack = now,
+		.match = id == r->id ? r->log.stable : 0,
+	};
+}
+
+/*
+ * One progress per member slot of the committed state or of the latest
+ * configuration: a member removed but not yet fenced keeps its own, and so
+ * does one whose NODE_FENCED is in the log but not committed (rule 5 needs
+ * the time of its last grant until the record commits).
+ */
 static void sync_progress(struct qf_raft *r, qf_ns now)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_pr; i++)
-		if (qf_state_find(&r->cfg, r->pr[i].id))
+		if (qf_state_find(&r->cfg, r->pr[i].id) ||
+		    qf_state_find(&r->st, r->pr[i].id))
 			r->pr[n++] = r->pr[i];
 	r->n_pr = n;
 	for (int i = 0; i < QF_MAX_MEMBERS; i++) {
-		uint32_t id = r->cfg.m[i].id;
-
-		if (!id || member_progress(r, id) || r->n_pr >= QF_MAX_MEMBERS)
-			continue;
-		r->pr[r->n_pr++] = (struct qf_progress){
-			.id = id, .next = r->log.last + 1, .last_ack = now,
-			.match = id == r->id ? r->log.stable : 0,
-		};
+		add_progress(r, r->cfg.m[i].id, now);
+		add_progress(r, r->st.m[i].id, now);
 	}
 }
 
@@ -100,8 +109,9 @@ int qf_raft_propose_add(struct qf_raft *r, qf_ns now, uint32_t id,
 	if (member_config(r, ids) >= QF_MAX_VOTERS ||
 	    (!c && state_free_slots(&r->cfg) == 0))
 		return -QF_EFULL;
-	if (c)
-		e.gen = c->gen;	/* removed, not yet fenced: same lease */
+	/* Removed, not yet fenced: the same lease goes on; otherwise a
+	 * generation never issued before (rule 3 ties fences to (id, g)). */
+	e.gen = c ? c->gen : r->cfg.max_gen + 1;
 	e.n_addrs = (uint8_t)n_addrs;
 	if (n_addrs)
 		memcpy(e.addrs, addrs, n_addrs * sizeof(*addrs));

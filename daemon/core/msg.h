@@ -68,6 +68,9 @@ struct qf_member {
 
 struct qf_state {
 	struct qf_member m[QF_MAX_MEMBERS];
+	uint64_t max_gen;	/* largest generation ever issued: NODE_ADD
+				 * and NODE_JOIN take max_gen + 1, so an id
+				 * that returns never reuses a fenced one */
 };
 
 /* Log entries. */

@@ -67,7 +67,8 @@ static int load_entries(struct qf_raft *r, const struct qf_persist *ps)
 		if (e->index <= r->log.snap.index)
 			continue;	/* storage kept compacted entries */
 		if (e->index != r->log.last + 1 ||
-		    e->term < log_last_term(&r->log) || e->term > ps->hs.term)
+		    e->term < log_last_term(&r->log) ||
+		    (e->term > ps->hs.term && e->term > ps->snap.term))
 			return -QF_ECORRUPT;
 		if (log_append(&r->log, e))
 			return -QF_ECORRUPT;
@@ -111,11 +112,11 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 	r->rand_arg = rand_arg;
 	log_reset(&r->log, &ps->snap);
 	err = load_entries(r, ps);
-	if (err || ps->hs.term < r->log.snap.term) {
+	if (err) {
 		memset(r, 0, sizeof(*r));
-		return err ? err : -QF_ECORRUPT;
+		return err;
 	}
-	r->term = ps->hs.term;
+	r->term = ps->hs.term > r->log.snap.term ? ps->hs.term : r->log.snap.term;
 	r->vote = ps->hs.vote;
 	load_commit(r, ps->hs.commit);
 	r->hs_reported = (struct qf_hard_state){
@@ -275,27 +276,38 @@ int qf_raft_step(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 	return 0;
 }
 
+static void sooner(qf_ns *best, qf_ns t, qf_ns now)
+{
+	if (t > now && t < *best)
+		*best = t;
+}
+
+/*
+ * Only future times: a condition already due but not actionable (a fence
+ * record still short of a majority, say) is looked at again on the next
+ * heartbeat, so a caller sleeping until this time never spins.
+ */
 qf_ns qf_raft_next_tick(const struct qf_raft *r)
 {
-	qf_ns t;
+	qf_ns t = UINT64_MAX, now = r->now;
 
 	if (!r->started)
-		return r->now;
-	if (r->state != QF_LEADER)
-		t = raft_is_voter_here(r) ? r->election_due : UINT64_MAX;
-	else
-		t = r->heartbeat_due < r->check_quorum_due ?
-		    r->heartbeat_due : r->check_quorum_due;
-	if (r->state == QF_LEADER && r->transferee && r->transfer_due < t)
-		t = r->transfer_due;
-	if (r->deadline && r->lapsed_gen != r->lease_gen && r->deadline < t)
-		t = r->deadline;
+		return now;
+	if (r->state != QF_LEADER && raft_is_voter_here(r))
+		sooner(&t, r->election_due, now);
 	if (r->state == QF_LEADER) {
-		qf_ns f = fence_next_tick(r);
-
-		if (f < t)
-			t = f;
+		sooner(&t, r->heartbeat_due, now);
+		if (r->flags & QF_CFG_CHECK_QUORUM)
+			sooner(&t, r->check_quorum_due, now);
+		if (r->transferee)
+			sooner(&t, r->transfer_due, now);
+		sooner(&t, fence_next_tick(r), now);
 	}
+	if (r->deadline && r->lapsed_gen != r->lease_gen)
+		sooner(&t, r->deadline, now);
+	/* Nothing due (a witness, a node outside the configuration): wake
+	 * up now and then anyway rather than never. */
+	sooner(&t, now + r->t.election_max, now);
 	return t;
 }
 

@@ -4,6 +4,10 @@
  *
  * API changes (additions are listed here too; nothing removed so far):
  *   v1  initial interface.
+ *   v3  struct qf_state gains max_gen; qf_bootstrap's snapshot now has
+ *       index 1, term 1 (so a new node, empty at index 0, gets the
+ *       bootstrap configuration by snapshot); qf_raft_init accepts
+ *       hs.term < snap.term (the term then starts at snap.term).
  *   v2  struct qf_ready gains lease_fenced: deadline 0 alone now means "no
  *       new deadline", lease_fenced means "fence now" (NODE_FENCED(self)).
  *
@@ -101,7 +105,9 @@ struct qf_persist {
 	size_t n_entries;
 };
 
-/* Build a bootstrap snapshot: ids[i] with roles[i], generation 1. */
+/* Build the bootstrap snapshot (index 1, term 1): ids[i] with roles[i],
+ * generation 1. Every initial member must be given the same list; a node
+ * added later starts empty and receives it by snapshot. */
 int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 		 const uint8_t *roles, size_t n);
 
@@ -184,7 +190,7 @@ struct qf_status {
 	bool fenced;		/* NODE_FENCED(self, gen) applied */
 	bool lapsed;		/* own lease ran out (kernel latched) */
 	size_t n_progress;	/* leader: peers */
-	struct qf_progress progress[QF_MAX_MEMBERS];
+	struct qf_progress progress[2 * QF_MAX_MEMBERS];
 	const struct qf_state *state_machine;
 };
 
@@ -233,7 +239,7 @@ struct qf_raft {
 	struct qf_state cfg;	/* membership as of the last log entry */
 
 	/* leader (thesis §3.5, §4) */
-	struct qf_progress pr[QF_MAX_MEMBERS];
+	struct qf_progress pr[2 * QF_MAX_MEMBERS];
 	size_t n_pr;
 	uint64_t term_start;	/* index of this leader's first entry */
 	uint32_t transferee;
@@ -287,7 +293,9 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 void qf_raft_tick(struct qf_raft *r, qf_ns now);
 /* Returns 0 or -QF_EINVAL (malformed message: dropped, nothing changed). */
 int qf_raft_step(struct qf_raft *r, qf_ns now, const struct qf_msg *m);
-/* The earliest local time at which qf_raft_tick has something to do. */
+/* The earliest local time at which qf_raft_tick has something to do:
+ * always after the last now seen (at most election_max later), or the
+ * last now itself before the first tick. */
 qf_ns qf_raft_next_tick(const struct qf_raft *r);
 
 bool qf_raft_has_ready(const struct qf_raft *r);

@@ -79,6 +79,8 @@ static void apply_add(struct qf_state *s, const struct qf_entry *e)
 		m->id = e->node;
 		m->gen = e->gen ? e->gen : 1;
 	}
+	if (m->gen > s->max_gen)
+		s->max_gen = m->gen;
 	m->role = e->role;
 	m->flags |= QF_MF_IN_CONFIG;
 	m->n_addrs = e->n_addrs <= QF_MAX_ADDRS ? e->n_addrs : QF_MAX_ADDRS;
@@ -105,6 +107,8 @@ void state_apply(struct qf_state *s, const struct qf_entry *e)
 		/* Rule 7: a rejoin issues a strictly larger generation. */
 		if (e->gen > m->gen)
 			m->gen = e->gen;
+		if (m->gen > s->max_gen)
+			s->max_gen = m->gen;
 		break;
 	case QF_ENT_NODE_FENCED:
 		if (e->gen > m->fenced_gen) {
@@ -133,6 +137,9 @@ int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 			.flags = QF_MF_IN_CONFIG, .gen = 1,
 		};
 	}
+	s.state.max_gen = 1;
+	s.index = 1;
+	s.term = 1;
 	*snap = s;
 	return 0;
 }

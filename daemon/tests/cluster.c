@@ -74,6 +74,7 @@ static int node_start(struct cluster *c, struct cnode *n)
 		.hs = n->disk.hs, .snap = n->disk.snap,
 		.entries = n->disk.log, .n_entries = n->disk.n,
 	};
+	int err;
 
 	cfg.id = n->id;
 	if (!n->r)
@@ -83,7 +84,9 @@ static int node_start(struct cluster *c, struct cnode *n)
 	n->up = true;
 	n->last_state = QF_FOLLOWER;
 	n->last_leader = 0;
-	return qf_raft_init(n->r, &cfg, &ps, n->boot, xorshift, &n->rng);
+	err = qf_raft_init(n->r, &cfg, &ps, n->boot, xorshift, &n->rng);
+	n->last_term = n->r->term;
+	return err;
 }
 
 static struct cnode *node_new(struct cluster *c, uint32_t id)

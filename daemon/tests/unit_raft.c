@@ -290,7 +290,7 @@ static void rule4_vote_durable(void)
 
 	mk(2, 3, 1);
 	step(T0, (struct qf_msg){ .type = QF_MSG_VOTE, .from = 3, .term = 2,
-				  .index = 0, .log_term = 0 });
+				  .index = 1, .log_term = 1 });
 	v = find(QF_MSG_VOTE_RESP, 3);
 	CHECK(v && !(v->flags & QF_MF_REJECT));
 	CHECK(last_rd.hs_changed);
@@ -311,15 +311,15 @@ static void rule4_membership_order(void)
 	CHECK_EQ(qf_raft_propose_add(&R, T0, 4, QF_ROLE_VOTER, NULL, 0),
 		 -QF_EAGAIN);
 	step(T0 + 10 * QF_MS, ack(2, 1, 5));	/* noop committed */
-	CHECK_EQ(R.log.commit, 1);
+	CHECK_EQ(R.log.commit, 2);
 	CHECK_EQ(qf_raft_propose_add(&R, T0, 4, QF_ROLE_VOTER, NULL, 0), 0);
 	CHECK_EQ(qf_raft_propose_remove(&R, T0, 3), -QF_EBUSY);
 	CHECK_EQ(qf_raft_propose_add(&R, T0, 5, QF_ROLE_VOTER, NULL, 0),
 		 -QF_EBUSY);
 	step(T0 + 20 * QF_MS, ack(2, 1, 6));	/* 1, 2 of 4: not yet */
-	CHECK_EQ(R.log.commit, 1);
-	step(T0 + 20 * QF_MS, ack(3, 1, 6));	/* 1, 2, 3 of 4 */
 	CHECK_EQ(R.log.commit, 2);
+	step(T0 + 20 * QF_MS, ack(3, 1, 6));	/* 1, 2, 3 of 4 */
+	CHECK_EQ(R.log.commit, 3);
 	CHECK_EQ(qf_raft_propose_remove(&R, T0, 3), 0);
 }
 
@@ -338,27 +338,29 @@ static void rule5_wait(void)
 	CHECK_EQ(qf_raft_propose_fence(&R, T0 + 30 * QF_MS, 3, QF_FENCE_ADMIN), 0);
 	drain();
 	step(T0 + 40 * QF_MS, ack(2, 1, 6));
-	CHECK_EQ(R.log.commit, 1);		/* replicated, held */
+	CHECK_EQ(R.log.commit, 2);		/* replicated, held */
 	for (t = T0 + 100 * QF_MS; t < T0 + 20 * QF_MS + w; t += 50 * QF_MS) {
 		qf_raft_tick(&R, t);
 		drain();
 		step(t, ack(2, R.round, t));
-		CHECK_EQ(R.log.commit, 1);
+		CHECK_EQ(R.log.commit, 2);
 	}
 	qf_raft_tick(&R, T0 + 20 * QF_MS + w);
 	drain();
-	CHECK_EQ(R.log.commit, 2);
-	CHECK_EQ(last_rd.n_fences + (nout ? 0 : 0), last_rd.n_fences);
+	CHECK_EQ(R.log.commit, 3);
+	CHECK_EQ(last_rd.n_fences, 1);
+	CHECK_EQ(last_rd.fences[0].node, 3);
+	CHECK_EQ(last_rd.fences[0].gen, 1);
 }
 
 /* Rule 5: an inherited NODE_FENCED (uncommitted, earlier term) commits
  * only W after this leader's E_el, whoever granted the node. */
 static void rule5_inherited(void)
 {
-	struct qf_persist ps = { .hs = { .term = 1, .commit = 1 } };
+	struct qf_persist ps = { .hs = { .term = 1, .commit = 2 } };
 	struct qf_entry ents[2] = {
-		{ .term = 1, .index = 1, .type = QF_ENT_NOOP },
-		{ .term = 1, .index = 2, .type = QF_ENT_NODE_FENCED, .node = 3,
+		{ .term = 1, .index = 2, .type = QF_ENT_NOOP },
+		{ .term = 1, .index = 3, .type = QF_ENT_NODE_FENCED, .node = 3,
 		  .gen = 1, .reason = QF_FENCE_ADMIN },
 	};
 	uint32_t ids[] = { 1, 2, 3 };
@@ -374,13 +376,13 @@ static void rule5_inherited(void)
 	CHECK_EQ(R.state, QF_LEADER);
 	CHECK_EQ(R.e_el, T0);
 	step(T0 + 10 * QF_MS, ack(2, 1, 5));
-	CHECK_EQ(R.log.commit, 1);	/* noop of term 2 replicated, held */
+	CHECK_EQ(R.log.commit, 2);	/* noop of term 2 replicated, held */
 	qf_raft_tick(&R, T0 + R.wait - 1);
 	drain();
-	CHECK_EQ(R.log.commit, 1);
+	CHECK_EQ(R.log.commit, 2);
 	qf_raft_tick(&R, T0 + R.wait);
 	drain();
-	CHECK_EQ(R.log.commit, 3);
+	CHECK_EQ(R.log.commit, 4);
 	CHECK_EQ(last_rd.n_fences, 1);
 	CHECK_EQ(last_rd.fences[0].node, 3);
 }
@@ -390,7 +392,7 @@ static void ready_entries_with_messages(void)
 {
 	mk(1, 3, 0);
 	elect(T0, 3);
-	CHECK(last_rd.hs_changed || R.hs_reported.term == 1);
+	CHECK_EQ(R.hs_reported.term, R.term);	/* persisted with the batch */
 	CHECK(find(QF_MSG_APPEND, 2));
 	CHECK_EQ(R.log.stable, R.log.last);
 }
@@ -424,19 +426,19 @@ static void restart_from_disk(void)
 	uint8_t roles[] = { 1, 1, 1 };
 
 	qf_bootstrap(&ps.snap, ids, roles, 3);
-	for (int i = 0; i < 4; i++)
-		ents[i] = (struct qf_entry){ .term = 2, .index = i + 1,
+	for (int i = 0; i < 4; i++)	/* after the bootstrap at index 1 */
+		ents[i] = (struct qf_entry){ .term = 2, .index = i + 2,
 					     .type = QF_ENT_NOOP };
 	ents[2].type = QF_ENT_NODE_FENCED;
 	ents[2].node = 3;
 	ents[2].gen = 1;
-	ps.hs = (struct qf_hard_state){ .term = 2, .vote = 1, .commit = 3 };
+	ps.hs = (struct qf_hard_state){ .term = 2, .vote = 1, .commit = 4 };
 	ps.entries = ents;
 	ps.n_entries = 4;
 	qf_config_default(&c, 3);
 	CHECK_EQ(qf_raft_init(&R, &c, &ps, 5, rnd, NULL), 0);
-	CHECK_EQ(R.log.last, 4);
-	CHECK_EQ(R.log.commit, 3);
+	CHECK_EQ(R.log.last, 5);
+	CHECK_EQ(R.log.commit, 4);
 	CHECK(member_fenced(raft_self(&R)));
 	ents[1].index = 7;	/* a gap: corrupt */
 	CHECK_EQ(qf_raft_init(&R, &c, &ps, 5, rnd, NULL), -QF_ECORRUPT);
