@@ -128,6 +128,7 @@ int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
 		       u64 generation, struct netlink_ext_ack *extack)
 {
 	int state = READ_ONCE(l->state);
+	u64 old = READ_ONCE(l->deadline_ns);
 	int ret;
 
 	if (state == QFENCE_STATE_FENCED) {
@@ -154,6 +155,8 @@ int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
 		/* The IO path or the timer may have latched meanwhile. */
 		smp_mb();
 		if (READ_ONCE(l->state) != QFENCE_STATE_ARMED) {
+			/* Keep reporting the deadline that expired. */
+			WRITE_ONCE(l->deadline_ns, old);
 			NL_SET_ERR_MSG(extack, "lease expired during this renew; now fenced");
 			return -ECANCELED;
 		}

@@ -114,19 +114,17 @@ void qfence_fence_kick(struct qfence_lease *l)
 	qfence_queue_work(l);
 }
 
-/* Rule 6, second line: the timer latches the lease at its deadline. */
+/*
+ * Rule 6, second line: the timer latches the lease at its deadline. If a
+ * renew has just moved the deadline, expire() finds it in the future and
+ * the timer stays idle: that renew is about to hrtimer_start() it again
+ * (restarting it from here would race with that).
+ */
 static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
 {
 	struct qfence_lease *l = container_of(t, struct qfence_lease, expiry);
-	u64 deadline = READ_ONCE(l->deadline_ns);
-	u64 now = ktime_get_boottime_ns();
 
-	if (READ_ONCE(l->state) == QFENCE_STATE_ARMED && now < deadline) {
-		/* Renewed since this expiry was programmed. */
-		hrtimer_set_expires(t, qfence_ktime(deadline));
-		return HRTIMER_RESTART;
-	}
-	qfence_lease_expire(l, now);
+	qfence_lease_expire(l, ktime_get_boottime_ns());
 	qfence_fence_kick(l);
 	return HRTIMER_NORESTART;
 }

@@ -220,3 +220,6 @@ void qfence_target_exit(void)
 {
 	dm_unregister_target(&qfence_target);
 }
+
+/* dm loads "dm-<target>" on demand when a table names the target. */
+MODULE_ALIAS("dm-qfence");
