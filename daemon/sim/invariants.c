@@ -101,6 +101,23 @@ static void refresh_prefix(struct sim_node *n, uint64_t from)
 					    n->mhash[i]);
 }
 
+/*
+ * The mirror of a log that starts with a snapshot at index i: its entries
+ * are committed ones (the bootstrap snapshot's are known to no commit, and
+ * are the same on every node).
+ */
+static void mirror_snapshot(struct sim_node *n, uint64_t i, uint64_t term)
+{
+	for (uint64_t k = 1; k <= i; k++) {
+		n->mterm[k] = gterm[k] ? gterm[k] : (k == i ? term : 0);
+		n->mhash[k] = ghash[k];
+	}
+	for (uint64_t k = i + 1; k <= n->mlast; k++)
+		n->mterm[k] = n->mhash[k] = n->mprefix[k] = 0;
+	n->mlast = i;
+	refresh_prefix(n, 1);
+}
+
 void inv_entries(struct sim_node *n, const struct qf_entry *e, size_t cnt)
 {
 	uint64_t first = e[0].index, last = e[cnt - 1].index;
@@ -109,6 +126,8 @@ void inv_entries(struct sim_node *n, const struct qf_entry *e, size_t cnt)
 		inv_violation("simulator: log longer than SIM_MAX_INDEX", last, 0);
 		return;
 	}
+	if (first > n->mlast + 1 && first == n->snap.index + 1)
+		mirror_snapshot(n, n->snap.index, n->snap.term);
 	if (first > n->mlast + 1) {
 		inv_violation("durable log has a hole", first, n->mlast);
 		return;
@@ -145,14 +164,7 @@ void inv_snapshot(struct sim_node *n, const struct qf_snapshot *s)
 	}
 	if (i <= n->mlast && n->mterm[i] == s->term)
 		return;	/* own compaction, or an already matching log */
-	for (uint64_t k = 1; k <= i; k++) {
-		n->mterm[k] = gterm[k];
-		n->mhash[k] = ghash[k];
-	}
-	for (uint64_t k = i + 1; k <= n->mlast; k++)
-		n->mterm[k] = n->mhash[k] = 0;
-	n->mlast = i;
-	refresh_prefix(n, 1);
+	mirror_snapshot(n, i, s->term);
 }
 
 void inv_role(struct sim_node *n)

@@ -272,9 +272,31 @@ static void print_failure(int full)
 	trace_dump(stdout, W.o.verbose ? 200 : 50);
 }
 
+/*
+ * A mutated run's violation counts as a catch only if the same seed passes
+ * without the mutation; otherwise it is a failure of the unmutated core
+ * (reported separately as baseline). The mutated seed is then run again so
+ * that its trace is the one printed.
+ */
+static int baseline_fails(uint64_t s)
+{
+	int fails;
+
+	qf_mutation = QF_MUT_NONE;
+	run_seed(s);
+	fails = W.failed;
+	if (fails)
+		printf("baseline seed=%" PRIu64 " fails without the mutation too: %s\n",
+		       s, W.fail_what);
+	qf_mutation = (enum qf_mutation)W.o.mutation;
+	if (!fails)
+		run_seed(s);
+	return fails;
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t violations = 0, seeds = 0, n_take = 0;
+	uint64_t violations = 0, seeds = 0, n_take = 0, baseline = 0;
 	int64_t *take;
 	int rc;
 
@@ -308,6 +330,10 @@ int main(int argc, char **argv)
 		seeds++;
 		if (W.takeover)
 			take[n_take++] = W.takeover;
+		if (W.failed && W.o.mutation && baseline_fails(s)) {
+			baseline++;
+			continue;
+		}
 		if (W.failed) {
 			violations++;
 			print_failure(violations == 1 || W.o.verbose);
@@ -322,6 +348,9 @@ int main(int argc, char **argv)
 	if (W.o.mutation && !violations)
 		printf("mutation %s NOT caught\n",
 		       qf_mutation_name((enum qf_mutation)W.o.mutation));
+	if (baseline)
+		printf("baseline failures (seeds failing without the mutation too, not counted): %" PRIu64 "\n",
+		       baseline);
 	printf("seeds=%" PRIu64 " steps=%" PRIu64 " violations=%" PRIu64 "\n",
 	       seeds, W.steps, violations);
 	free(take);
