@@ -12,6 +12,7 @@
  *   campaign 1 | run ms=N | status | lease | log 1
  *   partition 1,2 3 | isolate 3 | cut from=1 to=2 | heal
  *   crash 3 | restart 3 | clock id=2 ppm=-1000 | latency ms=N
+ *   kernel-fence 3                   node 3's kernel lease fences itself
  *   propose-fence node=3 [reason=admin] | propose-join node=3
  *   propose-add id=4 [role=witness] | propose-remove id=3 | transfer to=2
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
@@ -296,6 +297,22 @@ static int cmd_clock(struct cluster *c, const struct args *a)
 	return 0;
 }
 
+/* The kernel fenced node id's lease on its own (expiry or LEASE_FENCE):
+ * the daemon learns it and must report it (DESIGN rule 7). */
+static int cmd_kernel_fence(struct cluster *c, const struct args *a)
+{
+	uint32_t id = (uint32_t)word(a, 0, "id");
+	struct cnode *n;
+
+	if (id == 0 || id > C_MAX || !c->n[id].up)
+		return -1;
+	n = &c->n[id];
+	n->k.state = K_FENCED;
+	qf_raft_lapsed(n->r, cl_local(c, id), n->k.gen);
+	cl_process(c, id);
+	return 0;
+}
+
 static int cmd_latency(struct cluster *c, const struct args *a)
 {
 	c->latency = (qf_ns)argl(a, "ms", 1) * QF_MS;
@@ -401,7 +418,7 @@ static const struct {
 	{ "latency", cmd_latency }, { "propose-fence", cmd_fence },
 	{ "propose-join", cmd_join }, { "propose-remove", cmd_remove },
 	{ "propose-add", cmd_add }, { "transfer", cmd_transfer },
-	{ "mutation", cmd_mutation },
+	{ "mutation", cmd_mutation }, { "kernel-fence", cmd_kernel_fence },
 };
 
 static int split(char *line, char **cmd, struct args *a)

@@ -85,6 +85,7 @@ int main(void)
 	run_table("state", state_tests);
 	run_table("lease", lease_tests);
 	run_table("raft", raft_tests);
+	run_table("cluster", cluster_tests);
 	run_datadriven();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -469,3 +469,84 @@ const struct test_case raft_tests[] = {
 	{ "restart-from-disk", restart_from_disk },
 	{ 0 },
 };
+
+/* ---- with the virtual cluster ---- */
+
+#include "cluster.h"
+
+static uint64_t gen_of(struct cluster *c, uint32_t at, uint32_t id)
+{
+	const struct qf_member *m = qf_state_find(&c->n[at].r->st, id);
+
+	return m ? m->gen : 0;
+}
+
+/* Log compaction (thesis §5): a follower down while the log grew past the
+ * in-memory window catches up from a snapshot of the replicated state. */
+static void snapshot_catch_up(void)
+{
+	static struct cluster c;
+	uint32_t ids[] = { 1, 2, 3 };
+	struct qf_timing t;
+	uint64_t g;
+
+	qf_timing_fast(&t);
+	cl_init(&c, &t, QF_CFG_AUTO_FENCE | QF_CFG_AUTO_REJOIN |
+		QF_CFG_CHECK_QUORUM);
+	c.quiet = true;
+	CHECK_EQ(cl_bootstrap(&c, ids, NULL, 3), 0);
+	qf_raft_campaign(c.n[1].r, cl_local(&c, 1));
+	cl_process(&c, 1);
+	cl_run(&c, 100 * QF_MS);
+	CHECK_EQ(cl_leader(&c), 1);
+	cl_crash(&c, 3);
+	for (int i = 0; i < QF_LOG_CAP / 4 + 4; i++) {	/* fence + rejoin */
+		g = gen_of(&c, 1, 2);
+		CHECK_EQ(qf_raft_propose_fence(c.n[1].r, cl_local(&c, 1), 2,
+					       QF_FENCE_ADMIN), 0);
+		cl_process(&c, 1);
+		for (int ms = 0; ms < 3000 && gen_of(&c, 1, 2) == g; ms++)
+			cl_step_ms(&c);
+		CHECK(gen_of(&c, 1, 2) > g);
+	}
+	CHECK(c.n[1].r->log.snap.index > 1);	/* compacted */
+	CHECK_EQ(cl_restart(&c, 3), 0);
+	cl_run(&c, 300 * QF_MS);
+	CHECK_EQ(c.n[3].r->log.commit, c.n[1].r->log.commit);
+	CHECK(c.n[3].r->log.snap.index > 1);	/* installed a snapshot */
+	CHECK_EQ(gen_of(&c, 3, 2), gen_of(&c, 1, 2));
+	CHECK(cl_kernel_valid(&c, 3));
+	CHECK(!c.violation);
+	cl_free(&c);
+}
+
+/* Rule 4 across a restart: a vote persisted before it left survives, so
+ * the node does not vote twice in one term. */
+static void vote_survives_restart(void)
+{
+	static struct cluster c;
+	uint32_t ids[] = { 1, 2, 3 };
+	struct qf_msg v = { .type = QF_MSG_VOTE, .from = 3, .to = 2,
+			    .term = 5, .index = 1, .log_term = 1 };
+
+	cl_init(&c, NULL, QF_CFG_CHECK_QUORUM);
+	c.quiet = true;
+	CHECK_EQ(cl_bootstrap(&c, ids, NULL, 3), 0);
+	qf_raft_step(c.n[2].r, cl_local(&c, 2), &v);
+	cl_process(&c, 2);
+	CHECK_EQ(c.n[2].disk.hs.vote, 3);
+	CHECK_EQ(c.n[2].disk.hs.term, 5);
+	cl_crash(&c, 2);
+	CHECK_EQ(cl_restart(&c, 2), 0);
+	CHECK_EQ(c.n[2].r->vote, 3);
+	v.from = 1;
+	qf_raft_step(c.n[2].r, cl_local(&c, 2), &v);
+	CHECK_EQ(c.n[2].r->vote, 3);
+	cl_free(&c);
+}
+
+const struct test_case cluster_tests[] = {
+	{ "snapshot-catch-up", snapshot_catch_up },
+	{ "vote-survives-restart", vote_survives_restart },
+	{ 0 },
+};
