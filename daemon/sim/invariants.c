@@ -217,6 +217,13 @@ static void check_fence(struct sim_node *x, struct sim_gen *g)
 	if (!g || !g->fenced_at)
 		return;
 	until = io_until(x, g);
+	if (until > g->fenced_at - W.min_slack_floor && W.fence_slack_n < 1u << 30) {
+		/* the closest call: how much real time was left */
+		int64_t slack = g->fenced_at - until;
+
+		if (!W.fence_slack_n++ || slack < W.fence_slack_min)
+			W.fence_slack_min = slack;
+	}
 	if (until > g->fenced_at)
 		inv_violation("lease: IO of a fenced generation may land after NODE_FENCED committed (ns past)",
 			      (uint64_t)(until - g->fenced_at), g->gen);

@@ -182,7 +182,7 @@ static int setup_timing(void)
 		fprintf(stderr, "qfence-sim: timing refused: %s\n", why);
 		return 2;
 	}
-	W.tm.wait = qf_timing_wait(&W.tm);
+	W.wait = qf_timing_wait(&W.tm);	/* tm.wait stays 0: the core derives W */
 	if (!W.o.duration)
 		W.o.duration = MS(120000);
 	return 0;
@@ -308,6 +308,7 @@ int main(int argc, char **argv)
 		return rc;
 	qf_mutation = (enum qf_mutation)W.o.mutation;
 	W.o.lenient = getenv("QF_SIM_LENIENT") != NULL;
+	W.min_slack_floor = INT64_MAX / 4;
 	W.members0 = W.o.nodes;
 	W.n = W.o.nodes + 1;	/* one spare slot for membership changes */
 	for (int i = 0; i < W.n; i++)
@@ -321,7 +322,7 @@ int main(int argc, char **argv)
 	if (W.o.verbose)
 		printf("profile=%s W=%.3fms L=%" PRIu64 "ms F=%" PRIu64
 		       "ms rho=%uppm mutation=%s clocks=%s\n",
-		       W.o.fast ? "fast" : "default", W.tm.wait / 1e6,
+		       W.o.fast ? "fast" : "default", W.wait / 1e6,
 		       W.tm.lease / 1000000, W.tm.settle / 1000000, W.tm.rho_ppm,
 		       W.o.mutation ? qf_mutation_name((enum qf_mutation)W.o.mutation) : "none",
 		       W.o.extreme ? "extreme" : "random");
@@ -345,6 +346,9 @@ int main(int argc, char **argv)
 		}
 	}
 	report_takeover(take, n_take);
+	if (W.fence_slack_n)
+		printf("closest fence: %.3f ms between the last possible IO and NODE_FENCED committed (%u fences)\n",
+		       W.fence_slack_min / 1e6, W.fence_slack_n);
 	if (W.o.mutation && !violations)
 		printf("mutation %s NOT caught\n",
 		       qf_mutation_name((enum qf_mutation)W.o.mutation));

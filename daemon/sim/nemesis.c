@@ -43,6 +43,7 @@ enum {
 	NS_MEMBER,	/* membership scenario: next step */
 	NS_EXTREME,	/* --clocks extreme: flip rates to stress W */
 	NS_FLIP,	/* isolate with extreme clocks: cut now */
+	NS_ADMIN,	/* admin scenario: fence X now */
 };
 
 static struct {
@@ -173,7 +174,7 @@ void nemesis_start(void)
 	}
 	W.scenario = sc;
 	ns.bound = 6 * (int64_t)(W.tm.election_max + W.tm.heartbeat) +
-		(int64_t)(W.tm.fence_after + 2 * W.tm.wait + 3 * W.tm.lease) +
+		(int64_t)(W.tm.fence_after + 2 * W.wait + 3 * W.tm.lease) +
 		MS(2000);
 	if (sc == SC_CHAOS)
 		set_rough_net();
@@ -315,7 +316,7 @@ static void isolate(struct sim_node *v)
 	W.cut_at = W.now;
 	/* 0-2: both ways; 3: nothing reaches it; 4: nothing leaves it */
 	net_isolate(v->slot, kind != 4, kind != 3);
-	ns.hold = (int64_t)(W.tm.fence_after + W.tm.wait) + MS(3000) +
+	ns.hold = (int64_t)(W.tm.fence_after + W.wait) + MS(3000) +
 		rng_range(&W.rng, 0, MS(2000));
 	step_at(W.now + ns.hold, NS_UNCUT);
 }
@@ -383,7 +384,7 @@ static void act(void)
 			n = l;
 		node_freeze(n, W.now + rng_range(&W.rng,
 				(int64_t)W.tm.lease * 11 / 10,
-				(int64_t)(3 * W.tm.lease + W.tm.wait)));
+				(int64_t)(3 * W.tm.lease + W.wait)));
 		step_at(n->thaw_at + MS(1), NS_HEAL);
 		break;
 	case SC_REBOOT:
@@ -396,8 +397,18 @@ static void act(void)
 		break;
 	case SC_ADMIN:
 		n = &W.node[rng_below(&W.rng, (uint64_t)W.members0)];
-		node_propose(l, PROP_FENCE, n->id);
-		step_at(W.now + (int64_t)W.tm.wait + MS(3000), NS_HEAL);
+		ns.target = n->id;
+		if (W.o.extreme && n != l) {
+			/* "fence X now" of a connected follower: its last grant
+			 * is the one that set its deadline, so only rule 5's
+			 * (1+rho)/(1-rho) stands between W and its lease */
+			extreme_rates(n);
+			step_at(W.now + 3 * (int64_t)W.tm.heartbeat +
+				rng_range(&W.rng, 0, (int64_t)W.tm.heartbeat),
+				NS_ADMIN);
+			break;
+		}
+		step_at(W.now, NS_ADMIN);
 		break;
 	}
 }
@@ -444,7 +455,7 @@ static void member_step(void)
 		err = node_propose(l, PROP_REMOVE, ns.target);
 		if (err == 0 || err == -QF_ENOENT) {
 			ns.stage = 3;
-			step_at(W.now + (int64_t)W.tm.wait + MS(2000), NS_MEMBER);
+			step_at(W.now + (int64_t)W.wait + MS(2000), NS_MEMBER);
 			return;
 		}
 		break;
@@ -498,6 +509,11 @@ void nemesis_step(uint32_t what)
 		break;
 	case NS_FLIP:
 		isolate(sim_node_by_id(ns.target));
+		break;
+	case NS_ADMIN:
+		if (leader())
+			node_propose(leader(), PROP_FENCE, ns.target);
+		step_at(W.now + (int64_t)W.wait + MS(3000), NS_HEAL);
 		break;
 	case NS_UNCUT:
 	case NS_HEAL:

@@ -238,6 +238,7 @@ struct sim_opts {
 struct sim_world {
 	struct sim_opts o;
 	struct qf_timing tm;
+	qf_ns wait;		/* W of the unmutated core, for bounds */
 	struct rng rng;
 	uint64_t seed;
 	int64_t now;
@@ -259,6 +260,9 @@ struct sim_world {
 	int64_t no_lapse_until;
 	uint32_t no_lapse_mask;
 	int64_t heal_at;	/* liveness check after healing */
+	int64_t min_slack_floor;
+	uint32_t fence_slack_n;
+	int64_t fence_slack_min;	/* smallest t_c - io_until seen */
 	int64_t live_check_at;
 };
 extern struct sim_world W;
