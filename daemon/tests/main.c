@@ -86,6 +86,7 @@ int main(void)
 	run_table("lease", lease_tests);
 	run_table("raft", raft_tests);
 	run_table("cluster", cluster_tests);
+	run_table("codec", codec_tests);
 	run_datadriven();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -25,7 +25,8 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 } while (0)
 
 extern const struct test_case quorum_tests[], config_tests[], log_tests[],
-	state_tests[], lease_tests[], raft_tests[], cluster_tests[];
+	state_tests[], lease_tests[], raft_tests[], cluster_tests[],
+	codec_tests[];
 
 int datadriven_run_all(const char *dir, int *passed, int *failed);
 

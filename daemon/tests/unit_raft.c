@@ -13,7 +13,7 @@
 
 static struct qf_raft R;
 static struct qf_msg out[QF_MAX_MSGS * 4];
-static size_t nout;
+static size_t nout, nfences;
 static struct qf_ready last_rd;
 
 static uint64_t rnd(void *arg)
@@ -48,6 +48,7 @@ static void drain(void)
 		qf_raft_ready(&R, &last_rd);
 		for (size_t i = 0; i < last_rd.n_msgs; i++)
 			out[nout++] = last_rd.msgs[i];
+		nfences += last_rd.n_fences;
 		qf_raft_advance(&R);
 	}
 }
@@ -331,6 +332,7 @@ static void rule5_wait(void)
 
 	mk(1, 3, 0);
 	elect(T0, 3);
+	nfences = 0;
 	w = R.wait;
 	step(T0 + 10 * QF_MS, ack(2, 1, 5));
 	step(T0 + 20 * QF_MS, ack(3, 1, 5));	/* grant to 3 at T0+20 */
@@ -344,11 +346,12 @@ static void rule5_wait(void)
 		drain();
 		step(t, ack(2, R.round, t));
 		CHECK_EQ(R.log.commit, 2);
+		CHECK_EQ(nfences, 0);	/* no decision before the commit */
 	}
 	qf_raft_tick(&R, T0 + 20 * QF_MS + w);
 	drain();
 	CHECK_EQ(R.log.commit, 3);
-	CHECK_EQ(last_rd.n_fences, 1);
+	CHECK_EQ(nfences, 1);
 	CHECK_EQ(last_rd.fences[0].node, 3);
 	CHECK_EQ(last_rd.fences[0].gen, 1);
 }

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/* Wire encoding of messages (see codec.h). */
+#include <string.h>
+
+#include "codec.h"
+#include "raft.h"
+
+struct wbuf {
+	uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+static void put(struct wbuf *w, uint64_t v, int bytes)
+{
+	if (w->off + bytes > w->len) {
+		w->bad = true;
+		return;
+	}
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		w->p[w->off + i] = (uint8_t)v;
+	w->off += bytes;
+}
+
+static uint64_t get(struct wbuf *w, int bytes)
+{
+	uint64_t v = 0;
+
+	if (w->off + bytes > w->len) {
+		w->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | w->p[w->off + i];
+	w->off += bytes;
+	return v;
+}
+
+static void put_addr(struct wbuf *w, const struct qf_addr *a)
+{
+	put(w, a->family, 1);
+	put(w, 0, 1);
+	put(w, a->port, 2);
+	if (w->off + 16 > w->len) {
+		w->bad = true;
+		return;
+	}
+	memcpy(w->p + w->off, a->ip, 16);
+	w->off += 16;
+}
+
+static void get_addr(struct wbuf *w, struct qf_addr *a)
+{
+	a->family = (uint8_t)get(w, 1);
+	w->bad |= get(w, 1) != 0;
+	w->bad |= a->family != 0 && a->family != 4 && a->family != 6;
+	a->pad = 0;
+	a->port = (uint16_t)get(w, 2);
+	if (w->off + 16 > w->len) {
+		w->bad = true;
+		return;
+	}
+	memcpy(a->ip, w->p + w->off, 16);
+	w->off += 16;
+}
+
+static void put_entry(struct wbuf *w, const struct qf_entry *e)
+{
+	put(w, e->term, 8);
+	put(w, e->index, 8);
+	put(w, e->type, 1);
+	put(w, e->role, 1);
+	put(w, e->reason, 1);
+	put(w, e->n_addrs, 1);
+	put(w, e->node, 4);
+	put(w, e->gen, 8);
+	for (int i = 0; i < QF_MAX_ADDRS; i++)
+		put_addr(w, &e->addrs[i]);
+}
+
+static void get_entry(struct wbuf *w, struct qf_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->term = get(w, 8);
+	e->index = get(w, 8);
+	e->type = (uint8_t)get(w, 1);
+	e->role = (uint8_t)get(w, 1);
+	e->reason = (uint8_t)get(w, 1);
+	e->n_addrs = (uint8_t)get(w, 1);
+	e->node = (uint32_t)get(w, 4);
+	e->gen = get(w, 8);
+	for (int i = 0; i < QF_MAX_ADDRS; i++)
+		get_addr(w, &e->addrs[i]);
+	w->bad |= e->type < QF_ENT_NOOP || e->type > QF_ENT_NODE_FENCED ||
+		  e->n_addrs > QF_MAX_ADDRS;
+}
+
+static void put_member(struct wbuf *w, const struct qf_member *m)
+{
+	put(w, m->id, 4);
+	put(w, m->role, 1);
+	put(w, m->flags, 1);
+	put(w, m->fence_reason, 1);
+	put(w, m->n_addrs, 1);
+	put(w, m->gen, 8);
+	put(w, m->fenced_gen, 8);
+	for (int i = 0; i < QF_MAX_ADDRS; i++)
+		put_addr(w, &m->addrs[i]);
+}
+
+static void get_member(struct wbuf *w, struct qf_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = (uint32_t)get(w, 4);
+	m->role = (uint8_t)get(w, 1);
+	m->flags = (uint8_t)get(w, 1);
+	m->fence_reason = (uint8_t)get(w, 1);
+	m->n_addrs = (uint8_t)get(w, 1);
+	m->gen = get(w, 8);
+	m->fenced_gen = get(w, 8);
+	for (int i = 0; i < QF_MAX_ADDRS; i++)
+		get_addr(w, &m->addrs[i]);
+	w->bad |= m->n_addrs > QF_MAX_ADDRS || (m->flags & ~QF_MF_IN_CONFIG) ||
+		  (m->id && m->role != QF_ROLE_VOTER &&
+		   m->role != QF_ROLE_WITNESS);
+}
+
+static void put_header(struct wbuf *w, const struct qf_msg *m)
+{
+	put(w, 'Q', 1);
+	put(w, 'F', 1);
+	put(w, QF_WIRE_VERSION, 1);
+	put(w, m->type, 1);
+	put(w, m->flags, 1);
+	put(w, m->n_entries, 1);
+	put(w, 0, 2);
+	put(w, m->from, 4);
+	put(w, m->to, 4);
+	put(w, m->term, 8);
+	put(w, m->index, 8);
+	put(w, m->log_term, 8);
+	put(w, m->commit, 8);
+	put(w, m->round, 8);
+	put(w, m->boot_id, 8);
+	put(w, m->a, 8);
+	put(w, m->gen, 8);
+	put(w, m->r, 8);
+}
+
+static void get_header(struct wbuf *w, struct qf_msg *m)
+{
+	w->bad |= get(w, 1) != 'Q' || get(w, 1) != 'F' ||
+		  get(w, 1) != QF_WIRE_VERSION;
+	m->type = (uint8_t)get(w, 1);
+	m->flags = (uint8_t)get(w, 1);
+	m->n_entries = (uint16_t)get(w, 1);
+	w->bad |= get(w, 2) != 0;
+	m->from = (uint32_t)get(w, 4);
+	m->to = (uint32_t)get(w, 4);
+	m->term = get(w, 8);
+	m->index = get(w, 8);
+	m->log_term = get(w, 8);
+	m->commit = get(w, 8);
+	m->round = get(w, 8);
+	m->boot_id = get(w, 8);
+	m->a = get(w, 8);
+	m->gen = get(w, 8);
+	m->r = get(w, 8);
+	w->bad |= m->type == QF_MSG_NONE || m->type >= __QF_MSG_LAST ||
+		  (m->flags & ~(QF_MF_REJECT | QF_MF_FORCE | QF_MF_LAPSED)) ||
+		  m->n_entries > QF_MSG_ENTRIES ||
+		  (m->n_entries && m->type != QF_MSG_APPEND);
+}
+
+size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
+{
+	struct wbuf w = { .p = buf, .len = len };
+
+	if (m->type == QF_MSG_NONE || m->type >= __QF_MSG_LAST ||
+	    m->n_entries > QF_MSG_ENTRIES ||
+	    (m->n_entries && m->type != QF_MSG_APPEND))
+		return 0;
+	put_header(&w, m);
+	for (int i = 0; i < m->n_entries; i++)
+		put_entry(&w, &m->u.entries[i]);
+	if (m->type == QF_MSG_SNAPSHOT) {
+		for (int i = 0; i < QF_MAX_MEMBERS; i++)
+			put_member(&w, &m->u.snap.m[i]);
+		put(&w, m->u.snap.max_gen, 8);
+	}
+	return w.bad ? 0 : w.off;
+}
+
+int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len)
+{
+	struct wbuf w = { .p = (uint8_t *)buf, .len = len };
+	struct qf_msg t;
+
+	memset(&t, 0, sizeof(t));
+	get_header(&w, &t);
+	for (int i = 0; !w.bad && i < t.n_entries; i++)
+		get_entry(&w, &t.u.entries[i]);
+	if (!w.bad && t.type == QF_MSG_SNAPSHOT) {
+		for (int i = 0; i < QF_MAX_MEMBERS; i++)
+			get_member(&w, &t.u.snap.m[i]);
+		t.u.snap.max_gen = get(&w, 8);
+	}
+	if (w.bad || w.off != len)
+		return -1;
+	*m = t;
+	return 0;
+}

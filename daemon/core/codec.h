@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Wire encoding of struct qf_msg for the daemon's transport: big-endian,
+ * fixed field order, versioned, and strictly checked on decode (a datagram
+ * that does not decode to a well-formed message changes nothing). The
+ * transport adds authentication and replay protection around it.
+ *
+ * Layout (all integers big-endian):
+ *   u8 magic 'Q', u8 magic 'F', u8 version (1), u8 type, u8 flags,
+ *   u8 n_entries, u16 zero, u32 from, u32 to,
+ *   u64 term, index, log_term, commit, round, boot_id, a, gen, r,
+ *   then for APPEND n_entries entries, for SNAPSHOT the state:
+ *   entry:  u64 term, u64 index, u8 type, u8 role, u8 reason, u8 n_addrs,
+ *           u32 node, u64 gen, QF_MAX_ADDRS addresses
+ *   member: u32 id, u8 role, u8 flags, u8 fence_reason, u8 n_addrs,
+ *           u64 gen, u64 fenced_gen, QF_MAX_ADDRS addresses
+ *   state:  QF_MAX_MEMBERS members, u64 max_gen
+ *   address: u8 family (0, 4, 6), u8 zero, u16 port, 16 bytes ip
+ */
+#ifndef QF_CORE_CODEC_H
+#define QF_CORE_CODEC_H
+
+#include "msg.h"
+
+#define QF_WIRE_VERSION	1
+#define QF_WIRE_HDR	(8 + 8 + 9 * 8)
+#define QF_WIRE_ADDR	20
+#define QF_WIRE_ENTRY	(8 + 8 + 4 + 4 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR)
+#define QF_WIRE_MEMBER	(4 + 4 + 8 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR)
+#define QF_WIRE_STATE	(QF_MAX_MEMBERS * QF_WIRE_MEMBER + 8)
+#define QF_WIRE_MAX	(QF_WIRE_HDR + QF_WIRE_STATE)
+
+/* Encoded length, or 0 if buf is too small or m is malformed. */
+size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len);
+/* 0, or -1 if buf is not exactly one well-formed message (m untouched). */
+int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len);
+
+#endif /* QF_CORE_CODEC_H */
