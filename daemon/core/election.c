@@ -159,6 +159,26 @@ void election_tick(struct qf_raft *r, qf_ns now)
 	election_campaign(r, now, true, false);
 }
 
+/*
+ * A split vote: another candidate of our term asks for our vote, which we
+ * gave ourselves. Neither can win this term, so retry sooner, within
+ * [election_min/2, election_min): the liveness rule of DESIGN §2 budgets
+ * one election timeout after a leader crash, not two.
+ */
+static void split_vote(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
+{
+	qf_ns lo = r->t.election_min / 2, due;
+	uint64_t x;
+
+	if (r->state != QF_CANDIDATE || m->type != QF_MSG_VOTE ||
+	    m->term != r->term || r->vote != r->id)
+		return;
+	x = r->rand ? r->rand(r->rand_arg) : 0;
+	due = now + lo + x % (r->t.election_min - lo);
+	if (due < r->election_due)
+		r->election_due = due;
+}
+
 /* Thesis §3.4 and §9.6: grant a (pre-)vote to an up-to-date log. */
 void election_on_vote(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 {
@@ -177,6 +197,7 @@ void election_on_vote(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 		r->election_due = now + raft_rand_election(r);
 	} else {
 		resp.flags = QF_MF_REJECT;
+		split_vote(r, now, m);
 	}
 	raft_send(r, &resp);
 }
