@@ -13,6 +13,26 @@
  */
 #include "internal.h"
 
+/* Is a NODE_FENCED(id, g >= gen) in the log, committed or not (rule 3)?
+ * Scans the uncommitted tail: the member slots alone can lose a record
+ * when a removed member's slot is freed and the id added again. */
+bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen)
+{
+	const struct qf_member *s = qf_state_find(&r->st, id);
+	const struct qf_member *c = qf_state_find(&r->cfg, id);
+
+	if ((s && s->fenced_gen >= gen) || (c && c->fenced_gen >= gen))
+		return true;
+	for (uint64_t i = r->log.commit + 1; i <= r->log.last; i++) {
+		const struct qf_entry *e = log_get(&r->log, i);
+
+		if (e->type == QF_ENT_NODE_FENCED && e->node == id &&
+		    e->gen >= gen)
+			return true;
+	}
+	return false;
+}
+
 bool fence_wait_over(const struct qf_raft *r, qf_ns now, uint32_t id)
 {
 	const struct qf_progress *p = member_progress((struct qf_raft *)r, id);
@@ -117,7 +137,7 @@ int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 		return -QF_EINVAL;	/* a leader hands over before */
 	if (!c || !s)
 		return -QF_ENOENT;
-	if (c->fenced_gen >= s->gen)
+	if (fence_in_log(r, id, s->gen))
 		return -QF_EEXIST;
 	r->now = now;
 	return append_fence(r, now, id, s->gen, reason);
@@ -174,9 +194,9 @@ static void fence_member(struct qf_raft *r, qf_ns now, const struct qf_member *c
 	const struct qf_member *s = qf_state_find(&r->st, c->id);
 	uint8_t reason;
 
-	if (!s)
-		return;		/* its NODE_ADD is not committed yet */
-	if (c->fenced_gen >= s->gen) {
+	if (!s || c->gen != s->gen)
+		return;		/* a new generation is pending */
+	if (fence_in_log(r, c->id, s->gen)) {
 		/* Fenced in the log: rejoin once committed and back. */
 		if ((r->flags & QF_CFG_AUTO_REJOIN) && member_fenced(s) &&
 		    c->gen == s->gen && member_in_config(c) &&

@@ -92,6 +92,7 @@ bool lease_grantable(const struct qf_raft *r, uint32_t id, uint64_t gen);
 void lease_self_changed(struct qf_raft *r);
 
 /* fence.c */
+bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 bool fence_wait_over(const struct qf_raft *r, qf_ns now, uint32_t id);
 uint64_t fence_commit_limit(const struct qf_raft *r, qf_ns now,
 			    uint64_t from, uint64_t to);

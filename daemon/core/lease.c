@@ -22,19 +22,6 @@ void lease_reset_leader(struct qf_raft *r)
 	r->q_round = 0;
 }
 
-/* Is a NODE_FENCED(id, g >= gen) in the uncommitted tail of the log? */
-static bool fenced_in_tail(const struct qf_raft *r, uint32_t id, uint64_t gen)
-{
-	for (uint64_t i = r->log.commit + 1; i <= r->log.last; i++) {
-		const struct qf_entry *e = log_get(&r->log, i);
-
-		if (e->type == QF_ENT_NODE_FENCED && e->node == id &&
-		    e->gen >= gen)
-			return true;
-	}
-	return false;
-}
-
 /*
  * May (id, gen) hold a lease? Never while NODE_FENCED(id, gen) is in the
  * log, committed or not (rule 3); witnesses hold none (DESIGN §4); and not
@@ -51,8 +38,7 @@ bool lease_grantable(const struct qf_raft *r, uint32_t id, uint64_t gen)
 		return false;
 	if (QF_MUTATED(QF_MUT_GRANT_TO_FENCED))
 		return true;
-	return c->fenced_gen < gen && s->fenced_gen < gen &&
-	       !fenced_in_tail(r, id, gen);
+	return !fence_in_log(r, id, gen);
 }
 
 static void renew_self(struct qf_raft *r, qf_ns now)
