@@ -107,9 +107,16 @@ void fence_on_commit(struct qf_raft *r, const struct qf_entry *e)
 			.node = e->node, .gen = e->gen, .reason = e->reason,
 			.index = e->index,
 		};
-	if ((e->type == QF_ENT_NODE_FENCED || e->type == QF_ENT_NODE_JOIN) &&
-	    e->node == r->id)
-		lease_self_changed(r);
+	if (e->node != r->id)
+		return;
+	/* Our own record: fence now, even if the slot is gone (removed). */
+	if (e->type == QF_ENT_NODE_FENCED && e->gen >= r->lease_gen &&
+	    !r->self_fenced) {
+		r->self_fenced = true;
+		r->deadline = 0;
+		r->lease_dirty = true;
+	}
+	lease_self_changed(r);
 }
 
 static int append_fence(struct qf_raft *r, qf_ns now, uint32_t id,
