@@ -51,12 +51,19 @@ const struct qf_member *raft_self(const struct qf_raft *r)
 	return qf_state_find(&r->st, r->id);
 }
 
-/* May this node campaign: a voter (not a witness) of the latest config. */
+/*
+ * May this node campaign: a voter (not a witness) of the latest
+ * configuration, or of the committed one while its own removal is not yet
+ * committed - thesis §4.2.2: it may still be needed to commit the removal
+ * (its own vote then does not count: tallies use the latest config).
+ */
 bool raft_is_voter_here(const struct qf_raft *r)
 {
-	const struct qf_member *m = qf_state_find(&r->cfg, r->id);
+	const struct qf_member *c = qf_state_find(&r->cfg, r->id);
+	const struct qf_member *s = qf_state_find(&r->st, r->id);
 
-	return member_in_config(m) && m->role == QF_ROLE_VOTER;
+	return (member_in_config(c) && c->role == QF_ROLE_VOTER) ||
+	       (member_in_config(s) && s->role == QF_ROLE_VOTER);
 }
 
 static int load_entries(struct qf_raft *r, const struct qf_persist *ps)
