@@ -3,13 +3,17 @@
 #
 #   tests/vm/boot.sh [--initrd F] [--timeout S] [--smp N] [--mem MB]
 #                    [--args A,B] [--append "..."] [--share-usr]
-#                    [--icount SHIFT] NAME
+#                    [--icount SHIFT] [--reboot] [--qemu "ARGS"] NAME
 #
 # Runs guest script NAME (tests/vm/guest/NAME.sh) in qemu-system-x86_64
 # under TCG on the Debian kernel of scripts/kver.sh. The kernel console
 # (ttyS0) goes to build/vm/NAME.console, the test output (ttyS1) to
 # build/vm/NAME.out. -no-reboot: a guest reboot (or a panic, panic=-1)
 # ends qemu instead of starting over.
+#
+# --reboot drops -no-reboot (a guest reboot starts the VM over, as a real
+# machine would); --qemu adds QEMU arguments (split on blanks): disks,
+# network, monitor. BUILD (environment) names the output folder.
 #
 # Exit status: 0 qemu ended by itself, 124 the wall-clock timeout killed it,
 # anything else: qemu could not start. Whether the tests passed is for the
@@ -20,6 +24,7 @@ top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 KVER=${KVER:-$("$top/scripts/kver.sh")}
 initrd=$BUILD/vm/initramfs.cpio timeout=120 smp=1 mem=512 args= append= share= icount=
+noreboot=-no-reboot qemu_extra=
 while [ $# -gt 1 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
@@ -30,6 +35,8 @@ while [ $# -gt 1 ]; do
 	--append) append=$2; shift 2 ;;
 	--share-usr) share=1; shift ;;
 	--icount) icount=$2; shift 2 ;;
+	--reboot) noreboot=; shift ;;
+	--qemu) qemu_extra=$2; shift 2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -49,6 +56,8 @@ fi
 # each), not with the host's clock: benchmarks become independent of what
 # else the host is running.
 [ -z "$icount" ] || extra+=(-icount "shift=$icount,sleep=off")
+# shellcheck disable=SC2206
+[ -z "$qemu_extra" ] || extra+=($qemu_extra)
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=6 qtest=$name"
 [ -z "$args" ] || cmdline="$cmdline qargs=$args"
 [ -z "$append" ] || cmdline="$cmdline $append"
@@ -62,7 +71,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start=$(date +%s.%N)
-qemu-system-x86_64 -accel tcg -nodefaults -display none -no-reboot \
+qemu-system-x86_64 -accel tcg -nodefaults -display none $noreboot \
 	-m "$mem" -smp "$smp" -cpu max \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	-serial "file:$console" -serial "file:$out" "${extra[@]}" &

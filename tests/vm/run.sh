@@ -112,8 +112,11 @@ boot() {
 	tests/vm/boot.sh "$@" "$name" 2> "$vm/$name.boot.log"
 }
 
-boot main --timeout 420
-judge main $?
+# In the background, so that a signal reaches the cleanup trap at once.
+boot main --timeout 420 & pids=($!)
+wait "${pids[0]}"; mrc=$?
+pids=()
+judge main $mrc
 
 # --- host-judged boots: the VM must die by the module's hand --------------
 # action_case NAME PATTERN...: qemu ended by itself (no timeout), the guest

@@ -74,6 +74,48 @@ t_io_renewed() {
 	dm_info qf1 | grep -q '^armed ' || die "status: $(dm_info qf1)"
 }
 
+# The same over a file-backed loop device (not only RAM disks).
+t_loop_device() {
+	modprobe loop
+	dd if=/dev/zero of=/tmp/disk.img bs=1M count=8 2>/dev/null
+	losetup /dev/loop0 /tmp/disk.img
+	qc lease new lp --generation 1 --max-lease-ms 10000
+	mkfence qlp /dev/loop0 lp
+	expect_io w /dev/mapper/qlp EIO
+	qc lease renew lp --generation 1 --in-ms 8000
+	echo "through the fence" | dd of=/dev/mapper/qlp bs=4096 conv=sync oflag=direct 2>/dev/null
+	dd if=/dev/loop0 bs=4096 count=1 iflag=direct 2>/dev/null | grep -q 'through the fence' ||
+		die "write through qlp not on the loop device"
+	qc lease fence lp
+	expect_io r /dev/mapper/qlp EIO
+	expect_io w /dev/mapper/qlp EIO
+	dmsetup remove qlp
+	losetup -d /dev/loop0
+	qc lease unfence lp --generation 2
+	qc lease del lp
+}
+
+# quorumctl's renew-loop keeps a lease armed (generous margins: 100 ms
+# period for a 3 s lease), and the lease fences once it stops.
+t_renew_loop() {
+	qc lease new rl --generation 1 --max-lease-ms 5000
+	mkfence qrl /dev/ram2 rl
+	quorumctl lease renew-loop rl --generation 1 --every-ms 100 --lease-ms 3000 --count 15 &
+	pid=$!
+	wait_state rl armed
+	while kill -0 $pid 2>/dev/null; do
+		expect_io r /dev/mapper/qrl ok
+		usleep 100000
+	done
+	wait $pid || die "renew-loop failed"
+	[ "$(field rl renewals)" = 15 ] || die "renewals $(field rl renewals), want 15"
+	wait_state rl fenced
+	expect_io r /dev/mapper/qrl EIO
+	dmsetup remove qrl
+	qc lease unfence rl --generation 2
+	qc lease del rl
+}
+
 t_renew_absolute() {
 	now=$(field io1 now_ns)
 	dl=$((now + 6000000000))
@@ -487,6 +529,8 @@ run_case unprivileged-eperm t_unprivileged
 run_case unprivileged-get t_unprivileged_get
 run_case netns-family t_netns
 run_case netns-events t_netns_events
+run_case io-over-loop-device t_loop_device
+run_case renew-loop-keeps-lease t_renew_loop
 run_case settle-escalation-log-only t_settle_escalation
 run_case settle-wait-no-escalation t_settle_wait
 run_case action-event-log-only t_action_event_log_only
