@@ -4,12 +4,27 @@
  *
  * API changes (additions are listed here too; nothing removed so far):
  *   v1  initial interface.
- *   v3  struct qf_state gains max_gen; qf_bootstrap's snapshot now has
- *       index 1, term 1 (so a new node, empty at index 0, gets the
- *       bootstrap configuration by snapshot); qf_raft_init accepts
- *       hs.term < snap.term (the term then starts at snap.term).
  *   v2  struct qf_ready gains lease_fenced: deadline 0 alone now means "no
  *       new deadline", lease_fenced means "fence now" (NODE_FENCED(self)).
+ *   v3  struct qf_state gains max_gen; qf_bootstrap's snapshot now has
+ *       index 1, term 1 (so a new node, empty at index 0, gets the
+ *       bootstrap configuration by snapshot; a caller that mirrors the
+ *       log must start its mirror at snap.index, not 0); qf_raft_init
+ *       accepts hs.term < snap.term (the term then starts at snap.term).
+ *   v4  qf_raft_next_tick is always later than the last now (never 0 or
+ *       UINT64_MAX once started); struct qf_raft's progress array doubled
+ *       (struct qf_status.progress too); codec.h (wire encoding) added.
+ *
+ * What the leader does on its own (QF_CFG_* flags, all on by default):
+ *   - AUTO_FENCE: proposes NODE_FENCED(X, g) for a member silent for
+ *     timing.fence_after (reason silent), one whose acks report its own
+ *     lease lapsed (lapsed), and one removed from the configuration
+ *     (removed). Rule 5's waits then hold the commit.
+ *   - AUTO_REJOIN: proposes NODE_JOIN(X, g') with a never used g' once
+ *     NODE_FENCED(X, g) is committed and X talks to it again.
+ *   - CHECK_QUORUM: steps down without a majority of acks within an
+ *     election timeout; followers ignore vote requests while they hear
+ *     from a leader (thesis §6.2, §9.6).
  *
  * The core does no I/O, reads no clock, draws no randomness of its own and
  * allocates nothing: the caller owns a struct qf_raft (fixed capacity) and
