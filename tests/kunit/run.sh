@@ -3,7 +3,10 @@
 # (kmod/*_kunit.c), run the standard way: tools/testing/kunit/kunit.py on
 # UML, in a tree of the Debian linux-source-6.1 package.
 #
-#   tests/kunit/run.sh            (or: make check-kunit)
+#   tests/kunit/run.sh              (or: make check-kunit)
+#   tests/kunit/run.sh --mutants    also check that the "rule N" cases fail
+#                                   when DESIGN rule N is cut out of lease.c
+#                                   or lease.h (one rebuild per mutant)
 #
 # The tarball is extracted once into a cache outside the repository,
 # keyed by the package version:
@@ -28,6 +31,8 @@ top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 tarball=${QFENCE_LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 suites="qfence_lease qfence_policy qfence_map"
+mutants=
+[ "${1:-}" = --mutants ] && mutants=1
 
 fail() {
 	echo "FAIL kunit: $*"
@@ -50,6 +55,7 @@ fi
 base=$cache/kunit/$ver
 src=$base/linux-source-6.1
 bld=$base/build
+dst=$src/drivers/qfence
 
 # One run at a time per tree.
 exec 9>"$cache/kunit/$ver.lock"
@@ -66,25 +72,27 @@ if [ ! -e "$base/.extracted" ]; then
 		fail "cannot move the tree into $base"
 fi
 
-# Place the module's pure sources and the suites into the tree. Copy only
-# what changed, so that make rebuilds only that.
-dst=$src/drivers/qfence
-mkdir -p "$dst/uapi" || fail "cannot write $dst"
 sync_file() {
 	cmp -s "$1" "$2" || cp "$1" "$2" || fail "cannot copy $1"
 }
-objs="lease.o policy.o"
-for f in lease.c lease.h policy.c policy.h; do
-	sync_file "$top/kmod/$f" "$dst/$f"
-done
-sync_file "$top/kmod/uapi/qfence.h" "$dst/uapi/qfence.h"
-for f in "$top"/kmod/*_kunit.c; do
-	[ -e "$f" ] || fail "no kmod/*_kunit.c"
-	sync_file "$f" "$dst/$(basename "$f")"
-	objs="$objs $(basename "$f" .c).o"
-done
-tmp=$(mktemp) || fail "mktemp"
-cat > "$tmp" <<'KCONFIG'
+
+# place KMOD: put the module's pure sources and the suites from directory
+# KMOD into the tree, with a Kconfig entry. Copy only what changed, so that
+# make rebuilds only that.
+place() {
+	local kmod=$1 objs="lease.o policy.o" f tmp
+	mkdir -p "$dst/uapi" || fail "cannot write $dst"
+	for f in lease.c lease.h policy.c policy.h; do
+		sync_file "$kmod/$f" "$dst/$f"
+	done
+	sync_file "$kmod/uapi/qfence.h" "$dst/uapi/qfence.h"
+	for f in "$kmod"/*_kunit.c; do
+		[ -e "$f" ] || fail "no kmod/*_kunit.c"
+		sync_file "$f" "$dst/$(basename "$f")"
+		objs="$objs $(basename "$f" .c).o"
+	done
+	tmp=$(mktemp) || fail "mktemp"
+	cat > "$tmp" <<'KCONFIG'
 # SPDX-License-Identifier: GPL-2.0
 # Placed here by qfence's tests/kunit/run.sh.
 config QFENCE_KUNIT_TEST
@@ -92,80 +100,163 @@ config QFENCE_KUNIT_TEST
 	depends on KUNIT && NET
 	default KUNIT_ALL_TESTS
 KCONFIG
-sync_file "$tmp" "$dst/Kconfig"
-printf '# SPDX-License-Identifier: GPL-2.0\n# Placed here by qfence'"'"'s tests/kunit/run.sh.\nobj-$(CONFIG_QFENCE_KUNIT_TEST) += qfence_kunit.o\nqfence_kunit-y := %s\n' \
-	"$objs" > "$tmp"
-sync_file "$tmp" "$dst/Makefile"
-rm -f "$tmp"
-if ! grep -q 'drivers/qfence/Kconfig' "$src/drivers/Kconfig"; then
-	sed -i '$ i source "drivers/qfence/Kconfig"\n' "$src/drivers/Kconfig" ||
-		fail "cannot hook drivers/Kconfig"
-fi
-if ! grep -q 'qfence/' "$src/drivers/Makefile"; then
-	echo 'obj-$(CONFIG_QFENCE_KUNIT_TEST) += qfence/' >> "$src/drivers/Makefile" ||
-		fail "cannot hook drivers/Makefile"
-fi
+	sync_file "$tmp" "$dst/Kconfig"
+	printf '# SPDX-License-Identifier: GPL-2.0\n# Placed here by qfence'"'"'s tests/kunit/run.sh.\nobj-$(CONFIG_QFENCE_KUNIT_TEST) += qfence_kunit.o\nqfence_kunit-y := %s\n' \
+		"$objs" > "$tmp"
+	sync_file "$tmp" "$dst/Makefile"
+	rm -f "$tmp"
+	if ! grep -q 'drivers/qfence/Kconfig' "$src/drivers/Kconfig"; then
+		sed -i '$ i source "drivers/qfence/Kconfig"\n' "$src/drivers/Kconfig" ||
+			fail "cannot hook drivers/Kconfig"
+	fi
+	if ! grep -q 'qfence/' "$src/drivers/Makefile"; then
+		echo 'obj-$(CONFIG_QFENCE_KUNIT_TEST) += qfence/' >> "$src/drivers/Makefile" ||
+			fail "cannot hook drivers/Makefile"
+	fi
+}
 
 kconfig=$base/qfence.kunitconfig
 printf 'CONFIG_KUNIT=y\nCONFIG_NET=y\nCONFIG_QFENCE_KUNIT_TEST=y\n' > "$kconfig"
 mkdir -p "$BUILD/check" || fail "cannot create $BUILD/check"
-json=$BUILD/check/kunit.json
-rm -f "$json"
 
-echo "kunit: kunit.py run on UML in $src (build dir $bld)"
-(cd "$src" && python3 tools/testing/kunit/kunit.py run \
-	--build_dir="$bld" --kunitconfig="$kconfig" --jobs=2 --timeout=300 \
-	--json="$json") 2>&1 | sed 's/^/  | /'
-rc=${PIPESTATUS[0]}
-if [ ! -s "$json" ]; then
-	tail -n 40 "$bld/test.log" 2>/dev/null | sed 's/^/  test.log: /'
-	fail "kunit.py exited with $rc and produced no results (build error?)"
-fi
+# run_kunit JSON: build and run; 0 if JSON results exist (pass or fail).
+run_kunit() {
+	local json=$1 rc
+	rm -f "$json"
+	echo "kunit: kunit.py run on UML in $src (build dir $bld)"
+	(cd "$src" && python3 -u tools/testing/kunit/kunit.py run \
+		--build_dir="$bld" --kunitconfig="$kconfig" --jobs=2 \
+		--timeout=300 --json="$json") 2>&1 | sed 's/^/  | /'
+	rc=${PIPESTATUS[0]}
+	echo "$rc" > "$json.rc"
+	if [ ! -s "$json" ]; then
+		tail -n 40 "$bld/test.log" 2>/dev/null | sed 's/^/  test.log: /'
+		echo "kunit: kunit.py exited with $rc and produced no results (build error?)"
+		return 1
+	fi
+	return 0
+}
 
-# Flatten kunit.py's JSON into one line per case and the summary.
-python3 - "$json" "$rc" $suites <<'PY'
+# report JSON MODE [RULE]: one line per case from kunit.py's JSON.
+#   MODE=cases: print ok/FAIL per case and the counts as "P F S"
+#   MODE=mutant: the mutant of RULE is killed if a case named "rule RULE:"
+#   fails; print that verdict and "1 0 0" (killed) or "0 1 0" (survived)
+report() {
+	python3 - "$@" $suites <<'PY'
 import json, sys
 
-path, rc, wanted = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-try:
-    root = json.load(open(path))
-except ValueError as e:
-    print(f"FAIL kunit: unreadable results {path}: {e}")
-    print("0 passed, 1 failed")
-    sys.exit(1)
-
-counts = {"ok": 0, "fail": 0, "skip": 0}
-seen = {}
+path, mode, rule = sys.argv[1], sys.argv[2], sys.argv[3]
+wanted = sys.argv[4:]
+rc = int(open(path + ".rc").read())
+root = json.load(open(path))
+ok = fail = skip = 0
+seen, failed = {}, []
 
 def walk(group, prefix):
     for sub in group.get("sub_groups", []):
         walk(sub, prefix + [sub["name"]])
     for case in group.get("test_cases", []):
-        name = ".".join(prefix + [case["name"]])
-        status = case.get("status")
-        suite = (prefix + [case["name"]])[0]
-        seen[suite] = seen.get(suite, 0) + 1
-        if status == "PASS":
-            counts["ok"] += 1
+        yield_case(prefix + [case["name"]], case.get("status"))
+
+def yield_case(path, status):
+    global ok, fail, skip
+    name = ".".join(path)
+    seen[path[0]] = seen.get(path[0], 0) + 1
+    if status == "PASS":
+        ok += 1
+        if mode == "cases":
             print(f"ok {name}")
-        elif status == "SKIP":
-            counts["skip"] += 1
+    elif status == "SKIP":
+        skip += 1
+        if mode == "cases":
             print(f"skip {name}")
-        else:
-            counts["fail"] += 1
+    else:
+        fail += 1
+        failed.append(name)
+        if mode == "cases":
             print(f"FAIL {name}: {status}")
 
 walk(root, [])
+if mode == "mutant":
+    killers = [n for n in failed if f"rule {rule}:" in n]
+    if killers:
+        print(f"ok mutant rule {rule}: killed by {len(killers)} case(s), e.g. {killers[0]}")
+        print("1 0 0")
+    else:
+        print(f"FAIL mutant rule {rule}: no 'rule {rule}' case failed without it")
+        print("0 1 0")
+    sys.exit(0)
 for s in wanted:
     if not seen.get(s):
-        counts["fail"] += 1
+        fail += 1
         print(f"FAIL kunit: suite {s} did not run")
-if rc != 0 and counts["fail"] == 0:
-    counts["fail"] += 1
+if rc != 0 and fail == 0:
+    fail += 1
     print(f"FAIL kunit: kunit.py exited with {rc}")
-line = f"{counts['ok']} passed, {counts['fail']} failed"
-if counts["skip"]:
-    line += f", {counts['skip']} skipped"
-print(line)
-sys.exit(1 if counts["fail"] else 0)
+print(ok, fail, skip)
 PY
+}
+
+passed=0 failed=0 skipped=0
+add_counts() {
+	local line=$1 p f s
+	read -r p f s <<< "$line"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+place "$top/kmod"
+json=$BUILD/check/kunit.json
+run_kunit "$json" || fail "the suites did not run"
+out=$(report "$json" cases -) || fail "unreadable results in $json"
+echo "$out" | sed '$d'
+add_counts "$(echo "$out" | tail -n 1)"
+
+# Mutants: each cuts one rule out of a copy of the sources; the suites must
+# notice. The original sources go back into the tree at the end.
+mutate() {
+	# mutate RULE FILE OLD NEW: prints the mutant's verdict, adds counts
+	local rule=$1 file=$2 old=$3 new=$4 dir
+	dir=$(mktemp -d) || fail "mktemp"
+	cp -r "$top/kmod/." "$dir/"
+	if ! python3 - "$dir/$file" "$old" "$new" <<'PY'
+import sys
+path, old, new = sys.argv[1:4]
+s = open(path).read()
+if old not in s:
+    sys.exit(1)
+open(path, "w").write(s.replace(old, new, 1))
+PY
+	then
+		echo "FAIL mutant rule $rule: the code it cuts is no longer in $file"
+		failed=$((failed + 1))
+		rm -rf "$dir"
+		return
+	fi
+	place "$dir"
+	if run_kunit "$BUILD/check/kunit-mutant.json"; then
+		out=$(report "$BUILD/check/kunit-mutant.json" mutant "$rule")
+		echo "$out" | sed '$d'
+		add_counts "$(echo "$out" | tail -n 1)"
+	else
+		echo "FAIL mutant rule $rule: did not build"
+		failed=$((failed + 1))
+	fi
+	rm -rf "$dir"
+}
+if [ -n "$mutants" ]; then
+	# Rule 6: admit while ARMED, whatever the clock says.
+	mutate 6 lease.h $'state == QFENCE_STATE_ARMED &&\n\t\t   now < READ_ONCE(l->deadline_ns)' \
+		'state == QFENCE_STATE_ARMED'
+	# Rule 7: a renew re-arms a fenced or expired lease.
+	mutate 7 lease.c $'if (state == QFENCE_STATE_FENCED) {\n\t\tNL_SET_ERR_MSG(extack, "lease is fenced; only LEASE_UNFENCE clears it");\n\t\treturn -ECANCELED;\n\t}\n\tif (state == QFENCE_STATE_ARMED && qfence_lease_expire(l, now)) {' \
+		$'if (state == QFENCE_STATE_FENCED)\n\t\tstate = QFENCE_STATE_DISARMED;\n\tif (0) {'
+	# Rule 8: a lease that was never armed admits IO.
+	mutate 8 lease.h $'state == QFENCE_STATE_ARMED &&\n\t\t   now < READ_ONCE(l->deadline_ns)' \
+		$'(state == QFENCE_STATE_DISARMED ||\n\t\t    now < READ_ONCE(l->deadline_ns))'
+	place "$top/kmod"
+fi
+
+line="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ]
