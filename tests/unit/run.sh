@@ -1,15 +1,26 @@
 #!/bin/bash
-# Host unit tests: every pure part of the daemon and the tool, plain and
-# under ASan/UBSan. Each sub-make prints "N passed, N failed" lines; they are
-# summed here.
+# Host tests (no kernel module): unit tests of every pure part of the
+# daemon and the tool, plain and under ASan/UBSan; the simulator's smoke
+# suite and mutation campaign; the loopback cluster of quorumd daemons.
+# Each part prints "N passed, N failed" lines; they are summed here, and a
+# part that fails to run at all counts as one failure.
 cd "$(dirname "$0")/../.."
-out=$(mktemp); trap 'rm -f "$out"' EXIT
+out=$(mktemp); trap 'rm -f "$out" "$out.sum"' EXIT
 rc=0
-for d in daemon daemon/infra tools; do
-	make --no-print-directory -C $d check 2>&1 | tee -a "$out"
-	[ "${PIPESTATUS[0]}" -eq 0 ] || { rc=1; echo "unit: make -C $d check failed"; echo "0 passed, 1 failed" >> "$out"; }
+run() {
+	"$@" 2>&1 | tee -a "$out"
+	if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+		rc=1
+		echo "unit: '$*' failed"
+		grep -qE '[0-9]+ passed, [1-9][0-9]* failed' <(tail -n 3 "$out") ||
+			echo "0 passed, 1 failed" >> "$out"
+	fi
+}
+for d in daemon daemon/infra daemon/quorumd tools; do
+	run make --no-print-directory -C $d check
 done
+run tests/sim/check.sh
+run tests/quorumd/cluster.sh
 grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | sed 's/^[A-Za-z-]*: //' > "$out.sum"
 tests/lib/summary.sh "$out.sum" || rc=1
-rm -f "$out.sum"
 exit $rc
