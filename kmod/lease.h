@@ -70,17 +70,21 @@ struct qfence_lease {
 	struct qfence_lease_cfg cfg;	/* cfg.generation changes on unfence */
 	unsigned long flags;		/* QFENCE_LF_* bits */
 
-	/* Written once by the latch winner, before QFENCE_LF_FENCE_KICK. */
+	/*
+	 * Written once per fence, in any context: by the latch winner before
+	 * it sets QFENCE_LF_FENCE_KICK, then by the kick and the settle
+	 * timer; read by the work after queue_work().
+	 */
 	u64 fenced_ns;
 	u32 fence_reason;		/* enum qfence_reason */
-
-	/* Under qfence_mutex. */
-	u64 renewals;
 	u64 fences;
-	u64 drained_ns;
 	u64 inflight_at_fence;
 	u64 action_at_ns;		/* scheduled reboot/panic, 0 if none */
 	u64 settle_fired_ns;		/* settle bound passed undrained */
+
+	/* Under qfence_mutex. */
+	u64 renewals;
+	u64 drained_ns;
 	u64 failed_retired;		/* failures of devices since removed */
 	u32 devices;
 	struct list_head node;		/* qfence_leases */
