@@ -55,6 +55,17 @@ wait_state() {
 	qlease wait "$1" "$2" "${3:-10000}" || die "$1 never became $2"
 }
 
+# wait_kernel_time LEASE NS: poll until the kernel's clock (the lease's
+# now_ns) has reached NS. For "nothing may happen until then" checks.
+wait_kernel_time() {
+	_i=0
+	while [ "$(field "$1" now_ns)" -lt "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 3000 ] || die "kernel clock never reached $2"
+		usleep 10000
+	done
+}
+
 # expect_io r|w DEVICE RESULT: one O_DIRECT 4 KiB IO gives RESULT (ok, EIO)
 expect_io() {
 	_r=$(dio "$1" "$2" ${4:-0} || true)

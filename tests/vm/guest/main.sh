@@ -251,13 +251,14 @@ t_dm_reload_other_lease() {
 t_disarm() {
 	qc lease new d1 --generation 1 --max-lease-ms 10000
 	mkfence qd1 /dev/ram2 d1
-	qc lease renew d1 --generation 1 --in-ms 400
+	qc lease renew d1 --generation 1 --in-ms 1500
+	dl=$(field d1 deadline_ns)
 	qc lease disarm d1
 	expect_field d1 state disarmed
 	expect_io r /dev/mapper/qd1 EIO
 	expect_io w /dev/mapper/qd1 EIO
-	# Nothing to poll for: the old deadline passes and nothing may happen.
-	sleep 0.6
+	# The old deadline passes and nothing may happen.
+	wait_kernel_time d1 $((dl + 200000000))
 	expect_field d1 state disarmed
 	expect_field d1 fences 0
 	qc lease disarm d1

@@ -23,14 +23,14 @@ t_settle_wait_survives() {
 }
 run_case settle-wait-survives t_settle_wait_survives
 
-# UNFENCE cancels a pending reboot: fence with reboot_delay_ms 1000, unfence
-# at once; the VM must still be here once the delay has passed (nothing to
-# poll for: a bounded wait, then look).
+# UNFENCE cancels a pending reboot: fence with reboot_delay_ms 3000, unfence
+# at once; the VM must still be here once the delay has passed.
 t_unfence_cancels_reboot() {
-	qc lease new rc --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 1000
+	qc lease new rc --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 3000
 	qc lease fence rc
+	f=$(field rc fenced_ns)
 	qc lease unfence rc --generation 2
-	sleep 2
+	wait_kernel_time rc $((f + 3500000000))
 	expect_field rc state disarmed
 	qc lease del rc
 }
