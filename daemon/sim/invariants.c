@@ -251,6 +251,8 @@ static void fence_committed(const struct qf_entry *e)
 	nemesis_fenced(e->node, e->gen);
 }
 
+static void check_rule5(struct sim_node *n, const struct qf_entry *e);
+
 void inv_commit(struct sim_node *n, const struct qf_entry *e)
 {
 	uint64_t i = e->index, h = entry_hash(e);
@@ -261,6 +263,8 @@ void inv_commit(struct sim_node *n, const struct qf_entry *e)
 	}
 	if (i > n->commit)
 		n->commit = i;
+	if (e->type == QF_ENT_NODE_FENCED)
+		check_rule5(n, e);
 	trace_add(W.now, TR_COMMIT, n->slot, (int)e->node - 1, e->type, i,
 		  e->gen, NULL);
 	if (gterm[i]) {
@@ -275,6 +279,32 @@ void inv_commit(struct sim_node *n, const struct qf_entry *e)
 		gmax = i;
 	if (e->type == QF_ENT_NODE_FENCED)
 		fence_committed(e);
+}
+
+/*
+ * Rule 5 as observed from outside: a leader's commit index passes
+ * NODE_FENCED(X, g) only once W (of the unmutated timing) has passed, on its
+ * own clock, since its E_el and since its last grant to X in this term (its
+ * own lease counts as a grant to itself). Checked when the leader reports
+ * the commit, which is at or after the moment it happened.
+ */
+static void check_rule5(struct sim_node *n, const struct qf_entry *e)
+{
+	static struct qf_status st;
+	int64_t now = node_local(n), w = (int64_t)W.wait;
+
+	if (!W.o.wire || n->role != QF_LEADER || e->node > SIM_MAX_NODES)
+		return;
+	qf_raft_status(n->r, &st);
+	if (st.state != QF_LEADER || st.term != n->term)
+		return;
+	if (now < (int64_t)st.e_el + w)
+		inv_violation("rule 5 (observed): NODE_FENCED committed less than W after the leader's E_el (ms early)",
+			      (uint64_t)((int64_t)st.e_el + w - now) / 1000000, e->node);
+	else if (n->grant_at[e->node] && now < n->grant_at[e->node] + w)
+		inv_violation("rule 5 (observed): NODE_FENCED committed less than W after the leader's last grant to X (ms early)",
+			      (uint64_t)(n->grant_at[e->node] + w - now) / 1000000,
+			      e->node);
 }
 
 static int log_has_fence(const struct sim_node *n, uint32_t x, uint64_t gen)
@@ -304,6 +334,8 @@ void inv_send(struct sim_node *n, const struct qf_msg *m)
 			      m->term, n->term);
 	if (m->type != QF_MSG_GRANT)
 		return;
+	if (m->to <= SIM_MAX_NODES)
+		n->grant_at[m->to] = n->rd_local;	/* g_t: when made */
 	if (m->r > W.tm.lease)
 		inv_violation("rule 3 (wire): grant longer than L", m->r, m->to);
 	if (log_has_fence(n, m->to, m->gen))

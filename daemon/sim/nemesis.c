@@ -340,6 +340,22 @@ static void act_isolate(void)
 
 	if (!v)
 		v = l;
+	if (v == l && !W.o.extreme && rng_chance(&W.rng, 400000)) {
+		/*
+		 * Slow acks: every link into the leader queues for up to
+		 * about an election timeout, then the leader is cut off. Acks
+		 * in flight keep arriving after the majority elected a new
+		 * leader; only the round each one echoes may count (rule 2).
+		 */
+		int64_t extra = rng_range(&W.rng, (int64_t)W.tm.election_min,
+					  (int64_t)(2 * W.tm.election_max));
+
+		for (int i = 0; i < W.n; i++)
+			net_slow(i, v->slot, extra);
+		ns.target = v->id;
+		step_at(W.now + rng_range(&W.rng, extra, 2 * extra), NS_FLIP);
+		return;
+	}
 	if (W.o.extreme) {
 		extreme_rates(v);
 		ns.target = v->id;

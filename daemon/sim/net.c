@@ -17,6 +17,7 @@ static struct qf_msg pool[SIM_MSG_POOL];
 static uint32_t free_stack[SIM_MSG_POOL];
 static uint32_t n_free;
 static uint8_t cut[SIM_MAX_NODES][SIM_MAX_NODES];
+static int64_t slow[SIM_MAX_NODES][SIM_MAX_NODES];	/* extra delay per link */
 static int n_cut;
 
 void net_reset(void)
@@ -25,7 +26,14 @@ void net_reset(void)
 	for (uint32_t i = SIM_MSG_POOL; i-- > 0;)
 		free_stack[n_free++] = i;
 	memset(cut, 0, sizeof(cut));
+	memset(slow, 0, sizeof(slow));
 	n_cut = 0;
+}
+
+/* A slow link (a congested queue in one direction): extra delay. */
+void net_slow(int from, int to, int64_t extra)
+{
+	slow[from][to] = extra;
 }
 
 void net_cut(int from, int to, int on)
@@ -50,6 +58,7 @@ void net_isolate(int node, int in, int out)
 
 void net_heal(void)
 {
+	memset(slow, 0, sizeof(slow));
 	for (int i = 0; i < W.n; i++)
 		for (int j = 0; j < W.n; j++)
 			net_cut(i, j, 0);
@@ -65,10 +74,12 @@ int net_any_cut(void)
 	return n_cut > 0;
 }
 
-static int64_t net_delay(void)
+static int64_t net_delay(int from, int to)
 {
 	int64_t d = rng_range(&W.rng, net_p.delay_min, net_p.delay_max);
 
+	if (slow[from][to])
+		d += rng_range(&W.rng, slow[from][to] / 2, slow[from][to]);
 	if (net_p.spike_ppm && rng_chance(&W.rng, net_p.spike_ppm))
 		d += rng_range(&W.rng, 0, net_p.spike_max);
 	return d;
@@ -96,7 +107,7 @@ static void net_enqueue(int from, int to, const struct qf_msg *m)
 	}
 	slot = free_stack[--n_free];
 	memcpy(&pool[slot], m, msg_size(m));
-	sim_push(W.now + net_delay(), EV_DELIVER, to, slot, 0);
+	sim_push(W.now + net_delay(from, to), EV_DELIVER, to, slot, 0);
 }
 
 void net_send(int from, const struct qf_msg *m)

@@ -207,6 +207,8 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 	}
 	n->kstate = K_ARMED;
 	n->kdeadline = deadline;
+	if (n->role == QF_LEADER)	/* the leader's own lease: a grant */
+		n->grant_at[n->id] = n->rd_local;
 	node_gen(n, gen, 1);
 	kernel_timer(n);
 	trace_add(W.now, TR_RENEW, n->slot, 0, 0, gen,
@@ -303,6 +305,8 @@ static void complete(struct sim_node *n)
 	}
 	for (size_t i = 0; i < rd->n_committed; i++)
 		inv_commit(n, &rd->committed[i]);
+	if (rd->state == QF_LEADER && n->role != QF_LEADER)
+		memset(n->grant_at, 0, sizeof(n->grant_at));	/* a new term */
 	if (n->role != rd->state || n->leader != rd->leader)
 		trace_add(W.now, TR_ROLE, n->slot, (int)rd->leader - 1, rd->state,
 			  n->term, 0, qf_state_name(rd->state));
@@ -326,6 +330,7 @@ void node_pump(struct sim_node *n)
 {
 	while (n->up && !n->frozen && !n->busy && qf_raft_has_ready(n->r)) {
 		qf_raft_ready(n->r, &n->rd);
+		n->rd_local = node_local(n);
 		n->batch++;
 		n->busy = 1;
 		if (n->rd.hs_changed || n->rd.snap_changed || n->rd.n_entries) {

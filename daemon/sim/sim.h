@@ -105,6 +105,7 @@ void net_deliver(const struct sim_event *ev);
 void net_cut(int from, int to, int cut);	/* one direction */
 void net_isolate(int node, int in, int out);
 void net_heal(void);
+void net_slow(int from, int to, int64_t extra);
 int net_is_cut(int from, int to);
 int net_any_cut(void);
 extern struct net_params net_p;
@@ -134,6 +135,7 @@ struct sim_node {
 	int64_t busy_until;
 	uint64_t batch;
 	struct qf_ready rd;
+	int64_t rd_local;	/* local time the batch was taken */
 
 	/* durable store */
 	struct qf_hard_state hs;
@@ -155,6 +157,9 @@ struct sim_node {
 	struct sim_gen gens[SIM_GENS];
 	uint64_t klapses;	/* expiries in this seed */
 	uint64_t krefused;
+
+	/* rule 5 as observed: this leader's grants in its current term */
+	int64_t grant_at[SIM_MAX_NODES + 1];	/* local, by target id */
 
 	/* soft state seen in ready batches */
 	uint8_t role;
