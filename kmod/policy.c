@@ -5,44 +5,83 @@
  * Each command has its own table, so an attribute that a command does not
  * take is refused ("Unsupported attribute") rather than ignored: strict
  * validation rejects NLA_UNSPEC entries. Types, lengths, ranges and masks
- * are the tables' job; what remains is checked below, and every refusal
- * names its attribute in the extended ack.
+ * are the tables' job; what remains is checked further below, and every
+ * refusal names its attribute in the extended ack.
  */
 
 #include <linux/string.h>
 
 #include "policy.h"
 
-static struct netlink_range_validation qfence_max_lease_range = {
-	.min = 1,
-	.max = QFENCE_MAX_LEASE_MS_LIMIT,
-};
+/*
+ * Ranges are checked by validation functions of the policy tables rather
+ * than NLA_POLICY_RANGE, because the contract (uapi/qfence.h) answers an
+ * out-of-range value with -EINVAL, where the generic range check answers
+ * -ERANGE.
+ */
+static int qfence_validate_generation(const struct nlattr *attr,
+				      struct netlink_ext_ack *extack)
+{
+	if (nla_get_u64(attr) < 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "generation must be at least 1");
+		return -EINVAL;
+	}
+	return 0;
+}
 
-static struct netlink_range_validation qfence_delay_range = {
-	.min = 0,
-	.max = QFENCE_DELAY_MS_LIMIT,
-};
+static int qfence_validate_max_lease(const struct nlattr *attr,
+				     struct netlink_ext_ack *extack)
+{
+	u32 v = nla_get_u32(attr);
 
-static struct netlink_range_validation qfence_settle_range = {
-	.min = 1,
-	.max = QFENCE_DELAY_MS_LIMIT,
-};
+	if (v < 1 || v > QFENCE_MAX_LEASE_MS_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "max_lease_ms must be 1..QFENCE_MAX_LEASE_MS_LIMIT");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int qfence_validate_delay(const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	if (nla_get_u32(attr) > QFENCE_DELAY_MS_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "reboot_delay_ms must be 0..QFENCE_DELAY_MS_LIMIT");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int qfence_validate_settle(const struct nlattr *attr,
+				  struct netlink_ext_ack *extack)
+{
+	u32 v = nla_get_u32(attr);
+
+	if (v < 1 || v > QFENCE_DELAY_MS_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "settle_ms must be 1..QFENCE_DELAY_MS_LIMIT");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 #define QFENCE_POLICY_NAME \
 	[QFENCE_A_NAME] = { .type = NLA_NUL_STRING, .len = QFENCE_NAME_LEN - 1 }
 #define QFENCE_POLICY_GENERATION \
-	[QFENCE_A_GENERATION] = NLA_POLICY_MIN(NLA_U64, 1)
+	[QFENCE_A_GENERATION] = \
+		NLA_POLICY_VALIDATE_FN(NLA_U64, qfence_validate_generation)
 
 const struct nla_policy qfence_policy_new[QFENCE_A_MAX + 1] = {
 	QFENCE_POLICY_NAME,
 	QFENCE_POLICY_GENERATION,
 	[QFENCE_A_MAX_LEASE_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &qfence_max_lease_range),
+		NLA_POLICY_VALIDATE_FN(NLA_U32, qfence_validate_max_lease),
 	[QFENCE_A_ACTIONS] = NLA_POLICY_MASK(NLA_U32, __QFENCE_ACTION_ALL),
 	[QFENCE_A_REBOOT_DELAY_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &qfence_delay_range),
+		NLA_POLICY_VALIDATE_FN(NLA_U32, qfence_validate_delay),
 	[QFENCE_A_SETTLE_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &qfence_settle_range),
+		NLA_POLICY_VALIDATE_FN(NLA_U32, qfence_validate_settle),
 	[QFENCE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __QFENCE_F_ALL),
 };
 

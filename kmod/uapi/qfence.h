@@ -23,10 +23,9 @@
  *
  * Every attribute is checked by a strict per-command policy: a missing
  * required attribute, an attribute the command does not take, a wrong type
- * or length, a name too long, or an unknown bit in a mask is refused with
- * -EINVAL; a number out of its range with -ERANGE (the kernel's policy
- * validation reports it so). The extended ack message names the
- * attribute, and nothing changes.
+ * or length, an out-of-range value, a name too long or an unknown bit in a
+ * mask is refused with -EINVAL and an extended ack message naming the
+ * attribute, and changes nothing.
  *
  * NAME: 1 to QFENCE_NAME_LEN - 1 printable ASCII characters without blanks
  * (it appears in device-mapper table lines), NUL-terminated.
