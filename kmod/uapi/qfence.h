@@ -140,9 +140,8 @@
  * discard, write-zeroes) is admitted only under rule 6; others end with
  * BLK_STS_IOERR (EIO). STATUSTYPE_INFO prints
  *   <lease_state> <ios_failed> <ios_inflight>
- * with lease_state one of "disarmed", "armed", "fenced";
- * where the counts are this device's; STATUSTYPE_TABLE reproduces the
- * table arguments.
+ * with lease_state one of "disarmed", "armed", "fenced" and the counts
+ * this device's; STATUSTYPE_TABLE reproduces the table arguments.
  *
  * Module parameters
  * -----------------
