@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Serialization of the core's plain structs (msg.h) for the wire (inside
- * an authenticated datagram, wire.h) and for the disk (store records).
+ * Serialization of the core's log entries and snapshots for the disk
+ * (store records). Messages on the wire use the core's own codec
+ * (daemon/core/codec.h) inside an authenticated datagram (infra wire.h).
  *
  * Little-endian, fixed field order, no padding; variable parts (entries,
  * addresses, occupied state slots) are counted. Decoders check every count
@@ -12,7 +13,7 @@
 
 #include "quorumd.h"
 
-#define CODEC_VERSION 1
+#define CODEC_VERSION 2	/* 2: state carries max_gen */
 
 struct wbuf {
 	uint8_t *p;
@@ -130,6 +131,7 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++)
 		n += s->m[i].id != 0;
 	put(w, n, 1);
+	put(w, s->max_gen, 8);
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
 		const struct qf_member *m = &s->m[i];
 
@@ -155,6 +157,7 @@ static void get_state(struct rbuf *r, struct qf_state *s)
 	unsigned int n = (unsigned int)get(r, 1);
 
 	memset(s, 0, sizeof(*s));
+	s->max_gen = get(r, 8);
 	if (n > QF_MAX_MEMBERS) {
 		r->bad = true;
 		return;
@@ -182,71 +185,6 @@ static void get_state(struct rbuf *r, struct qf_state *s)
 		for (unsigned int j = 0; j < m->n_addrs; j++)
 			get_addr(r, &m->addrs[j]);
 	}
-}
-
-ssize_t qd_enc_msg(const struct qf_msg *m, uint8_t *buf, size_t cap)
-{
-	struct wbuf w = { .p = buf, .cap = cap };
-
-	put(&w, QD_PKT_RAFT, 1);
-	put(&w, m->type, 1);
-	put(&w, m->flags, 1);
-	put(&w, m->n_entries, 1);
-	put(&w, m->from, 4);
-	put(&w, m->to, 4);
-	put(&w, m->term, 8);
-	put(&w, m->index, 8);
-	put(&w, m->log_term, 8);
-	put(&w, m->commit, 8);
-	put(&w, m->round, 8);
-	put(&w, m->boot_id, 8);
-	put(&w, m->a, 8);
-	put(&w, m->gen, 8);
-	put(&w, m->r, 8);
-	if (m->type == QF_MSG_SNAPSHOT)
-		put_state(&w, &m->u.snap);
-	else if (m->n_entries > QF_MSG_ENTRIES)
-		return -1;
-	else
-		for (unsigned int i = 0; i < m->n_entries; i++)
-			put_entry(&w, &m->u.entries[i]);
-	return w.over ? -1 : (ssize_t)w.len;
-}
-
-int qd_dec_msg(const uint8_t *buf, size_t len, struct qf_msg *m)
-{
-	struct rbuf r = { .p = buf, .len = len };
-
-	memset(m, 0, sizeof(*m));
-	if (get(&r, 1) != QD_PKT_RAFT)
-		return -1;
-	m->type = (uint8_t)get(&r, 1);
-	m->flags = (uint8_t)get(&r, 1);
-	m->n_entries = (uint16_t)get(&r, 1);
-	m->from = (uint32_t)get(&r, 4);
-	m->to = (uint32_t)get(&r, 4);
-	m->term = get(&r, 8);
-	m->index = get(&r, 8);
-	m->log_term = get(&r, 8);
-	m->commit = get(&r, 8);
-	m->round = get(&r, 8);
-	m->boot_id = get(&r, 8);
-	m->a = get(&r, 8);
-	m->gen = get(&r, 8);
-	m->r = get(&r, 8);
-	if (r.bad || m->type == QF_MSG_NONE || m->type >= __QF_MSG_LAST)
-		return -1;
-	if (m->type == QF_MSG_SNAPSHOT) {
-		if (m->n_entries)
-			return -1;
-		get_state(&r, &m->u.snap);
-	} else {
-		if (m->n_entries > QF_MSG_ENTRIES)
-			return -1;
-		for (unsigned int i = 0; i < m->n_entries && !r.bad; i++)
-			get_entry(&r, &m->u.entries[i]);
-	}
-	return r.bad || r.off != r.len ? -1 : 0;
 }
 
 ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap)

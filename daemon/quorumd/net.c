@@ -18,7 +18,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "quorumd.h"
+
+_Static_assert(QF_WIRE_MAX <= QD_PAYLOAD_MAX,
+	       "a core message must fit one datagram");
 
 int net_init(struct qd *d)
 {
@@ -94,14 +98,14 @@ static void send_payload(struct qd *d, uint32_t to, size_t len)
 
 void net_send_msg(struct qd *d, const struct qf_msg *m)
 {
-	ssize_t n = qd_enc_msg(m, d->payload, sizeof(d->payload));
+	size_t n = qf_msg_encode(m, d->payload, sizeof(d->payload));
 
-	if (n < 0) {
+	if (!n) {
 		LOG(ERR, "message %s to %" PRIu32 " does not fit a datagram",
 		    qf_msg_type_name(m->type), m->to);
 		return;
 	}
-	send_payload(d, m->to, (size_t)n);
+	send_payload(d, m->to, n);
 }
 
 void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node)
@@ -144,7 +148,7 @@ void net_on_readable(struct qd *d, int sock)
 			on_rejoin(d, wm.from, wm.payload, wm.len);
 			continue;
 		}
-		if (qd_dec_msg(wm.payload, wm.len, &m) || m.from != wm.from ||
+		if (qf_msg_decode(&m, wm.payload, wm.len) || m.from != wm.from ||
 		    m.to != d->conf.node_id) {
 			d->wire.stats.drops[QF_WIRE_BAD_HEADER]++;
 			continue;

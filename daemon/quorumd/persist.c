@@ -18,6 +18,43 @@
 
 static struct qf_entry *loaded;	/* start-up only, freed after init */
 
+/*
+ * A new node: the configured members as the core's bootstrap snapshot
+ * (index 1, term 1), made durable first so that the log mirror starts
+ * where the core's log does.
+ */
+static int bootstrap(struct qd *d, struct qf_persist *ps)
+{
+	struct qf_hardstate hs;
+	ssize_t n;
+	int rc;
+
+	if (qd_bootstrap(&d->conf, &ps->snap)) {
+		LOG(ERR, "bootstrap membership refused by the core");
+		return -1;
+	}
+	qf_store_hardstate(d->store, &hs);
+	if (hs.term < ps->snap.term) {
+		hs.term = ps->snap.term;
+		hs.vote = 0;
+		rc = qf_store_save_hardstate(d->store, &hs);
+		if (rc)
+			goto fail;
+	}
+	n = qd_enc_snapshot(&ps->snap, d->diskbuf, sizeof(d->diskbuf));
+	rc = n < 0 ? -EINVAL : qf_store_snapshot(d->store, ps->snap.index,
+						 ps->snap.term, d->diskbuf,
+						 (size_t)n);
+	if (!rc) {
+		LOG(INFO, "new node: bootstrap configuration of %u members "
+		    "written", d->conf.npeers);
+		return 0;
+	}
+fail:
+	LOG(ERR, "store: bootstrap: %s", strerror(-rc));
+	return -1;
+}
+
 int persist_init(struct qd *d, struct qf_persist *ps)
 {
 	const struct qf_store_recovery *rec;
@@ -43,10 +80,10 @@ int persist_init(struct qd *d, struct qf_persist *ps)
 	rc = qf_store_snapshot_read(d->store, &idx, &term, d->diskbuf,
 				    sizeof(d->diskbuf), &len);
 	if (rc == -ENOENT) {
-		if (qd_bootstrap(&d->conf, &ps->snap)) {
-			LOG(ERR, "bootstrap membership refused by the core");
+		if (bootstrap(d, ps))
 			return -1;
-		}
+		qf_store_hardstate(d->store, &hs);
+		ps->hs.term = hs.term;
 	} else if (rc || qd_dec_snapshot(d->diskbuf, len, &ps->snap) ||
 		   ps->snap.index != idx || ps->snap.term != term) {
 		LOG(ERR, "store: snapshot unreadable (%s)",

@@ -124,12 +124,11 @@ void qd_clock_judge(long freq, long tick, long user_hz, uint32_t rho_ppm,
 		    struct qd_clock_verdict *v);
 bool clock_ok_to_renew(struct qd *d);
 
-/* ---- codec.c: core messages and entries on the wire and on disk ---- */
-#define QD_PKT_RAFT	1	/* payload: one struct qf_msg */
-#define QD_PKT_REJOIN	2	/* payload: u32 node (forwarded REJOIN) */
+/* ---- codec.c: entries and snapshots on disk ---- */
+/* Datagram payloads: a core message (daemon/core/codec.h, starts with 'Q')
+ * or a forwarded REJOIN (this byte, then the node id, 4 bytes). */
+#define QD_PKT_REJOIN	2
 #define QD_PAYLOAD_MAX	QF_WIRE_MAX_PAYLOAD
-ssize_t qd_enc_msg(const struct qf_msg *m, uint8_t *buf, size_t cap);
-int qd_dec_msg(const uint8_t *buf, size_t len, struct qf_msg *m);
 ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap);
 int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e);
 ssize_t qd_enc_snapshot(const struct qf_snapshot *s, uint8_t *buf, size_t cap);

@@ -9,11 +9,15 @@
  *   quorumd-probe SOCK fence NODE [--wait [MS]]
  *   quorumd-probe SOCK rejoin [NODE]
  *   quorumd-probe SOCK transfer NODE
+ *   quorumd-probe SOCK remove NODE
+ *   quorumd-probe SOCK add NODE IPV4 PORT [witness]
  *   quorumd-probe SOCK raw HEXBYTES       (send arbitrary bytes: bad input)
  *
  * Exit: 0 OK, 10 + hdr.status for a refused request, 2 usage, 3 no daemon.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +185,31 @@ int main(int argc, char **argv)
 		if (exchange(fd, argv[2][0] == 'r' ? QFCTL_REQ_REJOIN :
 			     QFCTL_REQ_TRANSFER_LEADER, &n, sizeof(n), &rh,
 			     &r, sizeof(r)))
+			return 4;
+		print_result(&rh, &r);
+		return rh.status ? 10 + rh.status : 0;
+	}
+	if (!strcmp(argv[2], "remove") || !strcmp(argv[2], "add")) {
+		struct qfctl_req_member m = { .node = argc >= 4 ?
+					      (uint32_t)atoi(argv[3]) : 0 };
+		struct qfctl_result r;
+		bool add = argv[2][0] == 'a';
+
+		if (add) {
+			if (argc < 6 || inet_pton(AF_INET, argv[4],
+						  m.addrs[0].ip) != 1)
+				return 2;
+			m.n_addrs = 1;
+			m.addrs[0].family = 4;
+			m.addrs[0].port = (uint16_t)atoi(argv[5]);
+			m.role = argc >= 7 ? QFCTL_ROLE_WITNESS : QFCTL_ROLE_VOTER;
+		}
+		struct qfctl_req_node rn = { .node = m.node };
+
+		if (add ? exchange(fd, QFCTL_REQ_MEMBER_ADD, &m, sizeof(m),
+				   &rh, &r, sizeof(r)) :
+		    exchange(fd, QFCTL_REQ_MEMBER_REMOVE, &rn, sizeof(rn),
+			     &rh, &r, sizeof(r)))
 			return 4;
 		print_result(&rh, &r);
 		return rh.status ? 10 + rh.status : 0;

@@ -80,7 +80,7 @@ static void bootstrap_addrs(void)
 
 	CHECK(load(&c, "") == 0);
 	CHECK(qd_bootstrap(&c, &s) == 0);
-	CHECK(s.index == 0);
+	CHECK(s.index == 1 && s.term == 1);	/* core v3 */
 	m = qf_state_find(&s.state, 1);
 	CHECK(m && m->role == QF_ROLE_VOTER && m->gen == 1 && m->n_addrs == 2);
 	CHECK(m->addrs[0].family == 4 && m->addrs[0].port == 7405 &&
