@@ -395,10 +395,11 @@ static int handle_transfer(struct qd *d, int slot, uint32_t seq,
 			   const struct qfctl_req_node *rq,
 			   struct qfctl_result *r)
 {
-	int rc = qf_raft_transfer(&d->raft, qd_now(), rq->node);
+	uint32_t to = rq->node ? rq->node : qd_transferee(d);
+	int rc = qf_raft_transfer(&d->raft, qd_now(), to);
 
-	r->node = rq->node;
-	LOG(INFO, "control: transfer leadership to %" PRIu32 ": %s", rq->node,
+	r->node = to;
+	LOG(INFO, "control: transfer leadership to %" PRIu32 ": %s", to,
 	    rc ? qf_strerror(rc) : "started");
 	if (rc)
 		snprintf(r->message, sizeof(r->message), "%s", qf_strerror(rc));

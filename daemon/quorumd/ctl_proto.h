@@ -48,7 +48,8 @@
  *
  * Stability: version 1. Changes are additions only (new codes, new status
  * values, new flag bits, fields taken from reserved space), listed here:
- *   (none yet)
+ *   - TRANSFER_LEADER with node 0: the daemon picks the most up-to-date
+ *     active, unfenced voter (result.node names it).
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H

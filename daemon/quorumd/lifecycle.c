@@ -13,7 +13,8 @@
 
 /* ---- clean leave (SIGTERM) ---- */
 
-static uint32_t transferee(struct qd *d)
+/* The most up-to-date active, unfenced voter other than this node. */
+uint32_t qd_transferee(struct qd *d)
 {
 	static struct qf_status st;
 	uint32_t best = 0;
@@ -54,7 +55,7 @@ void leave_start(struct qd *d)
 	d->leaving = true;
 	LOG(INFO, "clean leave requested");
 	sd_notify_stopping();
-	if (d->raft.state == QF_LEADER && (to = transferee(d)) &&
+	if (d->raft.state == QF_LEADER && (to = qd_transferee(d)) &&
 	    !qf_raft_transfer(&d->raft, qd_now(), to)) {
 		LOG(INFO, "handing leadership to node %" PRIu32, to);
 		d->leave_deadline = qd_now() + d->core_cfg.timing.election_max +

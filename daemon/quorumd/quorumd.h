@@ -218,6 +218,7 @@ void loop_process(struct qd *d);	/* drain the core's ready batches */
 void leave_start(struct qd *d);		/* SIGTERM */
 void leave_check(struct qd *d);
 void reload(struct qd *d);		/* SIGHUP */
+uint32_t qd_transferee(struct qd *d);
 
 /* ---- the daemon ---- */
 #define QD_RECENT_FENCES QFCTL_MAX_FENCES

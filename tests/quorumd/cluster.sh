@@ -146,6 +146,23 @@ for n in 1 2 3; do
 done
 check boot_ids_differ bash -c "[ \$(for n in 1 2 3; do $PROBE $T/s\$n.sock status | grep ^boot_id; done | sort -u | wc -l) = 3 ]"
 
+# ---- quorumctl speaks the same control protocol
+QC=$BUILD/bin/quorumctl
+[ -x "$QC" ] || make -C "$TOP/tools" BUILD="$BUILD" >/dev/null 2>&1
+check quorumctl_status_interop bash -c "$QC --socket $T/s$L.sock status | grep -q '(leader)'"
+check quorumctl_json_interop bash -c "$QC --socket $T/s$L.sock --json status | grep -q '\"leader\":$L,'"
+
+# ---- SIGHUP: a broken file is refused and changes nothing; a good one reloads
+R=$(( L % 3 + 1 ))
+cp "$T/n$R.conf" "$T/n$R.good"
+echo "bogus_key = 1" >> "$T/n$R.conf"
+kill -HUP "${PID[$R]}"
+check sighup_broken_file_refused wait_for grep -q "reload refused.*n$R.conf:[0-9]*" "$T/log$R"
+cp "$T/n$R.good" "$T/n$R.conf"
+kill -HUP "${PID[$R]}"
+check sighup_reloads_hooks wait_for grep -q "reloaded hooks" "$T/log$R"
+check sighup_node_still_serving armed "$R"
+
 # ---- a follower dies
 F=$(( L % 3 + 1 ))			# a follower
 S=$(( F % 3 + 1 )); [ "$S" = "$L" ] && S=$(( S % 3 + 1 ))	# the other
