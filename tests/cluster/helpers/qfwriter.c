@@ -276,10 +276,18 @@ int main(int argc, char **argv)
 		if (read_claim(claimf, &x, &g))
 			claim(&o, x, g, 0);
 		/* before the lease was first armed: a scratch slot in the
-		 * unused first MiB; a write that lands there is a rule 8
-		 * breach, logged as "own ok" with seq_known=0 */
+		 * unused first MiB. If it lands and the lease is still
+		 * disarmed afterwards, the kernel admitted IO before the
+		 * first grant: a rule 8 breach. */
 		rc = put(QR_KIND_OWN, l.generation, seq, 0, seq_known ?
 			 qr_oslot_off(self, seq) : self * 8ULL * QR_SLOT);
+		if (!rc && !seq_known) {
+			struct qlease after;
+
+			if (!qnl_get(&q, lease, &after) &&
+			    after.state == QFENCE_STATE_DISARMED)
+				logf_("rule8-breach gen=%" PRIu64, after.generation);
+		}
 		if (!rc && seq_known)
 			seq++;
 		if ((rc == 0) != (own_ok == 1))

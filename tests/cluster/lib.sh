@@ -1,0 +1,338 @@
+#!/bin/bash
+# Host-side library of the multi-VM split-brain test: the cluster of QEMU
+# VMs on one shared disk, the network namespace with its bridge, the
+# nemesis, the log collection and the checker. Sourced by run.sh, soak.sh,
+# tests/bench/failover.bench.sh and tests/demo/cluster-demo.sh.
+#
+#   host netns qfcNNNN (created here, removed on exit)
+#
+#        br0 10.77.0.254  (the host's end: agent calls, clock samples)
+#       /      |      \
+#    qtap1   qtap2   qtap3 ...      nft table bridge qfc, chain cut:
+#      |       |       |            the nemesis drops frames between taps
+#    VM 1    VM 2    VM 3           (eth0 = 10.77.0.N, quorumd on :7405,
+#      \       |       /             qfagent on :7700)
+#       shared.img (virtio, share-rw, file.locking=off)  + nodeN.img each
+#
+# Every QEMU and the namespace are removed by cl_cleanup (trap EXIT).
+# shellcheck disable=SC2034
+CL_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CL_TOP=$(cd "$CL_HERE/../.." && pwd)
+export BUILD=${BUILD:-$CL_TOP/build}
+export KVER=${KVER:-$("$CL_TOP/scripts/kver.sh")}
+CL_BIN=$BUILD/cluster/bin
+CL_N=3
+CL_NS=
+CL_DIR=
+CL_PIDS=()		# boot.sh pid per node (index = node id)
+CL_CLOCKPID=
+CL_PROFILE=default
+CL_PERIOD=50
+CL_T0=$(date +%s)
+
+cl_log() { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
+now_ns() { date +%s%N; }
+ns() { ip netns exec "$CL_NS" "$@"; }
+
+# cl_build: build every artefact the cluster needs. 0 or 1.
+cl_build() {
+	local log=$1
+	(cd "$CL_TOP" && make --no-print-directory -j2 module &&
+		make --no-print-directory daemon tools &&
+		make --no-print-directory -C tests/vm/helpers &&
+		make --no-print-directory -C tests/cluster/helpers) > "$log" 2>&1 || return 1
+	for f in "$BUILD/qfence.ko" "$BUILD/bin/quorumd" "$BUILD/bin/quorumctl" \
+		"$CL_BIN/qfwriter" "$CL_BIN/qfagent" "$CL_BIN/qfcall" "$CL_BIN/qfcheck"; do
+		[ -e "$f" ] || { echo "missing $f" >> "$log"; return 1; }
+	done
+}
+
+copy_bin_into() {	# ROOT FILE: an executable and its ldd libraries
+	local root=$1 f=$2 l
+	cp -L "$f" "$root/bin/"
+	for l in $(ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+		[ -e "$root$l" ] && continue
+		mkdir -p "$root$(dirname "$l")"
+		cp -L "$l" "$root$l"
+	done
+}
+
+# cl_initramfs DIR: tests/vm's initramfs plus the cluster's pieces: network
+# and ext4 modules, quorumd, the writer, the agent, the guest scripts, and
+# /etc/qf (key and one configuration per node, generated for this run).
+cl_initramfs() {
+	local d=$1 root=$1/initramfs.root m ko rel i p
+	"$CL_TOP/tests/vm/mkinitramfs.sh" "$d/initramfs.cpio" || return 1
+	for m in virtio_net ext4; do
+		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+	done | sort -u | while read -r ko; do
+		rel=${ko#/lib/modules/$KVER/}
+		mkdir -p "$root/lib/modules/$KVER/$(dirname "$rel")"
+		cp "$ko" "$root/lib/modules/$KVER/$rel"
+	done
+	depmod -b "$root" "$KVER" || return 1
+	for p in "$BUILD/bin/quorumd" "$CL_BIN/qfwriter" "$CL_BIN/qfagent"; do
+		copy_bin_into "$root" "$p"
+	done
+	cp "$CL_HERE"/guest/*.sh "$root/tests/"
+	for i in 1 2 3 4 5; do ln -sf qfnode.sh "$root/tests/qfnode$i.sh"; done
+	mkdir -p "$root/etc/qf"
+	head -c 32 /dev/urandom > "$root/etc/qf/key"
+	chmod 600 "$root/etc/qf/key"
+	echo "$CL_PERIOD" > "$root/etc/qf/period_ms"
+	for i in $(seq 1 "$CL_N"); do cl_conf "$i" > "$root/etc/qf/n$i.conf"; done
+	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --quiet -R 0:0) > "$d/initramfs.cpio"
+}
+
+# Node CL_REBOOT_NODE (default 3) runs the real actions (io,reboot, module
+# not in log-only mode): the reboot scenario. The others: io, log-only.
+CL_REBOOT_NODE=${CL_REBOOT_NODE:-3}
+cl_conf() {
+	local i=$1 j actions=io
+	[ "$i" = "$CL_REBOOT_NODE" ] && actions=io,reboot
+	cat <<CONF
+[cluster]
+name = qfcluster
+key_file = /etc/qf/key
+profile = $CL_PROFILE
+CONF
+	for j in $(seq 1 "$CL_N"); do echo "peer = $j 10.77.0.$j:7405"; done
+	cat <<CONF
+[node]
+id = $i
+lease_name = qf$i
+actions = $actions
+reboot_delay_ms = 0
+data_dir = /var/lib/qfence/state
+control_socket = /run/quorumd.sock
+mlockall = yes
+sched_rr_priority = 10
+on_fenced = /tests/qf-on-fenced.sh
+CONF
+	if [ "$i" = "$CL_REBOOT_NODE" ]; then
+		echo "" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs"
+	else
+		echo "log_only=1" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs"
+	fi
+}
+
+# cl_net: namespace, bridge, one tap per node, the nft table.
+cl_net() {
+	CL_NS=qfc$$
+	ip netns add "$CL_NS" || return 1
+	ns ip link set lo up
+	ns ip link add br0 type bridge || return 1
+	ns ip addr add 10.77.0.254/24 dev br0
+	ns ip link set br0 up
+	for i in $(seq 1 "$CL_N"); do
+		ns ip tuntap add "qtap$i" mode tap || return 1
+		ns ip link set "qtap$i" master br0
+		ns ip link set "qtap$i" up
+	done
+	ns nft -f - <<NFT || return 1
+table bridge qfc {
+	chain cut {
+		type filter hook forward priority 0; policy accept;
+	}
+}
+NFT
+}
+
+# cl_disks: the shared disk (64 MiB, zeroes) and one ext4 disk per node.
+cl_disks() {
+	rm -f "$CL_DIR/shared.img"
+	truncate -s 64M "$CL_DIR/shared.img" || return 1
+	for i in $(seq 1 "$CL_N"); do
+		rm -f "$CL_DIR/node$i.img"
+		truncate -s 32M "$CL_DIR/node$i.img"
+		mkfs.ext4 -q -F "$CL_DIR/node$i.img" || return 1
+	done
+}
+
+# cl_vm_start I: boot node I (in the background), keeping the log of an
+# earlier boot of the same node as qfnodeI.out.K.
+cl_vm_start() {
+	local i=$1 k=1 out=$CL_DIR/vm/qfnode$i.out
+	mkdir -p "$CL_DIR/vm"
+	if [ -s "$out" ]; then
+		while [ -e "$out.$k" ]; do k=$((k + 1)); done
+		mv "$out" "$out.$k"
+	fi
+	rm -f "$CL_DIR/mon$i.sock"
+	BUILD=$CL_DIR ip netns exec "$CL_NS" "$CL_TOP/tests/vm/boot.sh" \
+		--initrd "$CL_DIR/initramfs.cpio" --timeout 7200 --mem 384 --reboot \
+		--qemu "-drive file=$CL_DIR/shared.img,format=raw,if=none,id=sh,file.locking=off,cache=writethrough
+-device virtio-blk-pci,drive=sh,share-rw=on
+-drive file=$CL_DIR/node$i.img,format=raw,if=none,id=own
+-device virtio-blk-pci,drive=own
+-netdev tap,id=n0,ifname=qtap$i,script=no,downscript=no
+-device virtio-net-pci,netdev=n0,mac=52:54:00:77:00:0$i
+-monitor unix:$CL_DIR/mon$i.sock,server=on,wait=off" \
+		"qfnode$i" 2>> "$CL_DIR/boot$i.log" &
+	CL_PIDS[$i]=$!
+}
+
+cl_vm_alive() { kill -0 "${CL_PIDS[$1]}" 2>/dev/null; }
+
+# cl_mon I CMD: an HMP command on node I's QEMU monitor.
+cl_mon() { "$CL_BIN/qfcall" --monitor "$CL_DIR/mon$1.sock" "$2"; }
+
+# cl_vm_kill I: QEMU of node I ends at once (a crash), then boot.sh.
+cl_vm_kill() {
+	local i=$1 n=0
+	cl_mon "$i" quit > /dev/null 2>&1
+	while cl_vm_alive "$i" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	cl_vm_alive "$i" && kill "${CL_PIDS[$i]}" 2>/dev/null
+	wait "${CL_PIDS[$i]}" 2>/dev/null
+	return 0
+}
+
+# on I CMD...: run CMD in node I's guest (agent), output and status.
+on() { local i=$1; shift; ns "$CL_BIN/qfcall" -t 20 "10.77.0.$i" 7700 "$@"; }
+
+# poll SECS CMD...: CMD until it succeeds, every 0.2 s; 1 after SECS.
+poll() {
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.2
+	done
+	"$@"
+}
+
+kstate() { on "$1" "qlease get qf$1" 2>/dev/null | sed -n 's/^state=//p'; }
+kfield() { on "$1" "qlease get qf$1" 2>/dev/null | sed -n "s/^$2=//p"; }
+is_armed() { [ "$(kstate "$1")" = armed ]; }
+is_fenced() { [ "$(kstate "$1")" = fenced ]; }
+status_json() { on "$1" "quorumctl --json status" 2>/dev/null; }
+leader_of() { status_json "$1" | sed -n 's/.*"leader":\([0-9]*\).*/\1/p'; }
+# fence_committed ON X [GEN]: ON's status lists a fence record of X (GEN)
+fence_committed() {
+	local j
+	j=$(status_json "$1") || return 1
+	echo "$j" | grep -o '"fences":\[.*' | grep -q "{\"node\":$2,\"generation\":${3:-[0-9]*},"
+}
+
+# cl_leader: the leader all reachable nodes agree on (empty if none).
+cl_leader() {
+	local i l= x
+	for i in $(seq 1 "$CL_N"); do
+		x=$(leader_of "$i")
+		[ -n "$x" ] || continue
+		if [ -z "$l" ]; then l=$x; elif [ "$l" != "$x" ]; then return 1; fi
+	done
+	[ -n "$l" ] && echo "$l"
+}
+
+all_armed() {
+	local i
+	for i in $(seq 1 "$CL_N"); do is_armed "$i" || return 1; done
+}
+healthy() { all_armed && cl_leader > /dev/null; }
+
+# owner: the node that owns the contested region (the writer's last
+# takeover line, from the serial logs).
+cl_owner() {
+	local i best=0 bt=0 t
+	for i in $(seq 1 "$CL_N"); do
+		t=$(cat "$CL_DIR/vm/qfnode$i.out"* 2>/dev/null | tr -d '\r' |
+			awk '$1 == "W" && $4 == "takeover" { t = $3 } END { print (t == "" ? 0 : t) }')
+		if [ "$t" -gt "$bt" ]; then bt=$t; best=$i; fi
+	done
+	echo "$best"
+}
+
+# nemesis: frames between taps are dropped in the bridge's forward hook;
+# the host's own port (br0) is never cut, so agent calls still work.
+cut_oneway() { ns nft add rule bridge qfc cut iifname "qtap$1" oifname "qtap$2" drop; }
+cut_link() { cut_oneway "$1" "$2"; cut_oneway "$2" "$1"; }
+isolate() {
+	local j
+	for j in $(seq 1 "$CL_N"); do [ "$j" = "$1" ] || cut_link "$1" "$j"; done
+}
+heal() { ns nft flush chain bridge qfc cut; }
+
+cl_clock_start() {
+	local t=() i
+	for i in $(seq 1 "$CL_N"); do t+=("$i:10.77.0.$i:7700"); done
+	ns "$CL_BIN/qfcall" --clockloop 200 "$CL_DIR/clocks" "${t[@]}" &
+	CL_CLOCKPID=$!
+}
+
+# cl_up DIR: build, boot CL_N VMs, wait until the cluster is healthy.
+cl_up() {
+	CL_DIR=$1
+	mkdir -p "$CL_DIR"
+	trap cl_cleanup EXIT
+	trap 'exit 130' INT TERM
+	cl_log "building (log: $CL_DIR/build.log)"
+	cl_build "$CL_DIR/build.log" || { echo "build failed, see $CL_DIR/build.log"; return 1; }
+	cl_initramfs "$CL_DIR" >> "$CL_DIR/build.log" 2>&1 || { echo "initramfs failed"; return 1; }
+	cl_net || { echo "cannot create the network namespace"; return 1; }
+	cl_disks >> "$CL_DIR/build.log" 2>&1 || { echo "cannot create the disks"; return 1; }
+	: > "$CL_DIR/clocks"
+	: > "$CL_DIR/nemesis.log"
+	for i in $(seq 1 "$CL_N"); do cl_vm_start "$i"; done
+	cl_log "booting $CL_N VMs (profile $CL_PROFILE)"
+	local i
+	for i in $(seq 1 "$CL_N"); do
+		poll 240 on "$i" true > /dev/null 2>&1 || { echo "node $i never answered"; return 1; }
+	done
+	cl_clock_start
+	cl_log "agents up; waiting for a leader and armed leases"
+	poll 120 healthy || { echo "the cluster never became healthy"; return 1; }
+	cl_log "cluster healthy, leader $(cl_leader)"
+}
+
+cl_cleanup() {
+	local i
+	[ -n "$CL_CLOCKPID" ] && kill "$CL_CLOCKPID" 2>/dev/null
+	for i in "${!CL_PIDS[@]}"; do
+		kill "${CL_PIDS[$i]}" 2>/dev/null
+	done
+	for i in "${!CL_PIDS[@]}"; do
+		wait "${CL_PIDS[$i]}" 2>/dev/null
+	done
+	[ -n "$CL_NS" ] && ip netns del "$CL_NS" 2>/dev/null
+	CL_NS=
+	return 0
+}
+
+# nemesis_mark WHAT: host time of a nemesis action (for the bench and plot).
+mark() { echo "$(now_ns) $*" >> "$CL_DIR/nemesis.log"; }
+
+# cl_collect: fences and kernel fence times from the serial logs.
+cl_collect() {
+	local f i
+	: > "$CL_DIR/fences"
+	: > "$CL_DIR/klog"
+	for i in $(seq 1 "$CL_N"); do
+		for f in "$CL_DIR/vm/qfnode$i.out"*; do
+			[ -e "$f" ] || continue
+			tr -d '\r' < "$f" | awk -v n="$i" -v F="$CL_DIR/fences" -v K="$CL_DIR/klog" '
+			$1 == "W" && $4 == "start" { for (k = 5; k <= NF; k++) if ($k ~ /^vmboot=/) vb = substr($k, 8) }
+			/NODE_FENCED committed: node .* leader measures/ {
+				split($1, t, "."); ms = t[1] * 1000 + t[2]
+				for (k = 1; k <= NF; k++) { if ($k == "node") x = $(k + 1); if ($k == "generation") g = $(k + 1) }
+				print x, g, n, ms, (vb == "" ? "0" : vb) >> F }
+			$1 == "W" && $4 == "lease" && $5 == "state=2" {
+				g = substr($6, 5); fn = substr($8, 10); print n, g, vb, fn >> K }'
+		done
+	done
+}
+
+# cl_check: run the checker over the image and the collected facts.
+cl_check() {
+	cl_collect
+	"$CL_BIN/qfcheck" "$CL_DIR/shared.img" "$CL_DIR/clocks" "$CL_DIR/fences" \
+		"$CL_DIR/klog" > "$CL_DIR/check.out" 2>&1
+	local rc=$?
+	CL_STALE=$(sed -n 's/^stale_writes=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")
+	CL_UNPROVEN=$(sed -n 's/.* unproven=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")
+	CL_OVERWRITTEN=$(cat "$CL_DIR"/vm/qfnode*.out* 2>/dev/null | grep -c '^W .* overwritten ')
+	CL_EARLYOK=$(cat "$CL_DIR"/vm/qfnode*.out* 2>/dev/null | grep -c '^W .* rule8-breach ')
+	[ -n "$CL_STALE" ] || { CL_STALE=999; return 1; }
+	[ "$CL_OVERWRITTEN" -eq 0 ] && [ "$CL_EARLYOK" -eq 0 ] || return 1
+	return $rc
+}
