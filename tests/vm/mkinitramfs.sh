@@ -13,7 +13,8 @@
 #
 # Missing inputs (qfence.ko, quorumctl) are left out and reported: the guest
 # scripts then fail the cases that need them, loudly.
-# Environment: KVER (default scripts/kver.sh), BUILD (default ./build).
+# Environment: KVER (default scripts/kver.sh), BUILD (default ./build),
+# QFENCE_KO (default $BUILD/qfence.ko).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -61,11 +62,15 @@ done | sort -u | while read -r ko; do
 	cp "$ko" "$root/lib/modules/$KVER/$rel"
 done
 missing=""
-if [ -f "$BUILD/qfence.ko" ]; then
-	cp "$BUILD/qfence.ko" "$root/lib/modules/$KVER/extra/qfence.ko"
+QFENCE_KO=${QFENCE_KO:-$BUILD/qfence.ko}
+if [ -f "$QFENCE_KO" ]; then
+	cp "$QFENCE_KO" "$root/lib/modules/$KVER/extra/qfence.ko"
 else
 	missing="$missing qfence.ko"
 fi
+# The test-only CPU freezer (tests/vm/freeze), when built.
+[ ! -f "$BUILD/vm/freeze/qfence_freeze.ko" ] ||
+	cp "$BUILD/vm/freeze/qfence_freeze.ko" "$root/lib/modules/$KVER/extra/"
 cp "/lib/modules/$KVER/modules.order" "/lib/modules/$KVER/modules.builtin" \
 	"/lib/modules/$KVER/modules.builtin.modinfo" \
 	"$root/lib/modules/$KVER/" 2>/dev/null || true

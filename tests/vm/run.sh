@@ -7,6 +7,8 @@
 #   mkinitramfs.sh (busybox, dm,                 after the other (guest/main.sh)
 #     brd, dmsetup, quorumctl,           reboot: the reboot action resets
 #     qfence.ko, helpers)                        the VM (guest/reboot.sh)
+#                                        frozen: rule 6 with a CPU frozen
+#                                                (guest/frozen.sh, 2 vCPUs)
 #   boot.sh NAME, read NAME.out   <--    panic:  the panic action panics
 #                                                (guest/panic.sh)
 #                                        settle: IO in flight past settle_ms
@@ -58,6 +60,14 @@ if make --no-print-directory -j2 tools > "$vm/build-tools.log" 2>&1 &&
 else
 	fail build-tools "make tools failed (see $vm/build-tools.log)"
 	tail -n 5 "$vm/build-tools.log" | sed 's/^/    | /'
+fi
+# The test-only module that freezes a CPU (guest/frozen.sh).
+mkdir -p "$vm/freeze"
+cp tests/vm/freeze/freeze.c tests/vm/freeze/Kbuild "$vm/freeze/"
+if make -C "/usr/src/linux-headers-$KVER" M="$vm/freeze" modules > "$vm/build-freeze.log" 2>&1; then
+	ok build-freeze-module
+else
+	fail build-freeze-module "see $vm/build-freeze.log"
 fi
 if make --no-print-directory -C tests/vm/helpers > "$vm/build-helpers.log" 2>&1 &&
 	tests/vm/mkinitramfs.sh "$vm/initramfs.cpio" > "$vm/mkinitramfs.log" 2>&1; then
@@ -117,6 +127,12 @@ boot main --timeout 420 & pids=($!)
 wait "${pids[0]}"; mrc=$?
 pids=()
 judge main $mrc
+
+# Two vCPUs, one of them frozen: alone, so that it is not starved.
+boot frozen --smp 2 --timeout 120 & pids=($!)
+wait "${pids[0]}"; frc=$?
+pids=()
+judge frozen $frc
 
 # --- host-judged boots: the VM must die by the module's hand --------------
 # action_case NAME PATTERN...: qemu ended by itself (no timeout), the guest

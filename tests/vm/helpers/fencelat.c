@@ -85,6 +85,41 @@ static int64_t one(struct qnl *q, int fd, void *buf, const char *lease,
 	}
 }
 
+static int watch(const char *dev, uint64_t deadline)
+{
+	long late = 0, early = 0, reads = 0;
+	uint64_t ts, te;
+	void *buf;
+	int fd;
+
+	fd = open(dev, O_RDONLY | O_DIRECT);
+	if (fd < 0 || posix_memalign(&buf, BLK, BLK)) {
+		perror("fencelat");
+		return 2;
+	}
+	for (;;) {
+		ts = qnl_now();
+		if (pread(fd, buf, BLK, 0) == BLK) {
+			te = qnl_now();
+			reads++;
+			late += ts >= deadline;
+			continue;
+		}
+		te = qnl_now();
+		reads++;
+		if (errno != EIO) {
+			perror("fencelat: read");
+			return 2;
+		}
+		early += te < deadline;
+		break;
+	}
+	printf("{\"reads\": %ld, \"late_successes\": %ld, \"early_failures\": %ld, "
+	       "\"fail_ns\": %llu, \"latency_us\": %.1f}\n", reads, late, early,
+	       (unsigned long long)te, ((int64_t)(te - deadline)) / 1e3);
+	return late || early ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static int64_t lat[MAXREPS];
@@ -93,8 +128,10 @@ int main(int argc, char **argv)
 	struct qnl q;
 	void *buf;
 
+	if (argc == 4 && !strcmp(argv[1], "-w"))
+		return watch(argv[2], strtoull(argv[3], NULL, 10));
 	if (argc != 5) {
-		fprintf(stderr, "usage: fencelat DEVICE LEASE REPS LEASE_MS\n");
+		fprintf(stderr, "usage: fencelat DEVICE LEASE REPS LEASE_MS | -w DEVICE DEADLINE_NS\n");
 		return 2;
 	}
 	reps = atoi(argv[3]);
