@@ -20,6 +20,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/netlink.h>
 #include <linux/spinlock.h>
@@ -97,6 +98,7 @@ struct qfence_lease {
 	struct hrtimer settle;		/* actions.c: settle bound F */
 	struct hrtimer action;		/* actions.c: reboot/panic delay */
 	struct work_struct work;	/* events, drain check */
+	struct irq_work kick;		/* the IO path's lock-free kick */
 };
 
 /* Outcome of qfence_io_decide(). */

@@ -4,84 +4,33 @@
  *
  * Each command has its own table, so an attribute that a command does not
  * take is refused ("Unsupported attribute") rather than ignored: strict
- * validation rejects NLA_UNSPEC entries. Types, lengths, ranges and masks
- * are the tables' job; what remains is checked further below, and every
- * refusal names its attribute in the extended ack.
+ * validation rejects NLA_UNSPEC entries. Types, exact lengths, string
+ * lengths and masks are the tables' job; what remains is checked below,
+ * and every refusal names its attribute in the extended ack.
+ *
+ * Numeric ranges are checked below rather than with NLA_POLICY_RANGE: the
+ * contract (uapi/qfence.h) answers an out-of-range value with -EINVAL,
+ * where the generic range check answers -ERANGE. (A validation function
+ * in the table would do, but the extended ack's policy dump warns on
+ * integer attributes that carry one.)
  */
 
 #include <linux/string.h>
 
 #include "policy.h"
 
-/*
- * Ranges are checked by validation functions of the policy tables rather
- * than NLA_POLICY_RANGE, because the contract (uapi/qfence.h) answers an
- * out-of-range value with -EINVAL, where the generic range check answers
- * -ERANGE.
- */
-static int qfence_validate_generation(const struct nlattr *attr,
-				      struct netlink_ext_ack *extack)
-{
-	if (nla_get_u64(attr) < 1) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "generation must be at least 1");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int qfence_validate_max_lease(const struct nlattr *attr,
-				     struct netlink_ext_ack *extack)
-{
-	u32 v = nla_get_u32(attr);
-
-	if (v < 1 || v > QFENCE_MAX_LEASE_MS_LIMIT) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "max_lease_ms must be 1..QFENCE_MAX_LEASE_MS_LIMIT");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int qfence_validate_delay(const struct nlattr *attr,
-				 struct netlink_ext_ack *extack)
-{
-	if (nla_get_u32(attr) > QFENCE_DELAY_MS_LIMIT) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "reboot_delay_ms must be 0..QFENCE_DELAY_MS_LIMIT");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int qfence_validate_settle(const struct nlattr *attr,
-				  struct netlink_ext_ack *extack)
-{
-	u32 v = nla_get_u32(attr);
-
-	if (v < 1 || v > QFENCE_DELAY_MS_LIMIT) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "settle_ms must be 1..QFENCE_DELAY_MS_LIMIT");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 #define QFENCE_POLICY_NAME \
 	[QFENCE_A_NAME] = { .type = NLA_NUL_STRING, .len = QFENCE_NAME_LEN - 1 }
 #define QFENCE_POLICY_GENERATION \
-	[QFENCE_A_GENERATION] = \
-		NLA_POLICY_VALIDATE_FN(NLA_U64, qfence_validate_generation)
+	[QFENCE_A_GENERATION] = { .type = NLA_U64 }
 
 const struct nla_policy qfence_policy_new[QFENCE_A_MAX + 1] = {
 	QFENCE_POLICY_NAME,
 	QFENCE_POLICY_GENERATION,
-	[QFENCE_A_MAX_LEASE_MS] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, qfence_validate_max_lease),
+	[QFENCE_A_MAX_LEASE_MS] = { .type = NLA_U32 },
 	[QFENCE_A_ACTIONS] = NLA_POLICY_MASK(NLA_U32, __QFENCE_ACTION_ALL),
-	[QFENCE_A_REBOOT_DELAY_MS] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, qfence_validate_delay),
-	[QFENCE_A_SETTLE_MS] =
-		NLA_POLICY_VALIDATE_FN(NLA_U32, qfence_validate_settle),
+	[QFENCE_A_REBOOT_DELAY_MS] = { .type = NLA_U32 },
+	[QFENCE_A_SETTLE_MS] = { .type = NLA_U32 },
 	[QFENCE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __QFENCE_F_ALL),
 };
 
@@ -112,6 +61,49 @@ static bool qfence_require(struct nlattr **tb, int attr,
 		return false;
 	}
 	return true;
+}
+
+/* Is the u32 attribute @attr, if present, outside [@lo, @hi]? */
+static bool qfence_u32_outside(const struct nlattr *attr, u32 lo, u32 hi)
+{
+	return attr && (nla_get_u32(attr) < lo || nla_get_u32(attr) > hi);
+}
+
+/* GENERATION, where present, is at least 1. */
+static int qfence_check_generation(struct nlattr **tb,
+				   struct netlink_ext_ack *extack)
+{
+	if (tb[QFENCE_A_GENERATION] && !nla_get_u64(tb[QFENCE_A_GENERATION])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_GENERATION],
+				    "generation must be at least 1");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The numeric ranges of LEASE_NEW (see the top of this file). */
+static int qfence_check_new_ranges(struct nlattr **tb,
+				   struct netlink_ext_ack *extack)
+{
+	if (qfence_u32_outside(tb[QFENCE_A_MAX_LEASE_MS], 1,
+			       QFENCE_MAX_LEASE_MS_LIMIT)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_MAX_LEASE_MS],
+				    "max_lease_ms must be 1..QFENCE_MAX_LEASE_MS_LIMIT");
+		return -EINVAL;
+	}
+	if (qfence_u32_outside(tb[QFENCE_A_REBOOT_DELAY_MS], 0,
+			       QFENCE_DELAY_MS_LIMIT)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_REBOOT_DELAY_MS],
+				    "reboot_delay_ms must be 0..QFENCE_DELAY_MS_LIMIT");
+		return -EINVAL;
+	}
+	if (qfence_u32_outside(tb[QFENCE_A_SETTLE_MS], 1,
+			       QFENCE_DELAY_MS_LIMIT)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_SETTLE_MS],
+				    "settle_ms must be 1..QFENCE_DELAY_MS_LIMIT");
+		return -EINVAL;
+	}
+	return qfence_check_generation(tb, extack);
 }
 
 /**
@@ -174,6 +166,9 @@ int qfence_policy_check_new(struct nlattr **tb,
 	if (!qfence_require(tb, QFENCE_A_GENERATION, extack) ||
 	    !qfence_require(tb, QFENCE_A_MAX_LEASE_MS, extack))
 		return -EINVAL;
+	ret = qfence_check_new_ranges(tb, extack);
+	if (ret)
+		return ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	strscpy(cfg->name, name, sizeof(cfg->name));
@@ -224,6 +219,9 @@ int qfence_policy_check_renew(struct nlattr **tb,
 	if (!qfence_require(tb, QFENCE_A_DEADLINE_NS, extack) ||
 	    !qfence_require(tb, QFENCE_A_GENERATION, extack))
 		return -EINVAL;
+	ret = qfence_check_generation(tb, extack);
+	if (ret)
+		return ret;
 	*deadline = nla_get_u64(tb[QFENCE_A_DEADLINE_NS]);
 	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
 	return 0;
@@ -249,6 +247,9 @@ int qfence_policy_check_unfence(struct nlattr **tb,
 		return ret;
 	if (!qfence_require(tb, QFENCE_A_GENERATION, extack))
 		return -EINVAL;
+	ret = qfence_check_generation(tb, extack);
+	if (ret)
+		return ret;
 	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
 	return 0;
 }

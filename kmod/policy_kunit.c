@@ -2,7 +2,8 @@
 /*
  * KUnit suite qfence_policy: attribute validation as the generic netlink
  * core runs it (strict nla_parse() with the command's policy table), then
- * the checks of policy.c. Every refusal must carry an extended ack message.
+ * the checks of policy.c. Every refusal must carry an extended ack message
+ * that names the attribute.
  */
 
 #include <kunit/test.h>
@@ -113,6 +114,9 @@ static const struct policy_case policy_cases[] = {
 	  -EINVAL, QFENCE_A_DEADLINE_NS },
 	{ "renew: missing generation", RENEW, { NAME("a"),
 	  U64(QFENCE_A_DEADLINE_NS, 1) }, -EINVAL, QFENCE_A_GENERATION },
+	{ "renew: generation 0", RENEW, { NAME("a"),
+	  U64(QFENCE_A_DEADLINE_NS, 1), GENERATION(0) }, -EINVAL,
+	  QFENCE_A_GENERATION },
 	{ "renew: deadline as u32", RENEW, { NAME("a"),
 	  U32(QFENCE_A_DEADLINE_NS, 1), GENERATION(7) }, -EINVAL,
 	  QFENCE_A_DEADLINE_NS },
@@ -282,10 +286,39 @@ static void qfence_policy_renew_values_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gen, 0x8000000000000001ULL);
 }
 
+/*
+ * An extended ack that points at an attribute also describes that
+ * attribute's policy entry (netlink_policy_dump); for integer types the
+ * kernel can only describe ranges, masks and plain types, and warns on
+ * anything else (a validation function). A user must not be able to make
+ * the kernel warn with a bad attribute.
+ */
+static void qfence_policy_dumpable_test(struct kunit *test)
+{
+	const struct nla_policy *tables[] = {
+		qfence_policy_new, qfence_policy_renew, qfence_policy_name,
+		qfence_policy_unfence,
+	};
+	int i, a;
+
+	for (i = 0; i < ARRAY_SIZE(tables); i++) {
+		for (a = 0; a <= QFENCE_A_MAX; a++) {
+			const struct nla_policy *pt = &tables[i][a];
+
+			if (pt->type != NLA_U32 && pt->type != NLA_U64)
+				continue;
+			KUNIT_EXPECT_NE_MSG(test, pt->validation_type,
+					    NLA_VALIDATE_FUNCTION,
+					    "table %d attribute %d", i, a);
+		}
+	}
+}
+
 static struct kunit_case qfence_policy_cases[] = {
 	KUNIT_CASE_PARAM(qfence_policy_test, policy_gen_params),
 	KUNIT_CASE(qfence_policy_defaults_test),
 	KUNIT_CASE(qfence_policy_renew_values_test),
+	KUNIT_CASE(qfence_policy_dumpable_test),
 	{}
 };
 

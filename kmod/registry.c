@@ -95,7 +95,8 @@ void qfence_queue_work(struct qfence_lease *l)
  * @l: the lease
  *
  * Any context, no sleeping, no allocation: called by whoever latched the
- * lease (IO path, expiry timer, control operation) right after the latch.
+ * lease right after the latch (the expiry timer, a control operation, or
+ * for the IO path the irq_work of qfence_fence_kick_async()).
  * The settle and action timers start here rather than in the work, so
  * that a starved workqueue cannot stretch the settle bound F.
  */
@@ -112,6 +113,24 @@ void qfence_fence_kick(struct qfence_lease *l)
 	qfence_actions_start(l, inflight);
 	set_bit(QFENCE_LF_EV_FENCE, &l->flags);
 	qfence_queue_work(l);
+}
+
+static void qfence_kick_irq(struct irq_work *work)
+{
+	qfence_fence_kick(container_of(work, struct qfence_lease, kick));
+}
+
+/**
+ * qfence_fence_kick_async - qfence_fence_kick(), deferred without a lock
+ * @l: the lease
+ *
+ * For the IO path, which must take no lock even once per fence:
+ * irq_work_queue() is lock-free and allocates nothing; the kick then runs
+ * in hard interrupt context on this CPU a moment later.
+ */
+void qfence_fence_kick_async(struct qfence_lease *l)
+{
+	irq_work_queue(&l->kick);
 }
 
 /*
@@ -215,6 +234,7 @@ int qfence_create(const struct qfence_lease_cfg *cfg,
 	l->expiry.function = qfence_expiry_fire;
 	qfence_actions_init(l);
 	INIT_WORK(&l->work, qfence_work_fn);
+	l->kick = (struct irq_work)IRQ_WORK_INIT_HARD(qfence_kick_irq);
 	list_add_tail(&l->node, &qfence_leases);
 	qfence_nr_leases++;
 	return 0;
@@ -233,11 +253,13 @@ int qfence_unlink(struct qfence_lease *l, struct netlink_ext_ack *extack)
 }
 
 /*
- * Free an unlinked lease. Without qfence_mutex: the work takes it. Timers
- * go first, since they queue the work.
+ * Free an unlinked lease. Without qfence_mutex: the work takes it. The
+ * kick and the timers go first, since they queue the work; no device uses
+ * the lease, so nothing queues the kick again.
  */
 void qfence_free(struct qfence_lease *l)
 {
+	irq_work_sync(&l->kick);
 	hrtimer_cancel(&l->expiry);
 	qfence_actions_cancel(l);
 	cancel_work_sync(&l->work);

@@ -37,6 +37,7 @@ u64 qfence_failed(struct qfence_lease *l);
 /* Without qfence_mutex, any context (qfence_free: process context). */
 void qfence_free(struct qfence_lease *l);
 void qfence_fence_kick(struct qfence_lease *l);
+void qfence_fence_kick_async(struct qfence_lease *l);
 void qfence_drain_check(struct qfence_lease *l);
 void qfence_queue_work(struct qfence_lease *l);
 u64 qfence_inflight(struct qfence_lease *l);

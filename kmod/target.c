@@ -6,7 +6,8 @@
  * The hot path is qfence_map(): one atomic increment and a full barrier,
  * two plain loads and one clock read, no lock, no allocation (the
  * protocol is in lease.h). qfence_end_io() is one atomic decrement. Only
- * the bio that first sees an expiry does more, once per fence.
+ * the bio that first sees an expiry does more, once per fence: a cmpxchg
+ * and a lock-free irq_work_queue().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -138,7 +139,7 @@ static int qfence_map(struct dm_target *ti, struct bio *bio)
 		return DM_MAPIO_REMAPPED;
 	}
 	if (verdict == QFENCE_IO_EXPIRED)
-		qfence_fence_kick(tc->lease);
+		qfence_fence_kick_async(tc->lease);
 	return DM_MAPIO_KILL;
 }
 
