@@ -11,6 +11,8 @@
 #   /tests        the guest test scripts (tests/vm/guest/*.sh)
 #   /init         tests/vm/init.sh
 #
+# The staging tree stays in ${OUT%.cpio}.root: tests/cluster and
+# tests/quorumd add their files there and pack it again (keep that name).
 # Missing inputs (qfence.ko, quorumctl) are left out and reported: the guest
 # scripts then fail the cases that need them, loudly.
 # Environment: KVER (default scripts/kver.sh), BUILD (default ./build),
