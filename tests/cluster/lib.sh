@@ -27,7 +27,10 @@ CL_DIR=
 CL_PIDS=()		# boot.sh pid per node (index = node id)
 CL_CLOCKPID=
 CL_PROFILE=default
-CL_PERIOD=50
+CL_PERIOD=${CL_PERIOD:-100}
+# QEMU runs at this nice level: under TCG on a shared 2-core host a starved
+# VM misses its heartbeats, which is a real lapse (a fence), not a bug.
+CL_NICE=${CL_NICE:--5}
 CL_T0=$(date +%s)
 
 cl_log() { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
@@ -160,7 +163,7 @@ cl_vm_start() {
 		mv "$out" "$out.$k"
 	fi
 	rm -f "$CL_DIR/mon$i.sock"
-	BUILD=$CL_DIR ip netns exec "$CL_NS" "$CL_TOP/tests/vm/boot.sh" \
+	BUILD=$CL_DIR nice -n "$CL_NICE" ip netns exec "$CL_NS" "$CL_TOP/tests/vm/boot.sh" \
 		--initrd "$CL_DIR/initramfs.cpio" --timeout 7200 --mem 384 --reboot \
 		--qemu "-drive file=$CL_DIR/shared.img,format=raw,if=none,id=sh,file.locking=off,cache=writethrough
 -device virtio-blk-pci,drive=sh,share-rw=on
@@ -251,12 +254,13 @@ isolate() {
 	local j
 	for j in $(seq 1 "$CL_N"); do [ "$j" = "$1" ] || cut_link "$1" "$j"; done
 }
-heal() { ns nft flush chain bridge qfc cut; }
+heal() { mark heal; ns nft flush chain bridge qfc cut; }
 
 cl_clock_start() {
 	local t=() i
 	for i in $(seq 1 "$CL_N"); do t+=("$i:10.77.0.$i:7700"); done
-	ns "$CL_BIN/qfcall" --clockloop 200 "$CL_DIR/clocks" "${t[@]}" &
+	# direct (ip netns exec execs qfcall): $! is qfcall itself
+	ip netns exec "$CL_NS" "$CL_BIN/qfcall" --clockloop 250 "$CL_DIR/clocks" "${t[@]}" &
 	CL_CLOCKPID=$!
 }
 
@@ -280,8 +284,9 @@ cl_up() {
 		poll 240 on "$i" true > /dev/null 2>&1 || { echo "node $i never answered"; return 1; }
 	done
 	cl_clock_start
-	cl_log "agents up; waiting for a leader and armed leases"
-	poll 120 healthy || { echo "the cluster never became healthy"; return 1; }
+	for i in $(seq 1 "$CL_N"); do on "$i" "touch /run/qf/go" > /dev/null; done
+	cl_log "agents up, quorumd started; waiting for a leader and armed leases"
+	poll 60 healthy || cl_recover || { echo "the cluster never became healthy: $WHY"; return 1; }
 	cl_log "cluster healthy, leader $(cl_leader)"
 }
 
@@ -313,11 +318,11 @@ cl_collect() {
 			tr -d '\r' < "$f" | awk -v n="$i" -v F="$CL_DIR/fences" -v K="$CL_DIR/klog" '
 			$1 == "W" && $4 == "start" { for (k = 5; k <= NF; k++) if ($k ~ /^vmboot=/) vb = substr($k, 8) }
 			/NODE_FENCED committed: node .* leader measures/ {
-				split($1, t, "."); ms = t[1] * 1000 + t[2]
+				split($1, t, "."); ms = t[1] t[2]	# sec and 3-digit ms, as strings
 				for (k = 1; k <= NF; k++) { if ($k == "node") x = $(k + 1); if ($k == "generation") g = $(k + 1) }
 				print x, g, n, ms, (vb == "" ? "0" : vb) >> F }
 			$1 == "W" && $4 == "lease" && $5 == "state=2" {
-				g = substr($6, 5); fn = substr($8, 10); print n, g, vb, fn >> K }'
+				g = substr($6, 5); fn = substr($8, 11); print n, g, vb, fn >> K }'
 		done
 	done
 }
@@ -336,3 +341,85 @@ cl_check() {
 	[ "$CL_OVERWRITTEN" -eq 0 ] && [ "$CL_EARLYOK" -eq 0 ] || return 1
 	return $rc
 }
+
+# ---- scenario helpers (run.sh, soak.sh, the bench and the demo) ----------
+WHY=
+why() { WHY="$*"; return 1; }
+
+# followers_except X...: the nodes that are neither the leader nor listed
+pick_follower() {
+	local l=$1 o=$2 i
+	# prefer the contested owner (its fence moves the region), never the
+	# reboot node
+	if [ "$o" != "$l" ] && [ "$o" != 0 ] && [ "$o" != "$CL_REBOOT_NODE" ]; then
+		echo "$o"; return
+	fi
+	for i in $(seq 1 "$CL_N"); do
+		[ "$i" != "$l" ] && [ "$i" != "$CL_REBOOT_NODE" ] && { echo "$i"; return; }
+	done
+}
+
+# ensure_leader_not X: move leadership off node X (the reboot node).
+ensure_leader_not() {
+	local l t
+	l=$(cl_leader) || return 1
+	[ "$l" != "$1" ] && return 0
+	for t in $(seq 1 "$CL_N"); do [ "$t" != "$1" ] && break; done
+	on "$l" "quorumctl transfer-leader $t" > /dev/null 2>&1
+	poll 20 eval '[ "$(cl_leader)" = '"$t"' ]'
+}
+
+# lapses: fences counters of all nodes, "1:0 2:0 3:1"
+lapses() {
+	local i
+	for i in $(seq 1 "$CL_N"); do printf '%s:%s ' "$i" "$(kfield "$i" fences)"; done
+}
+# no_lapse BEFORE NODE...: their fences counters did not change
+no_lapse() {
+	local before=$1 i now; shift
+	now=$(lapses)
+	for i in "$@"; do
+		[ "$(echo "$before" | tr ' ' '\n' | grep "^$i:")" = "$(echo "$now" | tr ' ' '\n' | grep "^$i:")" ] ||
+			{ why "node $i lapsed (fences before: $before, now: $now)"; return 1; }
+	done
+}
+
+# committed_by_survivor X GEN SURVIVOR...: some survivor lists NODE_FENCED(X, GEN)
+committed_by_survivor() {
+	local x=$1 g=$2 s; shift 2
+	for s in "$@"; do fence_committed "$s" "$x" "$g" && return 0; done
+	return 1
+}
+
+# wait_takeover OLD_OWNER SECS: the contested region moved to another node
+wait_takeover() {
+	poll "$2" eval '[ "$(cl_owner)" != '"$1"' ] && [ "$(cl_owner)" != 0 ]'
+}
+
+# cl_recover: heal the network, restart what is down, rejoin what is
+# fenced, wait for a healthy cluster.
+cl_recover() {
+	local i st
+	heal
+	for i in $(seq 1 "$CL_N"); do
+		if ! cl_vm_alive "$i"; then
+			cl_vm_start "$i"
+			poll 240 on "$i" true > /dev/null 2>&1 || { why "node $i did not come back"; return 1; }
+		fi
+	done
+	for i in $(seq 1 "$CL_N"); do
+		# a VM that booted again waits for the go; a stopped or killed
+		# daemon is continued or started again
+		on "$i" 'touch /run/qf/go; [ -e /run/qf/quorumd.pid ] || exit 0; kill -CONT $(cat /run/qf/quorumd.pid) 2>/dev/null; kill -0 $(cat /run/qf/quorumd.pid) 2>/dev/null || /tests/qf-start.sh' > /dev/null 2>&1
+	done
+	poll 60 cl_leader > /dev/null || { why "no leader after the heal"; return 1; }
+	for i in $(seq 1 "$CL_N"); do
+		is_armed "$i" && continue
+		# fenced, or disarmed after a restart: a committed rejoin with
+		# a new generation is the only way back (rule 7)
+		poll 30 eval "on $i 'quorumctl rejoin' > /dev/null 2>&1 || true; poll 5 is_armed $i" ||
+			{ why "node $i not re-armed after rejoin: $(kstate "$i")"; return 1; }
+	done
+	poll 60 healthy || { why "cluster not healthy after recovery"; return 1; }
+}
+others_of() { local i; for i in $(seq 1 "$CL_N"); do [ "$i" = "$1" ] || printf '%s ' "$i"; done; }

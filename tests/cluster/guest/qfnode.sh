@@ -33,7 +33,14 @@ mkdir -p /var/lib/qfence /run/qf
 mount -t ext4 /dev/vdb /var/lib/qfence || die "cannot mount /dev/vdb"
 echo "$id" > /run/qf/self
 qfagent 7700 &
-say "up, log_only=$(cat /sys/module/qfence/parameters/log_only)"
+say "up, log_only=$(cat /sys/module/qfence/parameters/log_only); waiting for the host's go"
+# quorumd starts once the host says so (all VMs booted): a VM that is still
+# booting under TCG starves the others of CPU, and a starved node lapses.
+i=0
+until [ -e /run/qf/go ]; do
+	i=$((i + 1)); [ $i -lt 6000 ] || die "no go from the host"
+	usleep 100000
+done
 /tests/qf-start.sh
 # the device needs the lease, which quorumd creates when it starts
 i=0
