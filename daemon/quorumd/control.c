@@ -182,6 +182,21 @@ void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
 
 /* ---- socket ---- */
 
+/* /run/qfence/quorumd.sock: create /run/qfence (root only) if missing. */
+static void make_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0700) == 0)
+		LOG(INFO, "created %s for the control socket", dir);
+}
+
 int ctl_init(struct qd *d)
 {
 	const char *path = d->conf.control_socket;
@@ -196,6 +211,7 @@ int ctl_init(struct qd *d)
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
+	make_parent(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

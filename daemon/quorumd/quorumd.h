@@ -113,15 +113,6 @@ int kern_refresh(struct qd *d, struct qd_lease_info *li);
 void kern_emulate(struct qd *d, qf_ns now);	/* kernel = none only */
 
 /* ---- clock.c ---- */
-struct qd_clock_verdict {
-	bool ok;
-	int64_t freq_ppm_x1000;	/* adjtimex freq, ppm * 1000 */
-	int64_t tick_ppm_x1000;	/* tick deviation, ppm * 1000 */
-	int64_t total_ppm_x1000;
-};
-/* Pure: judge adjtimex values (freq in 2^-16 ppm, tick in µs). */
-void qd_clock_judge(long freq, long tick, long user_hz, uint32_t rho_ppm,
-		    struct qd_clock_verdict *v);
 bool clock_ok_to_renew(struct qd *d);
 
 /* ---- codec.c: entries and snapshots on disk ---- */

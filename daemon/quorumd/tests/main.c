@@ -18,7 +18,7 @@ static void quiet(void *ctx, enum ilog_severity sev, const char *msg)
 int main(void)
 {
 	const struct t_case *suites[] = {
-		t_codec, t_nlmsg, t_ctl, t_hooks, t_cfgmap, t_clock, t_kernel,
+		t_codec, t_nlmsg, t_ctl, t_hooks, t_cfgmap, t_kernel,
 		t_persist, t_binary,
 	};
 	int passed = 0, failed = 0;

@@ -5,20 +5,22 @@
  * generation, clock guard before every renew.
  */
 #include <string.h>
-#include <sys/timex.h>
+
+#include "clockguard.h"
 
 #include "uapi/qfence.h"
 #include "quorumd.h"
 #include "test.h"
 
-extern int (*qd_adjtimex)(struct timex *tx);
+extern int (*qd_clock_read)(struct qf_clock_sample *s);
 static long fake_freq;
 
-static int fake_adjtimex(struct timex *tx)
+static int fake_read(struct qf_clock_sample *s)
 {
-	memset(tx, 0, sizeof(*tx));
-	tx->freq = fake_freq;
-	tx->tick = 10000;
+	memset(s, 0, sizeof(*s));
+	s->freq = fake_freq;
+	s->tick = 10000;
+	s->user_hz = 100;
 	return 0;
 }
 
@@ -42,7 +44,7 @@ static int setup(void)
 		"[node]\nid = 1\nlease_name = l1\ndata_dir = /tmp\n";
 
 	memset(&d, 0, sizeof(d));
-	qd_adjtimex = fake_adjtimex;
+	qd_clock_read = fake_read;
 	fake_freq = 0;
 	d.no_kernel = true;
 	if (qf_conf_load_string(&d.conf, "t.conf", conf, err, sizeof(err)) ||
