@@ -32,6 +32,11 @@ void sim_push(int64_t t, int kind, int node, uint32_t arg, uint64_t gen)
 		.arg = arg, .gen = gen,
 	};
 
+	if (t < W.now) {
+		inv_violation("simulator: event scheduled in the past", kind,
+			      (uint64_t)node);
+		ev.t = W.now;
+	}
 	if (queue_push(&W.q, ev) != 0)
 		inv_violation("simulator: event queue full", W.q.len, 0);
 }
@@ -211,7 +216,7 @@ static void dispatch(const struct sim_event *ev)
 static uint64_t run_seed(uint64_t seed)
 {
 	struct sim_event ev;
-	uint64_t steps = 0;
+	uint64_t steps = 0, same = 0;
 
 	rng_seed(&W.rng, seed ^ 0x71666e6365ULL);
 	W.seed = seed;
@@ -230,7 +235,14 @@ static uint64_t run_seed(uint64_t seed)
 		node_seed_init(&W.node[i], W.members0);
 	nemesis_start();
 	while (!W.failed && !W.done && queue_pop(&W.q, &ev) == 0) {
-		W.now = ev.t;
+		if (ev.t != W.now) {
+			W.now = ev.t;
+			same = 0;
+		} else if (++same > 1000000) {
+			inv_violation("livelock: a million events at one instant",
+				      ev.kind, ev.node);
+			break;
+		}
 		steps++;
 		dispatch(&ev);
 		if (W.o.max_steps && steps >= W.o.max_steps)

@@ -148,7 +148,7 @@ void net_deliver(const struct sim_event *ev)
 	if (n->frozen || n->busy) {
 		struct sim_event again = *ev;
 
-		again.t = n->frozen ? n->thaw_at : n->busy_until;
+		again.t = node_resume_at(n);
 		queue_push(&W.q, again);
 		return;
 	}

@@ -428,11 +428,22 @@ void node_thaw(struct sim_node *n)
 	if (!n->frozen)
 		return;
 	n->frozen = 0;
+	n->thaw_at = W.now;
 	trace_add(W.now, TR_THAW, n->slot, 0, 0, 0, 0, NULL);
 	n->tick_at = INT64_MAX;
+	if (n->busy && n->busy_until <= W.now)
+		complete(n);	/* its fsync finished during the pause */
 	node_pump(n);
 	if (n->tick_at == INT64_MAX)
 		schedule_tick(n);
+}
+
+/* When a frozen or busy process can take the next event. */
+int64_t node_resume_at(const struct sim_node *n)
+{
+	if (n->frozen)
+		return n->thaw_at > W.now ? n->thaw_at : W.now;
+	return n->busy_until > W.now ? n->busy_until : W.now;
 }
 
 /* Events addressed to a node's process wait while it is frozen or busy. */
@@ -442,7 +453,7 @@ static int deferred(struct sim_node *n, const struct sim_event *ev)
 
 	if (!n->frozen && !n->busy)
 		return 0;
-	again.t = n->frozen ? n->thaw_at : n->busy_until;
+	again.t = node_resume_at(n);
 	queue_push(&W.q, again);
 	return 1;
 }
@@ -456,9 +467,8 @@ void node_event(const struct sim_event *ev)
 		if (!n->up || ev->gen != n->tick_gen || n->frozen)
 			return;	/* a thaw schedules a new tick */
 		if (n->busy) {
-			n->tick_at = n->busy_until;
-			sim_push(n->busy_until, EV_TICK, n->slot, 0,
-				 ++n->tick_gen);
+			n->tick_at = node_resume_at(n);
+			sim_push(n->tick_at, EV_TICK, n->slot, 0, ++n->tick_gen);
 			return;
 		}
 		n->tick_at = INT64_MAX;

@@ -185,6 +185,7 @@ void node_set_drift(struct sim_node *n, int64_t drift_ppb);
 int64_t node_local(const struct sim_node *n);
 int node_lease_valid(const struct sim_node *n);
 int node_busy(const struct sim_node *n);
+int64_t node_resume_at(const struct sim_node *n);
 void node_pump(struct sim_node *n);
 const char *node_msg_name(uint32_t type);
 struct sim_gen *node_gen(struct sim_node *n, uint64_t gen, int create);
