@@ -18,22 +18,20 @@ KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
 work=$BUILD/vm/mutants
 passed=0 failed=0
 
-# name|file|original text|replacement|cases that must catch it (any one)
+# name::file::original text::replacement::cases that must catch it (any one)
 mutants=(
-"rule6-clock|kmod/lease.h|now < READ_ONCE(l->deadline_ns)))|1))|rule6-no-io-after-deadline rule6-frozen-cpu"
-"rule7-late-renew|kmod/lease.c|	if (state == QFENCE_STATE_FENCED) {
+"rule6-clock::kmod/lease.h::now < READ_ONCE(l->deadline_ns)))::1))::rule6-no-io-after-deadline rule6-frozen-cpu"
+"rule7-late-renew::kmod/lease.c::	if (state == QFENCE_STATE_FENCED) {
 		NL_SET_ERR_MSG(extack, \"lease is fenced; only LEASE_UNFENCE clears it\");
 		return -ECANCELED;
-	}|	if (state == QFENCE_STATE_FENCED) {
-		smp_store_release(&l->state, QFENCE_STATE_ARMED);
-		state = QFENCE_STATE_ARMED;
-	}|late-renew-refused"
-"rule8-disarmed-io|kmod/lease.h|	if (likely(state == QFENCE_STATE_ARMED &&|	if (state == QFENCE_STATE_DISARMED || likely(state == QFENCE_STATE_ARMED &&|io-refused-while-disarmed disarm-blocks-io"
-"unfence-equal-generation|kmod/lease.c|if (generation <= l->cfg.generation) {|if (generation < l->cfg.generation) {|unfence-not-larger-refused"
-"no-admin-perm|kmod/netlink.c|.flags = GENL_ADMIN_PERM,|.flags = 0,|unprivileged-eperm"
-"nowayout-ignored|kmod/lease.c|if (l->cfg.flags & QFENCE_F_NOWAYOUT) {|if (0) {|nowayout-refuses-disarm"
-"no-pin|kmod/registry.c|bool want = READ_ONCE(l->state) != QFENCE_STATE_DISARMED;|bool want = false;|rmmod-refused-while-armed rmmod-refused-while-fenced"
-"no-settle-escalation|kmod/actions.c|	qfence_escalate(l, \"IO in flight past settle_ms\");|	/* no escalation */|settle-escalation-log-only"
+	}::	if (state == QFENCE_STATE_FENCED)
+		state = QFENCE_STATE_DISARMED;::late-renew-refused"
+"rule8-disarmed-io::kmod/lease.h::	if (likely(state == QFENCE_STATE_ARMED &&::	if (state == QFENCE_STATE_DISARMED || likely(state == QFENCE_STATE_ARMED &&::io-refused-while-disarmed disarm-blocks-io"
+"unfence-equal-generation::kmod/lease.c::if (generation <= l->cfg.generation) {::if (generation < l->cfg.generation) {::unfence-not-larger-refused"
+"no-admin-perm::kmod/netlink.c::.flags = GENL_ADMIN_PERM,::.flags = 0,::unprivileged-eperm"
+"nowayout-ignored::kmod/lease.c::if (l->cfg.flags & QFENCE_F_NOWAYOUT) {::if (0) {::nowayout-refuses-disarm"
+"no-pin::kmod/registry.c::bool want = READ_ONCE(l->state) != QFENCE_STATE_DISARMED;::bool want = false;::rmmod-refused-while-armed rmmod-refused-while-fenced"
+"no-settle-escalation::kmod/actions.c::	qfence_escalate(l, \"IO in flight past settle_ms\");::	/* no escalation */::settle-escalation-log-only"
 )
 
 want=("$@")
@@ -41,7 +39,7 @@ make --no-print-directory tools > /dev/null 2>&1
 make --no-print-directory -C tests/vm/helpers > /dev/null 2>&1
 for m in "${mutants[@]}"; do
 	# Entries may span lines: python splits them (below), bash takes the name.
-	name=${m%%|*}
+	name=${m%%::*}
 	if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " =~ " $name " ]]; then continue; fi
 	dir=$work/$name
 	rm -rf "$dir" && mkdir -p "$dir"
@@ -49,16 +47,16 @@ for m in "${mutants[@]}"; do
 	if ! python3 - "$dir" "$m" <<'PY'
 import sys
 d, m = sys.argv[1], sys.argv[2]
-name, f, orig, repl, cases = m.split("|")
+name, f, orig, repl, cases = m.split("::")
 p = d + "/" + f
 s = open(p).read()
-if s.count(orig) != 1:
+if s.count(orig) == 0:
     sys.exit(1)
 open(p, "w").write(s.replace(orig, repl))
 open(d + "/cases", "w").write(cases)
 PY
 	then
-		echo "FAIL mutant-$name: the edit does not apply to $file any more"
+		echo "FAIL mutant-$name: the edit does not apply to kmod/ any more"
 		failed=$((failed + 1)); continue
 	fi
 	cases=$(cat "$dir/cases")
