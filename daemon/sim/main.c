@@ -54,7 +54,8 @@ static void usage(FILE *f)
 		"usage: qfence-sim --seeds N --nodes K [--seed-start S] [--mutate NAME]\n"
 		"                  [--clocks random|extreme] [--profile default|fast]\n"
 		"                  [--scenario NAME] [--duration-ms MS] [--steps N]\n"
-		"                  [--rho-ppm P] [--no-wire-checks] [--all] [--verbose] [--trace]\n"
+		"                  [--rho-ppm P] [--election-ms MIN-MAX] [--no-wire-checks]\n"
+		"                  [--all] [--verbose] [--trace]\n"
 		"scenarios:");
 	for (int i = 0; i < SC__MAX; i++)
 		fprintf(f, " %s", scenario_names[i]);
@@ -135,6 +136,25 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 		} else if (!strcmp(a, "--rho-ppm")) {
 			e = num(a, v1, 1, 100000, &v);
 			o->rho_ppm = (uint32_t)v;
+		} else if (!strcmp(a, "--election-ms")) {
+			/* MIN-MAX: override the profile's election timeout */
+			uint64_t lo, hi;
+			const char *dash = v1 ? strchr(v1, '-') : NULL;
+			char buf[32];
+
+			e = -1;
+			if (dash && (size_t)(dash - v1) < sizeof(buf)) {
+				memcpy(buf, v1, (size_t)(dash - v1));
+				buf[dash - v1] = 0;
+				if (!num(a, buf, 1, 60000, &lo) &&
+				    !num(a, dash + 1, lo + 1, 60000, &hi)) {
+					o->election_min = lo;
+					o->election_max = hi;
+					e = 0;
+				}
+			}
+			if (e)
+				fprintf(stderr, "qfence-sim: --election-ms takes MIN-MAX in ms\n");
 		} else if (!strcmp(a, "--mutate")) {
 			o->mutation = v1 ? qf_mutation_parse(v1) : -1;
 			if (o->mutation <= 0) {
@@ -183,6 +203,10 @@ static int setup_timing(void)
 		qf_timing_default(&W.tm);
 	if (W.o.rho_ppm)
 		W.tm.rho_ppm = W.o.rho_ppm;
+	if (W.o.election_max) {
+		W.tm.election_min = W.o.election_min * QF_MS;
+		W.tm.election_max = W.o.election_max * QF_MS;
+	}
 	if (qf_timing_validate(&W.tm, why, sizeof(why)) != 0) {
 		fprintf(stderr, "qfence-sim: timing refused: %s\n", why);
 		return 2;

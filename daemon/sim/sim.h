@@ -239,6 +239,7 @@ struct sim_opts {
 	int wire;		/* wire-level rule checks (default on) */
 	int lenient;		/* QF_SIM_LENIENT: core spin not a violation */
 	uint32_t rho_ppm;
+	uint64_t election_min, election_max;	/* ms, 0 = profile */
 };
 
 struct sim_world {
