@@ -44,6 +44,7 @@ enum {
 	NS_EXTREME,	/* --clocks extreme: flip rates to stress W */
 	NS_FLIP,	/* isolate with extreme clocks: cut now */
 	NS_ADMIN,	/* admin scenario: fence X now */
+	NS_ADMIN_CHECK,	/* ... and it committed */
 };
 
 static struct {
@@ -52,6 +53,9 @@ static struct {
 	int stage;
 	uint32_t target;
 	int64_t hold;
+	uint32_t admin_id;	/* "fence X now" proposed for X */
+	int admin_done;
+	int64_t admin_bound;
 } ns;
 
 static int64_t rho_ppb(void)
@@ -176,6 +180,7 @@ void nemesis_start(void)
 	ns.bound = 6 * (int64_t)(W.tm.election_max + W.tm.heartbeat) +
 		(int64_t)(W.tm.fence_after + 2 * W.wait + 3 * W.tm.lease) +
 		MS(2000);
+	ns.admin_bound = (int64_t)(W.wait + 2 * W.tm.election_max) + MS(3000);
 	if (sc == SC_CHAOS)
 		set_rough_net();
 	else if (sc == SC_LEADER_CRASH || sc == SC_TAKEOVER)
@@ -527,9 +532,18 @@ void nemesis_step(uint32_t what)
 		isolate(sim_node_by_id(ns.target));
 		break;
 	case NS_ADMIN:
-		if (leader())
-			node_propose(leader(), PROP_FENCE, ns.target);
+		if (leader() && node_propose(leader(), PROP_FENCE, ns.target) == 0) {
+			/* an operator expects "fence X now" to complete */
+			ns.admin_id = ns.target;
+			ns.admin_done = 0;
+			step_at(W.now + ns.admin_bound, NS_ADMIN_CHECK);
+		}
 		step_at(W.now + (int64_t)W.wait + MS(3000), NS_HEAL);
+		break;
+	case NS_ADMIN_CHECK:
+		if (ns.admin_id && !ns.admin_done)
+			inv_violation("liveness: \"fence X now\" did not commit within W + 2 elections + 3 s",
+				      ns.admin_id, 0);
 		break;
 	case NS_UNCUT:
 	case NS_HEAL:
@@ -552,6 +566,8 @@ void nemesis_step(uint32_t what)
 void nemesis_fenced(uint32_t id, uint64_t gen)
 {
 	(void)gen;
+	if (id == ns.admin_id)
+		ns.admin_done = 1;
 	if (W.victim == id && W.cut_at && !W.takeover) {
 		W.takeover = W.now - W.cut_at;
 		if (W.scenario == SC_TAKEOVER)
