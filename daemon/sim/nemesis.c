@@ -373,6 +373,8 @@ static void act_isolate(void)
 	isolate(v);
 }
 
+static void stale_leader(struct sim_node *l);
+
 static void act(void)
 {
 	struct sim_node *l = leader(), *n;
@@ -403,6 +405,10 @@ static void act(void)
 		n = rng_chance(&W.rng, 500000) ? l : random_up();
 		if (!n)
 			n = l;
+		if (n == l && rng_chance(&W.rng, 500000)) {
+			stale_leader(l);
+			break;
+		}
 		node_freeze(n, W.now + rng_range(&W.rng,
 				(int64_t)W.tm.lease * 11 / 10,
 				(int64_t)(3 * W.tm.lease + W.wait)));
@@ -432,6 +438,33 @@ static void act(void)
 		step_at(W.now, NS_ADMIN);
 		break;
 	}
+}
+
+/*
+ * A stale leader: pause the leader past the election timeout but within its
+ * lease, and cut it off from a minority. When it runs again it still leads
+ * its old term and reaches a majority only through nodes that have voted
+ * in the new term: they must not ack it (rule 4), while the new leader,
+ * which cannot reach it, fences it.
+ */
+static void stale_leader(struct sim_node *l)
+{
+	int others = 0, cut = (W.members0 - 1) / 2;
+	int64_t pause = rng_range(&W.rng, (int64_t)(W.tm.election_max +
+				   2 * W.tm.heartbeat), (int64_t)W.tm.lease);
+
+	for (int i = 0; i < W.members0 && others < cut; i++) {
+		int j = (int)rng_below(&W.rng, (uint64_t)W.members0);
+
+		if (j == l->slot || net_is_cut(l->slot, j))
+			continue;
+		net_cut(l->slot, j, 1);
+		net_cut(j, l->slot, 1);
+		others++;
+	}
+	node_freeze(l, W.now + pause);
+	step_at(W.now + pause + (int64_t)(W.wait + W.tm.fence_after) +
+		MS(2000), NS_HEAL);
 }
 
 static void reboot_step(void)
