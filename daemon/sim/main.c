@@ -343,7 +343,6 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	qf_mutation = (enum qf_mutation)W.o.mutation;
-	W.o.lenient = getenv("QF_SIM_LENIENT") != NULL;
 	W.min_slack_floor = INT64_MAX / 4;
 	W.members0 = W.o.nodes;
 	W.n = W.o.nodes + 1;	/* one spare slot for membership changes */

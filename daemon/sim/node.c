@@ -244,7 +244,7 @@ static void schedule_tick(struct sim_node *n)
 	if (t <= W.now) {
 		/* right after a tick, "due now" again means a daemon that
 		 * sleeps until next_tick would spin */
-		if (n->just_ticked && !W.o.lenient)
+		if (n->just_ticked)
 			inv_violation("core: next_tick in the past after a tick (a daemon would spin)",
 				      n->id, 0);
 		t = W.now + (n->just_ticked ? MS(1) : 0);

@@ -237,7 +237,6 @@ struct sim_opts {
 	uint64_t max_steps;	/* per seed, 0 = unlimited */
 	int verbose, trace, all;
 	int wire;		/* wire-level rule checks (default on) */
-	int lenient;		/* QF_SIM_LENIENT: core spin not a violation */
 	uint32_t rho_ppm;
 	uint64_t election_min, election_max;	/* ms, 0 = profile */
 };

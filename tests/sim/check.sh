@@ -33,6 +33,15 @@ run sim-5-nodes-fast --seeds 200 --nodes 5 --profile fast
 run sim-5-nodes-extreme --seeds 200 --nodes 5 --clocks extreme --seed-start 100000
 run sim-leader-crash --seeds 200 --nodes 5 --scenario leader-crash
 
+# Controls: the checks must be able to fail. An election timeout of
+# 1250-1299 ms (accepted by the core's liveness rule) splits votes after a
+# leader crash often enough that some healthy follower lapses.
+out=$(timeout 60 $sim --seeds 300 --nodes 5 --scenario leader-crash --election-ms 1250-1299 --all | tail -n 1)
+case "$out" in
+*" violations=0"|"") bad sim-control-lapse "no lapse detected: $out" ;;
+*) ok "sim-control-lapse ($out)" ;;
+esac
+
 # The simulator must refuse bad input and change nothing.
 if $sim --seeds 0 --nodes 3 >/dev/null 2>&1; then
 	bad sim-bad-input "--seeds 0 accepted"
