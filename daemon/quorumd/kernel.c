@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -158,11 +159,56 @@ static uint64_t member_gen(struct qd *d)
 	return m && m->gen ? m->gen : 1;
 }
 
+/*
+ * kernel = none: the emulated lease outlives the daemon in a file of the
+ * data directory, as the kernel's lease does, so that restarts can be
+ * tested on the host (adopt, latch, hitless restart).
+ */
+static void emu_save(struct qd *d)
+{
+	char path[QF_CONF_PATH_LEN + 32];
+	FILE *f;
+
+	if (!d->k.none)
+		return;
+	snprintf(path, sizeof(path), "%s/emulated-lease", d->conf.data_dir);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fprintf(f, "%" PRIu32 " %" PRIu64 " %" PRIu64 "\n", d->k.state,
+		d->k.gen, d->k.deadline);
+	fclose(f);
+}
+
+static bool emu_load(struct qd *d)
+{
+	char path[QF_CONF_PATH_LEN + 32];
+	uint32_t state;
+	uint64_t gen, deadline;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/emulated-lease", d->conf.data_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fscanf(f, "%" SCNu32 " %" SCNu64 " %" SCNu64, &state, &gen,
+		   &deadline);
+	fclose(f);
+	if (n != 3 || state > QFENCE_STATE_FENCED || !gen)
+		return false;
+	d->k.state = state;
+	d->k.gen = gen;
+	d->k.deadline = deadline;
+	return true;
+}
+
 static void lapsed(struct qd *d, uint64_t gen, const char *why)
 {
 	struct qd_kernel *k = &d->k;
 
 	k->state = QFENCE_STATE_FENCED;
+	emu_save(d);
 	LOG(ERR, "kernel lease '%s' generation %" PRIu64 " is FENCED (%s): "
 	    "no renewals until a committed rejoin (`quorumctl rejoin`)",
 	    d->conf.lease_name, gen, why);
@@ -268,6 +314,16 @@ int kern_init(struct qd *d)
 	    "emulated and logged. ***");
 	k->state = QFENCE_STATE_DISARMED;
 	k->gen = member_gen(d);
+	if (emu_load(d)) {
+		LOG(WARN, "emulated lease '%s' exists: adopting it (state %s, "
+		    "generation %" PRIu64 ")", d->conf.lease_name,
+		    state_name(k->state), k->gen);
+		if (k->state == QFENCE_STATE_FENCED)
+			lapsed(d, k->gen, "found fenced at start");
+		else
+			kern_emulate(d, qd_now());
+	}
+	emu_save(d);
 	return 0;
 }
 
@@ -375,6 +431,7 @@ static void unfence(struct qd *d, uint64_t gen)
 	k->state = QFENCE_STATE_DISARMED;
 	k->gen = gen;
 	d->lease_lost_reported = false;
+	emu_save(d);
 }
 
 static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
@@ -410,6 +467,7 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 	k->state = QFENCE_STATE_ARMED;
 	k->deadline = deadline;
 	k->renewals++;
+	emu_save(d);
 	LOG(DEBUG, "lease renewed to now%+" PRId64 " ms", NS_MS((int64_t)
 	    (deadline - now)));
 }
@@ -452,6 +510,7 @@ void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 			if (!k->none && recreate(d, rd->lease_gen))
 				return;
 			k->gen = rd->lease_gen;
+			emu_save(d);
 		}
 	}
 	if (rd->lease_deadline)
@@ -488,6 +547,7 @@ int kern_disarm(struct qd *d)
 		return rc;
 	}
 	k->state = QFENCE_STATE_DISARMED;
+	emu_save(d);
 	LOG(INFO, "kernel lease '%s' disarmed (clean leave)",
 	    d->conf.lease_name);
 	return 0;

@@ -213,6 +213,14 @@ check admin_fence_on_follower_not_leader test "$(echo "$out" | sed 's/^status=\(
 check second_rejoin_generation_3 wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 3 ]"
 check second_rejoin_armed wait_for armed "$F"
 
+# ---- hitless restart: kill -9 and start again at once, lease adopted
+fc=$(grep -c "is FENCED" "$T/log$F")
+kill -9 "${PID[$F]}"; wait "${PID[$F]}" 2>/dev/null
+start "$F"
+check hitless_restart_adopts_armed wait_for grep -q "adopting it (state armed, generation 3)" "$T/log$F"
+check hitless_restart_renews wait_for bash -c "[ \"\$($PROBE $T/s$F.sock status | sed -n 's/^renewals=//p')\" -gt 5 ]"
+check hitless_restart_never_fenced bash -c "[ \$(grep -c 'is FENCED' $T/log$F) = $fc ] && [ \"\$($PROBE $T/s$F.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
+
 # ---- bad input
 b=$(st "$S" | sed -n 's/^drop\([0-9]*\)=.*/\1/p' | wc -l)
 for _ in 1 2 3; do

@@ -4,7 +4,10 @@
  * the same rules as qfence.ko): rule 7 latch, unfence only with a larger
  * generation, clock guard before every renew.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clockguard.h"
 
@@ -32,16 +35,28 @@ static uint64_t rand0(void *arg)
 
 static struct qd d;
 
+static char dir[64];
+
+/* A fresh data directory per test: the emulated lease lives there. */
 static int setup(void)
 {
 	static struct qf_snapshot snap;
 	struct qf_persist ps = { 0 };
-	char err[256];
-	const char *conf =
-		"[cluster]\nname = c\nkey_file = /k\n"
-		"peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
-		"peer = 3 127.0.0.1:3\n"
-		"[node]\nid = 1\nlease_name = l1\ndata_dir = /tmp\n";
+	char err[256], conf[512];
+
+	if (dir[0]) {
+		snprintf(conf, sizeof(conf), "%s/emulated-lease", dir);
+		unlink(conf);
+		rmdir(dir);
+	}
+	snprintf(dir, sizeof(dir), "/tmp/quorumd-kernel-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(conf, sizeof(conf),
+		 "[cluster]\nname = c\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
+		 "peer = 3 127.0.0.1:3\n"
+		 "[node]\nid = 1\nlease_name = l1\ndata_dir = %s\n", dir);
 
 	memset(&d, 0, sizeof(d));
 	qd_clock_read = fake_read;
@@ -141,7 +156,30 @@ static void other_generation(void)
 	CHECK(d.k.renewals == 0);
 }
 
+/* A restart adopts the lease as it is: armed stays armed (hitless), a
+ * lapsed one is found fenced and stays so (rule 7). */
+static void adopt_on_restart(void)
+{
+	struct qf_ready rd = grant(1, qd_now() + 60000 * QF_MS);
+
+	CHECK(setup() == 0);
+	kern_apply_lease(&d, &rd);
+	CHECK(d.k.state == QFENCE_STATE_ARMED);
+	kern_fini(&d);
+	CHECK(kern_init(&d) == 0);	/* the daemon restarted */
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.k.gen == 1);
+	d.k.deadline = 1;	/* it ran out while the daemon was down */
+	kern_apply_lease(&d, &(struct qf_ready){ .lease_changed = true,
+						  .lease_gen = 1 });
+	kern_emulate(&d, qd_now());
+	CHECK(d.k.state == QFENCE_STATE_FENCED);
+	kern_fini(&d);
+	CHECK(kern_init(&d) == 0);
+	CHECK(d.k.state == QFENCE_STATE_FENCED && d.raft.lapsed_gen == 1);
+}
+
 const struct t_case t_kernel[] = {
+	{ "kernel/restart_adopts_lease", adopt_on_restart },
 	{ "kernel/rule7_fenced_is_latched", latched },
 	{ "kernel/node_fenced_self_fences", fenced_by_cluster },
 	{ "kernel/clock_guard_refuses_renew", clock_guard },

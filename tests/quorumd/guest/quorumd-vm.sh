@@ -8,6 +8,10 @@ P=quorumd-probe
 mkdir -p $T
 
 modprobe qfence log_only=1 || insmod "$KO" log_only=1
+modprobe brd rd_nr=3 rd_size=4096
+modprobe dm-mod
+# node 3 pets a (soft, non-rebooting) watchdog while its lease is valid
+modprobe softdog soft_noboot=1 soft_margin=1
 head -c 32 /dev/urandom > $T/key
 chmod 600 $T/key
 for n in 1 2 3; do
@@ -17,6 +21,7 @@ for n in 1 2 3; do
 name = vmtest
 key_file = $T/key
 profile = default
+settle_ms = 2000
 peer = 1 127.0.0.1:7401
 peer = 2 127.0.0.1:7402
 peer = 3 127.0.0.1:7403
@@ -30,6 +35,7 @@ mlockall = yes
 sched_rr_priority = 10
 CONF
 done
+printf 'watchdog_device = /dev/watchdog\nwatchdog_timeout_s = 1\n' >> $T/n3.conf
 
 start() { quorumd -f -c $T/n$1.conf >> $T/log$1 2>&1 & echo $! > $T/pid$1; }
 pid() { cat $T/pid$1; }
@@ -49,6 +55,10 @@ has_leader() { _l=$(sfield "$1" leader); [ -n "$_l" ] && [ "$_l" != 0 ]; }
 kis() { [ "$(kstate "$1")" = "$2" ]; }
 fence_committed() { st "$1" | grep -q "^fence node=$2 gen=$3 "; }
 kgen() { field vmlease$1 generation; }
+# renewed_more N X: lease N's kernel renewal count is above X
+renewed_more() { [ "$(field vmlease$1 renewals)" -gt "$2" ]; }
+triggers() { dmesg | grep -c "softdog: Triggered" || true; }
+triggered_more() { [ "$(triggers)" -gt "$1" ]; }
 rule5_ok() {
 	_line=$(grep "NODE_FENCED committed: node $2 .*since_last_grant_us" \
 		$T/log$1 | tail -n 1)
@@ -70,6 +80,46 @@ t_formation() {
 	done
 }
 run_case quorumd-vm-formation t_formation
+dump_logs() { for n in 1 2 3; do echo "---- log $n"; tail -n 12 $T/log$n; done; }
+if [ $FAILED -ne 0 ]; then	# nothing below can run
+	dump_logs
+	summary
+	exit 1
+fi
+
+t_io_everywhere() {
+	for n in 1 2 3; do
+		mkfence qf$n /dev/ram$((n - 1)) vmlease$n
+		expect_io w /dev/mapper/qf$n ok
+		expect_io r /dev/mapper/qf$n ok
+	done
+}
+run_case quorumd-vm-io-works-everywhere t_io_everywhere
+
+t_watchdog() {
+	_t0=$(triggers)
+	_r=$(field vmlease3 renewals)
+	# a lease valid for three watchdog margins: petted, never triggered
+	wait_for renewed_more 3 $((_r + 30)) || die "no renewals"
+	[ "$(triggers)" = "$_t0" ] || die "watchdog fired while the lease was valid"
+	_l=$(sfield 1 leader)
+	if [ "$_l" = 3 ]; then
+		$P $T/s3.sock transfer 0 > /dev/null
+		_nl3() { _x=$(sfield 1 leader); [ -n "$_x" ] && [ "$_x" != 0 ] && [ "$_x" != 3 ]; }
+		wait_for _nl3 || die "no transfer away from 3"
+		_l=$(sfield 1 leader)
+	fi
+	# the cluster fences node 3 while its daemon runs: petting stops
+	$P $T/s$_l.sock fence 3 --wait | grep -q "^status=0" || die "fence 3 failed"
+	kis 3 fenced || die "lease 3 not fenced"
+	wait_for triggered_more "$_t0" || die "watchdog never fired after the fence"
+	$P $T/s3.sock rejoin | grep -q "^status=0" || die "rejoin refused"
+	wait_for kis 3 armed || die "3 not re-armed"
+	expect_io w /dev/mapper/qf3 ok
+}
+run_case quorumd-vm-watchdog-petted-only-while-valid t_watchdog
+
+wait_for has_leader 1
 L=$(sfield 1 leader)
 F=$((L % 3 + 1))
 S=$((F % 3 + 1)); [ "$S" = "$L" ] && S=$((S % 3 + 1))
@@ -82,6 +132,9 @@ t_kill_follower() {
 	rule5_ok $L $F
 	kis $L armed || die "leader lease $(kstate $L)"
 	kis $S armed || die "survivor lease $(kstate $S)"
+	expect_io w /dev/mapper/qf$F EIO
+	expect_io w /dev/mapper/qf$L ok
+	expect_io w /dev/mapper/qf$S ok
 }
 run_case quorumd-vm-kill-follower-fenced-after-W t_kill_follower
 
@@ -90,7 +143,7 @@ t_restart_stays_fenced() {
 	wait_for has_leader $F || die "restarted node found no leader"
 	grep -q "adopting it (state fenced" $T/log$F || die "did not adopt"
 	_r=$(field vmlease$L renewals)
-	wait_for test "$(field vmlease$L renewals)" -gt $((_r + 10)) || true
+	wait_for renewed_more $L $((_r + 10)) || die "leader $L stopped renewing"
 	kis $F fenced || die "unfenced by itself: $(kstate $F)"
 }
 run_case quorumd-vm-restart-stays-fenced-rule7 t_restart_stays_fenced
@@ -99,6 +152,7 @@ t_rejoin() {
 	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
 	wait_for kis $F armed || die "not re-armed: $(kstate $F)"
 	[ "$(kgen $F)" = 2 ] || die "generation $(kgen $F), want 2"
+	expect_io w /dev/mapper/qf$F ok
 }
 run_case quorumd-vm-rejoin-unfences-gen2 t_rejoin
 
@@ -108,13 +162,27 @@ t_sigstop() {
 	wait_for fence_committed $L $F 2 || { kill -CONT "$(pid $F)"; die "no NODE_FENCED($F, 2)"; }
 	kill -CONT "$(pid $F)"
 	_r=$(field vmlease$L renewals)
-	wait_for test "$(field vmlease$L renewals)" -gt $((_r + 10)) || true
+	wait_for renewed_more $L $((_r + 10)) || die "leader $L stopped renewing"
 	kis $F fenced || die "unfenced by itself after SIGCONT"
 	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
 	wait_for kis $F armed || die "not re-armed after rejoin"
 	[ "$(kgen $F)" = 3 ] || die "generation $(kgen $F), want 3"
 }
 run_case quorumd-vm-sigstop-fenced-latched-rejoin t_sigstop
+
+t_hitless_restart() {
+	_f=$(field vmlease$F fences)
+	_g=$(kgen $F)
+	kill -9 "$(pid $F)"
+	start $F
+	_r=$(field vmlease$F renewals)
+	wait_for renewed_more $F $((_r + 5)) || die "no renewals after the restart"
+	[ "$(field vmlease$F fences)" = "$_f" ] || die "fenced across a quick restart"
+	[ "$(kgen $F)" = "$_g" ] || die "generation changed"
+	grep -q "adopting it (state armed" $T/log$F || die "lease not adopted armed"
+	expect_io w /dev/mapper/qf$F ok
+}
+run_case quorumd-vm-hitless-restart-within-L t_hitless_restart
 
 t_leader_crash() {
 	_fF=$(field vmlease$F fences)
@@ -143,7 +211,5 @@ t_sigterm() {
 run_case quorumd-vm-sigterm-disarms t_sigterm
 
 for n in 1 2 3; do kill -9 "$(pid $n)" 2>/dev/null; done
-if [ $FAILED -ne 0 ]; then
-	for n in 1 2 3; do echo "---- log $n"; tail -n 12 $T/log$n; done
-fi
+[ $FAILED -eq 0 ] || dump_logs
 summary
