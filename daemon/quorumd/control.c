@@ -178,6 +178,7 @@ void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
 	s->counters.renew_errors = d->k.renew_errors;
 	s->counters.renew_refused_clock = d->renew_refused_clock;
 	s->counters.msgs_dropped = d->raft.dropped_msgs;
+	s->counters.bad_payload = d->bad_payload;
 }
 
 /* ---- socket ---- */

@@ -50,6 +50,7 @@
  * values, new flag bits, fields taken from reserved space), listed here:
  *   - TRANSFER_LEADER with node 0: the daemon picks the most up-to-date
  *     active, unfenced voter (result.node names it).
+ *   - qfctl_counters.bad_payload, from reserved space (was reserved[0]).
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H
@@ -241,7 +242,9 @@ struct qfctl_counters {
 	uint64_t renew_errors;			/* refused by the kernel */
 	uint64_t renew_refused_clock;		/* refused by the clock guard */
 	uint64_t msgs_dropped;			/* core batch overflow */
-	uint64_t reserved[4];
+	uint64_t bad_payload;			/* authentic datagrams that
+						 * are not a message (added) */
+	uint64_t reserved[3];
 };
 
 struct qfctl_status {

@@ -75,8 +75,8 @@ int loop_init(struct qd *d)
 	}
 	if (watch(d, d->tfd, EV_TIMER, 0) || watch(d, d->sigfd, EV_SIGNAL, 0))
 		return -1;
-	for (int i = 0; i < d->nsock; i++)
-		if (watch(d, d->sock[i], EV_UDP, i))
+	for (unsigned int i = 0; i < d->udp.nlinks; i++)
+		if (watch(d, d->udp.fd[i], EV_UDP, (int)i))
 			return -1;
 	if (kern_event_fd(d) >= 0 && watch(d, kern_event_fd(d), EV_KERNEL, 0))
 		return -1;
@@ -273,7 +273,7 @@ static void dispatch(struct qd *d, uint64_t tag)
 		on_signal(d);
 		break;
 	case EV_UDP:
-		net_on_readable(d, d->sock[i]);
+		net_on_readable(d, (unsigned int)i);
 		break;
 	case EV_KERNEL:
 		kern_on_event(d);

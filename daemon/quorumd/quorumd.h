@@ -30,6 +30,7 @@
 #include "wire.h"
 #include "store.h"
 #include "ctl_proto.h"
+#include "udp.h"
 
 /* ---- log.c ---- */
 enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6, LOG_DEBUG_ = 7 };
@@ -133,12 +134,11 @@ void persist_loaded_done(void);
 int persist_ready(struct qd *d, const struct qf_ready *rd);
 
 /* ---- net.c ---- */
-#define QD_MAX_SOCKS QF_CONF_MAX_ADDRS
 int net_init(struct qd *d);
 void net_fini(struct qd *d);
 void net_send_msg(struct qd *d, const struct qf_msg *m);
 void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node);
-void net_on_readable(struct qd *d, int sock);
+void net_on_readable(struct qd *d, unsigned int link);
 
 /* ---- config mapping (cfgmap.c, pure) ---- */
 int qd_core_config(const struct qf_conf *c, struct qf_config *out,
@@ -239,8 +239,8 @@ struct qd {
 	qf_ns leave_deadline;
 
 	/* net */
-	int nsock;
-	int sock[QD_MAX_SOCKS];
+	struct qf_udp udp;
+	uint64_t bad_payload;		/* authentic, but not a message */
 
 	/* control */
 	int ctl_fd;
