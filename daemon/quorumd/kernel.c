@@ -27,6 +27,8 @@
  * only logged. It must never protect real storage.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -166,18 +168,21 @@ static uint64_t member_gen(struct qd *d)
  */
 static void emu_save(struct qd *d)
 {
-	char path[QF_CONF_PATH_LEN + 32];
-	FILE *f;
+	char path[QF_CONF_PATH_LEN + 32], line[80];
+	int fd, n;
 
 	if (!d->k.none)
 		return;
 	snprintf(path, sizeof(path), "%s/emulated-lease", d->conf.data_dir);
-	f = fopen(path, "we");
-	if (!f)
+	n = snprintf(line, sizeof(line), "%" PRIu32 " %" PRIu64 " %" PRIu64
+		     "\n", d->k.state, d->k.gen, d->k.deadline);
+	/* no stdio here: the steady state allocates nothing */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return;
-	fprintf(f, "%" PRIu32 " %" PRIu64 " %" PRIu64 "\n", d->k.state,
-		d->k.gen, d->k.deadline);
-	fclose(f);
+	if (write(fd, line, (size_t)n) != n)
+		LOG(WARN, "emulated lease: short write");
+	close(fd);
 }
 
 static bool emu_load(struct qd *d)

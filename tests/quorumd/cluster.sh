@@ -298,5 +298,40 @@ check member_remove_committed wait_for not_in_config "$L" "$OLD"
 out=$("$PROBE" "$T/s$L.sock" remove 99)
 check member_remove_unknown_refused test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 8
 
+# ---- the steady state allocates nothing (DESIGN §4): a fresh cluster
+# under an LD_PRELOAD malloc counter, from 2 s after each start until its
+# clean exit: formation done, leases renewed, a follower killed and fenced
+for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done
+SHIM=$T/allocshim.so
+if cc -shared -fPIC -O2 -o "$SHIM" "$TOP/tests/quorumd/allocshim.c" -ldl; then
+	T0=$T; T=$T/alloc; mkdir -p "$T"
+	for n in 1 2 3; do
+		mkdir -p "$T/d$n"
+		sed -e "s|$T0/|$T/|g" -e "s|:$((PORT + n))\$|:$((PORT + 10 + n))|" \
+			-e "s|127.0.0.1:$((PORT + 1))|127.0.0.1:$((PORT + 11))|" \
+			-e "s|127.0.0.1:$((PORT + 2))|127.0.0.1:$((PORT + 12))|" \
+			-e "s|127.0.0.1:$((PORT + 3))|127.0.0.1:$((PORT + 13))|" \
+			-e "s|key_file = .*|key_file = $T0/key|" \
+			-e "/^on_fenced/d" "$T0/n$n.conf" > "$T/n$n.conf"
+		QD_ALLOC_FROM_S=2 LD_PRELOAD=$SHIM "$QD" -f --no-kernel \
+			-c "$T/n$n.conf" >> "$T/log$n" 2>&1 &
+		PID[$n]=$!
+	done
+	wait_for has_leader 1 && wait_for armed 1 && wait_for armed 2 && wait_for armed 3
+	L=$(leader_of 1); F=$(( L % 3 + 1 )); S=$(( F % 3 + 1 )); [ "$S" = "$L" ] && S=$(( S % 3 + 1 ))
+	# well into the counted window: 3 s of leader renewals (100 ms each)
+	wait_for more_renewals "$L" 60
+	kill -9 "${PID[$F]}"; wait "${PID[$F]}" 2>/dev/null; unset "PID[$F]"
+	wait_for fence_committed "$L" "$F"
+	for n in "$S" "$L"; do
+		kill -TERM "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"
+		check "steady_state_allocates_nothing_node$n" grep -q "^allocshim: 0 allocations" "$T/log$n"
+		grep "^allocshim" "$T/log$n" | sed 's/^/   /'
+	done
+	T=$T0
+else
+	fail steady_state_allocates_nothing "cannot build the malloc counter"
+fi
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
