@@ -29,8 +29,8 @@ CL_CLOCKPID=
 CL_PROFILE=default
 # CL_TIMING=tcg adds slower timing on top of the profile, for TCG VMs on a
 # loaded host (see FINDINGS.md, 2): heartbeat 100 ms, election 1200-2000
-# ms, L 3500 ms, F 1000 ms -> W about 4.5 s. Empty: the profile as is.
-CL_TIMING=${CL_TIMING:-}
+# ms, L 3500 ms, F 1000 ms -> W about 4.5 s. "none": the profile as is.
+CL_TIMING=${CL_TIMING:-none}
 CL_PERIOD=${CL_PERIOD:-100}
 # QEMU runs at this nice level: under TCG on a shared 2-core host a starved
 # VM misses its heartbeats, which is a real lapse (a fence), not a bug.
@@ -189,13 +189,24 @@ cl_vm_alive() { kill -0 "${CL_PIDS[$1]}" 2>/dev/null; }
 # cl_mon I CMD: an HMP command on node I's QEMU monitor.
 cl_mon() { "$CL_BIN/qfcall" --monitor "$CL_DIR/mon$1.sock" "$2"; }
 
-# cl_vm_kill I: QEMU of node I ends at once (a crash), then boot.sh.
+# agent_vmboot I: node I's boot identity (empty when unreachable)
+agent_vmboot() { ns "$CL_BIN/qfcall" --clock "10.77.0.$1" 7700 2>/dev/null | awk '{ print $5 }'; }
+
+# cl_vm_kill I: QEMU of node I ends at once (a crash), then boot.sh. Once
+# QEMU is gone, a closing clock sample for that boot goes into the clocks
+# file: every write of that boot happened before this host time (qfcheck
+# then bounds the writes made after the last real sample).
 cl_vm_kill() {
-	local i=$1 n=0
+	local i=$1 n=0 vb
+	vb=$(agent_vmboot "$i")
 	cl_mon "$i" quit > /dev/null 2>&1
 	while cl_vm_alive "$i" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 	cl_vm_alive "$i" && kill "${CL_PIDS[$i]}" 2>/dev/null
 	wait "${CL_PIDS[$i]}" 2>/dev/null
+	if [ -n "$vb" ]; then
+		n=$(now_ns)
+		echo "$i $n $n 18446744073709551615 18446744073709551615 $vb" >> "$CL_DIR/clocks"
+	fi
 	return 0
 }
 

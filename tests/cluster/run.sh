@@ -14,7 +14,7 @@
 # stale data it leaves on the disk stays there.
 #
 # Environment: CL_DIR (default build/cluster/check), CL_PROFILE (default),
-# CL_TIMING (default tcg: L 3.5 s, election 1.2-2 s, W 4.5 s; empty for
+# CL_TIMING (default tcg: L 3.5 s, election 1.2-2 s, W 4.5 s; "none" for
 # the profile's own timing), CL_WALL (hard wall-clock limit, default 1500 s).
 # Why tcg: three emulated VMs on a loaded 2-core host starve each other for
 # up to a second while one boots, and a starved node lapses (a real fence,
@@ -22,10 +22,10 @@
 # The benchmark (tests/bench/failover.bench.sh) measures the real profiles.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+CL_TIMING=${CL_TIMING:-tcg}
 # shellcheck source=tests/cluster/lib.sh
 . "$here/lib.sh"
 CL_PROFILE=${CL_PROFILE:-default}
-CL_TIMING=${CL_TIMING-tcg}
 dir=${CL_DIR:-$BUILD/cluster/check}
 passed=0 failed=0 skipped=0
 ok() { echo "ok $1"; passed=$((passed + 1)); }
@@ -195,8 +195,7 @@ sc_leader_crash() {
 	echo "# new leader $n; no survivor lapsed or fenced"
 }
 
-# the VM's boot identity, from its agent
-vmboot() { ns "$CL_BIN/qfcall" --clock "10.77.0.$1" 7700 2>/dev/null | awk '{ print $5 }'; }
+vmboot() { agent_vmboot "$1"; }
 
 member_gen() {	# ON X: X's committed generation as ON sees it
 	status_json "$1" | sed -n 's/.*{"id":'"$2"',"role":"[a-z]*","generation":\([0-9]*\).*/\1/p'

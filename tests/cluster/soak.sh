@@ -14,11 +14,11 @@
 # Ends with `N passed, N failed` (one case per fault) and stale_writes.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+CL_TIMING=${CL_TIMING:-tcg}
 # shellcheck source=tests/cluster/lib.sh
 . "$here/lib.sh"
 seed=${1:-$RANDOM} dur=${2:-600}
 CL_REBOOT_NODE=0
-CL_TIMING=${CL_TIMING-tcg}
 dir=${CL_DIR:-$BUILD/cluster/soak}
 passed=0 failed=0
 RANDOM=$seed

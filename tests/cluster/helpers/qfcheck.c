@@ -19,6 +19,9 @@
  * of the same VM boot, t happened after h0 of the last sample whose guest
  * reading is <= t, and before h1 of the first sample whose reading is >= t.
  * So every guest event gets a host interval [lo, hi] that surely holds it.
+ * A closing sample (guest readings UINT64_MAX, h0 = h1 = the host time at
+ * which that VM's QEMU was gone) bounds the writes of a crashed VM made
+ * after its last real sample.
  *
  * What it proves (DESIGN §2, rules 5 and 6):
  *   1. stale: a record of (X, G) whose interval lies wholly after the
