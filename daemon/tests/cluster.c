@@ -250,7 +250,7 @@ void cl_process(struct cluster *c, uint32_t id)
 {
 	struct cnode *n = &c->n[id];
 
-	while (n->up && qf_raft_has_ready(n->r)) {
+	while (n->up && !n->frozen && qf_raft_has_ready(n->r)) {
 		struct qf_ready rd;
 
 		qf_raft_ready(n->r, &rd);
@@ -299,7 +299,7 @@ void cl_deliver_due(struct cluster *c)
 		struct inflight f = c->q[i];
 		struct cnode *to = &c->n[f.m.to];
 
-		if (f.due > c->t) {
+		if (f.due > c->t || (to->exists && to->up && to->frozen)) {
 			i++;
 			continue;
 		}
@@ -322,8 +322,8 @@ void cl_step_ms(struct cluster *c)
 
 		if (!n->exists)
 			continue;
-		kernel_tick(c, n);
-		if (!n->up)
+		kernel_tick(c, n);	/* the kernel runs on while paused */
+		if (!n->up || n->frozen)
 			continue;
 		qf_raft_tick(n->r, cl_local(c, id));
 		cl_process(c, id);

@@ -31,6 +31,7 @@ struct disk {
 struct cnode {
 	uint32_t id;
 	bool exists, up;
+	bool frozen;		/* process paused: no ticks, messages wait */
 	struct qf_raft *r;
 	struct disk disk;
 	struct kmodel k;

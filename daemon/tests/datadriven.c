@@ -13,6 +13,7 @@
  *   partition 1,2 3 | isolate 3 | cut from=1 to=2 | heal
  *   crash 3 | restart 3 | clock id=2 ppm=-1000 | latency ms=N
  *   kernel-fence 3                   node 3's kernel lease fences itself
+ *   freeze 1 | thaw 1                the daemon of node 1 pauses/resumes
  *   propose-fence node=3 [reason=admin] | propose-join node=3
  *   propose-add id=4 [role=witness] | propose-remove id=3 | transfer to=2
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
@@ -282,6 +283,30 @@ static int cmd_restart(struct cluster *c, const struct args *a)
 	return 0;
 }
 
+/* freeze 1 / thaw 1: the daemon pauses (SIGSTOP, a VM pause); its kernel
+ * lease timer and the network go on, messages to it wait. */
+static int cmd_freeze(struct cluster *c, const struct args *a, bool on)
+{
+	uint32_t id = (uint32_t)word(a, 0, "id");
+
+	if (id == 0 || id > C_MAX || !c->n[id].up)
+		return -1;
+	c->n[id].frozen = on;
+	cl_printf(c, "t=%lld n%u: %s\n", (long long)(c->t / QF_MS), id,
+		  on ? "frozen" : "thawed");
+	return 0;
+}
+
+static int cmd_freeze_on(struct cluster *c, const struct args *a)
+{
+	return cmd_freeze(c, a, true);
+}
+
+static int cmd_thaw(struct cluster *c, const struct args *a)
+{
+	return cmd_freeze(c, a, false);
+}
+
 static int cmd_clock(struct cluster *c, const struct args *a)
 {
 	long id = argl(a, "id", 0);
@@ -419,6 +444,7 @@ static const struct {
 	{ "propose-join", cmd_join }, { "propose-remove", cmd_remove },
 	{ "propose-add", cmd_add }, { "transfer", cmd_transfer },
 	{ "mutation", cmd_mutation }, { "kernel-fence", cmd_kernel_fence },
+	{ "freeze", cmd_freeze_on }, { "thaw", cmd_thaw },
 };
 
 static int split(char *line, char **cmd, struct args *a)
