@@ -98,7 +98,6 @@ static const struct {
 	const char *file;
 } kills[] = {
 	{ QF_MUT_ANCHOR_ON_RECEIPT, "testdata/rule1_anchor.txt" },
-	{ QF_MUT_ANCHOR_ON_RECEIPT, "testdata/freeze.txt" },
 	{ QF_MUT_SKIP_WAIT, "testdata/rule5_wait_grant.txt" },
 	{ QF_MUT_SKIP_WAIT, "testdata/rule5_wait_inherited.txt" },
 	{ QF_MUT_GRANT_WITHOUT_QUORUM, "testdata/rule2_no_majority.txt" },
