@@ -234,6 +234,21 @@ check control_bad_version_refused bash -c "echo '$out' | grep -q 'status=1'"
 out=$("$PROBE" "$T/s$S.sock" raw 5146434c0100630018000000000000000000000000000000)
 check control_unknown_code_refused bash -c "echo '$out' | grep -q 'status=2'"
 check control_still_serves has_leader "$S"
+check control_socket_mode_0600 test "$(stat -c %a "$T/s$S.sock")" = 600
+if command -v setpriv > /dev/null; then
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	chmod 711 "$T"
+	nobody "$PROBE" "$T/s$S.sock" status > /dev/null 2>&1
+	check control_refuses_non_root_by_mode test $? != 0
+	# with the mode opened by hand, the peer credentials still refuse
+	chmod 666 "$T/s$S.sock"
+	nobody "$PROBE" "$T/s$S.sock" status > /dev/null 2>&1
+	rc=$?
+	chmod 600 "$T/s$S.sock"; chmod 700 "$T"
+	check control_refuses_non_root_by_credentials bash -c "[ $rc != 0 ] && grep -q 'control: refused a client (uid 65534' $T/log$S"
+else
+	fail control_refuses_non_root "setpriv (util-linux) not found"
+fi
 
 # ---- leadership transfer through the control socket
 out=$("$PROBE" "$T/s$L.sock" transfer "$S")
