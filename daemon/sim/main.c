@@ -25,6 +25,8 @@
 
 struct sim_world W;
 
+#define SEED_STEP_BUDGET 5000000ULL
+
 void sim_push(int64_t t, int kind, int node, uint32_t arg, uint64_t gen)
 {
 	struct sim_event ev = {
@@ -55,7 +57,7 @@ static void usage(FILE *f)
 		"                  [--clocks random|extreme] [--profile default|fast]\n"
 		"                  [--scenario NAME] [--duration-ms MS] [--steps N]\n"
 		"                  [--rho-ppm P] [--election-ms MIN-MAX] [--no-wire-checks]\n"
-		"                  [--all] [--verbose] [--trace]\n"
+		"                  [--send-before-fsync] [--all] [--verbose] [--trace]\n"
 		"scenarios:");
 	for (int i = 0; i < SC__MAX; i++)
 		fprintf(f, " %s", scenario_names[i]);
@@ -173,6 +175,8 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 			takes = 0;
 			if (!strcmp(a, "--no-wire-checks"))
 				o->wire = 0;
+			else if (!strcmp(a, "--send-before-fsync"))
+				o->send_early = 1;
 			else if (!strcmp(a, "--all"))
 				o->all = 1;
 			else if (!strcmp(a, "--verbose") || !strcmp(a, "-v"))
@@ -229,6 +233,9 @@ static void dispatch(const struct sim_event *ev)
 	case EV_RESTART:
 		nemesis_restart(ev);
 		break;
+	case EV_CRASH:
+		nemesis_crash(ev);
+		break;
 	case EV_END:
 		W.done = 1;
 		break;
@@ -271,6 +278,12 @@ static uint64_t run_seed(uint64_t seed)
 		dispatch(&ev);
 		if (W.o.max_steps && steps >= W.o.max_steps)
 			break;
+		if (steps >= SEED_STEP_BUDGET && !W.o.max_steps) {
+			/* a healthy seed takes ~10^4 steps */
+			inv_violation("livelock: a seed used its whole step budget",
+				      steps, 0);
+			break;
+		}
 	}
 	return steps;
 }

@@ -228,6 +228,20 @@ static void crash(struct sim_node *n, int64_t down)
 	sim_push(W.now + down, EV_RESTART, n->slot, (uint32_t)hard, 0);
 }
 
+/* A trapped node loses power in the middle of an fsync: the batch (term,
+ * vote, entries) is lost, and so are its messages unless the daemon sent
+ * them early (the --send-before-fsync control). */
+void nemesis_crash(const struct sim_event *ev)
+{
+	struct sim_node *n = &W.node[ev->node];
+
+	if (!n->up || !n->busy || n->batch != ev->gen)
+		return;
+	node_crash(n, 1);
+	sim_push(W.now + rng_range(&W.rng, MS(5), MS(500)), EV_RESTART,
+		 n->slot, 1, 0);
+}
+
 void nemesis_restart(const struct sim_event *ev)
 {
 	struct sim_node *n = &W.node[ev->node];
@@ -301,7 +315,10 @@ static void chaos_one(void)
 		node_propose(l, PROP_ADD, (uint32_t)b + 1);
 		break;
 	case 12:
-		set_rough_net();
+		if (rng_chance(&W.rng, 500000))
+			set_rough_net();
+		else if (n)
+			n->crash_trap = 1;
 		break;
 	default:	/* the old leader's side keeps a majority? cut it */
 		if (l)
@@ -475,7 +492,10 @@ static void reboot_step(void)
 		step_at(W.now + MS(3000), NS_HEAL);
 		return;
 	}
-	crash(n, rng_range(&W.rng, MS(10), (int64_t)W.tm.lease));
+	if (rng_chance(&W.rng, 500000))
+		n->crash_trap = 1;	/* power loss during its next fsync */
+	else
+		crash(n, rng_range(&W.rng, MS(10), (int64_t)W.tm.lease));
 	step_at(W.now + rng_range(&W.rng, 0, MS(1500)), NS_REBOOT);
 }
 

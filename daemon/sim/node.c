@@ -72,6 +72,7 @@ void node_seed_init(struct sim_node *n, int members)
 		}
 	}
 	n->up = n->frozen = n->busy = n->started = 0;
+	n->crash_trap = n->sent_early = 0;
 	n->batch = 0;
 	n->tick_gen = 0;
 	n->tick_at = INT64_MAX;
@@ -299,10 +300,11 @@ static void complete(struct sim_node *n)
 	const struct qf_ready *rd = &n->rd;
 
 	persist(n);
-	for (size_t i = 0; i < rd->n_msgs; i++) {
+	for (size_t i = 0; !n->sent_early && i < rd->n_msgs; i++) {
 		inv_send(n, &rd->msgs[i]);
 		net_send(n->slot, &rd->msgs[i]);
 	}
+	n->sent_early = 0;
 	for (size_t i = 0; i < rd->n_committed; i++)
 		inv_commit(n, &rd->committed[i]);
 	if (rd->state == QF_LEADER && n->role != QF_LEADER)
@@ -334,7 +336,16 @@ void node_pump(struct sim_node *n)
 		n->batch++;
 		n->busy = 1;
 		if (n->rd.hs_changed || n->rd.snap_changed || n->rd.n_entries) {
+			if (W.o.send_early)	/* control: break persist-before-send */
+				for (size_t i = 0; i < n->rd.n_msgs; i++)
+					net_send(n->slot, &n->rd.msgs[i]);
+			n->sent_early = W.o.send_early;
 			n->busy_until = W.now + fsync_time();
+			if (n->crash_trap) {	/* power loss mid-fsync */
+				n->crash_trap = 0;
+				sim_push(rng_range(&W.rng, W.now, n->busy_until - 1),
+					 EV_CRASH, n->slot, 0, n->batch);
+			}
 			sim_push(n->busy_until, EV_FSYNC, n->slot, 0, n->batch);
 			return;
 		}
@@ -397,6 +408,8 @@ void node_crash(struct sim_node *n, int hard)
 		return;
 	n->up = 0;
 	n->busy = 0;
+	n->sent_early = 0;
+	n->crash_trap = 0;
 	n->frozen = 0;
 	n->tick_gen++;
 	n->role = QF_FOLLOWER;

@@ -51,6 +51,7 @@ enum sim_ev_kind {
 	EV_NEMESIS,	/* fault schedule step arg */
 	EV_RESTART,	/* node boots again */
 	EV_THAW,	/* node: frozen process resumes */
+	EV_CRASH,	/* node: power loss (trap set by the nemesis) */
 	EV_END,		/* end of the seed */
 };
 
@@ -132,6 +133,8 @@ struct sim_node {
 
 	/* batch in flight: persisted by EV_FSYNC, then sent and advanced */
 	int busy;
+	int sent_early;
+	int crash_trap;		/* lose power during the next fsync */
 	int64_t busy_until;
 	uint64_t batch;
 	struct qf_ready rd;
@@ -224,6 +227,7 @@ void nemesis_step(uint32_t step);
 void nemesis_fenced(uint32_t id, uint64_t gen);
 void nemesis_lapsed(struct sim_node *n);
 void nemesis_restart(const struct sim_event *ev);
+void nemesis_crash(const struct sim_event *ev);
 
 /* ---- main.c: the world of the current seed ---- */
 struct sim_opts {
@@ -237,6 +241,7 @@ struct sim_opts {
 	uint64_t max_steps;	/* per seed, 0 = unlimited */
 	int verbose, trace, all;
 	int wire;		/* wire-level rule checks (default on) */
+	int send_early;		/* control: messages leave before the fsync */
 	uint32_t rho_ppm;
 	uint64_t election_min, election_max;	/* ms, 0 = profile */
 };

@@ -42,6 +42,12 @@ case "$out" in
 *) ok "sim-control-lapse ($out)" ;;
 esac
 
+# A daemon that sends a batch's messages before its fsync (a vote before
+# the vote is durable) must be caught once power fails mid-fsync.
+out=$(timeout 90 $sim --seeds 1000 --nodes 3 --scenario reboot --send-before-fsync | grep -c '^VIOLATION.*election safety')
+[ "$out" -gt 0 ] 2>/dev/null && ok "sim-control-persist-before-send ($out seeds broke election safety)" ||
+	bad sim-control-persist-before-send "no election safety violation caught"
+
 # The simulator must refuse bad input and change nothing.
 if $sim --seeds 0 --nodes 3 >/dev/null 2>&1; then
 	bad sim-bad-input "--seeds 0 accepted"
