@@ -159,7 +159,7 @@ t_rejoin() {
 	[ "$(kgen $F)" = "$(cgen $F)" ] || die "kernel generation $(kgen $F), cluster $(cgen $F)"
 	expect_io w /dev/mapper/qf$F ok
 }
-run_case quorumd-vm-rejoin-unfences-gen2 t_rejoin
+run_case quorumd-vm-rejoin-unfences-new-generation t_rejoin
 
 t_sigstop() {
 	kill -STOP "$(pid $F)"
