@@ -43,11 +43,18 @@ ns() { ip netns exec "$CL_NS" "$@"; }
 
 # cl_build: build every artefact the cluster needs. 0 or 1.
 cl_build() {
-	local log=$1
-	(cd "$CL_TOP" && make --no-print-directory -j2 module &&
-		make --no-print-directory daemon tools &&
-		make --no-print-directory -C tests/vm/helpers &&
-		make --no-print-directory -C tests/cluster/helpers) > "$log" 2>&1 || return 1
+	local log=$1 try
+	# several builds share build/: a concurrent one can break a step, so
+	# try twice before calling it a failure
+	for try in 1 2; do
+		(cd "$CL_TOP" && make --no-print-directory -j2 module &&
+			make --no-print-directory -C daemon/quorumd all &&
+			make --no-print-directory -C tools &&
+			make --no-print-directory -C tests/vm/helpers &&
+			make --no-print-directory -C tests/cluster/helpers) > "$log" 2>&1 && break
+		[ $try = 2 ] && return 1
+		sleep 5
+	done
 	for f in "$BUILD/qfence.ko" "$BUILD/bin/quorumd" "$BUILD/bin/quorumctl" \
 		"$CL_BIN/qfwriter" "$CL_BIN/qfagent" "$CL_BIN/qfcall" "$CL_BIN/qfcheck"; do
 		[ -e "$f" ] || { echo "missing $f" >> "$log"; return 1; }
@@ -255,12 +262,14 @@ healthy() { all_armed && cl_leader > /dev/null; }
 
 # owner: the node that owns the contested region (the writer's last
 # takeover line, from the serial logs).
+# (the highest ownership epoch: guests' realtime clocks differ by seconds,
+# epochs are totally ordered)
 cl_owner() {
-	local i best=0 bt=0 t
+	local i best=0 be=0 e
 	for i in $(seq 1 "$CL_N"); do
-		t=$(cat "$CL_DIR/vm/qfnode$i.out"* 2>/dev/null | tr -d '\r' |
-			awk '$1 == "W" && $4 == "takeover" { t = $3 } END { print (t == "" ? 0 : t) }')
-		if [ "$t" -gt "$bt" ]; then bt=$t; best=$i; fi
+		e=$(cat "$CL_DIR/vm/qfnode$i.out"* 2>/dev/null | tr -d '\r' |
+			sed -n 's/^W [0-9]* [0-9]* takeover epoch=\([0-9]*\) .*/\1/p' | sort -n | tail -n 1)
+		if [ -n "$e" ] && [ "$e" -gt "$be" ]; then be=$e; best=$i; fi
 	done
 	echo "$best"
 }
