@@ -74,6 +74,17 @@ int net_any_cut(void)
 	return n_cut > 0;
 }
 
+/* What the trace shows of a message: term and round, or for a grant its
+ * generation and R. */
+static void tr_msg(int kind, int from, int to, const struct qf_msg *m,
+		   const char *why)
+{
+	if (m->type == QF_MSG_GRANT)
+		trace_add(W.now, kind, from, to, m->type, m->gen, m->r, why);
+	else
+		trace_add(W.now, kind, from, to, m->type, m->term, m->round, why);
+}
+
 static int64_t net_delay(int from, int to)
 {
 	int64_t d = rng_range(&W.rng, net_p.delay_min, net_p.delay_max);
@@ -101,8 +112,7 @@ static void net_enqueue(int from, int to, const struct qf_msg *m)
 	uint32_t slot;
 
 	if (n_free == 0) {
-		trace_add(W.now, TR_DROP, from, to, m->type, m->term, 0,
-			  "pool full");
+		tr_msg(TR_DROP, from, to, m, "pool full");
 		return;
 	}
 	slot = free_stack[--n_free];
@@ -119,15 +129,13 @@ void net_send(int from, const struct qf_msg *m)
 		return;
 	to = dst->slot;
 	if (cut[from][to] || rng_chance(&W.rng, net_p.loss_ppm)) {
-		trace_add(W.now, TR_DROP, from, to, m->type, m->term, m->round,
-			  NULL);
+		tr_msg(TR_DROP, from, to, m, cut[from][to] ? "cut" : "loss");
 		return;
 	}
-	trace_add(W.now, TR_SEND, from, to, m->type, m->term, m->round, NULL);
+	tr_msg(TR_SEND, from, to, m, NULL);
 	net_enqueue(from, to, m);
 	if (net_p.dup_ppm && rng_chance(&W.rng, net_p.dup_ppm)) {
-		trace_add(W.now, TR_DUP, from, to, m->type, m->term, m->round,
-			  NULL);
+		tr_msg(TR_DUP, from, to, m, NULL);
 		net_enqueue(from, to, m);
 	}
 }
@@ -152,8 +160,7 @@ void net_deliver(const struct sim_event *ev)
 		queue_push(&W.q, again);
 		return;
 	}
-	trace_add(W.now, TR_RECV, m->from - 1, ev->node, m->type, m->term,
-		  m->round, NULL);
+	tr_msg(TR_RECV, (int)m->from - 1, ev->node, m, NULL);
 	node_recv(n, m);
 	free_stack[n_free++] = ev->arg;
 }

@@ -47,8 +47,36 @@ static void trace_print(FILE *f, const struct trace_rec *r)
 	case TR_DROP:
 	case TR_DUP:
 	case TR_RECV:
-		fprintf(f, " %s %u->%u term=%" PRIu64 " a=%" PRIu64,
-			node_msg_name(r->code), r->node, r->peer, r->a, r->b);
+		if (r->code == QF_MSG_GRANT)
+			fprintf(f, " %s %u->%u gen=%" PRIu64 " R=%.3fms",
+				node_msg_name(r->code), r->node, r->peer, r->a,
+				r->b / 1e6);
+		else
+			fprintf(f, " %s %u->%u term=%" PRIu64 " round=%" PRIu64,
+				node_msg_name(r->code), r->node, r->peer, r->a,
+				r->b);
+		if (r->text)
+			fprintf(f, " (%s)", r->text);
+		break;
+	case TR_RENEW:
+		fprintf(f, " gen=%" PRIu64 " lease=%.3fms%s%s", r->a, r->b / 1e6,
+			r->text ? " " : "", r->text ? r->text : "");
+		break;
+	case TR_COMMIT:
+		fprintf(f, " index=%" PRIu64 " %s node=%d gen=%" PRIu64, r->a,
+			qf_entry_type_name((int)r->code), r->peer + 1, r->b);
+		break;
+	case TR_ADMIN: {
+		static const char *const what[] = {
+			"?", "fence-now", "remove", "add", "join", "transfer" };
+
+		fprintf(f, " %s node=%d -> %s", what[r->code < 6 ? r->code : 0],
+			r->peer + 1, r->a ? qf_strerror((int)r->a) : "ok");
+		break;
+	}
+	case TR_ROLE:
+		fprintf(f, " %s term=%" PRIu64 " leader=%d", r->text, r->a,
+			r->peer + 1);
 		break;
 	case TR_NOTE:
 	case TR_VIOLATION:
