@@ -103,8 +103,10 @@ cl_initramfs() {
 # not in log-only mode): the reboot scenario. The others: io, log-only.
 CL_REBOOT_NODE=${CL_REBOOT_NODE:-3}
 cl_conf() {
-	local i=$1 j actions=io
-	[ "$i" = "$CL_REBOOT_NODE" ] && actions=io,reboot
+	local i=$1 j actions=io delay=0
+	# the reboot node waits CL_REBOOT_DELAY ms before its reset: time for
+	# a rejoin to cancel the reboot after a restart (FINDINGS.md, 1)
+	[ "$i" = "$CL_REBOOT_NODE" ] && actions=io,reboot delay=${CL_REBOOT_DELAY:-5000}
 	cat <<CONF
 [cluster]
 name = qfcluster
@@ -121,7 +123,7 @@ CONF
 id = $i
 lease_name = qf$i
 actions = $actions
-reboot_delay_ms = 0
+reboot_delay_ms = $delay
 data_dir = /var/lib/qfence/state
 control_socket = /run/quorumd.sock
 mlockall = yes
