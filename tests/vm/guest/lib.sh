@@ -116,12 +116,12 @@ dm_info() {
 	dmsetup status "$1" | sed 's/^[0-9]* [0-9]* qfence //'
 }
 
-# events_start FILE COUNT [TIMEOUT_MS]: a listener in the background,
-# returned only once subscribed. events_wait collects it.
+# events_start FILE COUNT LEASE [TIMEOUT_MS]: a listener for LEASE's events
+# in the background, returned only once subscribed. events_wait collects it.
 events_start() {
 	rm -f "$1.ready" "$1.rc"
 	# set +e: under the case's set -e a short count would skip writing rc.
-	(set +e; qlease events "${3:-10000}" "$2" "$1.ready" > "$1" 2>"$1.err"; echo $? > "$1.rc") &
+	(set +e; qlease events "${4:-10000}" "$2" "$1.ready" "$3" > "$1" 2>"$1.err"; echo $? > "$1.rc") &
 	_i=0
 	while [ ! -e "$1.ready" ]; do
 		_i=$((_i + 1))

@@ -128,7 +128,7 @@ t_renew_absolute() {
 }
 
 t_expiry() {
-	events_start /tmp/ev1 3
+	events_start /tmp/ev1 3 io1
 	qc lease renew io1 --generation 3 --in-ms 300
 	field io1 deadline_ns > /tmp/ev1.deadline
 	wait_state io1 fenced
@@ -176,7 +176,7 @@ t_unfence_not_larger() {
 }
 
 t_unfence_larger() {
-	events_start /tmp/ev2 1
+	events_start /tmp/ev2 1 io1
 	qc lease unfence io1 --generation 4
 	expect_field io1 state disarmed
 	expect_field io1 generation 4
@@ -322,7 +322,7 @@ t_netns() {
 t_netns_events() {
 	qc lease new ev1 --generation 1 --max-lease-ms 10000
 	rm -f /tmp/ev3.ready
-	unshare -n qlease events 10000 1 /tmp/ev3.ready > /tmp/ev3 2>&1 &
+	unshare -n qlease events 10000 1 /tmp/ev3.ready ev1 > /tmp/ev3 2>&1 &
 	pid=$!
 	i=0
 	while [ ! -e /tmp/ev3.ready ]; do
@@ -347,7 +347,7 @@ settle_run() {
 	_a=$1 _b=$2
 	shift 3
 	settle_setup "$_a" "$_b" "$@"
-	events_start /tmp/$_a.ev "$_n" 15000
+	events_start /tmp/$_a.ev "$_n" "$_a" 15000
 	qc lease fence "$_a"
 	events_wait /tmp/$_a.ev || die "fewer than $_n events: $(cat /tmp/$_a.ev.err)"
 	wait "$(cat /tmp/$_a.iopid)" || true
@@ -385,7 +385,7 @@ t_settle_wait() {
 # fence + reboot_delay_ms, and logged instead of done.
 t_action_event_log_only() {
 	qc lease new ra --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 100
-	events_start /tmp/ra.ev 3
+	events_start /tmp/ra.ev 3 ra
 	qc lease fence ra
 	events_wait /tmp/ra.ev || die "fewer than 3 events"
 	[ "$(ev /tmp/ra.ev action action_cause)" = 0 ] || die "no ACTION event with cause action"

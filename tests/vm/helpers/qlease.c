@@ -6,9 +6,11 @@
  *   qlease get NAME                      key=value lines (state by name)
  *   qlease count                         number of leases (a dump)
  *   qlease wait NAME STATE TIMEOUT_MS    poll until STATE; exit 1 on timeout
- *   qlease events TIMEOUT_MS COUNT READY print COUNT events (one line each),
- *                                        touching file READY once subscribed;
- *                                        exit 1 if fewer arrived in time
+ *   qlease events TIMEOUT_MS COUNT READY [NAME]
+ *                                        print COUNT events (one line each) of
+ *                                        lease NAME (default: any), touching
+ *                                        file READY once subscribed; exit 1
+ *                                        if fewer arrived in time
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -123,8 +125,26 @@ static int cmd_wait(struct qnl *q, const char *name, const char *state,
 	return 1;
 }
 
+static int name_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == QFENCE_A_NAME &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		*(const char **)data = mnl_attr_get_str(a);
+	return MNL_CB_OK;
+}
+
+static int event_of(const struct nlmsghdr *m, const char *name)
+{
+	const char *n = NULL;
+
+	if (!name)
+		return 1;
+	mnl_attr_parse(m, sizeof(struct genlmsghdr), name_cb, &n);
+	return n && !strcmp(n, name);
+}
+
 static int cmd_events(struct qnl *q, long timeout_ms, int count,
-		      const char *ready)
+		      const char *ready, const char *name)
 {
 	uint64_t end = qnl_now() + timeout_ms * 1000000ULL;
 	struct out o = { ' ' };
@@ -154,7 +174,7 @@ static int cmd_events(struct qnl *q, long timeout_ms, int count,
 			continue;
 		n = (int)recv(fd, buf, sizeof(buf), 0);
 		for (; n > 0 && mnl_nlmsg_ok(m, n); m = mnl_nlmsg_next(m, &n)) {
-			if (m->nlmsg_type != q->family)
+			if (m->nlmsg_type != q->family || !event_of(m, name))
 				continue;
 			print_msg(m, &o);
 			printf("\n");
@@ -194,8 +214,9 @@ int main(int argc, char **argv)
 		return cmd_get(&q, argv[2]);
 	if (!strcmp(argv[1], "wait") && argc == 5)
 		return cmd_wait(&q, argv[2], argv[3], atol(argv[4]));
-	if (!strcmp(argv[1], "events") && argc == 5)
-		return cmd_events(&q, atol(argv[2]), atoi(argv[3]), argv[4]);
+	if (!strcmp(argv[1], "events") && (argc == 5 || argc == 6))
+		return cmd_events(&q, atol(argv[2]), atoi(argv[3]), argv[4],
+				  argc == 6 ? argv[5] : NULL);
 	fprintf(stderr, "qlease: bad arguments\n");
 	return 2;
 }
