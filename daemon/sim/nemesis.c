@@ -11,8 +11,10 @@
  *                 or one way, until its NODE_FENCED commits; then heal
  *   leader-crash  clean network; reset the leader; no healthy follower's
  *                 lease may lapse (DESIGN §2 liveness rule)
- *   freeze        pause one node's process for longer than L
- *   reboot        crash and restart nodes, clocks starting near zero
+ *   freeze        pause one node's process for longer than L; or a stale
+ *                 leader (rule 4)
+ *   reboot        crash and restart nodes, clocks starting near zero; or
+ *                 a boot-nonce probe (rule 3)
  *   membership    remove a member and add it back, or add the spare node
  *   admin         "fence X now" on the leader
  *   takeover      cut one node off both ways; measure cut -> NODE_FENCED
@@ -391,6 +393,7 @@ static void act_isolate(void)
 }
 
 static void stale_leader(struct sim_node *l);
+static void boot_probe(struct sim_node *l, struct sim_node *v);
 
 static void act(void)
 {
@@ -432,6 +435,11 @@ static void act(void)
 		step_at(n->thaw_at + MS(1), NS_HEAL);
 		break;
 	case SC_REBOOT:
+		n = random_up();
+		if (n && n != l && rng_chance(&W.rng, 500000)) {
+			boot_probe(l, n);
+			break;
+		}
 		ns.stage = 1 + (int)rng_below(&W.rng, 4);
 		step_at(W.now, NS_REBOOT);
 		break;
@@ -482,6 +490,26 @@ static void stale_leader(struct sim_node *l)
 	node_freeze(l, W.now + pause);
 	step_at(W.now + pause + (int64_t)(W.wait + W.tm.fence_after) +
 		MS(2000), NS_HEAL);
+}
+
+/*
+ * Rule 3's boot nonce: reset follower V so that its clock restarts near
+ * zero and soon reads again what it read before the reset. Grants echoing
+ * an old-boot reading then look current to it. Slow the leader's link to V,
+ * and cut V off around the moment its new clock passes its old reading.
+ */
+static void boot_probe(struct sim_node *l, struct sim_node *v)
+{
+	int64_t old = node_local(v), extra, cross;
+
+	node_crash(v, 1);
+	node_boot(v, rng_range(&W.rng, 0, MS(10)));
+	extra = rng_range(&W.rng, 2 * (int64_t)W.tm.heartbeat,
+			  (int64_t)W.tm.lease / 3);
+	net_slow(l->slot, v->slot, extra);
+	cross = clock_real_at(&v->clk, old);
+	ns.target = v->id;
+	step_at(cross + rng_range(&W.rng, 0, 2 * extra), NS_FLIP);
 }
 
 static void reboot_step(void)
