@@ -25,6 +25,28 @@ void qfence_lease_init(struct qfence_lease *l,
 	raw_spin_lock_init(&l->tlock);
 }
 
+/**
+ * qfence_inflight - bios admitted and not yet completed, over all devices
+ * @l: the lease
+ *
+ * Any context. Called after a fully ordered state change (a latch, a
+ * disarm), it counts every bio that saw the previous state.
+ *
+ * Return: the sum of the devices' in-flight counts.
+ */
+u64 qfence_inflight(struct qfence_lease *l)
+{
+	struct qfence_io *io;
+	unsigned long irqflags;
+	u64 sum = 0;
+
+	raw_spin_lock_irqsave(&l->tlock, irqflags);
+	list_for_each_entry(io, &l->targets, node)
+		sum += atomic_read(&io->inflight);
+	raw_spin_unlock_irqrestore(&l->tlock, irqflags);
+	return sum;
+}
+
 const char *qfence_state_name(int state)
 {
 	switch (state) {
@@ -224,9 +246,18 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
  * @extack: refusal message
  *
  * An expired lease is fenced, not disarmed: leaving cleanly is only
- * possible while the lease is still valid.
+ * possible while the lease is still valid, and while no IO is in flight.
+ * A disarm starts no settle bound, so IO admitted before it could still
+ * reach storage after the cluster has declared the node gone.
  *
- * Return: 0, -ECANCELED (FENCED, or expired) or -EBUSY (NOWAYOUT).
+ * The in-flight count is read after the fully ordered cmpxchg, as after a
+ * latch (see qfence_io_enter()): a bio either sees DISARMED or is counted
+ * here. If one slipped in, the lease goes back to ARMED with its deadline
+ * unchanged; only a renew, under qfence_mutex, leaves DISARMED otherwise.
+ * Bios mapped in that window are refused.
+ *
+ * Return: 0, -ECANCELED (FENCED, or expired) or -EBUSY (NOWAYOUT, or IO
+ * in flight).
  */
 int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 			struct netlink_ext_ack *extack)
@@ -243,10 +274,20 @@ int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 		NL_SET_ERR_MSG(extack, "lease has NOWAYOUT; it cannot be disarmed");
 		return -EBUSY;
 	}
+	if (qfence_inflight(l)) {
+		NL_SET_ERR_MSG(extack, "IO in flight: retry once it has completed");
+		return -EBUSY;
+	}
 	if (cmpxchg(&l->state, QFENCE_STATE_ARMED, QFENCE_STATE_DISARMED) !=
 	    QFENCE_STATE_ARMED) {
 		NL_SET_ERR_MSG(extack, "lease is fenced; use LEASE_UNFENCE");
 		return -ECANCELED;
+	}
+	if (qfence_inflight(l)) {
+		/* Pairs with the acquire in qfence_lease_state(). */
+		smp_store_release(&l->state, QFENCE_STATE_ARMED);
+		NL_SET_ERR_MSG(extack, "IO in flight: retry once it has completed");
+		return -EBUSY;
 	}
 	WRITE_ONCE(l->deadline_ns, 0);
 	return 0;

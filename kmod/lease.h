@@ -121,6 +121,7 @@ int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 			struct netlink_ext_ack *extack);
 int qfence_lease_may_del(const struct qfence_lease *l,
 			 struct netlink_ext_ack *extack);
+u64 qfence_inflight(struct qfence_lease *l);
 const char *qfence_state_name(int state);
 
 static inline int qfence_lease_state(const struct qfence_lease *l)

@@ -35,6 +35,16 @@ static struct qfence_lease *lease_new(struct kunit *test, u32 max_ms,
 	return l;
 }
 
+/* A device (dm target) using @l, with nothing in flight. */
+static struct qfence_io *lease_io(struct kunit *test, struct qfence_lease *l)
+{
+	struct qfence_io *io = kunit_kzalloc(test, sizeof(*io), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, io);
+	list_add_tail(&io->node, &l->targets);
+	return io;
+}
+
 /* Put a fresh lease into @state; ARMED with @deadline. */
 static void lease_force(struct kunit *test, struct qfence_lease *l, int state,
 			u64 deadline)
@@ -265,6 +275,7 @@ struct disarm_case {
 	u64 now;
 	int ret;
 	int state_after;
+	int inflight;		/* admitted bios not yet completed */
 };
 
 static const struct disarm_case disarm_cases[] = {
@@ -280,6 +291,12 @@ static const struct disarm_case disarm_cases[] = {
 	  0, T0, T0, -ECANCELED, QFENCE_STATE_FENCED },
 	{ "rule 7: expired NOWAYOUT lease is fenced", QFENCE_STATE_ARMED,
 	  QFENCE_F_NOWAYOUT, T0 - 1, T0, -ECANCELED, QFENCE_STATE_FENCED },
+	{ "rule F: IO in flight refuses, lease stays armed", QFENCE_STATE_ARMED,
+	  0, T0 + MS(100), T0, -EBUSY, QFENCE_STATE_ARMED, 1 },
+	{ "rule F: many IOs in flight refuse", QFENCE_STATE_ARMED, 0,
+	  T0 + MS(100), T0, -EBUSY, QFENCE_STATE_ARMED, 64 },
+	{ "rule 7: expired with IO in flight is fenced", QFENCE_STATE_ARMED, 0,
+	  T0, T0, -ECANCELED, QFENCE_STATE_FENCED, 1 },
 };
 
 static void disarm_desc(const struct disarm_case *c, char *desc)
@@ -293,15 +310,39 @@ static void qfence_lease_disarm_test(struct kunit *test)
 {
 	const struct disarm_case *c = test->param_value;
 	struct qfence_lease *l = lease_new(test, 1000, c->flags);
+	struct qfence_io *io = lease_io(test, l);
 	struct netlink_ext_ack extack = {};
 
 	lease_force(test, l, c->state, c->deadline);
+	atomic_set(&io->inflight, c->inflight);
 	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, c->now, &extack), c->ret);
 	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
 	if (c->ret)
 		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 	if (c->state_after == QFENCE_STATE_DISARMED)
 		KUNIT_EXPECT_EQ(test, l->deadline_ns, 0ULL);
+	else
+		KUNIT_EXPECT_EQ(test, l->deadline_ns, c->deadline);
+}
+
+/* Rule F: the clean leave waits for the IO to complete, then succeeds. */
+static void qfence_lease_disarm_drain_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_io *io = lease_io(test, l);
+
+	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(100));
+	qfence_io_enter(io);
+	KUNIT_ASSERT_EQ(test, qfence_io_decide(l, io, T0), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, T0 + 1, NULL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_ARMED);
+	/* Still armed: IO keeps flowing meanwhile. */
+	qfence_io_enter(io);
+	KUNIT_EXPECT_EQ(test, qfence_io_decide(l, io, T0 + 2), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_FALSE(test, qfence_io_done(l, io));
+	KUNIT_EXPECT_FALSE(test, qfence_io_done(l, io));
+	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, T0 + 3, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,6 +463,7 @@ static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_expire_test, expire_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_unfence_test, unfence_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_disarm_test, disarm_gen_params),
+	KUNIT_CASE(qfence_lease_disarm_drain_test),
 	KUNIT_CASE_PARAM(qfence_lease_fence_test, fence_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_del_test, del_gen_params),
 	KUNIT_CASE(qfence_lease_lifecycle_test),

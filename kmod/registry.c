@@ -50,27 +50,6 @@ static void qfence_pin_sync(struct qfence_lease *l)
 		module_put(THIS_MODULE);
 }
 
-/**
- * qfence_inflight - bios admitted and not yet completed, over all devices
- * @l: the lease
- *
- * Any context. Called after a latch, it counts every bio that saw ARMED.
- *
- * Return: the sum of the devices' in-flight counts.
- */
-u64 qfence_inflight(struct qfence_lease *l)
-{
-	struct qfence_io *io;
-	unsigned long irqflags;
-	u64 sum = 0;
-
-	raw_spin_lock_irqsave(&l->tlock, irqflags);
-	list_for_each_entry(io, &l->targets, node)
-		sum += atomic_read(&io->inflight);
-	raw_spin_unlock_irqrestore(&l->tlock, irqflags);
-	return sum;
-}
-
 /* Failed bios over the lease's life. The caller holds qfence_mutex. */
 u64 qfence_failed(struct qfence_lease *l)
 {
@@ -312,6 +291,13 @@ int qfence_disarm(struct qfence_lease *l, struct netlink_ext_ack *extack)
 
 	if (!ret)
 		hrtimer_cancel(&l->expiry);
+	else if (ret == -EBUSY && qfence_lease_state(l) == QFENCE_STATE_ARMED)
+		/*
+		 * A disarm undone for IO in flight: the timer may have fired
+		 * while the lease was briefly DISARMED and found nothing to do.
+		 */
+		hrtimer_start(&l->expiry, qfence_ktime(READ_ONCE(l->deadline_ns)),
+			      HRTIMER_MODE_ABS_HARD);
 	qfence_fence_kick(l);
 	qfence_pin_sync(l);
 	return ret;

@@ -40,7 +40,6 @@ void qfence_fence_kick(struct qfence_lease *l);
 void qfence_fence_kick_async(struct qfence_lease *l);
 void qfence_drain_check(struct qfence_lease *l);
 void qfence_queue_work(struct qfence_lease *l);
-u64 qfence_inflight(struct qfence_lease *l);
 ktime_t qfence_ktime(u64 ns);
 
 #endif /* _QFENCE_REGISTRY_H */

@@ -98,8 +98,17 @@
  * QFENCE_CMD_LEASE_DISARM (admin)
  *     Clean leave: ARMED -> DISARMED; IO is refused, no action runs.
  *     Disarming a DISARMED lease succeeds.
+ *     A disarm starts no settle bound, so it is refused while any device
+ *     of the lease has IO in flight (IOS_INFLIGHT of LEASE_GET): such IO
+ *     could otherwise reach storage after the cluster has declared the
+ *     node gone. The lease then stays ARMED with its deadline; retry once
+ *     the IO has completed (quiesce the users first), or LEASE_FENCE,
+ *     whose settle bound escalates if the IO never completes. A bio
+ *     mapped while a refused disarm is under way may be refused.
  *     Required: NAME. Errors: -ENOENT; -EBUSY the lease has
- *     QFENCE_F_NOWAYOUT; -ECANCELED the lease is FENCED (use UNFENCE).
+ *     QFENCE_F_NOWAYOUT, or IO is in flight (extack "IO in flight: ...");
+ *     -ECANCELED the lease is FENCED, or found expired and now FENCED
+ *     (use UNFENCE).
  *
  * QFENCE_CMD_LEASE_DEL (admin)
  *     Required: NAME. Errors: -ENOENT; -EBUSY the lease is not DISARMED or

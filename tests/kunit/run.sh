@@ -214,17 +214,18 @@ add_counts "$(echo "$out" | tail -n 1)"
 # Mutants: each cuts one rule out of a copy of the sources; the suites must
 # notice. The original sources go back into the tree at the end.
 mutate() {
-	# mutate RULE FILE OLD NEW: prints the mutant's verdict, adds counts
-	local rule=$1 file=$2 old=$3 new=$4 dir
+	# mutate RULE FILE OLD NEW [all]: prints the mutant's verdict, adds
+	# counts; "all" replaces every occurrence of OLD, not only the first
+	local rule=$1 file=$2 old=$3 new=$4 count=${5:-1} dir
 	dir=$(mktemp -d) || fail "mktemp"
 	cp -r "$top/kmod/." "$dir/"
-	if ! python3 - "$dir/$file" "$old" "$new" <<'PY'
+	if ! python3 - "$dir/$file" "$old" "$new" "$count" <<'PY'
 import sys
-path, old, new = sys.argv[1:4]
+path, old, new, count = sys.argv[1:5]
 s = open(path).read()
 if old not in s:
     sys.exit(1)
-open(path, "w").write(s.replace(old, new, 1))
+open(path, "w").write(s.replace(old, new, -1 if count == "all" else 1))
 PY
 	then
 		echo "FAIL mutant rule $rule: the code it cuts is no longer in $file"
@@ -253,6 +254,8 @@ if [ -n "$mutants" ]; then
 	# Rule 8: a lease that was never armed admits IO.
 	mutate 8 lease.h $'state == QFENCE_STATE_ARMED &&\n\t\t   now < READ_ONCE(l->deadline_ns)' \
 		$'(state == QFENCE_STATE_DISARMED ||\n\t\t    now < READ_ONCE(l->deadline_ns))'
+	# Rule F (the settle bound): a clean leave with IO still in flight.
+	mutate F lease.c 'if (qfence_inflight(l)) {' 'if (0) {' all
 	place "$top/kmod"
 fi
 
