@@ -25,6 +25,7 @@
 #define TERM_SLOTS 4096	/* power of two */
 
 static uint64_t gterm[SIM_MAX_INDEX], ghash[SIM_MAX_INDEX];
+static uint64_t gcterm[SIM_MAX_INDEX];	/* term of the first node to report the commit */
 static uint64_t gmax;
 static struct {
 	uint64_t term;
@@ -35,6 +36,7 @@ void inv_reset(void)
 {
 	memset(gterm, 0, (gmax + 1) * sizeof(gterm[0]));
 	memset(ghash, 0, (gmax + 1) * sizeof(ghash[0]));
+	memset(gcterm, 0, (gmax + 1) * sizeof(gcterm[0]));
 	gmax = 0;
 	memset(leaders, 0, sizeof(leaders));
 }
@@ -184,9 +186,14 @@ void inv_role(struct sim_node *n)
 	}
 	leaders[h].term = t;
 	leaders[h].id = n->id;
-	/* leader completeness: every entry committed so far is in its log */
+	/*
+	 * Leader completeness (thesis 3.6.3): an entry committed in term U is
+	 * in the log of every leader of a term above U. U is bounded above by
+	 * the term of the first node that reported the commit; a late leader
+	 * of an older term (a candidate paused mid-election) is not bound.
+	 */
 	for (uint64_t i = 1; i <= gmax; i++) {
-		if (gterm[i] && (i > n->mlast || n->mterm[i] != gterm[i] ||
+		if (gterm[i] && gcterm[i] < t && (i > n->mlast || n->mterm[i] != gterm[i] ||
 				 n->mhash[i] != ghash[i])) {
 			inv_violation("leader completeness: new leader lacks a committed entry",
 				      i, t);
@@ -275,6 +282,7 @@ void inv_commit(struct sim_node *n, const struct qf_entry *e)
 	}
 	gterm[i] = e->term;
 	ghash[i] = h;
+	gcterm[i] = n->term;
 	if (i > gmax)
 		gmax = i;
 	if (e->type == QF_ENT_NODE_FENCED)
