@@ -216,9 +216,11 @@ int qfence_lease_fence(struct qfence_lease *l, u64 now)
  * @extack: refusal message
  *
  * The lease returns to DISARMED: IO stays refused until the next renew
- * with the new generation (rule 8).
+ * with the new generation (rule 8). Only once the lease has drained since
+ * the fence (qfence_lease_drain()): IO admitted before the fence must not
+ * outlive the latch, whose settle bound an unfence would cancel.
  *
- * Return: 0, -EINVAL (not FENCED) or -ESTALE.
+ * Return: 0, -EINVAL (not FENCED), -ESTALE or -EBUSY (not drained).
  */
 int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 			 struct netlink_ext_ack *extack)
@@ -231,12 +233,41 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 		NL_SET_ERR_MSG(extack, "generation must be larger than the lease's");
 		return -ESTALE;
 	}
+	if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {
+		NL_SET_ERR_MSG(extack, "IO admitted before the fence has not drained");
+		return -EBUSY;
+	}
 	/* Nothing else leaves FENCED, so plain stores suffice. */
 	l->cfg.generation = generation;
 	WRITE_ONCE(l->deadline_ns, 0);
 	/* Pairs with the acquire in qfence_lease_state(). */
 	smp_store_release(&l->state, QFENCE_STATE_DISARMED);
 	return 0;
+}
+
+/**
+ * qfence_lease_drain - record the drain that follows a fence
+ * @l: the lease; caller holds qfence_mutex
+ * @now: CLOCK_BOOTTIME time
+ *
+ * The drain is due once the lease is FENCED, the fence has been kicked
+ * (inflight_at_fence is known) and no IO is in flight on any device. It
+ * is recorded once per fence: the latch clears QFENCE_LF_DRAINED.
+ * drained_ns is @now, or the fence time when nothing was in flight then.
+ *
+ * Return: true if this call recorded the drain (send DRAINED).
+ */
+bool qfence_lease_drain(struct qfence_lease *l, u64 now)
+{
+	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
+	    test_bit(QFENCE_LF_FENCE_KICK, &l->flags) ||
+	    test_bit(QFENCE_LF_DRAINED, &l->flags) ||
+	    qfence_inflight(l))
+		return false;
+	l->drained_ns = READ_ONCE(l->inflight_at_fence) ? now :
+			READ_ONCE(l->fenced_ns);
+	set_bit(QFENCE_LF_DRAINED, &l->flags);
+	return true;
 }
 
 /**

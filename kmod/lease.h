@@ -117,6 +117,7 @@ int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
 int qfence_lease_fence(struct qfence_lease *l, u64 now);
 int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 			 struct netlink_ext_ack *extack);
+bool qfence_lease_drain(struct qfence_lease *l, u64 now);
 int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 			struct netlink_ext_ack *extack);
 int qfence_lease_may_del(const struct qfence_lease *l,

@@ -58,6 +58,18 @@ static void lease_force(struct kunit *test, struct qfence_lease *l, int state,
 	KUNIT_ASSERT_EQ(test, l->state, state);
 }
 
+/*
+ * What registry.c does after a latch, with nothing in flight: the kick
+ * counts the IO, then the work records the drain.
+ */
+static void lease_kick_drain(struct kunit *test, struct qfence_lease *l,
+			     u64 now)
+{
+	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+	l->inflight_at_fence = qfence_inflight(l);
+	KUNIT_ASSERT_TRUE(test, qfence_lease_drain(l, now));
+}
+
 /* ------------------------------------------------------------------ */
 /* Renew: arm, extend, shorten, deadline bounds, generation, latch.   */
 
@@ -224,6 +236,8 @@ struct unfence_case {
 	int ret;
 	int state_after;
 	u64 gen_after;
+	int inflight;		/* FENCED: admitted bios not yet completed */
+	bool unkicked;		/* FENCED: the kick has not run yet */
 };
 
 static const struct unfence_case unfence_cases[] = {
@@ -239,6 +253,12 @@ static const struct unfence_case unfence_cases[] = {
 	  -EINVAL, QFENCE_STATE_ARMED, GEN },
 	{ "disarmed lease is not fenced", QFENCE_STATE_DISARMED, GEN + 1,
 	  -EINVAL, QFENCE_STATE_DISARMED, GEN },
+	{ "rule F: IO in flight since the fence: busy", QFENCE_STATE_FENCED,
+	  GEN + 1, -EBUSY, QFENCE_STATE_FENCED, GEN, 1 },
+	{ "rule F: fence not kicked yet: busy", QFENCE_STATE_FENCED,
+	  GEN + 1, -EBUSY, QFENCE_STATE_FENCED, GEN, 0, true },
+	{ "rule 7: stale generation refused before busy", QFENCE_STATE_FENCED,
+	  GEN, -ESTALE, QFENCE_STATE_FENCED, GEN, 1 },
 };
 
 static void unfence_desc(const struct unfence_case *c, char *desc)
@@ -254,7 +274,16 @@ static void qfence_lease_unfence_test(struct kunit *test)
 	struct qfence_lease *l = lease_new(test, 1000, 0);
 	struct netlink_ext_ack extack = {};
 
+	struct qfence_io *io = lease_io(test, l);
+
 	lease_force(test, l, c->state, T0 + MS(100));
+	if (c->state == QFENCE_STATE_FENCED && !c->unkicked) {
+		atomic_set(&io->inflight, c->inflight);
+		clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+		l->inflight_at_fence = c->inflight;
+		KUNIT_EXPECT_EQ(test, qfence_lease_drain(l, T0 + MS(1)),
+				!c->inflight);
+	}
 	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, c->gen, &extack), c->ret);
 	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
 	KUNIT_EXPECT_EQ(test, l->cfg.generation, c->gen_after);
@@ -262,6 +291,47 @@ static void qfence_lease_unfence_test(struct kunit *test)
 		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 	else
 		KUNIT_EXPECT_EQ(test, l->deadline_ns, 0ULL);
+}
+
+/*
+ * Rule F: a fence with IO in flight may be unfenced only once that IO has
+ * completed and the drain is recorded, once per fence.
+ */
+static void qfence_lease_unfence_drain_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_io *io = lease_io(test, l);
+
+	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(100));
+	qfence_io_enter(io);
+	KUNIT_ASSERT_EQ(test, qfence_io_decide(l, io, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0 + 1), 1);
+	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+	l->inflight_at_fence = qfence_inflight(l);
+	KUNIT_EXPECT_EQ(test, l->inflight_at_fence, 1ULL);
+	KUNIT_EXPECT_FALSE(test, qfence_lease_drain(l, T0 + 2));
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
+	KUNIT_EXPECT_TRUE(test, qfence_io_done(l, io));
+	KUNIT_EXPECT_TRUE(test, qfence_lease_drain(l, T0 + 3));
+	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 3);
+	KUNIT_EXPECT_FALSE(test, qfence_lease_drain(l, T0 + 4));
+	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 3);
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
+	/* Not fenced any more: no drain to record. */
+	KUNIT_EXPECT_FALSE(test, qfence_lease_drain(l, T0 + 5));
+}
+
+/* Nothing in flight at the fence: drained at the fence time. */
+static void qfence_lease_drain_empty_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+
+	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(100));
+	KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0 + 1), 1);
+	lease_kick_drain(test, l, T0 + MS(7));
+	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -445,6 +515,7 @@ static void qfence_lease_lifecycle_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, now, now + MS(500), GEN,
 						 NULL), -ECANCELED);
 	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
+	lease_kick_drain(test, l, now);
 	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
 	/* Rule 8: unfenced is DISARMED; the old generation stays dead. */
 	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
@@ -462,6 +533,8 @@ static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_renew_test, renew_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_expire_test, expire_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_unfence_test, unfence_gen_params),
+	KUNIT_CASE(qfence_lease_unfence_drain_test),
+	KUNIT_CASE(qfence_lease_drain_empty_test),
 	KUNIT_CASE_PARAM(qfence_lease_disarm_test, disarm_gen_params),
 	KUNIT_CASE(qfence_lease_disarm_drain_test),
 	KUNIT_CASE_PARAM(qfence_lease_fence_test, fence_gen_params),

@@ -110,9 +110,12 @@ static void qfence_map_decide_test(struct kunit *test)
 		arm(test, f, c->deadline - MS(1), c->deadline);
 	if (c->setup == MANUAL || c->setup == UNFENCED)
 		KUNIT_ASSERT_EQ(test, qfence_lease_fence(&f->lease, T0 - 1), 1);
-	if (c->setup == UNFENCED)
+	if (c->setup == UNFENCED) {
+		clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
+		KUNIT_ASSERT_TRUE(test, qfence_lease_drain(&f->lease, T0 - 1));
 		KUNIT_ASSERT_EQ(test, qfence_lease_unfence(&f->lease, GEN + 1,
 							   NULL), 0);
+	}
 	if (c->setup == DISARMED)
 		KUNIT_ASSERT_EQ(test, qfence_lease_disarm(&f->lease, T0 - MS(1),
 							  NULL), 0);

@@ -127,32 +127,25 @@ static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-/*
- * Report the drain once no IO admitted before the fence is left. The
- * caller holds qfence_mutex.
- */
+/* Report the drain once no IO admitted before the fence is left. */
 static void qfence_drain_locked(struct qfence_lease *l)
 {
-	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
-	    test_bit(QFENCE_LF_FENCE_KICK, &l->flags) ||
-	    test_bit(QFENCE_LF_DRAINED, &l->flags) ||
-	    qfence_inflight(l))
+	if (!qfence_lease_drain(l, ktime_get_boottime_ns()))
 		return;
-	l->drained_ns = l->inflight_at_fence ? ktime_get_boottime_ns() :
-					       READ_ONCE(l->fenced_ns);
-	set_bit(QFENCE_LF_DRAINED, &l->flags);
 	qfence_actions_drained(l);
 	qfence_nl_event(l, QFENCE_EVENT_DRAINED, l->drained_ns,
 			QFENCE_CAUSE_ACTION);
 }
 
-/* Events leave from here, in process context, never from the IO path. */
-static void qfence_work_fn(struct work_struct *work)
+/*
+ * Send the events that are due and check the drain. The caller holds
+ * qfence_mutex: the work, or an unfence that must see a drain the work
+ * has not reported yet (it finds the bits cleared afterwards).
+ */
+static void qfence_events_locked(struct qfence_lease *l)
 {
-	struct qfence_lease *l = container_of(work, struct qfence_lease, work);
 	u64 fenced;
 
-	mutex_lock(&qfence_mutex);
 	if (test_and_clear_bit(QFENCE_LF_EV_FENCE, &l->flags)) {
 		fenced = READ_ONCE(l->fenced_ns);
 		qfence_actions_log(l);
@@ -170,6 +163,15 @@ static void qfence_work_fn(struct work_struct *work)
 				READ_ONCE(l->settle_fired_ns),
 				QFENCE_CAUSE_SETTLE);
 	qfence_drain_locked(l);
+}
+
+/* Events leave from here, in process context, never from the IO path. */
+static void qfence_work_fn(struct work_struct *work)
+{
+	struct qfence_lease *l = container_of(work, struct qfence_lease, work);
+
+	mutex_lock(&qfence_mutex);
+	qfence_events_locked(l);
 	mutex_unlock(&qfence_mutex);
 }
 
@@ -272,8 +274,12 @@ void qfence_fence(struct qfence_lease *l)
 int qfence_unfence(struct qfence_lease *l, u64 generation,
 		   struct netlink_ext_ack *extack)
 {
-	int ret = qfence_lease_unfence(l, generation, extack);
+	int ret;
 
+	/* A drain the work has not reported yet counts (in order). */
+	if (qfence_lease_state(l) == QFENCE_STATE_FENCED)
+		qfence_events_locked(l);
+	ret = qfence_lease_unfence(l, generation, extack);
 	if (ret)
 		return ret;
 	hrtimer_cancel(&l->expiry);

@@ -91,9 +91,19 @@
  *     Clear the latch after the cluster committed a rejoin: the lease takes
  *     the new GENERATION and returns to DISARMED (IO still refused until the
  *     next renew). A pending reboot/panic action is cancelled.
+ *     Refused with -EBUSY until the lease has drained since the fence (the
+ *     DRAINED event was sent, LEASE_GET reports DRAINED_NS != 0): IO
+ *     admitted before the fence must not outlive it, and an unfence cancels
+ *     the settle bound. If that IO never completes, the settle escalation
+ *     (or, with QFENCE_F_SETTLE_WAIT, nothing) ends it; retry meanwhile.
+ *     Before a rejoin an operator must stop every user of the fenced
+ *     devices (unmount file systems, stop applications): data they cached
+ *     while fenced is stale, and they would write it once IO is admitted
+ *     again. Rebooting the node is the recommended way to rejoin.
  *     Required: NAME, GENERATION (strictly larger than the lease's).
  *     Errors: -ENOENT; -EINVAL the lease is not FENCED; -ESTALE the
- *     generation is not larger.
+ *     generation is not larger; -EBUSY not drained yet (checked after
+ *     -ESTALE).
  *
  * QFENCE_CMD_LEASE_DISARM (admin)
  *     Clean leave: ARMED -> DISARMED; IO is refused, no action runs.

@@ -256,6 +256,8 @@ if [ -n "$mutants" ]; then
 		$'(state == QFENCE_STATE_DISARMED ||\n\t\t    now < READ_ONCE(l->deadline_ns))'
 	# Rule F (the settle bound): a clean leave with IO still in flight.
 	mutate F lease.c 'if (qfence_inflight(l)) {' 'if (0) {' all
+	# Rule F: an unfence before the IO admitted before the fence drained.
+	mutate F lease.c 'if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {' 'if (0) {'
 	place "$top/kmod"
 fi
 
