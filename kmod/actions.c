@@ -6,8 +6,9 @@
  * a fence are two hard-interrupt hrtimers per lease, started by
  * qfence_fence_kick() in whatever context latched the lease:
  *
- *  - settle: at fenced_ns + settle_ms, IO admitted before the fence must
- *    have completed. If some is still in flight the node can no longer
+ *  - settle: settle_ms after the deadline (an expiry) or after the fence
+ *    (a manual fence), qfence_lease_settle_at(), IO admitted before the
+ *    fence must have completed. If some is still in flight the node can no longer
  *    bound F by draining, so it escalates (panic if the lease asks for
  *    PANIC, else reboot), unless QFENCE_F_SETTLE_WAIT says to wait and
  *    report only (F is then unbounded).
@@ -99,17 +100,17 @@ void qfence_actions_init(struct qfence_lease *l)
  * @inflight: IO in flight at the fence
  *
  * Any context, including the IO path: it only starts timers (no printk;
- * the work logs the fence). Timers count from the fence, not from now.
+ * the work logs the fence). Timers count from the fence (the settle bound
+ * from the deadline of an expiry), not from now.
  */
 void qfence_actions_start(struct qfence_lease *l, u64 inflight)
 {
 	u64 fenced = READ_ONCE(l->fenced_ns);
 	u64 at;
 
-	if (inflight) {
-		at = fenced + (u64)l->cfg.settle_ms * NSEC_PER_MSEC;
-		hrtimer_start(&l->settle, qfence_ktime(at), HRTIMER_MODE_ABS_HARD);
-	}
+	if (inflight)
+		hrtimer_start(&l->settle, qfence_ktime(qfence_lease_settle_at(l)),
+			      HRTIMER_MODE_ABS_HARD);
 	if (l->cfg.actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC)) {
 		at = fenced + (u64)l->cfg.reboot_delay_ms * NSEC_PER_MSEC;
 		WRITE_ONCE(l->action_at_ns, at);

@@ -9,6 +9,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/limits.h>
 #include <linux/string.h>
 #include <linux/time64.h>
 
@@ -61,14 +62,18 @@ const char *qfence_state_name(int state)
 }
 
 /*
- * Record a fence that the caller has just latched. Only the latch winner
- * gets here, once per fence, so the plain stores cannot race; the
- * QFENCE_LF_FENCE_KICK bit publishes them to whoever runs the kick.
+ * Record a fence that the caller has just latched, from @state (ARMED or
+ * DISARMED) with @deadline in force. Only the latch winner gets here, once
+ * per fence, so the plain stores cannot race; the QFENCE_LF_FENCE_KICK bit
+ * publishes them to whoever runs the kick.
  */
-static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason)
+static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason,
+				 int state, u64 deadline)
 {
 	WRITE_ONCE(l->fenced_ns, now);
 	WRITE_ONCE(l->fence_reason, reason);
+	WRITE_ONCE(l->fence_armed, state == QFENCE_STATE_ARMED);
+	WRITE_ONCE(l->fence_deadline, deadline);
 	WRITE_ONCE(l->fences, l->fences + 1);
 	clear_bit(QFENCE_LF_DRAINED, &l->flags);
 	/* The kicker reads the fields above once it sees the bit. */
@@ -80,6 +85,7 @@ static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason)
  * qfence_lease_latch - move an ARMED lease to FENCED
  * @l: the lease
  * @now: CLOCK_BOOTTIME time of the decision
+ * @deadline: the deadline the caller found passed (or in force)
  * @reason: QFENCE_REASON_*
  *
  * Safe in any context, lockless: the IO path and the expiry timer call it.
@@ -88,12 +94,13 @@ static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason)
  *
  * Return: true if this call latched the lease.
  */
-bool qfence_lease_latch(struct qfence_lease *l, u64 now, u32 reason)
+bool qfence_lease_latch(struct qfence_lease *l, u64 now, u64 deadline,
+			u32 reason)
 {
 	if (cmpxchg(&l->state, QFENCE_STATE_ARMED, QFENCE_STATE_FENCED) !=
 	    QFENCE_STATE_ARMED)
 		return false;
-	qfence_lease_latched(l, now, reason);
+	qfence_lease_latched(l, now, reason, QFENCE_STATE_ARMED, deadline);
 	return true;
 }
 
@@ -106,10 +113,36 @@ bool qfence_lease_latch(struct qfence_lease *l, u64 now, u32 reason)
  */
 bool qfence_lease_expire(struct qfence_lease *l, u64 now)
 {
-	if (READ_ONCE(l->state) != QFENCE_STATE_ARMED ||
-	    now < READ_ONCE(l->deadline_ns))
+	u64 deadline;
+
+	/* The state first: ARMED publishes its deadline (acquire). */
+	if (qfence_lease_state(l) != QFENCE_STATE_ARMED)
 		return false;
-	return qfence_lease_latch(l, now, QFENCE_REASON_EXPIRED);
+	deadline = READ_ONCE(l->deadline_ns);
+	if (now < deadline)
+		return false;
+	return qfence_lease_latch(l, now, deadline, QFENCE_REASON_EXPIRED);
+}
+
+/**
+ * qfence_lease_settle_at - when IO admitted before the fence must be done
+ * @l: a FENCED lease
+ *
+ * The settle bound F runs from the deadline for an expiry, whenever the
+ * latch happened (a late timer, a late IO), so that the latency of noticing
+ * the expiry is counted in F; from the fence time for a manual fence of a
+ * lease still valid (or DISARMED): the earlier of the two.
+ *
+ * Return: absolute CLOCK_BOOTTIME time, saturated at U64_MAX.
+ */
+u64 qfence_lease_settle_at(const struct qfence_lease *l)
+{
+	u64 from = READ_ONCE(l->fenced_ns);
+	u64 settle = (u64)l->cfg.settle_ms * NSEC_PER_MSEC;
+
+	if (READ_ONCE(l->fence_armed) && READ_ONCE(l->fence_deadline) < from)
+		from = READ_ONCE(l->fence_deadline);
+	return from > U64_MAX - settle ? U64_MAX : from + settle;
 }
 
 /*
@@ -205,7 +238,9 @@ int qfence_lease_fence(struct qfence_lease *l, u64 now)
 			return 0;
 	} while (cmpxchg(&l->state, state, QFENCE_STATE_FENCED) != state);
 
-	qfence_lease_latched(l, now, QFENCE_REASON_MANUAL);
+	/* No renew runs concurrently (qfence_mutex): the deadline is stable. */
+	qfence_lease_latched(l, now, QFENCE_REASON_MANUAL, state,
+			     READ_ONCE(l->deadline_ns));
 	return 1;
 }
 

@@ -78,6 +78,8 @@ struct qfence_lease {
 	 */
 	u64 fenced_ns;
 	u32 fence_reason;		/* enum qfence_reason */
+	bool fence_armed;		/* the latch found the lease ARMED */
+	u64 fence_deadline;		/* the deadline in force at the latch */
 	u64 fences;
 	u64 inflight_at_fence;
 	u64 action_at_ns;		/* scheduled reboot/panic, 0 if none */
@@ -110,8 +112,10 @@ enum qfence_io_verdict {
 
 void qfence_lease_init(struct qfence_lease *l,
 		       const struct qfence_lease_cfg *cfg);
-bool qfence_lease_latch(struct qfence_lease *l, u64 now, u32 reason);
+bool qfence_lease_latch(struct qfence_lease *l, u64 now, u64 deadline,
+			u32 reason);
 bool qfence_lease_expire(struct qfence_lease *l, u64 now);
+u64 qfence_lease_settle_at(const struct qfence_lease *l);
 int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
 		       u64 generation, struct netlink_ext_ack *extack);
 int qfence_lease_fence(struct qfence_lease *l, u64 now);
@@ -156,17 +160,17 @@ static inline enum qfence_io_verdict
 qfence_io_decide(struct qfence_lease *l, struct qfence_io *io, u64 now)
 {
 	int state = qfence_lease_state(l);
+	u64 deadline = READ_ONCE(l->deadline_ns);
 
 	/* Rule 6: the clock decides, not only the timer. */
-	if (likely(state == QFENCE_STATE_ARMED &&
-		   now < READ_ONCE(l->deadline_ns)))
+	if (likely(state == QFENCE_STATE_ARMED && now < deadline))
 		return QFENCE_IO_ADMIT;
 
 	atomic_dec(&io->inflight);
 	atomic64_inc(&io->failed);
 	/* Rule 7: the first IO that sees the expiry latches the fence. */
 	if (state == QFENCE_STATE_ARMED &&
-	    qfence_lease_latch(l, now, QFENCE_REASON_EXPIRED))
+	    qfence_lease_latch(l, now, deadline, QFENCE_REASON_EXPIRED))
 		return QFENCE_IO_EXPIRED;
 	return QFENCE_IO_REFUSE;
 }

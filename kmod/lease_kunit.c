@@ -227,6 +227,75 @@ static void qfence_lease_expire_test(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------ */
+/* The settle bound F: from the deadline of an expiry.                 */
+
+enum settle_how {
+	BY_TIMER,		/* qfence_lease_expire(), as the expiry timer */
+	BY_IO,			/* the first bio that sees the expiry */
+	BY_FENCE,		/* LEASE_FENCE of an ARMED lease */
+	BY_FENCE_DISARMED,	/* LEASE_FENCE of a DISARMED lease */
+};
+
+struct settle_case {
+	const char *desc;
+	enum settle_how how;
+	u64 deadline;
+	u64 now;		/* of the latch */
+	u64 settle_at;
+};
+
+static const struct settle_case settle_cases[] = {
+	{ "timer on time: deadline + settle_ms", BY_TIMER, T0, T0,
+	  T0 + MS(1000) },
+	{ "rule F: timer 50 ms late: still deadline + settle_ms", BY_TIMER,
+	  T0, T0 + MS(50), T0 + MS(1000) },
+	{ "rule F: first IO 3 s late: deadline + settle_ms", BY_IO, T0,
+	  T0 + MS(3000), T0 + MS(1000) },
+	{ "manual fence while valid: fence + settle_ms", BY_FENCE,
+	  T0 + MS(500), T0, T0 + MS(1000) },
+	{ "rule F: manual fence after an unseen expiry: deadline + settle_ms",
+	  BY_FENCE, T0, T0 + MS(300), T0 + MS(1000) },
+	{ "manual fence of a disarmed lease: fence + settle_ms",
+	  BY_FENCE_DISARMED, 0, T0, T0 + MS(1000) },
+	{ "u64: saturates at U64_MAX", BY_FENCE_DISARMED, 0, U64_MAX - 1,
+	  U64_MAX },
+};
+
+static void settle_desc(const struct settle_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(settle, settle_cases, settle_desc);
+
+static void qfence_lease_settle_test(struct kunit *test)
+{
+	const struct settle_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_io *io = lease_io(test, l);
+
+	if (c->how != BY_FENCE_DISARMED)
+		lease_force(test, l, QFENCE_STATE_ARMED, c->deadline);
+	switch (c->how) {
+	case BY_TIMER:
+		KUNIT_ASSERT_TRUE(test, qfence_lease_expire(l, c->now));
+		break;
+	case BY_IO:
+		qfence_io_enter(io);
+		KUNIT_ASSERT_EQ(test, qfence_io_decide(l, io, c->now),
+				QFENCE_IO_EXPIRED);
+		break;
+	case BY_FENCE:
+	case BY_FENCE_DISARMED:
+		KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, c->now), 1);
+		break;
+	}
+	KUNIT_EXPECT_EQ(test, l->fenced_ns, c->now);
+	KUNIT_EXPECT_EQ(test, l->fence_armed, c->how != BY_FENCE_DISARMED);
+	KUNIT_EXPECT_EQ(test, qfence_lease_settle_at(l), c->settle_at);
+}
+
+/* ------------------------------------------------------------------ */
 /* Unfence: only a strictly larger generation, only from FENCED.       */
 
 struct unfence_case {
@@ -532,6 +601,7 @@ static void qfence_lease_lifecycle_test(struct kunit *test)
 static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_renew_test, renew_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_expire_test, expire_gen_params),
+	KUNIT_CASE_PARAM(qfence_lease_settle_test, settle_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_unfence_test, unfence_gen_params),
 	KUNIT_CASE(qfence_lease_unfence_drain_test),
 	KUNIT_CASE(qfence_lease_drain_empty_test),

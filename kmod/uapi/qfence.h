@@ -143,7 +143,12 @@
  * Settle bound (DESIGN §2, F)
  * ---------------------------
  * At a fence, IO already admitted may still be in flight. If it has not
- * completed within SETTLE_MS, the module escalates: it panics if the lease's
+ * completed within SETTLE_MS, the module escalates. SETTLE_MS counts from
+ * the deadline for an expiry (min(deadline, FENCED_NS) + SETTLE_MS: the
+ * time the timer or the first IO took to notice the expiry is part of F,
+ * not added to it), and from FENCED_NS for a manual fence of a lease that
+ * was still valid or DISARMED. When the settle bound is found in the past
+ * at the latch, it fires at once. On escalation it panics if the lease's
  * actions include QFENCE_ACTION_PANIC, else it reboots (emergency_restart),
  * so that F is a bound the node enforces on itself. With QFENCE_F_SETTLE_WAIT
  * the module only reports and waits: F is then NOT bounded, and the cluster

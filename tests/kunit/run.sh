@@ -246,16 +246,18 @@ PY
 }
 if [ -n "$mutants" ]; then
 	# Rule 6: admit while ARMED, whatever the clock says.
-	mutate 6 lease.h $'state == QFENCE_STATE_ARMED &&\n\t\t   now < READ_ONCE(l->deadline_ns)' \
-		'state == QFENCE_STATE_ARMED'
+	mutate 6 lease.h 'likely(state == QFENCE_STATE_ARMED && now < deadline)' \
+		'likely(state == QFENCE_STATE_ARMED)'
 	# Rule 7: a renew re-arms a fenced or expired lease.
 	mutate 7 lease.c $'if (state == QFENCE_STATE_FENCED) {\n\t\tNL_SET_ERR_MSG(extack, "lease is fenced; only LEASE_UNFENCE clears it");\n\t\treturn -ECANCELED;\n\t}\n\tif (state == QFENCE_STATE_ARMED && qfence_lease_expire(l, now)) {' \
 		$'if (state == QFENCE_STATE_FENCED)\n\t\tstate = QFENCE_STATE_DISARMED;\n\tif (0) {'
 	# Rule 8: a lease that was never armed admits IO.
-	mutate 8 lease.h $'state == QFENCE_STATE_ARMED &&\n\t\t   now < READ_ONCE(l->deadline_ns)' \
-		$'(state == QFENCE_STATE_DISARMED ||\n\t\t    now < READ_ONCE(l->deadline_ns))'
+	mutate 8 lease.h 'likely(state == QFENCE_STATE_ARMED && now < deadline)' \
+		'likely(state == QFENCE_STATE_DISARMED || now < deadline)'
 	# Rule F (the settle bound): a clean leave with IO still in flight.
 	mutate F lease.c 'if (qfence_inflight(l)) {' 'if (0) {' all
+	# Rule F: the settle bound counts from the latch, not the deadline.
+	mutate F lease.c 'if (READ_ONCE(l->fence_armed) && READ_ONCE(l->fence_deadline) < from)' 'if (0)'
 	# Rule F: an unfence before the IO admitted before the fence drained.
 	mutate F lease.c 'if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {' 'if (0) {'
 	place "$top/kmod"
