@@ -342,6 +342,8 @@ cl_collect() {
 	local f i
 	: > "$CL_DIR/fences"
 	: > "$CL_DIR/klog"
+	cat "$CL_DIR"/vm/qfnode*.out* 2>/dev/null | tr -d '\r' |
+		sed -n 's/^W [0-9]* [0-9]* cwrite-first epoch=\([0-9]*\) cseq=\([0-9]*\) .*/\1 \2/p' > "$CL_DIR/firsts"
 	for i in $(seq 1 "$CL_N"); do
 		for f in "$CL_DIR/vm/qfnode$i.out"*; do
 			[ -e "$f" ] || continue
@@ -361,7 +363,7 @@ cl_collect() {
 cl_check() {
 	cl_collect
 	"$CL_BIN/qfcheck" "$CL_DIR/shared.img" "$CL_DIR/clocks" "$CL_DIR/fences" \
-		"$CL_DIR/klog" > "$CL_DIR/check.out" 2>&1
+		"$CL_DIR/klog" "$CL_DIR/firsts" > "$CL_DIR/check.out" 2>&1
 	local rc=$?
 	CL_STALE=$(sed -n 's/^stale_writes=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")
 	CL_UNPROVEN=$(sed -n 's/.* unproven=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")

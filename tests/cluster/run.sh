@@ -48,7 +48,7 @@ selftest() {
 	local k=$1 want=$2 d=$dir/selftest/$1 rc
 	rm -rf "$d"; mkdir -p "$d"
 	"$CL_BIN/qfcheck" --craft "$d" "$k" || { fail "checker-selftest-$k" "cannot craft"; return; }
-	"$CL_BIN/qfcheck" "$d/image" "$d/clocks" "$d/fences" "$d/klog" > "$d/out" 2>&1
+	"$CL_BIN/qfcheck" "$d/image" "$d/clocks" "$d/fences" "$d/klog" "$d/firsts" > "$d/out" 2>&1
 	rc=$?
 	if [ "$want" = clean ] && [ $rc -eq 0 ] && grep -q '^stale_writes=0 ' "$d/out"; then
 		ok "checker-selftest-$k"
@@ -68,6 +68,7 @@ fi
 selftest clean clean
 selftest stale 'STALE own node=1 gen=1 seq=40 written'
 selftest interleave 'STALE interleave cseq=45'
+selftest overwrite 'STALE overwrite cseq=40'
 selftest rule6 'STALE rule6'
 selftest early 'EARLY takeover'
 

@@ -2,8 +2,8 @@
 /*
  * qfcheck: the host-side checker of the multi-VM split-brain test.
  *
- *   qfcheck IMAGE CLOCKS FENCES KLOG
- *   qfcheck --craft DIR clean|stale|interleave|rule6|early
+ *   qfcheck IMAGE CLOCKS FENCES KLOG [FIRSTS]
+ *   qfcheck --craft DIR clean|stale|interleave|overwrite|rule6|early
  *
  * IMAGE   the shared raw disk after the run (qfrec.h layout)
  * CLOCKS  "ID h0 h1 boot real vmboot" clock samples of every VM (qfcall
@@ -13,6 +13,8 @@
  *         stamped with the leader's CLOCK_REALTIME in ms (quorumd's log)
  * KLOG    "X G VMBOOT FENCED_BOOT_NS": when X's kernel fenced generation G,
  *         on X's own CLOCK_BOOTTIME
+ * FIRSTS  "E C": the owner of epoch E wrote its first contested record at
+ *         cseq C, and that write succeeded (the writer's log)
  *
  * Mapping a guest timestamp t to host time, conservatively and without any
  * assumption on clock rates (a paused VM freezes its clock): with samples
@@ -33,7 +35,10 @@
  *      and each epoch has one (node, generation); an older epoch's record
  *      after a newer one means two owners interleaved. Each takeover
  *      follows a committed NODE_FENCED of the previous owner, and its first
- *      write does not precede that commit.
+ *      write does not precede that commit. With FIRSTS: every slot from
+ *      an epoch's first write on holds that epoch or a later one; an older
+ *      epoch there overwrote the new owner (a stale write whose own clock
+ *      may say nothing, e.g. a VM that was paused).
  * Prints the facts, then "stale_writes=N interleave=N early=N unproven=N";
  * exit 0 only when all are 0.
  */
@@ -64,6 +69,8 @@ static struct kfence kf[256];
 static size_t nkf;
 static struct qfrec *own, *con;
 static size_t nown, ncon;
+static struct { uint64_t epoch, cseq; } firsts[1024];
+static size_t nfirsts;
 
 static struct series *series_of(uint32_t node, uint64_t vmboot, int add)
 {
@@ -195,6 +202,21 @@ static int load_klog(const char *path)
 	return 0;
 }
 
+static int load_firsts(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && nfirsts < 1024)
+		if (sscanf(line, "%" SCNu64 " %" SCNu64, &firsts[nfirsts].epoch,
+			   &firsts[nfirsts].cseq) == 2)
+			nfirsts++;
+	fclose(f);
+	return 0;
+}
+
 static int load_image(const char *path)
 {
 	int fd = open(path, O_RDONLY);
@@ -313,6 +335,23 @@ static void report_fences(void)
 	}
 }
 
+/* FIRSTS: a slot at or after an epoch's first write holds an older epoch */
+static void check_firsts(void)
+{
+	for (size_t i = 0; i < ncon; i++)
+		for (size_t k = 0; k < nfirsts; k++)
+			if (con[i].seq >= firsts[k].cseq &&
+			    con[i].epoch < firsts[k].epoch) {
+				printf("STALE overwrite cseq=%" PRIu64 " holds epoch %"
+				       PRIu64 " (node %u gen %" PRIu64 ") but epoch %"
+				       PRIu64 " wrote from cseq %" PRIu64 " on\n",
+				       con[i].seq, con[i].epoch, con[i].node,
+				       con[i].gen, firsts[k].epoch, firsts[k].cseq);
+				inter++;
+				break;
+			}
+}
+
 static void check_contested(void)
 {
 	uint64_t maxep = 0;
@@ -377,10 +416,10 @@ static void check_contested(void)
 	}
 }
 
-static int check(char **argv)
+static int check(int argc, char **argv)
 {
 	if (load_image(argv[0]) || load_clocks(argv[1]) || load_fences(argv[2]) ||
-	    load_klog(argv[3])) {
+	    load_klog(argv[3]) || (argc > 4 && load_firsts(argv[4]))) {
 		fprintf(stderr, "qfcheck: cannot read the inputs: %s\n", strerror(errno));
 		return 2;
 	}
@@ -396,6 +435,7 @@ static int check(char **argv)
 	for (size_t i = 0; i < ncon; i++)
 		check_record(&con[i], "contested");
 	check_contested();
+	check_firsts();
 	printf("stale_writes=%u interleave=%u early=%u unproven=%u\n",
 	       stale + inter, inter, early, unproven);
 	return stale || inter || early || unproven ? 1 : 0;
@@ -453,6 +493,10 @@ static int craft(const char *dir, const char *kind)
 		craft_rec(fd, 1, QR_KIND_OWN, 1, 40, 0, T0 + 5 * S / 2, 0xa);
 	if (!strcmp(kind, "interleave"))	/* an old-epoch record, early clock */
 		craft_rec(fd, 1, QR_KIND_CONTESTED, 1, 45, 1, T0 + 19 * S / 10, 0xa);
+	/* the new owner's first slot overwritten by the old one, whose clock
+	 * stood still (a paused VM): only FIRSTS reveals it */
+	if (!strcmp(kind, "overwrite"))
+		craft_rec(fd, 1, QR_KIND_CONTESTED, 1, 40, 1, T0 + 2 * S, 0xa);
 	close(fd);
 
 	snprintf(p, sizeof(p), "%s/clocks", dir);
@@ -477,8 +521,14 @@ static int craft(const char *dir, const char *kind)
 	f = fopen(p, "w");
 	if (!f)
 		return 1;
-	fprintf(f, "1 1 a %" PRIu64 "\n", T0 + 2 * S + S / 20 -
+	fprintf(f, "1 1 a %" PRIu64 "\n", T0 + 2 * S + S / 10 -
 		(uint64_t)1000000000000000000 + S);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/firsts", dir);
+	f = fopen(p, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "1 0\n2 40\n");
 	fclose(f);
 	return 0;
 }
@@ -487,10 +537,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "--craft"))
 		return craft(argv[2], argv[3]);
-	if (argc != 5) {
-		fprintf(stderr, "usage: qfcheck IMAGE CLOCKS FENCES KLOG\n"
-			"       qfcheck --craft DIR clean|stale|interleave|rule6|early\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: qfcheck IMAGE CLOCKS FENCES KLOG [FIRSTS]\n"
+			"       qfcheck --craft DIR clean|stale|interleave|overwrite|rule6|early\n");
 		return 2;
 	}
-	return check(argv + 1);
+	return check(argc - 1, argv + 1);
 }
