@@ -101,7 +101,9 @@ void qfence_actions_init(struct qfence_lease *l)
  *
  * Any context, including the IO path: it only starts timers (no printk;
  * the work logs the fence). Timers count from the fence (the settle bound
- * from the deadline of an expiry), not from now.
+ * from the deadline of an expiry), not from now. A fence of a lease that
+ * was not ARMED, with nothing in flight, starts neither
+ * (qfence_lease_fence_acts()).
  */
 void qfence_actions_start(struct qfence_lease *l, u64 inflight)
 {
@@ -111,7 +113,8 @@ void qfence_actions_start(struct qfence_lease *l, u64 inflight)
 	if (inflight)
 		hrtimer_start(&l->settle, qfence_ktime(qfence_lease_settle_at(l)),
 			      HRTIMER_MODE_ABS_HARD);
-	if (l->cfg.actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC)) {
+	if ((l->cfg.actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC)) &&
+	    qfence_lease_fence_acts(l, inflight)) {
 		at = fenced + (u64)l->cfg.reboot_delay_ms * NSEC_PER_MSEC;
 		WRITE_ONCE(l->action_at_ns, at);
 		hrtimer_start(&l->action, qfence_ktime(at), HRTIMER_MODE_ABS_HARD);

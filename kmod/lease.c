@@ -245,6 +245,23 @@ int qfence_lease_fence(struct qfence_lease *l, u64 now)
 }
 
 /**
+ * qfence_lease_fence_acts - does this fence run the reboot/panic actions?
+ * @l: a FENCED lease
+ * @inflight: IO in flight at the fence
+ *
+ * Only a fence that ended a lease in force, or that left IO in flight,
+ * reboots or panics. Fencing a lease that was never armed (a daemon that
+ * fences at boot, before it joined) must not reboot the node again and
+ * again: there is nothing to stop.
+ *
+ * Return: true if the lease's actions and the settle escalation apply.
+ */
+bool qfence_lease_fence_acts(const struct qfence_lease *l, u64 inflight)
+{
+	return READ_ONCE(l->fence_armed) || inflight;
+}
+
+/**
  * qfence_lease_unfence - clear the latch after a committed rejoin
  * @l: the lease; caller holds qfence_mutex
  * @generation: the rejoin's generation, strictly larger than the lease's
@@ -255,18 +272,28 @@ int qfence_lease_fence(struct qfence_lease *l, u64 now)
  * the fence (qfence_lease_drain()): IO admitted before the fence must not
  * outlive the latch, whose settle bound an unfence would cancel.
  *
- * Return: 0, -EINVAL (not FENCED), -ESTALE or -EBUSY (not drained).
+ * A DISARMED lease takes the new generation and stays DISARMED, so that a
+ * daemon can move to a rejoined generation while a table holds the lease.
+ *
+ * Return: 0, -EINVAL (ARMED), -ESTALE or -EBUSY (not drained).
  */
 int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 			 struct netlink_ext_ack *extack)
 {
-	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED) {
-		NL_SET_ERR_MSG(extack, "lease is not fenced");
+	int state = READ_ONCE(l->state);
+
+	if (state == QFENCE_STATE_ARMED) {
+		NL_SET_ERR_MSG(extack, "lease is armed, not fenced");
 		return -EINVAL;
 	}
 	if (generation <= l->cfg.generation) {
 		NL_SET_ERR_MSG(extack, "generation must be larger than the lease's");
 		return -ESTALE;
+	}
+	if (state == QFENCE_STATE_DISARMED) {
+		/* Only a renew, under qfence_mutex, leaves DISARMED. */
+		l->cfg.generation = generation;
+		return 0;
 	}
 	if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {
 		NL_SET_ERR_MSG(extack, "IO admitted before the fence has not drained");

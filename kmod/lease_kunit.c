@@ -320,8 +320,12 @@ static const struct unfence_case unfence_cases[] = {
 	  -ESTALE, QFENCE_STATE_FENCED, GEN },
 	{ "armed lease is not fenced", QFENCE_STATE_ARMED, GEN + 1,
 	  -EINVAL, QFENCE_STATE_ARMED, GEN },
-	{ "disarmed lease is not fenced", QFENCE_STATE_DISARMED, GEN + 1,
-	  -EINVAL, QFENCE_STATE_DISARMED, GEN },
+	{ "disarmed lease takes a larger generation, stays disarmed",
+	  QFENCE_STATE_DISARMED, GEN + 1, 0, QFENCE_STATE_DISARMED, GEN + 1 },
+	{ "disarmed lease: same generation refused", QFENCE_STATE_DISARMED,
+	  GEN, -ESTALE, QFENCE_STATE_DISARMED, GEN },
+	{ "disarmed lease: older generation refused", QFENCE_STATE_DISARMED,
+	  GEN - 1, -ESTALE, QFENCE_STATE_DISARMED, GEN },
 	{ "rule F: IO in flight since the fence: busy", QFENCE_STATE_FENCED,
 	  GEN + 1, -EBUSY, QFENCE_STATE_FENCED, GEN, 1 },
 	{ "rule F: fence not kicked yet: busy", QFENCE_STATE_FENCED,
@@ -492,14 +496,19 @@ struct fence_case {
 	int state;
 	int ret;
 	u32 reason_after;
+	u64 inflight;		/* at the kick */
+	bool acts;		/* reboot/panic and settle escalation apply */
 };
 
 static const struct fence_case fence_cases[] = {
-	{ "disarmed lease fences", QFENCE_STATE_DISARMED, 1,
-	  QFENCE_REASON_MANUAL },
-	{ "armed lease fences", QFENCE_STATE_ARMED, 1, QFENCE_REASON_MANUAL },
+	{ "rule 8: fencing a never-armed lease schedules no action",
+	  QFENCE_STATE_DISARMED, 1, QFENCE_REASON_MANUAL, 0, false },
+	{ "disarmed lease with IO in flight: actions apply",
+	  QFENCE_STATE_DISARMED, 1, QFENCE_REASON_MANUAL, 1, true },
+	{ "armed lease fences, actions apply", QFENCE_STATE_ARMED, 1,
+	  QFENCE_REASON_MANUAL, 0, true },
 	{ "fenced lease: no-op, first reason kept", QFENCE_STATE_FENCED, 0,
-	  QFENCE_REASON_EXPIRED },
+	  QFENCE_REASON_EXPIRED, 0, true },
 };
 
 static void fence_desc(const struct fence_case *c, char *desc)
@@ -527,6 +536,31 @@ static void qfence_lease_fence_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l->fence_reason, c->reason_after);
 	KUNIT_EXPECT_EQ(test, l->fences, fences + c->ret);
 	KUNIT_EXPECT_EQ(test, l->fenced_ns, c->ret ? T0 + 7 : T0);
+	KUNIT_EXPECT_EQ(test, qfence_lease_fence_acts(l, c->inflight), c->acts);
+}
+
+/*
+ * A daemon at boot fences a lease it adopted before ever arming it, then
+ * moves it to the rejoined generation: no DEL + NEW, and the lease is
+ * armed with the new generation only.
+ */
+static void qfence_lease_boot_fence_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+
+	KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0), 1);
+	KUNIT_EXPECT_FALSE(test, qfence_lease_fence_acts(l, 0));
+	lease_kick_drain(test, l, T0 + 1);
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 3, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, T0 + 2, T0 + MS(500),
+						 GEN + 1, NULL), -ESTALE);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, T0 + 2, T0 + MS(500),
+						 GEN + 3, NULL), 0);
+	/* Armed now: a generation bump is refused. */
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 4, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, l->cfg.generation, (u64)GEN + 3);
 }
 
 struct del_case {
@@ -608,6 +642,7 @@ static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_disarm_test, disarm_gen_params),
 	KUNIT_CASE(qfence_lease_disarm_drain_test),
 	KUNIT_CASE_PARAM(qfence_lease_fence_test, fence_gen_params),
+	KUNIT_CASE(qfence_lease_boot_fence_test),
 	KUNIT_CASE_PARAM(qfence_lease_del_test, del_gen_params),
 	KUNIT_CASE(qfence_lease_lifecycle_test),
 	{}

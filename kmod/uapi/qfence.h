@@ -84,7 +84,12 @@
  * QFENCE_CMD_LEASE_FENCE (admin)
  *     Fence now, whatever the state (a DISARMED lease becomes FENCED too):
  *     the operator's manual fence, or the daemon stepping down. Actions run
- *     as on expiry. Fencing a FENCED lease is a no-op that succeeds.
+ *     as on expiry if the lease was ARMED (or IO was in flight). Fencing a
+ *     DISARMED lease with nothing in flight (a daemon at boot fencing a
+ *     lease it adopted before ever arming it) latches FENCED and sends the
+ *     FENCED (and DRAINED) events, but schedules no reboot or panic: no
+ *     ACTION event, ACTION_AT_NS stays 0. Fencing a FENCED lease is a no-op
+ *     that succeeds.
  *     Required: NAME. Errors: -ENOENT.
  *
  * QFENCE_CMD_LEASE_UNFENCE (admin)
@@ -100,10 +105,13 @@
  *     devices (unmount file systems, stop applications): data they cached
  *     while fenced is stale, and they would write it once IO is admitted
  *     again. Rebooting the node is the recommended way to rejoin.
+ *     A DISARMED lease is accepted too: it takes the (strictly larger)
+ *     GENERATION and stays DISARMED, and UNFENCED is sent. A daemon so
+ *     moves to a rejoined generation while a device-mapper table holds
+ *     the lease (no LEASE_DEL + LEASE_NEW needed).
  *     Required: NAME, GENERATION (strictly larger than the lease's).
- *     Errors: -ENOENT; -EINVAL the lease is not FENCED; -ESTALE the
- *     generation is not larger; -EBUSY not drained yet (checked after
- *     -ESTALE).
+ *     Errors: -ENOENT; -EINVAL the lease is ARMED; -ESTALE the generation
+ *     is not larger; -EBUSY not drained yet (checked after -ESTALE).
  *
  * QFENCE_CMD_LEASE_DISARM (admin)
  *     Clean leave: ARMED -> DISARMED; IO is refused, no action runs.
@@ -138,7 +146,8 @@
  *                          ACTION (QFENCE_ACTION_REBOOT/PANIC),
  *                          ACTION_AT_NS, ACTION_CAUSE (QFENCE_CAUSE_*).
  *                          In log-only mode the action is logged instead.
- *   QFENCE_EVENT_UNFENCED  the latch was cleared; GENERATION is the new one.
+ *   QFENCE_EVENT_UNFENCED  the latch was cleared, or a DISARMED lease took a
+ *                          new generation; GENERATION is the new one.
  *
  * Settle bound (DESIGN §2, F)
  * ---------------------------

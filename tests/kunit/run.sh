@@ -254,6 +254,8 @@ if [ -n "$mutants" ]; then
 	# Rule 8: a lease that was never armed admits IO.
 	mutate 8 lease.h 'likely(state == QFENCE_STATE_ARMED && now < deadline)' \
 		'likely(state == QFENCE_STATE_DISARMED || now < deadline)'
+	# Rule 8: fencing a never-armed lease at boot reboots (a reboot loop).
+	mutate 8 lease.c 'return READ_ONCE(l->fence_armed) || inflight;' 'return true;'
 	# Rule F (the settle bound): a clean leave with IO still in flight.
 	mutate F lease.c 'if (qfence_inflight(l)) {' 'if (0) {' all
 	# Rule F: the settle bound counts from the latch, not the deadline.
