@@ -34,13 +34,6 @@ module_param_named(log_only, qfence_log_only, bool, 0444);
 MODULE_PARM_DESC(log_only,
 		 "Log reboot and panic actions, including the settle escalation, instead of executing them (default=0)");
 
-/* The action a fence escalates to: PANIC if chosen, else REBOOT. */
-u32 qfence_action_of(const struct qfence_lease *l)
-{
-	return l->cfg.actions & QFENCE_ACTION_PANIC ? QFENCE_ACTION_PANIC :
-						      QFENCE_ACTION_REBOOT;
-}
-
 static void qfence_escalate(struct qfence_lease *l, const char *why)
 {
 	bool do_panic = qfence_action_of(l) == QFENCE_ACTION_PANIC;

@@ -15,6 +15,5 @@ void qfence_actions_start(struct qfence_lease *l, u64 inflight);
 void qfence_actions_drained(struct qfence_lease *l);
 void qfence_actions_cancel(struct qfence_lease *l);
 void qfence_actions_log(struct qfence_lease *l);
-u32 qfence_action_of(const struct qfence_lease *l);
 
 #endif /* _QFENCE_ACTIONS_H */

@@ -48,6 +48,49 @@ u64 qfence_inflight(struct qfence_lease *l)
 	return sum;
 }
 
+/* The action a fence escalates to: PANIC if chosen, else REBOOT. */
+u32 qfence_action_of(const struct qfence_lease *l)
+{
+	return l->cfg.actions & QFENCE_ACTION_PANIC ? QFENCE_ACTION_PANIC :
+						      QFENCE_ACTION_REBOOT;
+}
+
+/**
+ * qfence_lease_event - the wire form of an event
+ * @l: the lease; caller holds qfence_mutex
+ * @event: QFENCE_EVENT_*
+ * @ts: when it happened
+ * @cause: QFENCE_CAUSE_* (QFENCE_EVENT_ACTION)
+ * @ev: filled in
+ *
+ * The events of a fence (EXPIRED, FENCED, ACTION, DRAINED) report the
+ * generation and deadline recorded at the latch, never the lease's
+ * current ones: they may be sent after an unfence. UNFENCED reports the
+ * new generation.
+ */
+void qfence_lease_event(const struct qfence_lease *l, u32 event, u64 ts,
+			u32 cause, struct qfence_ev_rec *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	strscpy(ev->name, l->cfg.name, sizeof(ev->name));
+	ev->event = event;
+	ev->timestamp_ns = ts;
+	if (event == QFENCE_EVENT_UNFENCED) {
+		ev->generation = l->cfg.generation;
+		ev->deadline_ns = READ_ONCE(l->deadline_ns);
+		return;
+	}
+	ev->generation = READ_ONCE(l->fence_gen);
+	ev->deadline_ns = READ_ONCE(l->fence_deadline);
+	ev->fence_reason = READ_ONCE(l->fence_reason);
+	ev->inflight = READ_ONCE(l->inflight_at_fence);
+	ev->drained_ns = l->drained_ns;
+	ev->action = qfence_action_of(l);
+	ev->action_at_ns = cause == QFENCE_CAUSE_SETTLE ? ts :
+			   READ_ONCE(l->action_at_ns);
+	ev->cause = cause;
+}
+
 const char *qfence_state_name(int state)
 {
 	switch (state) {
@@ -74,6 +117,7 @@ static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason,
 	WRITE_ONCE(l->fence_reason, reason);
 	WRITE_ONCE(l->fence_armed, state == QFENCE_STATE_ARMED);
 	WRITE_ONCE(l->fence_deadline, deadline);
+	WRITE_ONCE(l->fence_gen, l->cfg.generation);
 	WRITE_ONCE(l->fences, l->fences + 1);
 	clear_bit(QFENCE_LF_DRAINED, &l->flags);
 	/* The kicker reads the fields above once it sees the bit. */

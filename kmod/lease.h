@@ -80,6 +80,7 @@ struct qfence_lease {
 	u32 fence_reason;		/* enum qfence_reason */
 	bool fence_armed;		/* the latch found the lease ARMED */
 	u64 fence_deadline;		/* the deadline in force at the latch */
+	u64 fence_gen;			/* the generation that was fenced */
 	u64 fences;
 	u64 inflight_at_fence;
 	u64 action_at_ns;		/* scheduled reboot/panic, 0 if none */
@@ -101,6 +102,24 @@ struct qfence_lease {
 	struct hrtimer action;		/* actions.c: reboot/panic delay */
 	struct work_struct work;	/* events, drain check */
 	struct irq_work kick;		/* the IO path's lock-free kick */
+};
+
+/*
+ * One event as it goes on the wire: a copy taken under qfence_mutex, so
+ * that the message can be built and sent without it.
+ */
+struct qfence_ev_rec {
+	char name[QFENCE_NAME_LEN];
+	u32 event;			/* QFENCE_EVENT_* */
+	u64 generation;
+	u64 timestamp_ns;
+	u64 deadline_ns;
+	u32 fence_reason;		/* FENCED */
+	u64 inflight;			/* FENCED: at the fence */
+	u64 drained_ns;			/* DRAINED */
+	u32 action;			/* ACTION: QFENCE_ACTION_REBOOT/PANIC */
+	u64 action_at_ns;		/* ACTION */
+	u32 cause;			/* ACTION: QFENCE_CAUSE_* */
 };
 
 /* Outcome of qfence_io_decide(). */
@@ -128,6 +147,9 @@ int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 int qfence_lease_may_del(const struct qfence_lease *l,
 			 struct netlink_ext_ack *extack);
 u64 qfence_inflight(struct qfence_lease *l);
+void qfence_lease_event(const struct qfence_lease *l, u32 event, u64 ts,
+			u32 cause, struct qfence_ev_rec *ev);
+u32 qfence_action_of(const struct qfence_lease *l);
 const char *qfence_state_name(int state);
 
 static inline int qfence_lease_state(const struct qfence_lease *l)

@@ -407,6 +407,39 @@ static void qfence_lease_drain_empty_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 1);
 }
 
+/*
+ * The events of a fence may leave after an unfence: they report the
+ * generation and deadline of the fence, UNFENCED the new generation.
+ */
+static void qfence_lease_event_snapshot_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_ev_rec ev;
+	u64 d = T0 + MS(100);
+
+	lease_force(test, l, QFENCE_STATE_ARMED, d);
+	KUNIT_ASSERT_TRUE(test, qfence_lease_expire(l, d + MS(5)));
+	lease_kick_drain(test, l, d + MS(6));
+	KUNIT_ASSERT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
+
+	qfence_lease_event(l, QFENCE_EVENT_FENCED, d + MS(5),
+			   QFENCE_CAUSE_ACTION, &ev);
+	KUNIT_EXPECT_EQ(test, ev.event, (u32)QFENCE_EVENT_FENCED);
+	KUNIT_EXPECT_STREQ(test, ev.name, "t");
+	KUNIT_EXPECT_EQ(test, ev.generation, (u64)GEN);
+	KUNIT_EXPECT_EQ(test, ev.deadline_ns, d);
+	KUNIT_EXPECT_EQ(test, ev.timestamp_ns, d + MS(5));
+	KUNIT_EXPECT_EQ(test, ev.fence_reason, (u32)QFENCE_REASON_EXPIRED);
+	qfence_lease_event(l, QFENCE_EVENT_DRAINED, l->drained_ns,
+			   QFENCE_CAUSE_ACTION, &ev);
+	KUNIT_EXPECT_EQ(test, ev.generation, (u64)GEN);
+	KUNIT_EXPECT_EQ(test, ev.drained_ns, d + MS(5));
+	qfence_lease_event(l, QFENCE_EVENT_UNFENCED, d + MS(7),
+			   QFENCE_CAUSE_ACTION, &ev);
+	KUNIT_EXPECT_EQ(test, ev.generation, (u64)GEN + 1);
+	KUNIT_EXPECT_EQ(test, ev.deadline_ns, 0ULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Disarm: clean leave, NOWAYOUT, and never out of FENCED.             */
 
@@ -639,6 +672,7 @@ static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_unfence_test, unfence_gen_params),
 	KUNIT_CASE(qfence_lease_unfence_drain_test),
 	KUNIT_CASE(qfence_lease_drain_empty_test),
+	KUNIT_CASE(qfence_lease_event_snapshot_test),
 	KUNIT_CASE_PARAM(qfence_lease_disarm_test, disarm_gen_params),
 	KUNIT_CASE(qfence_lease_disarm_drain_test),
 	KUNIT_CASE_PARAM(qfence_lease_fence_test, fence_gen_params),

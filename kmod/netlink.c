@@ -74,33 +74,29 @@ static int qfence_fill(struct sk_buff *skb, struct qfence_lease *l,
 	return 0;
 }
 
-static int qfence_fill_event(struct sk_buff *skb, struct qfence_lease *l,
-			     u32 event, u64 ts, u32 cause)
+static int qfence_fill_event(struct sk_buff *skb, const struct qfence_ev_rec *ev)
 {
-	if (nla_put_u32(skb, QFENCE_A_EVENT, event) ||
-	    nla_put_string(skb, QFENCE_A_NAME, l->cfg.name) ||
-	    qfence_put_u64(skb, QFENCE_A_GENERATION, l->cfg.generation) ||
-	    qfence_put_u64(skb, QFENCE_A_TIMESTAMP_NS, ts) ||
-	    qfence_put_u64(skb, QFENCE_A_DEADLINE_NS, READ_ONCE(l->deadline_ns)))
+	if (nla_put_u32(skb, QFENCE_A_EVENT, ev->event) ||
+	    nla_put_string(skb, QFENCE_A_NAME, ev->name) ||
+	    qfence_put_u64(skb, QFENCE_A_GENERATION, ev->generation) ||
+	    qfence_put_u64(skb, QFENCE_A_TIMESTAMP_NS, ev->timestamp_ns) ||
+	    qfence_put_u64(skb, QFENCE_A_DEADLINE_NS, ev->deadline_ns))
 		return -EMSGSIZE;
 
-	switch (event) {
+	switch (ev->event) {
 	case QFENCE_EVENT_FENCED:
-		if (nla_put_u32(skb, QFENCE_A_FENCE_REASON, l->fence_reason) ||
-		    qfence_put_u64(skb, QFENCE_A_IOS_INFLIGHT,
-				   l->inflight_at_fence))
+		if (nla_put_u32(skb, QFENCE_A_FENCE_REASON, ev->fence_reason) ||
+		    qfence_put_u64(skb, QFENCE_A_IOS_INFLIGHT, ev->inflight))
 			return -EMSGSIZE;
 		break;
 	case QFENCE_EVENT_DRAINED:
-		if (qfence_put_u64(skb, QFENCE_A_DRAINED_NS, l->drained_ns))
+		if (qfence_put_u64(skb, QFENCE_A_DRAINED_NS, ev->drained_ns))
 			return -EMSGSIZE;
 		break;
 	case QFENCE_EVENT_ACTION:
-		if (nla_put_u32(skb, QFENCE_A_ACTION, qfence_action_of(l)) ||
-		    qfence_put_u64(skb, QFENCE_A_ACTION_AT_NS,
-				   cause == QFENCE_CAUSE_SETTLE ? ts :
-				   l->action_at_ns) ||
-		    nla_put_u32(skb, QFENCE_A_ACTION_CAUSE, cause))
+		if (nla_put_u32(skb, QFENCE_A_ACTION, ev->action) ||
+		    qfence_put_u64(skb, QFENCE_A_ACTION_AT_NS, ev->action_at_ns) ||
+		    nla_put_u32(skb, QFENCE_A_ACTION_CAUSE, ev->cause))
 			return -EMSGSIZE;
 		break;
 	}
@@ -119,17 +115,19 @@ static int qfence_fill_event(struct sk_buff *skb, struct qfence_lease *l,
  */
 void qfence_nl_event(struct qfence_lease *l, u32 event, u64 ts, u32 cause)
 {
+	struct qfence_ev_rec ev;
 	struct sk_buff *skb;
 	void *hdr;
 
 	lockdep_assert_held(&qfence_mutex);
 	if (!qfence_nl_live)
 		return;
+	qfence_lease_event(l, event, ts, cause, &ev);
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		goto fail;
 	hdr = genlmsg_put(skb, 0, 0, &qfence_family, 0, QFENCE_CMD_EVENT);
-	if (!hdr || qfence_fill_event(skb, l, event, ts, cause)) {
+	if (!hdr || qfence_fill_event(skb, &ev)) {
 		nlmsg_free(skb);
 		goto fail;
 	}

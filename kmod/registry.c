@@ -285,6 +285,12 @@ int qfence_unfence(struct qfence_lease *l, u64 generation,
 	hrtimer_cancel(&l->expiry);
 	qfence_actions_cancel(l);
 	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
+	/*
+	 * Whatever the last fence had pending was sent above (its events
+	 * carry its own generation); nothing of it may leave later.
+	 */
+	clear_bit(QFENCE_LF_EV_FENCE, &l->flags);
+	clear_bit(QFENCE_LF_EV_SETTLE, &l->flags);
 	qfence_nl_event(l, QFENCE_EVENT_UNFENCED, ktime_get_boottime_ns(),
 			QFENCE_CAUSE_ACTION);
 	qfence_pin_sync(l);

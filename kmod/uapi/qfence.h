@@ -135,7 +135,13 @@
  * Events (QFENCE_CMD_EVENT on the "events" group)
  * -----------------------------------------------
  * Attributes: EVENT (QFENCE_EVENT_*), NAME, GENERATION, TIMESTAMP_NS (when
- * the event happened), DEADLINE_NS (the deadline in force), and per event:
+ * the event happened), DEADLINE_NS (the deadline in force), and per event.
+ * EXPIRED, FENCED, ACTION and DRAINED report the GENERATION and
+ * DEADLINE_NS recorded when the lease was latched, even when they are
+ * delivered after a later LEASE_UNFENCE (events are sent from a work item,
+ * after the fact); UNFENCED reports the new generation and DEADLINE_NS 0.
+ * Each fence yields FENCED and DRAINED exactly once, in that order, before
+ * the UNFENCED that ends it.
  *   QFENCE_EVENT_EXPIRED   the deadline passed (the timer or an IO saw it).
  *   QFENCE_EVENT_FENCED    the lease is FENCED: FENCE_REASON, IOS_INFLIGHT
  *                          at that moment.
