@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make check      run every suite; last line "N passed, N failed[, N skipped]"
 #   make check-unit | check-kunit | check-vm | check-cluster   one suite each
+#   make soak-cluster SEED=N DURATION=S                      randomized cluster faults
 #   make sim ARGS='--seeds N --nodes K ...'                    cluster simulator
 #   make bench      benchmarks, JSON under build/bench/
 #   make demo       the README's main command
@@ -17,7 +18,7 @@ BUILD := $(CURDIR)/build
 export KVER KDIR BUILD
 
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
-	check-cluster sim bench demo clean
+	check-cluster soak-cluster sim bench demo clean
 
 all: module daemon tools
 
@@ -60,6 +61,12 @@ check-vm:
 
 check-cluster:
 	@tests/lib/suite.sh cluster tests/cluster/run.sh
+
+# Randomized nemesis sequences on the 3-VM cluster, for as long as asked.
+SEED ?=
+DURATION ?= 600
+soak-cluster:
+	tests/cluster/soak.sh $(SEED) $(DURATION)
 
 sim:
 	$(MAKE) -C daemon sim
