@@ -63,7 +63,7 @@ check-cluster:
 	@tests/lib/suite.sh cluster tests/cluster/run.sh
 
 # Randomized nemesis sequences on the 3-VM cluster, for as long as asked.
-SEED ?=
+SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d " ")
 DURATION ?= 600
 soak-cluster:
 	tests/cluster/soak.sh $(SEED) $(DURATION)
