@@ -275,18 +275,24 @@ int main(int argc, char **argv)
 		}
 		if (read_claim(claimf, &x, &g))
 			claim(&o, x, g, 0);
-		/* before the lease was first armed: a scratch slot in the
-		 * unused first MiB. If it lands and the lease is still
-		 * disarmed afterwards, the kernel admitted IO before the
-		 * first grant: a rule 8 breach. */
-		rc = put(QR_KIND_OWN, l.generation, seq, 0, seq_known ?
+		/* The record carries the generation of the lease only when the
+		 * writer saw it armed; otherwise 0: a rejoin may re-arm the
+		 * lease with a newer generation between this LEASE_GET and the
+		 * write, and a landed write then belongs to that one. Before
+		 * the lease was first armed the write goes to a scratch slot in
+		 * the unused first MiB. A write that lands although the lease
+		 * is still not armed afterwards was admitted by a fenced or
+		 * disarmed lease: a rule 6/8 breach, logged and counted. */
+		rc = put(QR_KIND_OWN, l.state == QFENCE_STATE_ARMED ?
+			 l.generation : 0, seq, 0, seq_known ?
 			 qr_oslot_off(self, seq) : self * 8ULL * QR_SLOT);
-		if (!rc && !seq_known) {
+		if (!rc && l.state != QFENCE_STATE_ARMED) {
 			struct qlease after;
 
 			if (!qnl_get(&q, lease, &after) &&
-			    after.state == QFENCE_STATE_DISARMED)
-				logf_("rule8-breach gen=%" PRIu64, after.generation);
+			    after.state != QFENCE_STATE_ARMED)
+				logf_("rule8-breach state=%u gen=%" PRIu64,
+				      after.state, after.generation);
 		}
 		if (!rc && seq_known)
 			seq++;
@@ -296,7 +302,8 @@ int main(int argc, char **argv)
 			      l.generation, seq, rc, l.state, seq_known);
 		own_ok = rc == 0;
 		if (o.own)
-			contested(&o, l.generation);
+			contested(&o, l.state == QFENCE_STATE_ARMED ?
+				  l.generation : 0);
 		struct timespec ts = { 0, (long)period_ns };
 		nanosleep(&ts, NULL);
 	}
