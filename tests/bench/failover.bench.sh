@@ -37,22 +37,29 @@ start=$SECONDS
 one_profile() {
 	local p=$1 n=$2 r v l t dirp=$BUILD/bench/failover-$1
 	CL_PROFILE=$p
+	rm -rf "$dirp/vm"
 	cl_up "$dirp" || { echo "failover: $p: cluster did not come up" >&2; return 1; }
 	for r in $(seq 1 "$n"); do
-		poll 60 healthy || cl_recover || { echo "failover: $p run $r: not healthy: $WHY" >&2; return 1; }
+		if ! poll 60 healthy && ! cl_recover && ! cl_recover; then
+			echo "failover: $p run $r: not healthy: $WHY" >&2; return 1
+		fi
 		v=$(cl_owner); l=$(cl_leader)
 		t=$(now_ns)
 		echo "$t partition isolate $v" >> "$CL_DIR/nemesis.log"
 		isolate "$v"
 		if ! wait_takeover "$v" 40; then
 			echo "failover: $p run $r: no takeover from node $v" >&2
+			echo "$r $v no-takeover" >> "$CL_DIR/failed"
 			heal; cl_recover; continue
 		fi
 		printf '%s %s run %d: isolated node %s (leader %s), node %s took over\n' \
 			"$(date +%T)" "$p" "$r" "$v" "$l" "$(cl_owner)"
 		echo "$r $v $l $t" >> "$CL_DIR/runs"
 		sleep 1
-		cl_recover || { echo "failover: $p run $r: recovery: $WHY" >&2; return 1; }
+		cl_recover || cl_recover || { echo "failover: $p run $r: recovery: $WHY" >&2; return 1; }
+		# a healthy node that lapsed meanwhile (a starved VM) is recorded
+		grep -q "reason lapsed" "$CL_DIR"/vm/qfnode*.out 2>/dev/null &&
+			echo "$(grep -c "reason lapsed; leader" "$CL_DIR"/vm/qfnode*.out | awk -F: '{s+=$2} END {print s}')" > "$CL_DIR/lapsed"
 	done
 	cl_check
 	cp "$CL_DIR/check.out" "$BUILD/bench/failover-$p.check"
@@ -62,7 +69,7 @@ one_profile() {
 	CL_PIDS=()
 }
 
-rm -f "$BUILD"/bench/failover-*/runs
+rm -f "$BUILD"/bench/failover-*/runs "$BUILD"/bench/failover-*/failed "$BUILD"/bench/failover-*/lapsed
 ok=1
 one_profile default "$runs_d" || ok=0
 [ "$runs_f" -gt 0 ] && { one_profile fast "$runs_f" || ok=0; }
@@ -110,6 +117,14 @@ for p, t in prof.items():
                           'max_follower': round(W + 2 * t['hb'], 1),
                           'max_leader': round(t['emax'] + W + 3 * t['hb'], 1)}
     res.setdefault('detail', {})[p] = rows
+    try:
+        res.setdefault('failed_runs', {})[p] = len(open(os.path.join(d, 'failed')).readlines())
+    except OSError:
+        res.setdefault('failed_runs', {})[p] = 0
+    try:
+        res.setdefault('healthy_lapses', {})[p] = int(open(os.path.join(d, 'lapsed')).read().strip() or 0)
+    except OSError:
+        res.setdefault('healthy_lapses', {})[p] = 0
 json.dump(res, open(out, 'w'), indent=1)
 print(json.dumps({k: res[k] for k in ('runs', 'stale_writes', 'takeover_ms', 'bound_ms')}))
 PY
