@@ -128,18 +128,21 @@ void qfence_actions_cancel(struct qfence_lease *l)
 	WRITE_ONCE(l->action_at_ns, 0);
 }
 
-/* Log a fence, from the work. */
-void qfence_actions_log(struct qfence_lease *l)
+/* Log what an event reports, from the work, without qfence_mutex. */
+void qfence_actions_log(const struct qfence_ev_rec *ev)
 {
-	const char *what = qfence_action_of(l) == QFENCE_ACTION_PANIC ?
-			   "panic" : "reboot";
-	bool log_only = qfence_log_only ||
-			(l->cfg.actions & QFENCE_ACTION_LOG_ONLY);
+	const char *what = ev->action == QFENCE_ACTION_PANIC ? "panic" :
+							       "reboot";
 
-	pr_warn("lease %s fenced (%s), %llu IOs in flight\n", l->cfg.name,
-		l->fence_reason == QFENCE_REASON_MANUAL ? "manual" : "expired",
-		l->inflight_at_fence);
-	if (l->action_at_ns)
-		pr_crit("lease %s: %s in %u ms%s\n", l->cfg.name, what,
-			l->cfg.reboot_delay_ms, log_only ? " (log-only)" : "");
+	if (ev->event == QFENCE_EVENT_FENCED)
+		pr_warn("lease %s generation %llu fenced (%s), %llu IOs in flight\n",
+			ev->name, ev->generation,
+			ev->fence_reason == QFENCE_REASON_MANUAL ? "manual" :
+								   "expired",
+			ev->inflight);
+	else if (ev->event == QFENCE_EVENT_ACTION &&
+		 ev->cause == QFENCE_CAUSE_ACTION)
+		pr_crit("lease %s: %s in %u ms%s\n", ev->name, what,
+			ev->delay_ms,
+			qfence_log_only || ev->log_only ? " (log-only)" : "");
 }

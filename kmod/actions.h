@@ -14,6 +14,6 @@ void qfence_actions_init(struct qfence_lease *l);
 void qfence_actions_start(struct qfence_lease *l, u64 inflight);
 void qfence_actions_drained(struct qfence_lease *l);
 void qfence_actions_cancel(struct qfence_lease *l);
-void qfence_actions_log(struct qfence_lease *l);
+void qfence_actions_log(const struct qfence_ev_rec *ev);
 
 #endif /* _QFENCE_ACTIONS_H */

@@ -59,6 +59,30 @@ struct qfence_io {
 	struct list_head node;		/* qfence_lease.targets */
 };
 
+/*
+ * One event as it goes on the wire: a copy taken under qfence_mutex, so
+ * that the message can be built and sent without it.
+ */
+struct qfence_ev_rec {
+	char name[QFENCE_NAME_LEN];
+	u32 event;			/* QFENCE_EVENT_* */
+	u64 generation;
+	u64 timestamp_ns;
+	u64 deadline_ns;
+	u32 fence_reason;		/* FENCED */
+	u64 inflight;			/* FENCED: at the fence */
+	u64 drained_ns;			/* DRAINED */
+	u32 action;			/* ACTION: QFENCE_ACTION_REBOOT/PANIC */
+	u64 action_at_ns;		/* ACTION */
+	u32 cause;			/* ACTION: QFENCE_CAUSE_* */
+	/* For the log line only. */
+	u32 delay_ms;			/* reboot_delay_ms */
+	bool log_only;			/* QFENCE_ACTION_LOG_ONLY */
+};
+
+/* Events queued under qfence_mutex for the work to send, per lease. */
+#define QFENCE_OUTBOX 8
+
 struct qfence_lease {
 	/*
 	 * Read by every bio. state and deadline_ns are written with
@@ -87,6 +111,9 @@ struct qfence_lease {
 	u64 settle_fired_ns;		/* settle bound passed undrained */
 
 	/* Under qfence_mutex. */
+	struct qfence_ev_rec outbox[QFENCE_OUTBOX];
+	unsigned int outbox_len;
+	u64 events_lost;
 	u64 renewals;
 	u64 drained_ns;
 	u64 failed_retired;		/* failures of devices since removed */
@@ -102,24 +129,6 @@ struct qfence_lease {
 	struct hrtimer action;		/* actions.c: reboot/panic delay */
 	struct work_struct work;	/* events, drain check */
 	struct irq_work kick;		/* the IO path's lock-free kick */
-};
-
-/*
- * One event as it goes on the wire: a copy taken under qfence_mutex, so
- * that the message can be built and sent without it.
- */
-struct qfence_ev_rec {
-	char name[QFENCE_NAME_LEN];
-	u32 event;			/* QFENCE_EVENT_* */
-	u64 generation;
-	u64 timestamp_ns;
-	u64 deadline_ns;
-	u32 fence_reason;		/* FENCED */
-	u64 inflight;			/* FENCED: at the fence */
-	u64 drained_ns;			/* DRAINED */
-	u32 action;			/* ACTION: QFENCE_ACTION_REBOOT/PANIC */
-	u64 action_at_ns;		/* ACTION */
-	u32 cause;			/* ACTION: QFENCE_CAUSE_* */
 };
 
 /* Outcome of qfence_io_decide(). */

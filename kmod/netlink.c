@@ -9,6 +9,12 @@
  * Events go to the "events" group of every network namespace
  * (genlmsg_multicast_allns()), for the same reason: a lease is the same
  * lease wherever its daemon runs.
+ *
+ * The family has parallel_ops: commands do not serialise on genl_mutex
+ * (an unprivileged LEASE_GET flood must not delay a renew); each takes
+ * qfence_mutex, which nothing holds across an allocation that may wait
+ * for reclaim or across printk, except LEASE_NEW's small kzalloc and
+ * LEASE_GET's reply, allocated before the lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -103,31 +109,33 @@ static int qfence_fill_event(struct sk_buff *skb, const struct qfence_ev_rec *ev
 	return 0;
 }
 
-/**
- * qfence_nl_event - multicast an event on the "events" group
- * @l: the lease
- * @event: QFENCE_EVENT_*
- * @ts: when it happened (CLOCK_BOOTTIME)
- * @cause: QFENCE_CAUSE_* (QFENCE_EVENT_ACTION only)
- *
- * Process context; the caller holds qfence_mutex. Nobody listening is not
- * an error; a message that cannot be allocated is logged and dropped.
- */
-void qfence_nl_event(struct qfence_lease *l, u32 event, u64 ts, u32 cause)
+/* May events be sent? The caller holds qfence_mutex. */
+bool qfence_nl_is_live(void)
 {
-	struct qfence_ev_rec ev;
+	lockdep_assert_held(&qfence_mutex);
+	return qfence_nl_live;
+}
+
+/**
+ * qfence_nl_send - multicast an event on the "events" group
+ * @ev: the event, copied from its lease under qfence_mutex
+ *
+ * Process context, without qfence_mutex (the allocation may sleep; a renew
+ * must not wait for it). The caller saw qfence_nl_is_live() under the
+ * mutex, from the lease's work: qfence_nl_exit() flushes the work before
+ * it unregisters the family. Nobody listening is not an error; a message
+ * that cannot be allocated is logged and dropped.
+ */
+void qfence_nl_send(const struct qfence_ev_rec *ev)
+{
 	struct sk_buff *skb;
 	void *hdr;
 
-	lockdep_assert_held(&qfence_mutex);
-	if (!qfence_nl_live)
-		return;
-	qfence_lease_event(l, event, ts, cause, &ev);
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		goto fail;
 	hdr = genlmsg_put(skb, 0, 0, &qfence_family, 0, QFENCE_CMD_EVENT);
-	if (!hdr || qfence_fill_event(skb, &ev)) {
+	if (!hdr || qfence_fill_event(skb, ev)) {
 		nlmsg_free(skb);
 		goto fail;
 	}
@@ -135,7 +143,7 @@ void qfence_nl_event(struct qfence_lease *l, u32 event, u64 ts, u32 cause)
 	genlmsg_multicast_allns(&qfence_family, skb, 0, 0);
 	return;
 fail:
-	pr_warn_ratelimited("lease %s: event %u lost\n", l->cfg.name, event);
+	pr_warn_ratelimited("lease %s: event %u lost\n", ev->name, ev->event);
 }
 
 /* The lease a request names; the caller has checked that NAME is there. */
@@ -352,8 +360,13 @@ static const struct genl_ops qfence_ops[] = {
 	},
 };
 
+/*
+ * Lease names, generations and fence times are operational information:
+ * joining the group needs CAP_NET_ADMIN over the listener's network
+ * namespace. LEASE_GET stays open to everyone.
+ */
 static const struct genl_multicast_group qfence_mcgrps[] = {
-	{ .name = QFENCE_MCGRP_EVENTS },
+	{ .name = QFENCE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family qfence_family __ro_after_init = {
@@ -361,6 +374,8 @@ static struct genl_family qfence_family __ro_after_init = {
 	.version = QFENCE_GENL_VERSION,
 	.maxattr = QFENCE_A_MAX,
 	.netnsok = true,
+	/* Every handler takes qfence_mutex itself; none needs genl_mutex. */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = qfence_ops,
 	.n_ops = ARRAY_SIZE(qfence_ops),
@@ -385,6 +400,8 @@ void qfence_nl_exit(void)
 	mutex_lock(&qfence_mutex);
 	qfence_nl_live = false;
 	mutex_unlock(&qfence_mutex);
+	/* A work that saw the family live finishes sending first. */
+	qfence_flush_events();
 	genl_unregister_family(&qfence_family);
 }
 

@@ -10,7 +10,8 @@
 int qfence_nl_init(void);
 void qfence_nl_exit(void);
 
-/* Process context, caller holds qfence_mutex. */
-void qfence_nl_event(struct qfence_lease *l, u32 event, u64 ts, u32 cause);
+/* Process context, without qfence_mutex. */
+void qfence_nl_send(const struct qfence_ev_rec *ev);
+bool qfence_nl_is_live(void);
 
 #endif /* _QFENCE_NETLINK_H */

@@ -4,7 +4,8 @@
  * the module pin.
  *
  * Locking. qfence_mutex serialises the table and every control operation;
- * the event work takes it too. The expiry timer runs in hard interrupt
+ * the event work takes it to copy the events out, then logs and sends them
+ * without it. The expiry timer runs in hard interrupt
  * context (HRTIMER_MODE_ABS_HARD, so a starved softirq cannot delay a
  * fence) and, like the IO path, touches the lease only through
  * qfence_lease_latch() and qfence_fence_kick(). l->tlock (raw, irq-safe)
@@ -127,18 +128,33 @@ static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * Queue an event for the lease's work, which sends it without
+ * qfence_mutex. The caller holds qfence_mutex. The outbox holds more than
+ * one fence's worth; if the work is starved that long, the oldest stay.
+ */
+static void qfence_event_locked(struct qfence_lease *l, u32 event, u64 ts,
+				u32 cause)
+{
+	if (l->outbox_len == ARRAY_SIZE(l->outbox)) {
+		l->events_lost++;
+		return;
+	}
+	qfence_lease_event(l, event, ts, cause, &l->outbox[l->outbox_len++]);
+}
+
 /* Report the drain once no IO admitted before the fence is left. */
 static void qfence_drain_locked(struct qfence_lease *l)
 {
 	if (!qfence_lease_drain(l, ktime_get_boottime_ns()))
 		return;
 	qfence_actions_drained(l);
-	qfence_nl_event(l, QFENCE_EVENT_DRAINED, l->drained_ns,
-			QFENCE_CAUSE_ACTION);
+	qfence_event_locked(l, QFENCE_EVENT_DRAINED, l->drained_ns,
+			    QFENCE_CAUSE_ACTION);
 }
 
 /*
- * Send the events that are due and check the drain. The caller holds
+ * Queue the events that are due and check the drain. The caller holds
  * qfence_mutex: the work, or an unfence that must see a drain the work
  * has not reported yet (it finds the bits cleared afterwards).
  */
@@ -148,31 +164,59 @@ static void qfence_events_locked(struct qfence_lease *l)
 
 	if (test_and_clear_bit(QFENCE_LF_EV_FENCE, &l->flags)) {
 		fenced = READ_ONCE(l->fenced_ns);
-		qfence_actions_log(l);
 		if (READ_ONCE(l->fence_reason) == QFENCE_REASON_EXPIRED)
-			qfence_nl_event(l, QFENCE_EVENT_EXPIRED, fenced,
-					QFENCE_CAUSE_ACTION);
-		qfence_nl_event(l, QFENCE_EVENT_FENCED, fenced,
-				QFENCE_CAUSE_ACTION);
+			qfence_event_locked(l, QFENCE_EVENT_EXPIRED, fenced,
+					    QFENCE_CAUSE_ACTION);
+		qfence_event_locked(l, QFENCE_EVENT_FENCED, fenced,
+				    QFENCE_CAUSE_ACTION);
 		if (READ_ONCE(l->action_at_ns))
-			qfence_nl_event(l, QFENCE_EVENT_ACTION, fenced,
-					QFENCE_CAUSE_ACTION);
+			qfence_event_locked(l, QFENCE_EVENT_ACTION, fenced,
+					    QFENCE_CAUSE_ACTION);
 	}
 	if (test_and_clear_bit(QFENCE_LF_EV_SETTLE, &l->flags))
-		qfence_nl_event(l, QFENCE_EVENT_ACTION,
-				READ_ONCE(l->settle_fired_ns),
-				QFENCE_CAUSE_SETTLE);
+		qfence_event_locked(l, QFENCE_EVENT_ACTION,
+				    READ_ONCE(l->settle_fired_ns),
+				    QFENCE_CAUSE_SETTLE);
 	qfence_drain_locked(l);
 }
 
-/* Events leave from here, in process context, never from the IO path. */
+/*
+ * Events leave from here, in process context, never from the IO path:
+ * copied out under qfence_mutex, logged and sent without it. A work item
+ * never runs concurrently with itself, so a lease's events leave in order.
+ */
 static void qfence_work_fn(struct work_struct *work)
 {
 	struct qfence_lease *l = container_of(work, struct qfence_lease, work);
+	struct qfence_ev_rec ev[QFENCE_OUTBOX];
+	unsigned int i, n;
+	u64 lost;
+	bool live;
 
 	mutex_lock(&qfence_mutex);
 	qfence_events_locked(l);
+	n = l->outbox_len;
+	memcpy(ev, l->outbox, n * sizeof(ev[0]));
+	l->outbox_len = 0;
+	lost = l->events_lost;
+	l->events_lost = 0;
+	live = qfence_nl_is_live();
 	mutex_unlock(&qfence_mutex);
+
+	if (lost)
+		pr_warn_ratelimited("lease %s: %llu events lost (work starved)\n",
+				    l->cfg.name, lost);
+	for (i = 0; i < n; i++) {
+		qfence_actions_log(&ev[i]);
+		if (live)
+			qfence_nl_send(&ev[i]);
+	}
+}
+
+/* Module exit: no work may be sending once this returns. */
+void qfence_flush_events(void)
+{
+	flush_workqueue(qfence_wq);
 }
 
 /**
@@ -277,8 +321,11 @@ int qfence_unfence(struct qfence_lease *l, u64 generation,
 	int ret;
 
 	/* A drain the work has not reported yet counts (in order). */
-	if (qfence_lease_state(l) == QFENCE_STATE_FENCED)
+	if (qfence_lease_state(l) == QFENCE_STATE_FENCED) {
 		qfence_events_locked(l);
+		if (l->outbox_len)
+			qfence_queue_work(l);
+	}
 	ret = qfence_lease_unfence(l, generation, extack);
 	if (ret)
 		return ret;
@@ -291,8 +338,10 @@ int qfence_unfence(struct qfence_lease *l, u64 generation,
 	 */
 	clear_bit(QFENCE_LF_EV_FENCE, &l->flags);
 	clear_bit(QFENCE_LF_EV_SETTLE, &l->flags);
-	qfence_nl_event(l, QFENCE_EVENT_UNFENCED, ktime_get_boottime_ns(),
-			QFENCE_CAUSE_ACTION);
+	/* After the fence's events in the outbox: they leave in order. */
+	qfence_event_locked(l, QFENCE_EVENT_UNFENCED, ktime_get_boottime_ns(),
+			    QFENCE_CAUSE_ACTION);
+	qfence_queue_work(l);
 	qfence_pin_sync(l);
 	return 0;
 }

@@ -14,12 +14,21 @@
  * that enforces it is not namespace-aware either.
  *
  * Multicast group "events" (QFENCE_MCGRP_EVENTS) carries QFENCE_CMD_EVENT
- * messages to every namespace (see "Events" below).
+ * messages to every namespace (see "Events" below). Joining it needs
+ * CAP_NET_ADMIN over the listener's network namespace
+ * (GENL_MCAST_CAP_NET_ADMIN); without it the join (NETLINK_ADD_MEMBERSHIP,
+ * or bind() with the group) fails with -EPERM. Lease names, generations
+ * and fence times are operational information.
+ *
+ * Commands run in parallel (the family has parallel_ops): a flood of
+ * LEASE_GET from any user does not serialise a renew behind it on
+ * genl_mutex.
  *
  * Every mutating command needs CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM; leases are global, so a container's own user namespace
  * grants nothing); without it the kernel answers -EPERM and changes
- * nothing. LEASE_GET is open to everyone.
+ * nothing. LEASE_GET (doit and dump) is open to everyone: any local user
+ * can read every lease's name, state, generation, deadline and counters.
  *
  * Every attribute is checked by a strict per-command policy: a missing
  * required attribute, an attribute the command does not take, a wrong type
