@@ -18,7 +18,7 @@
 # A case counts only when its line reached the VM's test port and the VM's
 # end marker followed (WireGuard's rule); a case that is expected but never
 # reported, a missing build artefact and a VM that never reaches /init are
-# failures. The reboot and panic cases are judged from outside: qemu must
+# failures. The reboot, panic and settle cases are judged from outside: qemu must
 # exit by itself before the timeout, with the module's message (and the
 # panic) on the kernel console and without the guest's end marker.
 set -u
