@@ -45,6 +45,13 @@ for f in "$BUILD/bin/quorumd" "$BUILD/bin/quorumd-probe"; do
 		cp -L "$l" "$root$l"
 	done
 done
+# iproute2's ip (policy rules cut links; named so that it is not taken for `ip route')
+cp -L /bin/ip "$root/bin/qdip"
+for l in $(ldd /bin/ip | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+	[ -e "$root$l" ] && continue
+	mkdir -p "$root$(dirname "$l")"
+	cp -L "$l" "$root$l"
+done
 cp "$here/guest/quorumd-vm.sh" "$root/tests/"
 chmod 755 "$root/tests/quorumd-vm.sh"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

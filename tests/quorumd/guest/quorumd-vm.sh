@@ -8,6 +8,18 @@ P=quorumd-probe
 mkdir -p $T
 
 modprobe qfence log_only=1 || insmod "$KO" log_only=1
+# Node N lives on 127.0.0.N. Policy rules ahead of the local table cut
+# links: `from 127.0.0.N blackhole` drops N's datagrams to the others (and
+# theirs from N), `to 127.0.0.N blackhole` the others' datagrams to N.
+qdip rule add pref 1000 table local
+qdip rule del pref 0
+cut_from() { qdip rule add pref 10$1 from 127.0.0.$1 blackhole; }
+cut_to() { qdip rule add pref 20$1 to 127.0.0.$1 blackhole; }
+# (each del may find no rule: never let `set -e` end a case there)
+heal() {
+	qdip rule del pref 10$1 2>/dev/null || true
+	qdip rule del pref 20$1 2>/dev/null || true
+}
 modprobe brd rd_nr=3 rd_size=4096
 modprobe dm-mod
 # node 3 pets a (soft, non-rebooting) watchdog while its lease is valid
@@ -23,8 +35,8 @@ key_file = $T/key
 profile = default
 settle_ms = 2000
 peer = 1 127.0.0.1:7401
-peer = 2 127.0.0.1:7402
-peer = 3 127.0.0.1:7403
+peer = 2 127.0.0.2:7402
+peer = 3 127.0.0.3:7403
 [node]
 id = $n
 lease_name = vmlease$n
@@ -190,6 +202,80 @@ t_hitless_restart() {
 	expect_io w /dev/mapper/qf$F ok
 }
 run_case quorumd-vm-hitless-restart-within-L t_hitless_restart
+
+# rejoin_node N: rejoin asked on N itself, until its lease is armed again
+rejoin_node() {
+	_g0=$(kgen $1)
+	$P $T/s$1.sock rejoin | grep -q "^status=0" || die "rejoin of $1 refused"
+	wait_for kis $1 armed || die "$1 not re-armed after rejoin"
+	[ "$(kgen $1)" -gt "$_g0" ] || die "generation $(kgen $1), not above $_g0"
+}
+
+t_isolated_follower() {
+	_g=$(kgen $F)
+	_fS=$(field vmlease$S fences)
+	cut_from $F; cut_to $F
+	wait_for kis $F fenced || { heal $F; die "isolated follower's lease not fenced"; }
+	expect_io w /dev/mapper/qf$F EIO
+	wait_for fence_committed $L $F $_g || { heal $F; die "no NODE_FENCED($F, $_g)"; }
+	rule5_ok $L $F
+	expect_io w /dev/mapper/qf$L ok
+	expect_io w /dev/mapper/qf$S ok
+	[ "$(field vmlease$S fences)" = "$_fS" ] || die "the majority's follower lapsed"
+	heal $F
+	_r=$(field vmlease$L renewals)
+	wait_for renewed_more $L $((_r + 10)) || die "leader stopped renewing"
+	kis $F fenced || die "healed node un-fenced by itself"
+	rejoin_node $F
+	expect_io w /dev/mapper/qf$F ok
+	for n in 1 2 3; do kis $n armed || die "lease $n $(kstate $n) after the case"; done
+}
+run_case quorumd-vm-isolated-follower t_isolated_follower
+for n in 1 2 3; do heal $n; done	# whatever the case did
+
+t_one_way_cut() {
+	_g=$(kgen $F)
+	cut_from $F		# F hears the leader, its acks are lost
+	wait_for kis $F fenced || { heal $F; die "lease of a node whose acks are lost not fenced"; }
+	wait_for fence_committed $L $F $_g || { heal $F; die "no NODE_FENCED($F, $_g)"; }
+	rule5_ok $L $F
+	kis $L armed && kis $S armed || die "majority lease lapsed"
+	heal $F
+	rejoin_node $F
+	for n in 1 2 3; do kis $n armed || die "lease $n $(kstate $n) after the case"; done
+}
+run_case quorumd-vm-one-way-cut t_one_way_cut
+for n in 1 2 3; do heal $n; done	# whatever the case did
+
+t_isolated_leader() {
+	_g=$(kgen $L)
+	_fF=$(field vmlease$F fences)
+	_fS=$(field vmlease$S fences)
+	cut_from $L; cut_to $L
+	wait_for kis $L fenced || { heal $L; die "isolated leader's lease not fenced"; }
+	expect_io w /dev/mapper/qf$L EIO
+	_nl() { _x=$(sfield $S leader); [ -n "$_x" ] && [ "$_x" != 0 ] && [ "$_x" != $L ]; }
+	wait_for _nl || { heal $L; die "no new leader"; }
+	_N=$(sfield $S leader)
+	wait_for fence_committed $_N $L $_g || { heal $L; die "old leader not fenced in the log"; }
+	rule5_ok $_N $L
+	[ "$(field vmlease$F fences)" = "$_fF" ] || die "lease $F lapsed"
+	[ "$(field vmlease$S fences)" = "$_fS" ] || die "lease $S lapsed"
+	expect_io w /dev/mapper/qf$F ok
+	expect_io w /dev/mapper/qf$S ok
+	heal $L
+	kis $L fenced || die "old leader un-fenced by itself"
+	rejoin_node $L
+	echo "$_N" > $T/newleader
+}
+run_case quorumd-vm-isolated-leader t_isolated_leader
+for n in 1 2 3; do heal $n; done	# whatever the case did
+# the roles after the isolated leader came back as a follower
+if [ -s $T/newleader ]; then
+	_o=$L; L=$(cat $T/newleader)
+	if [ "$F" = "$L" ]; then F=$_o; else S=$_o; fi
+	echo "# leader $L, follower $F, other $S"
+fi
 
 t_leader_crash() {
 	_fF=$(field vmlease$F fences)
