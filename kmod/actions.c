@@ -55,8 +55,11 @@ static enum hrtimer_restart qfence_settle_fire(struct hrtimer *t)
 	struct qfence_lease *l = container_of(t, struct qfence_lease, settle);
 	u64 inflight = qfence_inflight(l);
 
-	if (!inflight)
+	if (!inflight) {
+		/* Drained in time: make sure the drain is reported. */
+		qfence_queue_work(l);
 		return HRTIMER_NORESTART;
+	}
 	if (l->cfg.flags & QFENCE_F_SETTLE_WAIT) {
 		/* Report only: nothing is escalated, so no ACTION event. */
 		pr_warn("lease %s: %llu IOs still in flight %u ms after the fence; waiting (SETTLE_WAIT: the settle bound does not hold)\n",

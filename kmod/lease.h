@@ -136,6 +136,7 @@ enum qfence_io_verdict {
 	QFENCE_IO_ADMIT,
 	QFENCE_IO_REFUSE,
 	QFENCE_IO_EXPIRED,	/* refused, and this call latched the lease */
+	QFENCE_IO_REFUSE_DRAIN,	/* refused; have the drain checked */
 };
 
 void qfence_lease_init(struct qfence_lease *l,
@@ -193,17 +194,26 @@ qfence_io_decide(struct qfence_lease *l, struct qfence_io *io, u64 now)
 {
 	int state = qfence_lease_state(l);
 	u64 deadline = READ_ONCE(l->deadline_ns);
+	bool last;
 
 	/* Rule 6: the clock decides, not only the timer. */
 	if (likely(state == QFENCE_STATE_ARMED && now < deadline))
 		return QFENCE_IO_ADMIT;
 
-	atomic_dec(&io->inflight);
+	last = atomic_dec_and_test(&io->inflight);
 	atomic64_inc(&io->failed);
 	/* Rule 7: the first IO that sees the expiry latches the fence. */
 	if (state == QFENCE_STATE_ARMED &&
 	    qfence_lease_latch(l, now, deadline, QFENCE_REASON_EXPIRED))
 		return QFENCE_IO_EXPIRED;
+	/*
+	 * Counting this bio may have hidden the last completion's zero from
+	 * qfence_io_done(): undoing it to zero asks for the drain check, until
+	 * the drain of this fence is recorded.
+	 */
+	if (last && READ_ONCE(l->state) == QFENCE_STATE_FENCED &&
+	    !test_bit(QFENCE_LF_DRAINED, &l->flags))
+		return QFENCE_IO_REFUSE_DRAIN;
 	return QFENCE_IO_REFUSE;
 }
 

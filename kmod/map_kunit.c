@@ -85,8 +85,8 @@ static const struct map_case map_cases[] = {
 	  T0 + 3600 * NSEC_PER_SEC, QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
 	{ "rule 6: clock near U64_MAX past the deadline: refused", ARMED, T0,
 	  U64_MAX, QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
-	{ "manual fence with time left: refused", MANUAL, T0 + MS(500), T0,
-	  QFENCE_IO_REFUSE, QFENCE_STATE_FENCED },
+	{ "manual fence with time left: refused, drain checked", MANUAL,
+	  T0 + MS(500), T0, QFENCE_IO_REFUSE_DRAIN, QFENCE_STATE_FENCED },
 	{ "rule 8: unfenced (disarmed) lease refuses IO", UNFENCED,
 	  T0 + MS(500), T0, QFENCE_IO_REFUSE, QFENCE_STATE_DISARMED },
 	{ "cleanly disarmed lease refuses IO", DISARMED, T0 + MS(500), T0,
@@ -142,7 +142,10 @@ static void qfence_map_latch_once_test(struct kunit *test)
 
 	arm(test, f, T0 - MS(1), T0);
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_EXPIRED);
-	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE_DRAIN);
+	clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
+	KUNIT_EXPECT_TRUE(test, qfence_lease_drain(&f->lease, T0 + 2));
+	/* Drain recorded: later refusals ask for nothing. */
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 2), QFENCE_IO_REFUSE);
 	KUNIT_EXPECT_EQ(test, f->lease.fences, 1ULL);
 	KUNIT_EXPECT_EQ(test, f->lease.fenced_ns, T0);
@@ -159,7 +162,7 @@ static void qfence_map_then_renew_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_EXPIRED);
 	KUNIT_EXPECT_EQ(test, qfence_lease_renew(&f->lease, T0, T0 + MS(500),
 						 GEN, NULL), -ECANCELED);
-	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE_DRAIN);
 	KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_FENCED);
 }
 
@@ -210,6 +213,30 @@ static void qfence_map_inflight_at_fence_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
 }
 
+/*
+ * Rule F: the drain must not be lost. A bio refused after the fence is
+ * counted for a moment; if the last admitted bio completes in that moment,
+ * its completion does not see zero, so the refused bio's undo must ask for
+ * the drain check.
+ */
+static void qfence_map_refused_last_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_EQ(test, qfence_lease_fence(&f->lease, T0 + 1), 1);
+	clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
+	f->lease.inflight_at_fence = 1;
+	qfence_io_enter(&f->io);			/* the refused bio */
+	KUNIT_EXPECT_FALSE(test, qfence_io_done(&f->lease, &f->io));
+	KUNIT_EXPECT_EQ(test, qfence_io_decide(&f->lease, &f->io, T0 + 2),
+			QFENCE_IO_REFUSE_DRAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
+	KUNIT_EXPECT_TRUE(test, qfence_lease_drain(&f->lease, T0 + 3));
+	KUNIT_EXPECT_EQ(test, f->lease.drained_ns, T0 + 3);
+}
+
 /* Completions while the lease is valid never ask for a drain check. */
 static void qfence_map_done_armed_test(struct kunit *test)
 {
@@ -229,6 +256,7 @@ static struct kunit_case qfence_map_cases[] = {
 	KUNIT_CASE(qfence_map_renewed_test),
 	KUNIT_CASE(qfence_map_shortened_test),
 	KUNIT_CASE(qfence_map_inflight_at_fence_test),
+	KUNIT_CASE(qfence_map_refused_last_test),
 	KUNIT_CASE(qfence_map_done_armed_test),
 	{}
 };

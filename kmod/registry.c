@@ -97,7 +97,11 @@ void qfence_fence_kick(struct qfence_lease *l)
 
 static void qfence_kick_irq(struct irq_work *work)
 {
-	qfence_fence_kick(container_of(work, struct qfence_lease, kick));
+	struct qfence_lease *l = container_of(work, struct qfence_lease, kick);
+
+	qfence_fence_kick(l);
+	/* A refused bio may have ended the drain (QFENCE_IO_REFUSE_DRAIN). */
+	qfence_queue_work(l);
 }
 
 /**
@@ -106,7 +110,8 @@ static void qfence_kick_irq(struct irq_work *work)
  *
  * For the IO path, which must take no lock even once per fence:
  * irq_work_queue() is lock-free and allocates nothing; the kick then runs
- * in hard interrupt context on this CPU a moment later.
+ * in hard interrupt context on this CPU a moment later, and has the drain
+ * checked as well.
  */
 void qfence_fence_kick_async(struct qfence_lease *l)
 {

@@ -138,7 +138,7 @@ static int qfence_map(struct dm_target *ti, struct bio *bio)
 				dm_target_offset(ti, bio->bi_iter.bi_sector);
 		return DM_MAPIO_REMAPPED;
 	}
-	if (verdict == QFENCE_IO_EXPIRED)
+	if (verdict == QFENCE_IO_EXPIRED || verdict == QFENCE_IO_REFUSE_DRAIN)
 		qfence_fence_kick_async(tc->lease);
 	return DM_MAPIO_KILL;
 }

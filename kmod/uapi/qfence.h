@@ -157,6 +157,10 @@
  *   QFENCE_EVENT_DRAINED   the last IO that was in flight at the fence
  *                          completed: DRAINED_NS. Sent also when nothing
  *                          was in flight (DRAINED_NS = fence time).
+ *                          Exactly once per fence, once the devices have
+ *                          no IO in flight (a bio refused meanwhile does
+ *                          not hide the drain); never if the IO never
+ *                          completes.
  *   QFENCE_EVENT_ACTION    a reboot or panic was scheduled or escalated:
  *                          ACTION (QFENCE_ACTION_REBOOT/PANIC),
  *                          ACTION_AT_NS, ACTION_CAUSE (QFENCE_CAUSE_*).
