@@ -10,6 +10,7 @@
 #include <linux/time64.h>
 
 #include "lease.h"
+#include "target.h"
 
 #define MS(x)	((u64)(x) * NSEC_PER_MSEC)
 #define T0	(1000 * NSEC_PER_SEC)
@@ -249,6 +250,42 @@ static void qfence_map_done_armed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&f->io.failed), 0LL);
 }
 
+/* Which admitted bios map() moves to the device's offset. */
+struct sector_case {
+	const char *desc;
+	blk_opf_t opf;
+	unsigned int bytes;
+	bool moved;
+};
+
+static const struct sector_case sector_cases[] = {
+	{ "write with data: remapped", REQ_OP_WRITE, 4096, true },
+	{ "read with data: remapped", REQ_OP_READ, 512, true },
+	{ "discard: remapped", REQ_OP_DISCARD, 1 << 20, true },
+	{ "empty flush: no sector", REQ_OP_WRITE | REQ_PREFLUSH, 0, false },
+	{ "zone reset (no length): remapped", REQ_OP_ZONE_RESET, 0, true },
+	{ "zone open (no length): remapped", REQ_OP_ZONE_OPEN, 0, true },
+	{ "zone close (no length): remapped", REQ_OP_ZONE_CLOSE, 0, true },
+	{ "zone finish (no length): remapped", REQ_OP_ZONE_FINISH, 0, true },
+};
+
+static void sector_desc(const struct sector_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sector, sector_cases, sector_desc);
+
+static void qfence_map_sector_test(struct kunit *test)
+{
+	const struct sector_case *c = test->param_value;
+	struct bio bio = {};
+
+	bio.bi_opf = c->opf;
+	bio.bi_iter.bi_size = c->bytes;
+	KUNIT_EXPECT_EQ(test, qfence_bio_has_sector(&bio), c->moved);
+}
+
 static struct kunit_case qfence_map_cases[] = {
 	KUNIT_CASE_PARAM(qfence_map_decide_test, map_gen_params),
 	KUNIT_CASE(qfence_map_latch_once_test),
@@ -257,6 +294,7 @@ static struct kunit_case qfence_map_cases[] = {
 	KUNIT_CASE(qfence_map_shortened_test),
 	KUNIT_CASE(qfence_map_inflight_at_fence_test),
 	KUNIT_CASE(qfence_map_refused_last_test),
+	KUNIT_CASE_PARAM(qfence_map_sector_test, sector_gen_params),
 	KUNIT_CASE(qfence_map_done_armed_test),
 	{}
 };

@@ -133,7 +133,7 @@ static int qfence_map(struct dm_target *ti, struct bio *bio)
 	pb->admitted = verdict == QFENCE_IO_ADMIT;
 	if (likely(pb->admitted)) {
 		bio_set_dev(bio, tc->dev->bdev);
-		if (bio_sectors(bio))
+		if (qfence_bio_has_sector(bio))
 			bio->bi_iter.bi_sector =
 				dm_target_offset(ti, bio->bi_iter.bi_sector);
 		return DM_MAPIO_REMAPPED;

@@ -189,8 +189,12 @@
  * The lease must exist when the table is loaded, and LEASE_DEL refuses
  * while a table uses it. Ioctls are not passed to the device (SCSI
  * pass-through would write around the fence). Every bio (read, write, flush,
- * discard, write-zeroes) is admitted only under rule 6; others end with
- * BLK_STS_IOERR (EIO). STATUSTYPE_INFO prints
+ * discard, write-zeroes, zone management) is admitted only under rule 6;
+ * others end with BLK_STS_IOERR (EIO).
+ * Zoned devices: the target does not declare host-managed support, so
+ * device-mapper refuses a table over a host-managed zoned device; over a
+ * host-aware one, zone reset/open/close/finish bios (a sector, no length)
+ * are fenced like every bio and remapped to the device's offset. STATUSTYPE_INFO prints
  *   <lease_state> <ios_failed> <ios_inflight>
  * with lease_state one of "disarmed", "armed", "fenced" and the counts
  * this device's; STATUSTYPE_TABLE reproduces the table arguments.

@@ -17,7 +17,7 @@
 # what changed.
 #
 # The pure parts of the module (lease.c, policy.c, the map decision inlined
-# from lease.h) are copied with the suites into drivers/qfence/ of the tree
+# from lease.h, the sector rule inlined in target.h) are copied with the suites into drivers/qfence/ of the tree
 # and built in as CONFIG_QFENCE_KUNIT_TEST (with CONFIG_NET, for the
 # netlink attribute parser); the generic netlink and device-mapper
 # registration is not needed for them.
@@ -82,7 +82,7 @@ sync_file() {
 place() {
 	local kmod=$1 objs="lease.o policy.o" f tmp
 	mkdir -p "$dst/uapi" || fail "cannot write $dst"
-	for f in lease.c lease.h policy.c policy.h; do
+	for f in lease.c lease.h policy.c policy.h target.h; do
 		sync_file "$kmod/$f" "$dst/$f"
 	done
 	sync_file "$kmod/uapi/qfence.h" "$dst/uapi/qfence.h"
