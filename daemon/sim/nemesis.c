@@ -411,7 +411,9 @@ static void act(void)
 	case SC_LEADER_CRASH:
 		/* DESIGN §2 liveness rule: no healthy follower may lapse */
 		W.no_lapse_mask = 0;
-		for (int i = 0; i < W.n; i++)
+		/* only if the survivors still form a majority (2 nodes need
+		 * a witness, DESIGN §4) */
+		for (int i = 0; W.members0 - 1 > W.members0 / 2 && i < W.n; i++)
 			if (&W.node[i] != l && W.node[i].up &&
 			    node_lease_valid(&W.node[i]))
 				W.no_lapse_mask |= 1u << i;
