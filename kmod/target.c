@@ -192,7 +192,10 @@ static int qfence_iterate_devices(struct dm_target *ti,
 
 /*
  * No prepare_ioctl: an ioctl passed through to the device (SCSI
- * pass-through above all) would write around the fence.
+ * pass-through above all) would write around the fence. Persistent
+ * reservation register/reserve/release/preempt still reach the device:
+ * dm's pr_ops walk iterate_devices, and 6.1 offers a target no hook to
+ * refuse them (see uapi/qfence.h).
  */
 static struct target_type qfence_target = {
 	.name = "qfence",

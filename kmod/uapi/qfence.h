@@ -187,8 +187,18 @@
  *   <start> <len> qfence <dev_path> <lease_name> [<#feature args> [<arg>]*]
  * No feature arguments are defined yet; a count other than 0 is refused.
  * The lease must exist when the table is loaded, and LEASE_DEL refuses
- * while a table uses it. Ioctls are not passed to the device (SCSI
- * pass-through would write around the fence). Every bio (read, write, flush,
+ * while a table uses it. The target has no prepare_ioctl: block ioctls
+ * that device-mapper would pass to the device (SG_IO and other SCSI
+ * pass-through, which would write around the fence) fail with -ENOTTY.
+ * Persistent reservations are the exception: device-mapper's own pr_ops
+ * send IOC_PR_REGISTER, IOC_PR_RESERVE, IOC_PR_RELEASE and IOC_PR_PREEMPT
+ * (and PREEMPT_ABORT) on a qfence device to the underlying device
+ * (through iterate_devices), whatever the lease's state: a fenced node can
+ * still register, reserve, release and preempt. Linux 6.1 has no per-target
+ * hook to refuse them (only IOC_PR_CLEAR goes through prepare_ioctl and
+ * fails). Do not manage reservations through qfence devices; if the
+ * cluster uses reservations, issue them on the underlying device, from
+ * code that checks the lease itself. Every bio (read, write, flush,
  * discard, write-zeroes, zone management) is admitted only under rule 6;
  * others end with BLK_STS_IOERR (EIO).
  * Zoned devices: the target does not declare host-managed support, so
