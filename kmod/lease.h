@@ -81,7 +81,7 @@ struct qfence_ev_rec {
 };
 
 /* Events queued under qfence_mutex for the work to send, per lease. */
-#define QFENCE_OUTBOX 8
+#define QFENCE_OUTBOX 16
 
 struct qfence_lease {
 	/*

@@ -135,8 +135,9 @@ static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
 
 /*
  * Queue an event for the lease's work, which sends it without
- * qfence_mutex. The caller holds qfence_mutex. The outbox holds more than
- * one fence's worth; if the work is starved that long, the oldest stay.
+ * qfence_mutex. The caller holds qfence_mutex. The outbox holds two
+ * fences' worth; if the work is starved longer, the oldest events stay
+ * and the newest are counted lost.
  */
 static void qfence_event_locked(struct qfence_lease *l, u32 event, u64 ts,
 				u32 cause)
@@ -193,28 +194,35 @@ static void qfence_events_locked(struct qfence_lease *l)
 static void qfence_work_fn(struct work_struct *work)
 {
 	struct qfence_lease *l = container_of(work, struct qfence_lease, work);
-	struct qfence_ev_rec ev[QFENCE_OUTBOX];
-	unsigned int i, n;
+	struct qfence_ev_rec ev;
 	u64 lost;
 	bool live;
 
 	mutex_lock(&qfence_mutex);
 	qfence_events_locked(l);
-	n = l->outbox_len;
-	memcpy(ev, l->outbox, n * sizeof(ev[0]));
-	l->outbox_len = 0;
 	lost = l->events_lost;
 	l->events_lost = 0;
-	live = qfence_nl_is_live();
 	mutex_unlock(&qfence_mutex);
-
 	if (lost)
 		pr_warn_ratelimited("lease %s: %llu events lost (work starved)\n",
 				    l->cfg.name, lost);
-	for (i = 0; i < n; i++) {
-		qfence_actions_log(&ev[i]);
+
+	for (;;) {
+		mutex_lock(&qfence_mutex);
+		if (!l->outbox_len) {
+			mutex_unlock(&qfence_mutex);
+			return;
+		}
+		ev = l->outbox[0];
+		l->outbox_len--;
+		memmove(&l->outbox[0], &l->outbox[1],
+			l->outbox_len * sizeof(l->outbox[0]));
+		live = qfence_nl_is_live();
+		mutex_unlock(&qfence_mutex);
+
+		qfence_actions_log(&ev);
 		if (live)
-			qfence_nl_send(&ev[i]);
+			qfence_nl_send(&ev);
 	}
 }
 
@@ -338,8 +346,8 @@ int qfence_unfence(struct qfence_lease *l, u64 generation,
 	qfence_actions_cancel(l);
 	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
 	/*
-	 * Whatever the last fence had pending was sent above (its events
-	 * carry its own generation); nothing of it may leave later.
+	 * Whatever the last fence had pending was queued above (its events
+	 * carry its own generation); nothing of it may be queued later.
 	 */
 	clear_bit(QFENCE_LF_EV_FENCE, &l->flags);
 	clear_bit(QFENCE_LF_EV_SETTLE, &l->flags);
