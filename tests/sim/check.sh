@@ -44,9 +44,10 @@ esac
 
 # A daemon that sends a batch's messages before its fsync (a vote before
 # the vote is durable) must be caught once power fails mid-fsync.
-out=$(timeout 90 $sim --seeds 1000 --nodes 3 --scenario reboot --send-before-fsync | grep -c '^VIOLATION.*election safety')
-[ "$out" -gt 0 ] 2>/dev/null && ok "sim-control-persist-before-send ($out seeds broke election safety)" ||
-	bad sim-control-persist-before-send "no election safety violation caught"
+out=$(timeout 90 $sim --seeds 2000 --nodes 3 --scenario reboot --send-before-fsync |
+	grep -cE '^VIOLATION.*(election safety|log matching|leader completeness|state machine safety)')
+[ "$out" -gt 0 ] 2>/dev/null && ok "sim-control-persist-before-send ($out seeds broke Raft safety)" ||
+	bad sim-control-persist-before-send "no Raft safety violation caught"
 
 # The simulator must refuse bad input and change nothing.
 if $sim --seeds 0 --nodes 3 >/dev/null 2>&1; then
