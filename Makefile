@@ -56,8 +56,10 @@ check-unit:
 check-kunit:
 	@tests/lib/suite.sh kunit tests/kunit/run.sh
 
+# The module's own cases, then quorumd on the real module (one VM, three
+# daemons, links cut with policy rules).
 check-vm:
-	@tests/lib/suite.sh vm tests/vm/run.sh
+	@tests/lib/suite.sh vm tests/lib/multi.sh tests/vm/run.sh tests/quorumd/vm.sh
 
 check-cluster:
 	@tests/lib/suite.sh cluster tests/cluster/run.sh

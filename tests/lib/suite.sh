@@ -1,11 +1,12 @@
 #!/bin/bash
-# Run one test suite: tests/lib/suite.sh NAME SCRIPT
+# Run one test suite: tests/lib/suite.sh NAME SCRIPT [ARGS...]
 # The script's output goes to the terminal and to build/check/NAME.log. Its
 # last "N passed, N failed[, N skipped]" line is stored in
 # build/check/NAME.sum and printed again as the suite's last line. A suite
 # that exits non-zero without such a line, or reports failures, fails.
 set -o pipefail
 name=$1; script=$2
+shift 2
 dir=${BUILD:-$PWD/build}/check
 mkdir -p "$dir"
 log=$dir/$name.log sum=$dir/$name.sum
@@ -14,7 +15,7 @@ if [ ! -x "$script" ]; then
 	echo "$name: suite script $script is missing" | tee "$log"
 	echo "0 passed, 1 failed" > "$sum"
 else
-	"$script" 2>&1 | tee "$log"
+	"$script" "$@" 2>&1 | tee "$log"
 	rc=$?
 	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
 	line=${line#*: }
