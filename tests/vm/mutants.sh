@@ -20,7 +20,7 @@ passed=0 failed=0
 
 # name::file::original text::replacement::cases that must catch it (any one)
 mutants=(
-"rule6-clock::kmod/lease.h::now < READ_ONCE(l->deadline_ns)))::1))::rule6-no-io-after-deadline rule6-frozen-cpu"
+"rule6-clock::kmod/lease.h::state == QFENCE_STATE_ARMED && now < deadline))::state == QFENCE_STATE_ARMED))::rule6-no-io-after-deadline rule6-frozen-cpu"
 "rule7-late-renew::kmod/lease.c::	if (state == QFENCE_STATE_FENCED) {
 		NL_SET_ERR_MSG(extack, \"lease is fenced; only LEASE_UNFENCE clears it\");
 		return -ECANCELED;
