@@ -133,7 +133,9 @@
  *     whose settle bound escalates if the IO never completes. A bio
  *     mapped while a refused disarm is under way may be refused.
  *     Required: NAME. Errors: -ENOENT; -EBUSY the lease has
- *     QFENCE_F_NOWAYOUT, or IO is in flight (extack "IO in flight: ...");
+ *     QFENCE_F_NOWAYOUT, or IO is in flight (extack "IO in flight: retry
+ *     once it has completed"; Linux 6.1 has no formatted extack, the count
+ *     is LEASE_GET's IOS_INFLIGHT);
  *     -ECANCELED the lease is FENCED, or found expired and now FENCED
  *     (use UNFENCE).
  *
