@@ -12,6 +12,8 @@
  *   quorumd-probe SOCK remove NODE
  *   quorumd-probe SOCK add NODE IPV4 PORT [witness]
  *   quorumd-probe SOCK raw HEXBYTES       (send arbitrary bytes: bad input)
+ *   quorumd-probe - now                   CLOCK_REALTIME in ms (the clock
+ *                                         of quorumd's log stamps)
  *
  * Exit: 0 OK, 10 + hdr.status for a refused request, 2 usage, 3 no daemon.
  */
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_proto.h"
@@ -150,6 +153,13 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
+	if (!strcmp(argv[2], "now")) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		printf("%lld\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		return 0;
+	}
 	fd = conn(argv[1]);
 	if (!strcmp(argv[2], "status")) {
 		if (exchange(fd, QFCTL_REQ_STATUS, NULL, 0, &rh, &st,
