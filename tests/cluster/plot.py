@@ -78,8 +78,8 @@ for path in sorted(glob.glob(os.path.join(d, 'vm', 'qfnode*.out*'))):
                     nodes.setdefault(n, []).append((h, max(rem, 0.0)))
                     if p[3] == 'lease' and st == 2:
                         kfence.setdefault(n, []).append(h)
-                elif p[3] == 'cwrite-first':
-                    cfirst.append((h, n))
+                elif p[3] == 'cwrite-first' and kv.get('epoch') != '1':
+                    cfirst.append((h, n))   # epoch 1 is the initial owner
             elif 'NODE_FENCED committed' in line and 'leader measures' in line:
                 m = re.match(r'(\d+)\.(\d+) .*NODE_FENCED committed: node (\d+)', line)
                 if m:
