@@ -179,6 +179,9 @@ void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
 	s->counters.renew_refused_clock = d->renew_refused_clock;
 	s->counters.msgs_dropped = d->raft.dropped_msgs;
 	s->counters.bad_payload = d->bad_payload;
+	s->counters.renew_latency_max_us = d->lat_max_us;
+	s->counters.renew_latency_sum_us = d->lat_sum_us;
+	s->counters.renew_latency_count = d->lat_count;
 }
 
 /* ---- socket ---- */

@@ -51,6 +51,8 @@
  *   - TRANSFER_LEADER with node 0: the daemon picks the most up-to-date
  *     active, unfenced voter (result.node names it).
  *   - qfctl_counters.bad_payload, from reserved space (was reserved[0]).
+ *   - qfctl_counters.renew_latency_{max_us,sum_us,count}, from reserved
+ *     space (was reserved[1..3]): grant received -> LEASE_RENEW acked.
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H
@@ -244,7 +246,10 @@ struct qfctl_counters {
 	uint64_t msgs_dropped;			/* core batch overflow */
 	uint64_t bad_payload;			/* authentic datagrams that
 						 * are not a message (added) */
-	uint64_t reserved[3];
+	/* follower: from a grant's arrival to the kernel renew done (added) */
+	uint64_t renew_latency_max_us;
+	uint64_t renew_latency_sum_us;
+	uint64_t renew_latency_count;
 };
 
 struct qfctl_status {

@@ -473,6 +473,14 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 	k->deadline = deadline;
 	k->renewals++;
 	emu_save(d);
+	if (d->grant_rx) {	/* grant received -> renew acked */
+		uint64_t us = (qd_now() - d->grant_rx) / 1000;
+
+		d->lat_max_us = us > d->lat_max_us ? us : d->lat_max_us;
+		d->lat_sum_us += us;
+		d->lat_count++;
+		d->grant_rx = 0;
+	}
 	LOG(DEBUG, "lease renewed to now%+" PRId64 " ms", NS_MS((int64_t)
 	    (deadline - now)));
 }

@@ -133,6 +133,8 @@ static void deliver(void *ctx, const struct qf_wire_msg *wm,
 		d->bad_payload++;
 		return;
 	}
+	if (m.type == QF_MSG_GRANT)
+		d->grant_rx = qd_now();	/* renewal latency starts here */
 	qf_raft_step(&d->raft, qd_now(), &m);
 }
 

@@ -241,6 +241,8 @@ struct qd {
 	/* net */
 	struct qf_udp udp;
 	uint64_t bad_payload;		/* authentic, but not a message */
+	qf_ns grant_rx;			/* arrival of the newest grant */
+	uint64_t lat_max_us, lat_sum_us, lat_count;
 
 	/* control */
 	int ctl_fd;

@@ -93,11 +93,15 @@ static void print_status(const struct qfctl_status *s)
 	       "\nstate=%u\nkernel=%u\nflags=%" PRIu32 "\ngen=%" PRIu64
 	       "\nlease_known=%u\nlease_remaining_ms=%" PRId64
 	       "\nwait_ms=%" PRIu64 "\ncommit=%" PRIu64 "\nboot_id=%016" PRIx64
-	       "\naccepted=%" PRIu64 "\nrenewals=%" PRIu64 "\n",
+	       "\naccepted=%" PRIu64 "\nrenewals=%" PRIu64 "\n"
+	       "renew_latency_max_us=%" PRIu64 "\nrenew_latency_sum_us=%" PRIu64
+	       "\nrenew_latency_count=%" PRIu64 "\n",
 	       s->self, s->leader, s->term, s->state, s->kernel_state,
 	       s->flags, s->gen, s->lease_known, s->lease_remaining_ms,
 	       s->wait_ms, s->commit, s->boot_id, s->counters.accepted,
-	       s->counters.renewals);
+	       s->counters.renewals, s->counters.renew_latency_max_us,
+	       s->counters.renew_latency_sum_us,
+	       s->counters.renew_latency_count);
 	for (int i = 0; i < QFCTL_MAX_DROPS; i++)
 		if (s->counters.drops[i])
 			printf("drop%d=%" PRIu64 "\n", i, s->counters.drops[i]);
