@@ -292,8 +292,11 @@ if sc_vm_pause; then
 	cl_check
 	if [ "${CL_STALE:-0}" = 0 ] && [ "${CL_UNPROVEN:-0}" = 0 ] && [ "$CL_OVERWRITTEN" = 0 ]; then
 		echo "known-unsafe vm-pause: no stale write this time, but nothing prevents one (DESIGN §2)"
-	else
+	elif [ "${CL_STALE:-0}" != 0 ] || [ "$CL_OVERWRITTEN" != 0 ]; then
 		echo "known-unsafe vm-pause: the paused node wrote after its NODE_FENCED: stale_writes=$CL_STALE unproven=$CL_UNPROVEN overwritten_in_contested=$CL_OVERWRITTEN (DESIGN §2: a frozen clock breaks the rate assumption; use storage-side reservations or hypervisor fencing)"
+		grep -E '^(STALE|UNPROVEN)' "$dir/check.out" | head -n 5 | sed 's/^/#   /'
+	else
+		echo "known-unsafe vm-pause: $CL_UNPROVEN write(s) of the paused node cannot be proven to precede its NODE_FENCED (its frozen clock gives them no upper bound); none was proven stale this time (DESIGN §2: use storage-side reservations or hypervisor fencing)"
 		grep -E '^(STALE|UNPROVEN)' "$dir/check.out" | head -n 5 | sed 's/^/#   /'
 	fi
 	skipped=$((skipped + 1))
