@@ -8,6 +8,8 @@
 #   quorumd_rss_kb: largest VmRSS of the 3 daemons
 #   idle_cpu_pct_5_nodes: mean CPU per daemon, idle 5-node cluster, 100 ms
 #                heartbeat, over 10 s
+#   renewal_jitter_ms {mean, max, renewals}: on followers, a grant's
+#                arrival -> the kernel's ack of LEASE_RENEW
 # The nodes share one VM's loopback (127.0.0.N) rather than network
 # namespaces; links are cut with policy rules (see VM-TESTING-NOTES.md).
 # Prints `ok`/`FAIL` lines and `N passed, N failed`.
@@ -71,13 +73,17 @@ pct() {	# pct P: nearest-rank percentile of the sorted takeover times
 if [ "$n" -ge "$RUNS" ] && [ "$n" -gt 0 ]; then
 	p50=$(pct 50) p99=$(pct 99)
 	rss=$(vals rss_kb | sort -n | tail -n 1)
+	lmax=$(vals renew_latency_max_us | sort -n | tail -n 1)
+	lsum=$(vals renew_latency_sum_us | awk '{s += $1} END {print s + 0}')
+	lcnt=$(vals renew_latency_count | awk '{s += $1} END {print s + 0}')
+	lmean=$(awk -v s="$lsum" -v c="$lcnt" 'BEGIN { if (c) printf "%.3f", s / c / 1000; else print "null" }')
 	cpu=$(vals idle_cpu_pct | awk '{s += $1; n++} END { if (n) printf "%.2f", s / n; else print "null" }')
 	cat > "$BUILD/bench/cluster-netns.json" <<JSON
 {
   "takeover_ms": { "p50": $p50, "p99": $p99, "n": $n },
   "quorumd_rss_kb": ${rss:-null},
   "idle_cpu_pct_5_nodes": $cpu,
-  "renewal_jitter_ms": null,
+  "renewal_jitter_ms": { "mean": $lmean, "max": $(awk -v m="${lmax:-0}" 'BEGIN { printf "%.3f", m / 1000 }'), "renewals": $lcnt },
   "timing": "default (heartbeat 100, election 400..800, L 1500, F 1000, rho 1000 ppm)",
   "setup": "one QEMU TCG VM (-icount 3), nodes on 127.0.0.N, real qfence.ko",
   "targets": { "takeover_p99_ms": 5000, "rss_kb": 16384 }

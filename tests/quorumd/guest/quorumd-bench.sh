@@ -5,6 +5,8 @@
 #                  leader (its log stamp), one line per run
 #   rss_kb         VmRSS of each daemon of the 3-node cluster
 #   idle_cpu_pct   CPU of each daemon of an idle 5-node cluster over 10 s
+#   renew_latency_{max_us,sum_us,count}  per daemon: grant received ->
+#                  LEASE_RENEW acknowledged by the kernel
 . /tests/lib.sh
 T=/tmp/qd
 P=quorumd-probe
@@ -61,6 +63,9 @@ t_takeover() {
 		wait_for kis $F armed || die "run $i: $F not re-armed"
 		for n in 1 2 3; do kis $n armed || die "run $i: lease $n $(field bl$n state)"; done
 		i=$((i + 1))
+	done
+	for n in 1 2 3; do
+		$P $T/s$n.sock status | sed -n 's/^\(renew_latency_[a-z_]*\)=/bench \1=/p' >> $B
 	done
 	for n in 1 2 3; do kill "$(pid $n)"; done
 	sleep 1
