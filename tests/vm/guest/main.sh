@@ -385,6 +385,8 @@ t_settle_wait() {
 # fence + reboot_delay_ms, and logged instead of done.
 t_action_event_log_only() {
 	qc lease new ra --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 100
+	# Armed first: fencing a never-armed lease schedules no action (uapi).
+	qc lease renew ra --generation 1 --in-ms 8000
 	events_start /tmp/ra.ev 3 ra
 	qc lease fence ra
 	events_wait /tmp/ra.ev || die "fewer than 3 events"
@@ -476,13 +478,14 @@ t_rmmod_fenced() {
 
 t_rmmod_clean() {
 	qc lease unfence pin --generation 2
-	for l in io1 st sw fl; do
-		[ "$(field $l state)" = fenced ] && qc lease unfence $l --generation 99
+	# Every lease left (also those of a case that failed half-way).
+	for l in $(qlease names); do
+		g=$(field $l generation)
+		[ "$(field $l state)" != fenced ] || qc lease unfence $l --generation $((g + 1))
 		qc lease disarm $l
-	done
-	for l in pin io1 st sw fl; do
 		qc lease del $l
 	done
+	[ "$(qlease count)" = 0 ] || die "leases left: $(qlease names)"
 	qc lease list
 	rmmod qfence || die "rmmod refused after disarm and del"
 	[ ! -e /sys/module/qfence ] || die "/sys/module/qfence still there"

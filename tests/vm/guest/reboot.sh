@@ -27,6 +27,8 @@ run_case settle-wait-survives t_settle_wait_survives
 # at once; the VM must still be here once the delay has passed.
 t_unfence_cancels_reboot() {
 	qc lease new rc --generation 1 --max-lease-ms 10000 --actions io,reboot --reboot-delay-ms 3000
+	# Armed first: fencing a never-armed lease schedules no action (uapi).
+	qc lease renew rc --generation 1 --in-ms 8000
 	qc lease fence rc
 	f=$(field rc fenced_ns)
 	qc lease unfence rc --generation 2

@@ -5,6 +5,7 @@
  *
  *   qlease get NAME                      key=value lines (state by name)
  *   qlease count                         number of leases (a dump)
+ *   qlease names                         their names, one a line
  *   qlease wait NAME STATE TIMEOUT_MS    poll until STATE; exit 1 on timeout
  *   qlease events TIMEOUT_MS COUNT READY [NAME]
  *                                        print COUNT events (one line each) of
@@ -104,6 +105,23 @@ static int cmd_get(struct qnl *q, const char *name)
 	return 0;
 }
 
+static int name_line(const struct nlmsghdr *m, void *data)
+{
+	struct qlease l;
+
+	(void)data;
+	qnl_parse_lease(m, &l);
+	printf("%s\n", l.name);
+	return MNL_CB_OK;
+}
+
+static int cmd_names(struct qnl *q)
+{
+	struct nlmsghdr *nlh = qnl_req(q, QFENCE_CMD_LEASE_GET, NLM_F_DUMP);
+
+	return qnl_talk(q, nlh, name_line, NULL) ? 1 : 0;
+}
+
 static int cmd_wait(struct qnl *q, const char *name, const char *state,
 		    long timeout_ms)
 {
@@ -193,6 +211,8 @@ int main(int argc, char **argv)
 	struct qnl q;
 	int ret;
 
+	if (argc == 2 && !strcmp(argv[1], "names"))
+		return qnl_open(&q) ? 1 : cmd_names(&q);
 	if (argc == 2 && !strcmp(argv[1], "count")) {
 		if (qnl_open(&q) || (ret = qnl_count(&q)) < 0)
 			return 1;
@@ -200,7 +220,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: qlease get NAME | count | wait NAME STATE MS | "
+		fprintf(stderr, "usage: qlease get NAME | count | names | wait NAME STATE MS | "
 			"events MS COUNT READYFILE\n");
 		return 2;
 	}
