@@ -399,6 +399,21 @@ t_action_event_log_only() {
 	qc lease del ra
 }
 
+# Fencing a never-armed lease (a daemon at boot fencing what it adopted)
+# latches FENCED but schedules no reboot: FENCED then DRAINED, no ACTION
+# (which the kernel would send between the two).
+t_fence_disarmed_no_action() {
+	qc lease new nd --generation 1 --max-lease-ms 10000 --actions io,reboot
+	events_start /tmp/nd.ev 2 nd
+	qc lease fence nd
+	events_wait /tmp/nd.ev || die "fewer than 2 events"
+	expect_field nd state fenced
+	! grep -q '^event=action' /tmp/nd.ev || die "ACTION scheduled for a never-armed lease"
+	grep -q '^event=drained' /tmp/nd.ev || die "no DRAINED event"
+	qc lease unfence nd --generation 2
+	qc lease del nd
+}
+
 # QFENCE_MAX_LEASES leases fit, one more is refused with ENOSPC.
 t_lease_table_full() {
 	n=$(qlease count)
@@ -538,6 +553,7 @@ run_case renew-loop-keeps-lease t_renew_loop
 run_case settle-escalation-log-only t_settle_escalation
 run_case settle-wait-no-escalation t_settle_wait
 run_case action-event-log-only t_action_event_log_only
+run_case fence-disarmed-no-action t_fence_disarmed_no_action
 run_case lease-table-full t_lease_table_full
 run_case rule6-no-io-after-deadline t_rule6_fencelat
 run_case quorumctl-json t_quorumctl_json
