@@ -59,7 +59,7 @@
 
 #include <stdint.h>
 
-#define QFCTL_SOCKET_DEFAULT	"/run/quorumd.sock"
+#define QFCTL_SOCKET_DEFAULT	"/run/qfence/quorumd.sock"
 #define QFCTL_MAGIC		0x4c434651U	/* "QFCL" little-endian */
 #define QFCTL_VERSION		1
 
