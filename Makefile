@@ -7,7 +7,8 @@
 #   make soak-cluster SEED=N DURATION=S                      randomized cluster faults
 #   make sim ARGS='--seeds N --nodes K ...'                    cluster simulator
 #   make bench      benchmarks, JSON under build/bench/
-#   make demo       the README's main command
+#   make demo       the README's main command (3-VM split brain)
+#   make demo-lease a single-VM lease demo
 #
 # The module is built against the newest installed Debian 6.1 headers
 # (override with KDIR=...); it never depends on the running kernel.
@@ -18,7 +19,7 @@ BUILD := $(CURDIR)/build
 export KVER KDIR BUILD
 
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
-	check-cluster soak-cluster sim bench demo clean
+	check-cluster soak-cluster sim bench demo demo-lease clean
 
 all: module daemon tools
 
@@ -78,7 +79,13 @@ bench:
 	@mkdir -p $(BUILD)/bench
 	tests/bench/run.sh
 
-demo:
+# The README's main command: three VMs on one shared disk, one split brain.
+demo: deps
+	$(MAKE) all
+	tests/demo/cluster-demo.sh
+
+# One VM, one lease: armed, renewed, expiring, fencing a disk.
+demo-lease: deps
 	tests/demo/demo.sh
 
 clean:
