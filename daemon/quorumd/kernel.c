@@ -7,20 +7,34 @@
  * wait for), `ev` subscribed to the "events" group and watched by the loop.
  *
  * What the daemon does with the lease (DESIGN §2, §3):
- *   start     LEASE_NEW with this node's generation; -EEXIST: adopt the
- *             lease as it is (LEASE_GET). A FENCED lease stays fenced and
- *             the core is told (qf_raft_lapsed): rule 7, latched.
+ *   start     refuse qfence log_only=Y (F not enforced) unless
+ *             --allow-log-only (TEST ONLY). LEASE_NEW with this node's
+ *             generation; -EEXIST: adopt the lease (LEASE_GET) if its
+ *             MAX_LEASE_MS, ACTIONS, SETTLE_MS, FLAGS are the configured
+ *             ones (else recreate it if DISARMED and unused, else refuse),
+ *             and, if ARMED, its generation is this node's. A FENCED
+ *             lease stays fenced and the core is told (qf_raft_lapsed):
+ *             rule 7, latched. DEVICES == 0 is warned about loudly.
  *   grant     LEASE_RENEW with the core's absolute deadline (the core's
  *             now is CLOCK_BOOTTIME, the kernel's clock), only while the
  *             clock guard agrees.
  *   fenced    LEASE_FENCE when NODE_FENCED(self) is committed.
  *   rejoin    LEASE_UNFENCE only with the larger generation of a committed
- *             NODE_JOIN (the core hands it out only then).
+ *             NODE_JOIN (the core hands it out only then); -EBUSY (not
+ *             drained since the fence) is retried from the loop's timer.
+ *             A DISARMED lease of an older generation is moved the same
+ *             way (no LEASE_DEL: a dm table may hold the lease).
  *   leave     LEASE_DISARM (refused under NOWAYOUT: the lease then runs
- *             out and fences, as the operator asked).
- *   events    EXPIRED / FENCED of our lease: stop renewing, tell the core
- *             (its acks then carry LAPSED, the leader fences us in the
- *             log), run on_lease_lost. Never un-fence by ourselves.
+ *             out and fences, as the operator asked; -EBUSY with IO in
+ *             flight: retried for up to F, then left ARMED).
+ *   events    EXPIRED / FENCED of our lease's current generation: stop
+ *             renewing, tell the core (its acks then carry LAPSED, the
+ *             leader fences us in the log), run on_lease_lost. Events of
+ *             other generations are history and ignored. Never un-fence
+ *             by ourselves. An unexpected -EINVAL/-ESTALE/-ECANCELED is
+ *             followed by LEASE_GET (the local view was wrong).
+ *   requests  time out after min(margin, heartbeat, 2 s): the loop is
+ *             single-threaded.
  *
  * kernel = none (--no-kernel) is a TEST-ONLY mode for host tests without
  * the module: the lease is emulated here (deadline, expiry, latch) and
@@ -87,10 +101,30 @@ static int request(struct qd_kernel *k, size_t len, void *reply,
 	}
 }
 
-static struct mnl_socket *open_sock(uint32_t *portid)
+/*
+ * The loop is single-threaded: a request that is not answered must not
+ * hold it longer than the margin of the liveness rule (nor a heartbeat),
+ * else a slow answer would cost the lease on the fast profile. The module
+ * answers at once; 2 s is only the ceiling.
+ */
+uint32_t qd_nl_timeout_ms(const struct qf_conf_timing *t)
+{
+	uint32_t ms = 2000;
+
+	if (t->margin_ms && t->margin_ms < ms)
+		ms = t->margin_ms;
+	if (t->heartbeat_ms && t->heartbeat_ms < ms)
+		ms = t->heartbeat_ms;
+	return ms ? ms : 1;
+}
+
+static struct mnl_socket *open_sock(uint32_t *portid, uint32_t timeout_ms)
 {
 	struct mnl_socket *s = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_usec = (timeout_ms % 1000) * 1000,
+	};
 	int one = 1;
 
 	if (!s)
@@ -239,9 +273,100 @@ static int create_lease(struct qd *d, uint64_t gen)
 		       NULL, NULL);
 }
 
+static uint32_t conf_flags(const struct qf_conf *c)
+{
+	return c->nowayout ? QFENCE_F_NOWAYOUT : 0;
+}
+
+/*
+ * May this node adopt the lease LEASE_GET showed? W is derived from the
+ * configured L and F: a lease created with other parameters (an older
+ * configuration) does not give the bound the cluster assumes. Such a lease
+ * is recreated when nothing depends on it (DISARMED, no device), else the
+ * daemon refuses to start. An ARMED lease of a generation this node's
+ * durable state does not know is someone else's (two daemons with one
+ * lease_name on one kernel): refused too.
+ */
+enum qd_adopt qd_adopt_decide(const struct qd_lease_info *li,
+			      const struct qf_conf *c, uint64_t known_gen,
+			      char *why, size_t len)
+{
+	uint32_t max_ms = c->timing.lease_ms + 1;
+
+	if ((li->have_params & QD_LI_ALL) != QD_LI_ALL) {
+		snprintf(why, len, "LEASE_GET did not report the lease's "
+			 "parameters (module too old?)");
+		return QD_ADOPT_REFUSE;
+	}
+	if (li->max_lease_ms != max_ms || li->actions != c->actions ||
+	    li->settle_ms != c->timing.settle_ms ||
+	    li->flags != conf_flags(c)) {
+		snprintf(why, len, "lease has max_lease_ms %" PRIu32
+			 " actions %#" PRIx32 " settle_ms %" PRIu32 " flags %#"
+			 PRIx32 ", the configuration wants %" PRIu32 " %#"
+			 PRIx32 " %" PRIu32 " %#" PRIx32, li->max_lease_ms,
+			 li->actions, li->settle_ms, li->flags, max_ms,
+			 c->actions, c->timing.settle_ms, conf_flags(c));
+		if (li->state == QFENCE_STATE_DISARMED && !li->devices)
+			return QD_ADOPT_RECREATE;
+		return QD_ADOPT_REFUSE;
+	}
+	if (li->state == QFENCE_STATE_ARMED && li->gen != known_gen) {
+		snprintf(why, len, "lease is ARMED with generation %" PRIu64
+			 ", which this node's committed state does not know "
+			 "(its generation is %" PRIu64 "): another daemon "
+			 "with the same lease_name on this kernel?", li->gen,
+			 known_gen);
+		return QD_ADOPT_REFUSE;
+	}
+	why[0] = 0;
+	return QD_ADOPT_OK;
+}
+
+/* log_only=Y: a fence only logs, the settle bound F is not enforced. */
+int qd_log_only_check(const char *val, bool allowed)
+{
+	if (!val || (val[0] != 'Y' && val[0] != 'y' && val[0] != '1'))
+		return 0;
+	return allowed ? 0 : -1;
+}
+
+static int check_log_only(struct qd *d)
+{
+	char val[8] = "";
+	FILE *f = fopen("/sys/module/qfence/parameters/log_only", "re");
+	bool have = false;
+
+	if (f) {
+		have = fgets(val, sizeof(val), f) != NULL;
+		fclose(f);
+	}
+	if (!qd_log_only_check(have ? val : NULL, d->allow_log_only)) {
+		if (have && qd_log_only_check(val, false))
+			LOG(WARN, "*** qfence log_only=Y: TEST ONLY. Reboot and "
+			    "panic actions and the settle bound are only "
+			    "logged: W does not hold. ***");
+		return 0;
+	}
+	LOG(ERR, "qfence.ko is loaded with log_only=Y: the settle bound F "
+	    "would not be enforced and W would not hold. Reload it without "
+	    "log_only (rmmod qfence; modprobe qfence), or pass "
+	    "--allow-log-only (TEST ONLY)");
+	return -1;
+}
+
+static void warn_no_devices(const struct qd_lease_info *li, const char *name)
+{
+	if (!li->devices)
+		LOG(WARN, "*** kernel lease '%s' has no device (DEVICES = 0): "
+		    "nothing is fenced by it. Load the qfence dm tables of "
+		    "the shared storage. ***", name);
+}
+
 static int adopt(struct qd *d)
 {
 	struct qd_lease_info li;
+	char why[256];
 	int rc = kern_refresh(d, &li);
 
 	if (rc) {
@@ -254,14 +379,42 @@ static int adopt(struct qd *d)
 	    state_name(li.state), li.gen,
 	    li.state == QFENCE_STATE_ARMED && li.deadline > li.now ?
 	    "still valid" : "not valid");
+	switch (qd_adopt_decide(&li, &d->conf, member_gen(d), why,
+				sizeof(why))) {
+	case QD_ADOPT_REFUSE:
+		LOG(ERR, "kernel lease '%s' cannot be adopted: %s. Refusing "
+		    "to start (W assumes the configured L and F).",
+		    d->conf.lease_name, why);
+		return -1;
+	case QD_ADOPT_RECREATE:
+		LOG(WARN, "kernel lease '%s': %s; disarmed and unused: "
+		    "recreating it", d->conf.lease_name, why);
+		rc = request(&d->k, qd_nl_lease_cmd(d->k.buf, d->k.family,
+						    ++d->k.seq,
+						    QFENCE_CMD_LEASE_DEL,
+						    d->conf.lease_name),
+			     NULL, NULL);
+		if (!rc)
+			rc = create_lease(d, member_gen(d));
+		if (rc) {
+			LOG(ERR, "kernel: recreating lease '%s': %s",
+			    d->conf.lease_name, strerror(-rc));
+			return -1;
+		}
+		return kern_refresh(d, &li) ? -1 : 0;
+	case QD_ADOPT_OK:
+		break;
+	}
+	warn_no_devices(&li, d->conf.lease_name);
 	if (li.state == QFENCE_STATE_FENCED) {
 		lapsed(d, li.gen, "found fenced at start");
 		return 0;
 	}
 	/*
-	 * Another generation (the committed state may not be replayed yet):
-	 * keep it as it is; kern_apply_lease moves to the core's generation
-	 * once it is known, and a renew of another generation is never sent.
+	 * A DISARMED lease of another generation (the committed state may
+	 * not be replayed yet): kept as it is; kern_apply_lease moves it to
+	 * the core's generation (LEASE_UNFENCE) once it is known, and a renew
+	 * of another generation is never sent.
 	 */
 	return 0;
 }
@@ -272,8 +425,9 @@ static int open_kernel(struct qd *d)
 	uint64_t gen = member_gen(d);
 	int rc;
 
-	k->cmd = open_sock(&k->portid);
-	k->ev = open_sock(NULL);
+	k->timeout_ms = qd_nl_timeout_ms(&d->conf.timing);
+	k->cmd = open_sock(&k->portid, k->timeout_ms);
+	k->ev = open_sock(NULL, k->timeout_ms);
 	if (!k->cmd || !k->ev) {
 		LOG(ERR, "kernel: netlink socket: %s", strerror(errno));
 		return -1;
@@ -291,6 +445,8 @@ static int open_kernel(struct qd *d)
 		    strerror(errno));
 		return -1;
 	}
+	if (check_log_only(d))
+		return -1;
 	rc = create_lease(d, gen);
 	if (rc == -EEXIST)
 		return adopt(d);
@@ -304,6 +460,12 @@ static int open_kernel(struct qd *d)
 	LOG(INFO, "kernel lease '%s' created, generation %" PRIu64
 	    " (disarmed: IO refused until the first grant)",
 	    d->conf.lease_name, gen);
+	{
+		struct qd_lease_info li;
+
+		if (!kern_refresh(d, &li))
+			warn_no_devices(&li, d->conf.lease_name);
+	}
 	return 0;
 }
 
@@ -346,27 +508,71 @@ int kern_event_fd(const struct qd *d)
 	return d->k.ev ? mnl_socket_get_fd(d->k.ev) : -1;
 }
 
-static void on_event(struct qd *d, const struct qd_event *ev)
+/*
+ * What an event means for this daemon. Events are sent after the fact and
+ * carry the generation recorded at the latch: a FENCED of generation 1
+ * delivered after the unfence to 2 is history, not news. Only events of
+ * the lease's current generation are applied. UNFENCED never changes the
+ * local view (the daemon unfences itself and knows it; an UNFENCED
+ * delivered late must not turn an ARMED lease into DISARMED here).
+ */
+enum qd_ev_act qd_event_decide(const char *lease_name, uint64_t cur_gen,
+			       const struct qd_event *ev)
 {
-	if (strcmp(ev->name, d->conf.lease_name))
-		return;		/* another node's lease (same kernel) */
+	if (strcmp(ev->name, lease_name) || ev->gen != cur_gen)
+		return QD_EV_IGNORE;
 	switch (ev->event) {
 	case QFENCE_EVENT_EXPIRED:
-		lapsed(d, ev->gen, "expired");
-		break;
 	case QFENCE_EVENT_FENCED:
-		lapsed(d, ev->gen, ev->reason == QFENCE_REASON_MANUAL ?
-		       "manual LEASE_FENCE" : "expired");
-		break;
-	case QFENCE_EVENT_UNFENCED:
-		d->k.state = QFENCE_STATE_DISARMED;
-		d->k.gen = ev->gen;
-		LOG(INFO, "kernel lease unfenced, generation %" PRIu64, ev->gen);
-		break;
+		return QD_EV_LAPSED;
 	default:
-		LOG(INFO, "kernel event %" PRIu32 " on lease '%s'", ev->event,
-		    ev->name);
+		return QD_EV_LOG;
 	}
+}
+
+/* After an answer the local view did not predict: ask the kernel. */
+static void reconcile(struct qd *d, const char *why)
+{
+	struct qd_kernel *k = &d->k;
+	uint32_t was = k->state;
+	struct qd_lease_info li;
+	int rc;
+
+	if (k->none)
+		return;
+	rc = kern_refresh(d, &li);
+	if (rc) {
+		LOG(ERR, "kernel: LEASE_GET after %s: %s", why, strerror(-rc));
+		return;
+	}
+	LOG(WARN, "kernel lease '%s' after %s: %s, generation %" PRIu64
+	    " (was %s)", d->conf.lease_name, why, state_name(li.state), li.gen,
+	    state_name(was));
+	if (li.state == QFENCE_STATE_FENCED)
+		lapsed(d, li.gen, why);
+}
+
+void kern_apply_event(struct qd *d, const struct qd_event *ev)
+{
+	switch (qd_event_decide(d->conf.lease_name, d->k.gen, ev)) {
+	case QD_EV_IGNORE:
+		if (!strcmp(ev->name, d->conf.lease_name))
+			LOG(DEBUG, "kernel event %" PRIu32 " of generation %"
+			    PRIu64 " ignored (lease is at %" PRIu64 ")",
+			    ev->event, ev->gen, d->k.gen);
+		return;
+	case QD_EV_LAPSED:
+		lapsed(d, ev->gen, ev->event == QFENCE_EVENT_FENCED &&
+		       ev->reason == QFENCE_REASON_MANUAL ?
+		       "manual LEASE_FENCE" : "expired");
+		return;
+	case QD_EV_LOG:
+		break;
+	}
+	if (ev->event == QFENCE_EVENT_DRAINED && d->k.unfence_gen)
+		d->k.unfence_next = 0;	/* retry the unfence now */
+	LOG(INFO, "kernel event %" PRIu32 " on lease '%s', generation %"
+	    PRIu64, ev->event, ev->name, ev->gen);
 }
 
 void kern_on_event(struct qd *d)
@@ -394,7 +600,7 @@ void kern_on_event(struct qd *d)
 		for (struct nlmsghdr *h = (struct nlmsghdr *)k->buf;
 		     mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n))
 			if (!qd_nl_parse_event(h, h->nlmsg_len, &ev))
-				on_event(d, &ev);
+				kern_apply_event(d, &ev);
 	}
 }
 
@@ -409,34 +615,67 @@ void kern_fence(struct qd *d, const char *why)
 		rc = request(k, qd_nl_lease_cmd(k->buf, k->family, ++k->seq,
 						QFENCE_CMD_LEASE_FENCE,
 						d->conf.lease_name), NULL, NULL);
-	if (rc)
+	if (rc) {
 		LOG(ERR, "kernel: LEASE_FENCE '%s': %s", d->conf.lease_name,
 		    strerror(-rc));
-	else
+		if (rc == -EINVAL || rc == -ESTALE || rc == -ECANCELED)
+			reconcile(d, "a refused LEASE_FENCE");
+	} else
 		lapsed(d, k->gen, why);
 }
 
-static void unfence(struct qd *d, uint64_t gen)
+/*
+ * LEASE_UNFENCE to the committed generation: clears a FENCED latch, or
+ * moves a DISARMED lease to the larger generation (a dm table may hold
+ * it: no LEASE_DEL). -EBUSY: the lease has not drained since the fence;
+ * kept pending and retried from kern_tick (and at the DRAINED event).
+ */
+static int unfence(struct qd *d, uint64_t gen)
 {
 	struct qd_kernel *k = &d->k;
 	int rc = 0;
 
+	k->unfence_gen = gen;
 	if (!k->none)
 		rc = request(k, qd_nl_lease_gen(k->buf, k->family, ++k->seq,
 						QFENCE_CMD_LEASE_UNFENCE,
 						d->conf.lease_name, gen),
 			     NULL, NULL);
+	if (rc == -EBUSY) {
+		k->unfence_busy++;
+		k->unfence_next = qd_now() + d->core_cfg.timing.heartbeat;
+		LOG(WARN, "kernel: LEASE_UNFENCE '%s' to generation %" PRIu64
+		    ": not drained since the fence (IO in flight); retrying",
+		    d->conf.lease_name, gen);
+		return rc;
+	}
 	if (rc) {
 		LOG(ERR, "kernel: LEASE_UNFENCE '%s' to generation %" PRIu64
 		    ": %s", d->conf.lease_name, gen, strerror(-rc));
-		return;
+		k->unfence_gen = 0;
+		if (rc == -EINVAL || rc == -ESTALE || rc == -ECANCELED)
+			reconcile(d, "a refused LEASE_UNFENCE");
+		return rc;
 	}
-	LOG(INFO, "rejoin committed: kernel lease '%s' unfenced with "
-	    "generation %" PRIu64, d->conf.lease_name, gen);
+	LOG(INFO, "kernel lease '%s' %s with generation %" PRIu64,
+	    d->conf.lease_name, k->state == QFENCE_STATE_FENCED ?
+	    "unfenced (rejoin committed)" : "moved", gen);
+	k->unfence_gen = 0;
 	k->state = QFENCE_STATE_DISARMED;
 	k->gen = gen;
 	d->lease_lost_reported = false;
 	emu_save(d);
+	return 0;
+}
+
+/* Retries that wait for the kernel (called from the loop's timer). */
+void kern_tick(struct qd *d, qf_ns now)
+{
+	struct qd_kernel *k = &d->k;
+
+	if (k->unfence_gen && now >= k->unfence_next &&
+	    k->unfence_gen > k->gen)
+		unfence(d, k->unfence_gen);
 }
 
 static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
@@ -461,6 +700,8 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 	}
 	if (rc) {
 		k->renew_errors++;
+		if (rc == -ESTALE || rc == -EINVAL)
+			reconcile(d, "a refused LEASE_RENEW");
 		LOG(WARN, "kernel: LEASE_RENEW to %+" PRId64 " ms: %s",
 		    NS_MS((int64_t)(deadline - now)), strerror(-rc));
 		return;
@@ -485,24 +726,6 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 	    (deadline - now)));
 }
 
-static int recreate(struct qd *d, uint64_t gen)
-{
-	struct qd_kernel *k = &d->k;
-	int rc;
-
-	rc = request(k, qd_nl_lease_cmd(k->buf, k->family, ++k->seq,
-					QFENCE_CMD_LEASE_DEL,
-					d->conf.lease_name), NULL, NULL);
-	if (!rc)
-		rc = create_lease(d, gen);
-	if (rc)
-		LOG(ERR, "kernel: cannot move disarmed lease '%s' from "
-		    "generation %" PRIu64 " to %" PRIu64 ": %s (a device may "
-		    "hold it: remove it, or LEASE_DEL by hand)",
-		    d->conf.lease_name, k->gen, gen, strerror(-rc));
-	return rc;
-}
-
 void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 {
 	struct qd_kernel *k = &d->k;
@@ -514,18 +737,11 @@ void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 		return;
 	}
 	d->self_fenced = false;
-	if (rd->lease_gen > k->gen) {
-		if (k->state == QFENCE_STATE_FENCED) {
-			unfence(d, rd->lease_gen);
-		} else if (k->state == QFENCE_STATE_DISARMED) {
-			/* a disarmed lease of an older generation (found at
-			 * start): recreate it with the committed one */
-			if (!k->none && recreate(d, rd->lease_gen))
-				return;
-			k->gen = rd->lease_gen;
-			emu_save(d);
-		}
-	}
+	/* FENCED: a committed rejoin; DISARMED of an older generation
+	 * (found at start): LEASE_UNFENCE moves both to the committed one */
+	if (rd->lease_gen > k->gen && k->state != QFENCE_STATE_ARMED &&
+	    unfence(d, rd->lease_gen))
+		return;
 	if (rd->lease_deadline)
 		renew(d, rd->lease_deadline, rd->lease_gen);
 }
@@ -539,26 +755,65 @@ void kern_emulate(struct qd *d, qf_ns now)
 		lapsed(d, k->gen, "expired (emulated)");
 }
 
+/*
+ * Clean leave. The module refuses with -EBUSY under NOWAYOUT, and while IO
+ * is in flight (a disarm has no settle bound): the lease then stays ARMED.
+ * Retried for up to F, polling LEASE_GET; 0 only if the kernel disarmed
+ * it (the caller magic-closes the watchdog only then).
+ */
 int kern_disarm(struct qd *d)
 {
 	struct qd_kernel *k = &d->k;
+	qf_ns until = qd_now() + (qf_ns)d->conf.timing.settle_ms * QF_MS;
+	struct timespec pause = { .tv_nsec = 10 * 1000000L };
+	struct qd_lease_info li;
+	bool told = false;
 	int rc = 0;
 
-	if (k->state != QFENCE_STATE_ARMED)
-		return 0;
-	if (!k->none)
+	if (k->none) {
+		if (k->state == QFENCE_STATE_FENCED)
+			return -ECANCELED;
+		goto done;
+	}
+	for (;;) {
 		rc = request(k, qd_nl_lease_cmd(k->buf, k->family, ++k->seq,
 						QFENCE_CMD_LEASE_DISARM,
 						d->conf.lease_name), NULL, NULL);
-	if (rc == -EBUSY) {
-		LOG(WARN, "kernel lease '%s' is NOWAYOUT: not disarmed, it "
-		    "will expire and fence", d->conf.lease_name);
-		return rc;
+		if (rc != -EBUSY)
+			break;
+		if (d->conf.nowayout) {
+			LOG(WARN, "kernel lease '%s' is NOWAYOUT: not disarmed, "
+			    "it will expire and fence", d->conf.lease_name);
+			return rc;
+		}
+		if (kern_refresh(d, &li) || li.state != QFENCE_STATE_ARMED) {
+			reconcile(d, "a refused LEASE_DISARM");
+			return rc;
+		}
+		if (qd_now() >= until) {
+			LOG(ERR, "kernel lease '%s': IO still in flight (%"
+			    PRIu64 ") after %" PRIu32 " ms: not disarmed, it "
+			    "stays ARMED and will expire and fence",
+			    d->conf.lease_name, li.inflight,
+			    d->conf.timing.settle_ms);
+			return rc;
+		}
+		if (!told) {
+			told = true;
+			LOG(WARN, "kernel lease '%s': IO in flight (%" PRIu64
+			    "), disarm refused; retrying for up to %" PRIu32
+			    " ms", d->conf.lease_name, li.inflight,
+			    d->conf.timing.settle_ms);
+		}
+		nanosleep(&pause, NULL);
 	}
 	if (rc) {
 		LOG(ERR, "kernel: LEASE_DISARM: %s", strerror(-rc));
+		if (rc == -ECANCELED || rc == -EINVAL || rc == -ESTALE)
+			reconcile(d, "a refused LEASE_DISARM");
 		return rc;
 	}
+done:
 	k->state = QFENCE_STATE_DISARMED;
 	emu_save(d);
 	LOG(INFO, "kernel lease '%s' disarmed (clean leave)",

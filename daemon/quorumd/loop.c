@@ -231,6 +231,7 @@ static void on_timer(struct qd *d)
 	now = qd_now();
 	qf_raft_tick(&d->raft, now);
 	kern_emulate(d, now);
+	kern_tick(d, now);
 	ctl_on_tick(d, now);
 	runtime_on_tick(d, now);
 }

@@ -47,7 +47,9 @@ static void usage(FILE *f)
 		"  -v, --verbose       debug logging (SIGUSR1 toggles it)\n"
 		"      --check-config  validate FILE, print the derived W, exit\n"
 		"      --no-kernel     TEST ONLY: run without qfence.ko; the\n"
-		"                      lease is emulated and protects nothing\n");
+		"                      lease is emulated and protects nothing\n"
+		"      --allow-log-only  TEST ONLY: accept qfence.ko loaded\n"
+		"                      with log_only=Y (F is not enforced)\n");
 }
 
 static int check_config(const char *path)
@@ -130,6 +132,7 @@ static int parse_args(struct qd *d, int argc, char **argv, bool *check)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "no-kernel", no_argument, NULL, 'N' },
+		{ "allow-log-only", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -143,6 +146,7 @@ static int parse_args(struct qd *d, int argc, char **argv, bool *check)
 		case 'v': qd_log_level = LOG_DEBUG_; break;
 		case 'C': *check = true; break;
 		case 'N': d->no_kernel = true; break;
+		case 'L': d->allow_log_only = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}

@@ -208,6 +208,32 @@ int qd_nl_parse_lease(const void *buf, size_t len, struct qd_lease_info *li)
 		case QFENCE_A_RENEWALS:
 			bad |= get_u64(a, &li->renewals);
 			break;
+		case QFENCE_A_MAX_LEASE_MS:
+			bad |= get_u32(a, &li->max_lease_ms);
+			li->have_params |= 1U << 0;
+			break;
+		case QFENCE_A_ACTIONS:
+			bad |= get_u32(a, &li->actions);
+			li->have_params |= 1U << 1;
+			break;
+		case QFENCE_A_SETTLE_MS:
+			bad |= get_u32(a, &li->settle_ms);
+			li->have_params |= 1U << 2;
+			break;
+		case QFENCE_A_FLAGS:
+			bad |= get_u32(a, &li->flags);
+			li->have_params |= 1U << 3;
+			break;
+		case QFENCE_A_DEVICES:
+			bad |= get_u32(a, &li->devices);
+			li->have_params |= 1U << 4;
+			break;
+		case QFENCE_A_IOS_INFLIGHT:
+			bad |= get_u64(a, &li->inflight);
+			break;
+		case QFENCE_A_DRAINED_NS:
+			bad |= get_u64(a, &li->drained_ns);
+			break;
 		}
 	}
 	if (bad || !li->have_state || !li->have_gen ||

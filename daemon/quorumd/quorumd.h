@@ -53,8 +53,13 @@ struct qd_lease_info {
 	uint64_t deadline;
 	uint64_t now;
 	uint64_t renewals;
+	uint32_t max_lease_ms, actions, settle_ms, flags, devices;
+	uint64_t inflight, drained_ns;
+	uint32_t have_params;		/* bits: max_lease, actions, settle,
+					 * flags, devices (QD_LI_ALL: all) */
 	bool have_state, have_gen;
 };
+#define QD_LI_ALL	0x1fU
 
 struct qd_event {
 	uint32_t event;			/* QFENCE_EVENT_* */
@@ -77,8 +82,26 @@ struct qd_kernel {
 	uint64_t gen;			/* generation the kernel lease has */
 	uint64_t deadline;		/* last deadline given */
 	uint64_t renewals, renew_errors;
+	uint64_t unfence_gen;		/* committed rejoin not applied yet */
+	uint64_t unfence_busy;		/* LEASE_UNFENCE refused: not drained */
+	uint64_t unfence_next;		/* qf_ns: next retry, not before */
+	uint32_t timeout_ms;		/* netlink request timeout */
 	uint8_t buf[KERN_BUF];
 };
+
+/* Pure decisions of kernel.c (unit-tested). */
+enum qd_ev_act { QD_EV_IGNORE, QD_EV_LAPSED, QD_EV_LOG };
+enum qd_ev_act qd_event_decide(const char *lease_name, uint64_t cur_gen,
+			       const struct qd_event *ev);
+enum qd_adopt { QD_ADOPT_OK, QD_ADOPT_RECREATE, QD_ADOPT_REFUSE };
+struct qf_conf;
+enum qd_adopt qd_adopt_decide(const struct qd_lease_info *li,
+			      const struct qf_conf *c, uint64_t known_gen,
+			      char *why, size_t len);
+/* 0: fine; -1: log_only is on and not allowed (val: sysfs text or NULL) */
+int qd_log_only_check(const char *val, bool allowed);
+struct qf_conf_timing;
+uint32_t qd_nl_timeout_ms(const struct qf_conf_timing *t);
 
 /* Pure builders/parsers (unit-tested without a kernel). Each builder
  * writes one message into buf (KERN_BUF) and returns its length. */
@@ -106,12 +129,14 @@ int kern_init(struct qd *d);
 void kern_fini(struct qd *d);
 int kern_event_fd(const struct qd *d);
 void kern_on_event(struct qd *d);
+void kern_apply_event(struct qd *d, const struct qd_event *ev);
 /* Step 4 of the batch order (raft.h). */
 void kern_apply_lease(struct qd *d, const struct qf_ready *rd);
 void kern_fence(struct qd *d, const char *why);
 int kern_disarm(struct qd *d);
 int kern_refresh(struct qd *d, struct qd_lease_info *li);
 void kern_emulate(struct qd *d, qf_ns now);	/* kernel = none only */
+void kern_tick(struct qd *d, qf_ns now);	/* retries (unfence) */
 
 /* ---- clock.c ---- */
 bool clock_ok_to_renew(struct qd *d);
@@ -219,6 +244,7 @@ struct qd {
 	const char *conf_path;
 	bool foreground;
 	bool no_kernel;			/* TEST ONLY */
+	bool allow_log_only;		/* TEST ONLY: qfence log_only=Y */
 
 	/* core */
 	struct qf_raft raft;

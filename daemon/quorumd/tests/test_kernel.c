@@ -178,6 +178,145 @@ static void adopt_on_restart(void)
 	CHECK(d.k.state == QFENCE_STATE_FENCED && d.raft.lapsed_gen == 1);
 }
 
+/* Events carry the generation of the latch: only the current one counts,
+ * and a late UNFENCED never turns an ARMED lease into DISARMED here. */
+static void events_by_generation(void)
+{
+	struct qd_event ev = { .event = QFENCE_EVENT_FENCED, .gen = 1 };
+	struct qf_ready rd = grant(1, qd_now() + 1000 * QF_MS);
+
+	snprintf(ev.name, sizeof(ev.name), "l1");
+	CHECK(qd_event_decide("l1", 1, &ev) == QD_EV_LAPSED);
+	CHECK(qd_event_decide("l1", 2, &ev) == QD_EV_IGNORE);
+	CHECK(qd_event_decide("l2", 1, &ev) == QD_EV_IGNORE);
+	ev.event = QFENCE_EVENT_EXPIRED;
+	CHECK(qd_event_decide("l1", 1, &ev) == QD_EV_LAPSED);
+	CHECK(qd_event_decide("l1", 0, &ev) == QD_EV_IGNORE);
+	ev.event = QFENCE_EVENT_UNFENCED;
+	CHECK(qd_event_decide("l1", 1, &ev) == QD_EV_LOG);
+
+	/* fenced at 1, rejoined and armed at 2; then the late events */
+	CHECK(setup() == 0);
+	kern_apply_lease(&d, &rd);
+	kern_fence(&d, "test");
+	CHECK(d.k.state == QFENCE_STATE_FENCED);
+	rd = grant(2, qd_now() + 1000 * QF_MS);
+	kern_apply_lease(&d, &rd);
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.k.gen == 2);
+	ev.event = QFENCE_EVENT_FENCED;
+	ev.gen = 1;
+	kern_apply_event(&d, &ev);		/* history: ignored */
+	CHECK(d.k.state == QFENCE_STATE_ARMED);
+	ev.event = QFENCE_EVENT_UNFENCED;
+	ev.gen = 2;
+	kern_apply_event(&d, &ev);		/* late echo of our unfence */
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.k.gen == 2);
+	ev.event = QFENCE_EVENT_EXPIRED;
+	kern_apply_event(&d, &ev);		/* news: latched */
+	CHECK(d.k.state == QFENCE_STATE_FENCED);
+	kern_fini(&d);
+}
+
+/* A DISARMED lease of an older generation moves to the committed one in
+ * place (LEASE_UNFENCE), it is not deleted and recreated. */
+static void disarmed_moves_generation(void)
+{
+	struct qf_ready rd = grant(3, qd_now() + 1000 * QF_MS);
+
+	CHECK(setup() == 0);
+	CHECK(d.k.state == QFENCE_STATE_DISARMED && d.k.gen == 1);
+	kern_apply_lease(&d, &rd);
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.k.gen == 3 &&
+	      d.k.unfence_gen == 0);
+	kern_fini(&d);
+}
+
+static struct qd_lease_info lease_like_conf(const struct qf_conf *c)
+{
+	return (struct qd_lease_info){
+		.state = QFENCE_STATE_DISARMED, .gen = 1,
+		.max_lease_ms = c->timing.lease_ms + 1, .actions = c->actions,
+		.settle_ms = c->timing.settle_ms,
+		.flags = c->nowayout ? QFENCE_F_NOWAYOUT : 0, .devices = 1,
+		.have_params = QD_LI_ALL, .have_state = true, .have_gen = true,
+	};
+}
+
+/* Adopt only a lease created with the configured L, F, actions, flags,
+ * and an ARMED one only of a generation this node knows. */
+static void adopt_decisions(void)
+{
+	struct qd_lease_info li;
+	char why[256];
+
+	CHECK(setup() == 0);
+	kern_fini(&d);
+	li = lease_like_conf(&d.conf);
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_OK);
+	li.settle_ms++;			/* other F, a device holds it */
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	CHECK(strstr(why, "settle_ms") != NULL);
+	li.devices = 0;			/* unused and disarmed: recreate */
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_RECREATE);
+	li.state = QFENCE_STATE_ARMED;	/* armed: never recreated */
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	li = lease_like_conf(&d.conf);
+	li.max_lease_ms++;
+	li.devices = 0;
+	li.state = QFENCE_STATE_FENCED;
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	li = lease_like_conf(&d.conf);
+	li.actions |= QFENCE_ACTION_PANIC;
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	li = lease_like_conf(&d.conf);
+	li.flags = QFENCE_F_SETTLE_WAIT;
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	li = lease_like_conf(&d.conf);
+	li.have_params &= ~1U;
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	/* an ARMED lease of a generation this node does not know */
+	li = lease_like_conf(&d.conf);
+	li.state = QFENCE_STATE_ARMED;
+	li.gen = 7;
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_REFUSE);
+	CHECK(strstr(why, "lease_name") != NULL);
+	CHECK(qd_adopt_decide(&li, &d.conf, 7, why, sizeof(why)) ==
+	      QD_ADOPT_OK);
+	li.state = QFENCE_STATE_DISARMED;	/* moved later by UNFENCE */
+	CHECK(qd_adopt_decide(&li, &d.conf, 1, why, sizeof(why)) ==
+	      QD_ADOPT_OK);
+}
+
+static void log_only_refused(void)
+{
+	CHECK(qd_log_only_check("Y\n", false) == -1);
+	CHECK(qd_log_only_check("Y\n", true) == 0);
+	CHECK(qd_log_only_check("N\n", false) == 0);
+	CHECK(qd_log_only_check(NULL, false) == 0);
+}
+
+/* A netlink request never holds the loop longer than margin/heartbeat. */
+static void request_timeout_bounded(void)
+{
+	struct qf_conf_timing t = { .heartbeat_ms = 100, .margin_ms = 30 };
+
+	CHECK(qd_nl_timeout_ms(&t) == 30);
+	t.margin_ms = 500;
+	CHECK(qd_nl_timeout_ms(&t) == 100);
+	t.heartbeat_ms = 5000;
+	t.margin_ms = 0;
+	CHECK(qd_nl_timeout_ms(&t) == 2000);
+}
+
 const struct t_case t_kernel[] = {
 	{ "kernel/restart_adopts_lease", adopt_on_restart },
 	{ "kernel/rule7_fenced_is_latched", latched },
@@ -185,5 +324,11 @@ const struct t_case t_kernel[] = {
 	{ "kernel/clock_guard_refuses_renew", clock_guard },
 	{ "kernel/past_deadline_not_armed", past_deadline },
 	{ "kernel/other_generation_ignored", other_generation },
+	{ "kernel/events_only_of_current_generation", events_by_generation },
+	{ "kernel/disarmed_moves_generation_in_place",
+	  disarmed_moves_generation },
+	{ "kernel/adopt_checks_parameters_and_owner", adopt_decisions },
+	{ "kernel/log_only_refused_unless_allowed", log_only_refused },
+	{ "kernel/request_timeout_bounded", request_timeout_bounded },
 	{ 0 }
 };

@@ -162,6 +162,12 @@ static size_t lease_reply(uint32_t state, bool with_gen)
 	mnl_attr_put_u64(nlh, QFENCE_A_DEADLINE_NS, 1000);
 	mnl_attr_put_u64(nlh, QFENCE_A_NOW_NS, 900);
 	mnl_attr_put_u64(nlh, QFENCE_A_RENEWALS, 12);
+	mnl_attr_put_u32(nlh, QFENCE_A_MAX_LEASE_MS, 4001);
+	mnl_attr_put_u32(nlh, QFENCE_A_ACTIONS, QFENCE_ACTION_IO);
+	mnl_attr_put_u32(nlh, QFENCE_A_SETTLE_MS, 1500);
+	mnl_attr_put_u32(nlh, QFENCE_A_FLAGS, QFENCE_F_NOWAYOUT);
+	mnl_attr_put_u32(nlh, QFENCE_A_DEVICES, 2);
+	mnl_attr_put_u64(nlh, QFENCE_A_IOS_INFLIGHT, 3);
 	return nlh->nlmsg_len;
 }
 
@@ -173,6 +179,10 @@ static void lease_get_parse(void)
 	CHECK(qd_nl_parse_lease(buf, n, &li) == 0);
 	CHECK(li.state == QFENCE_STATE_FENCED && li.gen == 6 &&
 	      li.deadline == 1000 && li.now == 900 && li.renewals == 12);
+	CHECK(li.max_lease_ms == 4001 && li.actions == QFENCE_ACTION_IO &&
+	      li.settle_ms == 1500 && li.flags == QFENCE_F_NOWAYOUT &&
+	      li.devices == 2 && li.inflight == 3 &&
+	      li.have_params == QD_LI_ALL);
 	n = lease_reply(QFENCE_STATE_FENCED + 1, true);
 	CHECK(qd_nl_parse_lease(buf, n, &li) == -EINVAL);
 	n = lease_reply(QFENCE_STATE_ARMED, false);

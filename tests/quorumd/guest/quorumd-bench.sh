@@ -32,7 +32,7 @@ conf() {	# conf N NODES LEASE_PREFIX
 		printf 'mlockall = yes\nsched_rr_priority = 10\n'
 	} > $T/n$1.conf
 }
-start() { quorumd -f -c $T/n$1.conf >> $T/log$1 2>&1 & echo $! > $T/pid$1; }
+start() { quorumd --allow-log-only -f -c $T/n$1.conf >> $T/log$1 2>&1 & echo $! > $T/pid$1; }
 pid() { cat $T/pid$1; }
 sfield() { $P $T/s$1.sock status 2>/dev/null | sed -n "s/^$2=//p"; }
 LP=bl

@@ -49,7 +49,7 @@ CONF
 done
 printf 'watchdog_device = /dev/watchdog\nwatchdog_timeout_s = 1\n' >> $T/n3.conf
 
-start() { quorumd -f -c $T/n$1.conf >> $T/log$1 2>&1 & echo $! > $T/pid$1; }
+start() { quorumd --allow-log-only -f -c $T/n$1.conf >> $T/log$1 2>&1 & echo $! > $T/pid$1; }
 pid() { cat $T/pid$1; }
 st() { $P $T/s$1.sock status 2>/dev/null; }
 sfield() { st "$1" | sed -n "s/^$2=//p"; }
