@@ -34,13 +34,16 @@ finish() {
 	echo "stale_writes=${STALE_SAFE:-unknown} over the scenarios above (checker output: $dir/check.out)"
 	echo "wall time $((SECONDS))s, logs under $dir/vm/"
 	echo "$passed passed, $failed failed, $skipped skipped"
+	# The watchdog shares our stdout: left running, it would hold the
+	# suite's pipe open until its limit.
+	kill "$watchdog" 2>/dev/null
 	[ "$failed" -eq 0 ]
 	exit $?
 }
 # the hard limit: nothing may hang (cl_cleanup runs from the EXIT trap)
 ( trap 'kill $sp 2>/dev/null; exit 0' TERM
   sleep "${CL_WALL:-1500}" & sp=$!; wait $sp
-  echo "run.sh: wall-clock limit reached" >&2; kill -TERM $$ ) 2>/dev/null &
+  echo "run.sh: wall-clock limit reached" >&2; kill -TERM $$ ) >/dev/null 2>&1 &
 watchdog=$!
 
 # ---- the checker's own test: it must be able to fail ---------------------
