@@ -259,6 +259,43 @@ static void lapsed(struct qd *d, uint64_t gen, const char *why)
 	}
 }
 
+/*
+ * The generation this node last armed its lease with, in the data
+ * directory: durable state that knows an ARMED lease found at start is
+ * this node's own (the committed state replayed at start may lag it).
+ * Written only when the lease becomes ARMED, not on every renew.
+ */
+static void armed_gen_save(struct qd *d, uint64_t gen)
+{
+	char path[QF_CONF_PATH_LEN + 32], line[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/lease-armed-gen", d->conf.data_dir);
+	n = snprintf(line, sizeof(line), "%" PRIu64 "\n", gen);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) != n || fsync(fd))
+		LOG(WARN, "%s: short write", path);
+	close(fd);
+}
+
+static uint64_t armed_gen_load(struct qd *d)
+{
+	char path[QF_CONF_PATH_LEN + 32];
+	uint64_t gen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lease-armed-gen", d->conf.data_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%" SCNu64, &gen) != 1)
+		gen = 0;
+	fclose(f);
+	return gen;
+}
+
 static int create_lease(struct qd *d, uint64_t gen)
 {
 	struct qd_kernel *k = &d->k;
@@ -379,8 +416,9 @@ static int adopt(struct qd *d)
 	    state_name(li.state), li.gen,
 	    li.state == QFENCE_STATE_ARMED && li.deadline > li.now ?
 	    "still valid" : "not valid");
-	switch (qd_adopt_decide(&li, &d->conf, member_gen(d), why,
-				sizeof(why))) {
+	switch (qd_adopt_decide(&li, &d->conf,
+				li.gen == armed_gen_load(d) ? li.gen :
+				member_gen(d), why, sizeof(why))) {
 	case QD_ADOPT_REFUSE:
 		LOG(ERR, "kernel lease '%s' cannot be adopted: %s. Refusing "
 		    "to start (W assumes the configured L and F).",
@@ -706,10 +744,13 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 		    NS_MS((int64_t)(deadline - now)), strerror(-rc));
 		return;
 	}
-	if (k->state != QFENCE_STATE_ARMED)
+	if (k->state != QFENCE_STATE_ARMED) {
 		LOG(INFO, "kernel lease '%s' armed, generation %" PRIu64
 		    "%s", d->conf.lease_name, gen,
 		    k->none ? " (emulated, TEST ONLY)" : "");
+		if (!k->none)
+			armed_gen_save(d, gen);
+	}
 	k->state = QFENCE_STATE_ARMED;
 	k->deadline = deadline;
 	k->renewals++;
