@@ -100,8 +100,7 @@ enum qd_adopt qd_adopt_decide(const struct qd_lease_info *li,
 			      char *why, size_t len);
 /* 0: fine; -1: log_only is on and not allowed (val: sysfs text or NULL) */
 int qd_log_only_check(const char *val, bool allowed);
-struct qf_conf_timing;
-uint32_t qd_nl_timeout_ms(const struct qf_conf_timing *t);
+
 
 /* Pure builders/parsers (unit-tested without a kernel). Each builder
  * writes one message into buf (KERN_BUF) and returns its length. */

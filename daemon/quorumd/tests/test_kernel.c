@@ -304,19 +304,6 @@ static void log_only_refused(void)
 	CHECK(qd_log_only_check(NULL, false) == 0);
 }
 
-/* A netlink request never holds the loop longer than margin/heartbeat. */
-static void request_timeout_bounded(void)
-{
-	struct qf_conf_timing t = { .heartbeat_ms = 100, .margin_ms = 30 };
-
-	CHECK(qd_nl_timeout_ms(&t) == 30);
-	t.margin_ms = 500;
-	CHECK(qd_nl_timeout_ms(&t) == 100);
-	t.heartbeat_ms = 5000;
-	t.margin_ms = 0;
-	CHECK(qd_nl_timeout_ms(&t) == 2000);
-}
-
 const struct t_case t_kernel[] = {
 	{ "kernel/restart_adopts_lease", adopt_on_restart },
 	{ "kernel/rule7_fenced_is_latched", latched },
@@ -329,6 +316,5 @@ const struct t_case t_kernel[] = {
 	  disarmed_moves_generation },
 	{ "kernel/adopt_checks_parameters_and_owner", adopt_decisions },
 	{ "kernel/log_only_refused_unless_allowed", log_only_refused },
-	{ "kernel/request_timeout_bounded", request_timeout_bounded },
 	{ 0 }
 };
