@@ -207,7 +207,7 @@ static void arm_timer(struct qd *d)
 	x = ctl_next_timeout(d);
 	if (x && x < t)
 		t = x;
-	x = runtime_next(d);
+	x = runtime_next(d, qd_now());
 	if (x && x < t)
 		t = x;
 	if (d->k.none && d->k.state == QFENCE_STATE_ARMED && d->k.deadline < t)

@@ -219,7 +219,7 @@ void runtime_fini(struct qd *d);
 void runtime_ready(struct qd *d);
 void runtime_on_tick(struct qd *d, qf_ns now);
 void runtime_watchdog_close(struct qd *d);
-qf_ns runtime_next(const struct qd *d);
+qf_ns runtime_next(const struct qd *d, qf_ns now);
 void sd_notify_stopping(void);
 
 /* ---- loop.c ---- */

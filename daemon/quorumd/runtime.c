@@ -111,13 +111,24 @@ void runtime_fini(struct qd *d)
 	sd_notify(0, "STOPPING=1");
 }
 
-/* Next time runtime_on_tick has something to do (0: nothing). */
-qf_ns runtime_next(const struct qd *d)
+/*
+ * Next time runtime_on_tick has something to do (0: nothing). The watchdog
+ * is due only while the lease is valid: a fenced or lapsed lease leaves
+ * wdt_last in the past for good, and asking for a tick at that moment
+ * would spin the loop at SCHED_RR priority and starve every other task of
+ * the node (seen as "sched: RT throttling activated" and lapsed leases of
+ * healthy daemons in the test VM). A lease that becomes valid again does so
+ * through a kernel reply or event, which wakes the loop anyway.
+ */
+qf_ns runtime_next(const struct qd *d, qf_ns now)
 {
 	qf_ns t = 0;
 
-	if (d->wdt_fd >= 0)
+	if (d->wdt_fd >= 0 && lease_valid(d, now)) {
 		t = d->wdt_last + 100 * QF_MS;
+		if (t >= d->k.deadline)
+			t = 0;	/* the lease runs out first: no more pets */
+	}
 	if (d->sd_watchdog_usec) {
 		qf_ns s = d->sd_last + d->sd_watchdog_usec * 1000 / 2;
 
