@@ -123,7 +123,8 @@ static const char *reason_name(int r)
 /*
  * Rule 5, measured: on the leader, how long since its election and since
  * its last grant to the node when the record committed. Both must be >= W;
- * the host cluster test reads this line.
+ * the host cluster test reads this line. at_ns (CLOCK_BOOTTIME) lets a test
+ * on one kernel compare the commit with the fenced lease's kernel events.
  */
 static void log_fence(struct qd *d, const struct qf_fence_decision *f)
 {
@@ -140,14 +141,14 @@ static void log_fence(struct qd *d, const struct qf_fence_decision *f)
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
 		    PRIu64 " index %" PRIu64 " reason %s; leader measures "
 		    "since_last_grant_us=%" PRId64 " since_election_us=%"
-		    PRId64 " wait_us=%" PRId64, f->node, f->gen, f->index,
-		    reason_name(f->reason), since_grant,
+		    PRId64 " wait_us=%" PRId64 " at_ns=%" PRIu64, f->node,
+		    f->gen, f->index, reason_name(f->reason), since_grant,
 		    (int64_t)(now - st.e_el) / 1000,
-		    (int64_t)(d->raft.wait + 999) / 1000);
+		    (int64_t)(d->raft.wait + 999) / 1000, now);
 	else
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
-		    PRIu64 " index %" PRIu64 " reason %s", f->node, f->gen,
-		    f->index, reason_name(f->reason));
+		    PRIu64 " index %" PRIu64 " reason %s at_ns=%" PRIu64,
+		    f->node, f->gen, f->index, reason_name(f->reason), now);
 }
 
 static void apply(struct qd *d, const struct qf_ready *rd)

@@ -10,15 +10,13 @@
 #                heartbeat, over 10 s
 #   renewal_jitter_ms {mean, max, renewals}: on followers, a grant's
 #                arrival -> the kernel's ack of LEASE_RENEW
-# The nodes share one VM's loopback (127.0.0.N) rather than network
-# namespaces; links are cut with policy rules (see VM-TESTING-NOTES.md).
+# One network namespace per node on a bridge (tests/quorumd/guest/qnet.sh);
+# a cut sets the node's bridge port down.
 # Prints `ok`/`FAIL` lines and `N passed, N failed`.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-cd "$top" || exit 1
-export BUILD=${BUILD:-$top/build}
-export KVER=${KVER:-$(scripts/kver.sh)}
+. "$here/lib.sh"
+cd "$qd_top" || exit 1
 RUNS=${RUNS:-20}
 dir=$BUILD/vm-quorumd
 mkdir -p "$dir" "$BUILD/vm" "$BUILD/bench"
@@ -27,31 +25,12 @@ ok() { echo "ok $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
-if make --no-print-directory -j2 module > "$dir/build.log" 2>&1 &&
-	make --no-print-directory -C tests/vm/helpers >> "$dir/build.log" 2>&1 &&
-	make --no-print-directory -C daemon/quorumd all >> "$dir/build.log" 2>&1 &&
-	tests/vm/mkinitramfs.sh "$dir/initramfs.cpio" >> "$dir/build.log" 2>&1; then
+if qd_initramfs quorumd-bench "$dir/bench.cpio" "$dir/bench-build.log"; then
 	ok quorumd-bench-build
 else
-	fail quorumd-bench-build "see $dir/build.log"
+	fail quorumd-bench-build "see $dir/bench-build.log"
 	finish
 fi
-root=$dir/initramfs.root
-copy() {	# copy FILE AS: a binary and its libraries
-	cp -L "$1" "$root/bin/$2"
-	for l in $(ldd "$1" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
-		[ -e "$root$l" ] && continue
-		mkdir -p "$root$(dirname "$l")"
-		cp -L "$l" "$root$l"
-	done
-}
-copy "$BUILD/bin/quorumd" quorumd
-copy "$BUILD/bin/quorumd-probe" quorumd-probe
-copy /bin/ip qdip
-cp "$here/guest/quorumd-bench.sh" "$root/tests/"
-chmod 755 "$root/tests/quorumd-bench.sh"
-(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null -o -H newc --quiet -R 0:0) > "$dir/bench.cpio"
 
 tests/vm/boot.sh --initrd "$dir/bench.cpio" --timeout 900 --mem 768 \
 	--icount 3 --args "$RUNS" quorumd-bench 2> "$dir/bench-boot.log"
@@ -85,7 +64,7 @@ if [ "$n" -ge "$RUNS" ] && [ "$n" -gt 0 ]; then
   "idle_cpu_pct_5_nodes": $cpu,
   "renewal_jitter_ms": { "mean": $lmean, "max": $(awk -v m="${lmax:-0}" 'BEGIN { printf "%.3f", m / 1000 }'), "renewals": $lcnt },
   "timing": "default (heartbeat 100, election 400..800, L 1500, F 1000, rho 1000 ppm)",
-  "setup": "one QEMU TCG VM (-icount 3), nodes on 127.0.0.N, real qfence.ko",
+  "setup": "one QEMU TCG VM (-icount 3), one network namespace per node on a bridge, real qfence.ko",
   "targets": { "takeover_p99_ms": 5000, "rss_kb": 16384 }
 }
 JSON

@@ -14,6 +14,8 @@
  *   quorumd-probe SOCK raw HEXBYTES       (send arbitrary bytes: bad input)
  *   quorumd-probe - now                   CLOCK_REALTIME in ms (the clock
  *                                         of quorumd's log stamps)
+ *   quorumd-probe - boottime              CLOCK_BOOTTIME in ns (the kernel
+ *                                         lease clock, event timestamps)
  *
  * Exit: 0 OK, 10 + hdr.status for a refused request, 2 usage, 3 no daemon.
  */
@@ -162,6 +164,13 @@ int main(int argc, char **argv)
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		printf("%lld\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		return 0;
+	}
+	if (!strcmp(argv[2], "boottime")) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		printf("%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 		return 0;
 	}
 	fd = conn(argv[1]);

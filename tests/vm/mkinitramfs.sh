@@ -3,7 +3,7 @@
 #
 #   /bin          busybox-static and one symlink per applet (never a link to
 #                 busybox itself: a self-link makes /init fail with ELOOP)
-#   /lib/modules  dm-mod, dm-delay, brd, loop, softdog, virtio and 9p modules,
+#   /lib/modules  dm-mod, dm-delay, brd, loop, softdog, bridge, veth, virtio and 9p modules,
 #                 resolved with `modprobe --show-depends`, plus qfence.ko in
 #                 extra/, indexed by the host's depmod for busybox modprobe
 #   /usr/bin      dmsetup, quorumctl and the test helpers, each with its
@@ -55,7 +55,7 @@ copy_bin() {
 }
 
 # kernel modules
-mods="dm-mod dm-delay brd loop softdog virtio_blk virtio_pci 9p 9pnet_virtio"
+mods="dm-mod dm-delay brd loop softdog bridge veth virtio_blk virtio_pci 9p 9pnet_virtio"
 for m in $mods; do
 	modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
 done | sort -u | while read -r ko; do
