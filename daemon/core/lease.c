@@ -215,17 +215,25 @@ void lease_on_grant(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 void lease_tick(struct qf_raft *r, qf_ns now)
 {
 	if (r->deadline && now >= r->deadline && r->lease_gen &&
-	    r->lapsed_gen != r->lease_gen)
+	    r->lease_gen > r->lapsed_gen)	/* never below a newer report */
 		r->lapsed_gen = r->lease_gen;
 }
 
+/*
+ * Kept even when the committed state does not know generation gen yet: a
+ * daemon restarts from its snapshot and re-learns the commit index from
+ * the leader, so a lease found fenced at start is usually reported ahead
+ * of the state. Dropping the report then left the generation neither
+ * renewed nor ever fenced in the log (its resources unrecoverable). Every
+ * use compares lapsed_gen with one exact generation, so a report ahead of
+ * the state acts once the state reaches it; an older report never
+ * replaces a newer one.
+ */
 void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen)
 {
-	const struct qf_member *me = raft_self(r);
-
 	if (now > r->now)
 		r->now = now;
-	if (me && gen == me->gen)
+	if (gen > r->lapsed_gen)
 		r->lapsed_gen = gen;
 }
 

@@ -86,6 +86,10 @@ static int node_start(struct cluster *c, struct cnode *n)
 	n->last_leader = 0;
 	err = qf_raft_init(n->r, &cfg, &ps, n->boot, xorshift, &n->rng);
 	n->last_term = n->r->term;
+	/* As quorumd does: a lease found fenced at start is reported at once,
+	 * before the committed state has caught up with its generation. */
+	if (!err && n->k.state == K_FENCED)
+		qf_raft_lapsed(n->r, cl_local(c, n->id), n->k.gen);
 	return err;
 }
 
@@ -367,6 +371,21 @@ void cl_crash(struct cluster *c, uint32_t id)
 	n->up = false;
 	n->k = (struct kmodel){ 0 };
 	cl_printf(c, "t=%lld n%u: crashed\n", MS(c->t), id);
+}
+
+/* Kill = the daemon alone (kill -9): the kernel lease runs on, expires and
+ * latches; a restart finds it so. */
+void cl_kill(struct cluster *c, uint32_t id)
+{
+	struct cnode *n = &c->n[id];
+
+	if (!n->exists || !n->up)
+		return;
+	n->up = false;
+	/* quorumd keeps no commit index on disk: it restarts from the
+	 * snapshot, its committed state behind its own log */
+	n->disk.hs.commit = n->disk.snap.index;
+	cl_printf(c, "t=%lld n%u: daemon killed\n", MS(c->t), id);
 }
 
 int cl_restart(struct cluster *c, uint32_t id)

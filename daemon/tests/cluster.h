@@ -80,6 +80,7 @@ void cl_step_ms(struct cluster *c);
 void cl_run(struct cluster *c, qf_ns dur);
 uint32_t cl_leader(const struct cluster *c);
 void cl_crash(struct cluster *c, uint32_t id);
+void cl_kill(struct cluster *c, uint32_t id);
 int cl_restart(struct cluster *c, uint32_t id);
 bool cl_kernel_valid(const struct cluster *c, uint32_t id);
 

@@ -12,6 +12,7 @@
  *   campaign 1 | run ms=N | status | lease | log 1
  *   partition 1,2 3 | isolate 3 | cut from=1 to=2 | heal
  *   crash 3 | restart 3 | clock id=2 ppm=-1000 | latency ms=N
+ *   kill 3                           the daemon dies, its kernel lease runs on
  *   kernel-fence 3                   node 3's kernel lease fences itself
  *   freeze 1 | thaw 1                the daemon of node 1 pauses/resumes
  *   propose-fence node=3 [reason=admin] | propose-join node=3
@@ -272,6 +273,16 @@ static int cmd_crash(struct cluster *c, const struct args *a)
 	return 0;
 }
 
+static int cmd_kill(struct cluster *c, const struct args *a)
+{
+	uint32_t id = (uint32_t)word(a, 0, "id");
+
+	if (id == 0 || id > C_MAX)
+		return -1;
+	cl_kill(c, id);
+	return 0;
+}
+
 static int cmd_restart(struct cluster *c, const struct args *a)
 {
 	uint32_t id = (uint32_t)word(a, 0, "id");
@@ -439,6 +450,7 @@ static const struct {
 	{ "campaign", cmd_campaign }, { "run", cmd_run },
 	{ "partition", cmd_partition }, { "isolate", cmd_isolate },
 	{ "cut", cmd_cut }, { "heal", cmd_heal }, { "crash", cmd_crash },
+	{ "kill", cmd_kill },
 	{ "restart", cmd_restart }, { "clock", cmd_clock },
 	{ "latency", cmd_latency }, { "propose-fence", cmd_fence },
 	{ "propose-join", cmd_join }, { "propose-remove", cmd_remove },
