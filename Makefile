@@ -57,13 +57,12 @@ check-unit:
 check-kunit:
 	@tests/lib/suite.sh kunit tests/kunit/run.sh
 
-# The module's own cases in QEMU.
+# In QEMU: the module's own cases, then quorumd clusters on the real module
+# (one network namespace per node; tests/quorumd/vm.sh).
 check-vm:
-	@tests/lib/suite.sh vm tests/vm/run.sh
+	@tests/lib/suite.sh vm tests/lib/multi.sh tests/vm/run.sh tests/quorumd/vm.sh
 
-# quorumd on the real module (one VM, three daemons, links cut with policy
-# rules). Not yet part of `make check`: under TCG it lapses healthy leases
-# intermittently (guest stalls of about 1 s, longer than its margins).
+# The quorumd part alone.
 check-vm-quorumd:
 	@tests/lib/suite.sh vm-quorumd tests/quorumd/vm.sh
 
