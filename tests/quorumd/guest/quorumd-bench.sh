@@ -8,6 +8,7 @@
 #   idle_cpu_pct   CPU of each daemon of an idle 5-node cluster over 10 s
 #   renew_latency_{max_us,sum_us,count}  per daemon: grant received ->
 #                  LEASE_RENEW acknowledged by the kernel
+SETTLE_MS=	# the default profile's F
 . /tests/qnet.sh
 RUNS=${1:-20}
 qnet_init || { echo "FAIL quorumd-bench-setup: no event listener"; exit 1; }
