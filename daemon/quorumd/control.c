@@ -397,7 +397,15 @@ static int handle_rejoin(struct qd *d, int slot, uint32_t seq,
 	r->node = node;
 	if (d->raft.state != QF_LEADER && d->raft.leader &&
 	    d->raft.leader != d->conf.node_id) {
+		const struct qf_member *s = qf_state_find(&d->raft.st, node);
+		qf_ns now = qd_now();
+
 		net_send_rejoin(d, d->raft.leader, node);
+		/* one datagram can be lost: resend until committed */
+		d->fwd_rejoin.node = node;
+		d->fwd_rejoin.gen = s ? s->gen : 0;
+		d->fwd_rejoin.next = now + 2 * d->core_cfg.timing.heartbeat;
+		d->fwd_rejoin.until = now + 4 * d->raft.wait;
 		r->flags = QFCTL_RES_FORWARDED;
 		LOG(INFO, "control: rejoin of %" PRIu32 " forwarded to leader %"
 		    PRIu32, node, d->raft.leader);
@@ -515,8 +523,49 @@ void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f)
 	}
 }
 
+/*
+ * A forwarded rejoin travels in one unacknowledged datagram (the first one
+ * after a link came back is often lost while ARP resolves). Resent to the
+ * current leader every two heartbeats until the node's generation moves
+ * past the one it had when asked (NODE_JOIN committed), for at most 4 W.
+ * A duplicate at the leader is refused by the core (already pending, or
+ * not fenced any more): resending is harmless.
+ */
+static void fwd_rejoin_tick(struct qd *d, qf_ns now)
+{
+	const struct qf_member *s;
+
+	if (!d->fwd_rejoin.node || now < d->fwd_rejoin.next)
+		return;
+	s = qf_state_find(&d->raft.st, d->fwd_rejoin.node);
+	if (!s || s->gen > d->fwd_rejoin.gen) {
+		d->fwd_rejoin.node = 0;		/* committed (or gone) */
+		return;
+	}
+	if (now >= d->fwd_rejoin.until) {
+		LOG(ERR, "rejoin of %" PRIu32 " forwarded but not committed "
+		    "in 4 W: giving up (ask again)", d->fwd_rejoin.node);
+		d->fwd_rejoin.node = 0;
+		return;
+	}
+	d->fwd_rejoin.next = now + 2 * d->core_cfg.timing.heartbeat;
+	if (d->raft.state == QF_LEADER) {
+		int rc = qf_raft_propose_join(&d->raft, now,
+					      d->fwd_rejoin.node);
+
+		LOG(INFO, "rejoin of %" PRIu32 " (forwarded earlier), now as "
+		    "leader: %s", d->fwd_rejoin.node,
+		    rc ? qf_strerror(rc) : "proposed");
+	} else if (d->raft.leader && d->raft.leader != d->conf.node_id) {
+		LOG(DEBUG, "rejoin of %" PRIu32 " resent to leader %" PRIu32,
+		    d->fwd_rejoin.node, d->raft.leader);
+		net_send_rejoin(d, d->raft.leader, d->fwd_rejoin.node);
+	}
+}
+
 void ctl_on_tick(struct qd *d, qf_ns now)
 {
+	fwd_rejoin_tick(d, now);
 	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
 		struct qd_ctl_client *c = &d->cli[i];
 		struct qfctl_result r = { 0 };
@@ -534,7 +583,7 @@ void ctl_on_tick(struct qd *d, qf_ns now)
 
 qf_ns ctl_next_timeout(const struct qd *d)
 {
-	qf_ns t = 0;
+	qf_ns t = d->fwd_rejoin.node ? d->fwd_rejoin.next : 0;
 
 	for (int i = 0; i < QD_CTL_CLIENTS; i++)
 		if (d->cli[i].fd >= 0 && d->cli[i].waiting &&

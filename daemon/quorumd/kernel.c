@@ -449,8 +449,15 @@ static int open_kernel(struct qd *d)
 {
 	struct qd_kernel *k = &d->k;
 	uint64_t gen = member_gen(d);
+	char err[256];
 	int rc;
 
+	k->lock_fd = qd_lease_lock(QD_LEASE_LOCK_DIR, d->conf.lease_name, err,
+				   sizeof(err));
+	if (k->lock_fd < 0) {
+		LOG(ERR, "kernel: %s", err);
+		return -1;
+	}
 	k->timeout_ms = QD_NL_TIMEOUT_MS;
 	k->cmd = open_sock(&k->portid, k->timeout_ms);
 	k->ev = open_sock(NULL, k->timeout_ms);
@@ -500,6 +507,7 @@ int kern_init(struct qd *d)
 	struct qd_kernel *k = &d->k;
 
 	k->none = d->no_kernel;
+	k->lock_fd = -1;
 	if (!k->none)
 		return open_kernel(d);
 	LOG(WARN, "*** kernel = none: TEST-ONLY MODE. No kernel lease, no IO "
@@ -527,6 +535,9 @@ void kern_fini(struct qd *d)
 	if (d->k.ev)
 		mnl_socket_close(d->k.ev);
 	d->k.cmd = d->k.ev = NULL;
+	if (d->k.lock_fd >= 0)
+		close(d->k.lock_fd);	/* releases the flock */
+	d->k.lock_fd = -1;
 }
 
 int kern_event_fd(const struct qd *d)

@@ -86,8 +86,14 @@ struct qd_kernel {
 	uint64_t unfence_busy;		/* LEASE_UNFENCE refused: not drained */
 	uint64_t unfence_next;		/* qf_ns: next retry, not before */
 	uint32_t timeout_ms;		/* netlink request timeout */
+	int lock_fd;			/* leaselock.c, held for life */
 	uint8_t buf[KERN_BUF];
 };
+
+/* leaselock.c: one daemon per kernel lease; the fd, or -1 and err. */
+#define QD_LEASE_LOCK_DIR "/run/qfence"
+int qd_lease_lock(const char *dir, const char *name, char *err,
+		  size_t errlen);
 
 /* Pure decisions of kernel.c (unit-tested). */
 enum qd_ev_act { QD_EV_IGNORE, QD_EV_LAPSED, QD_EV_LOG };
@@ -272,6 +278,11 @@ struct qd {
 	/* control */
 	int ctl_fd;
 	struct qd_ctl_client cli[QD_CTL_CLIENTS];
+	struct {			/* a rejoin forwarded to the leader */
+		uint32_t node;		/* 0: none pending */
+		uint64_t gen;		/* its generation when asked */
+		qf_ns next, until;	/* resend at next; give up at until */
+	} fwd_rejoin;
 
 	/* lease bookkeeping */
 	uint64_t lease_gen;		/* core's lease generation */

@@ -49,6 +49,7 @@ t_takeover() {
 	sleep 1
 }
 run_case quorumd-bench-takeover t_takeover
+[ $FAILED -eq 0 ] || dump_logs 1 2 3
 
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 t_idle5() {

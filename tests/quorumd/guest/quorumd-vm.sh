@@ -43,6 +43,25 @@ t_io_everywhere() {
 }
 run_case quorumd-vm-io-works-everywhere t_io_everywhere
 
+# Leases are kernel-global: a second daemon configured with node 2's lease
+# (a copy-paste slip) must refuse to start, or it would renew a lease the
+# cluster fenced. Started in node 4's namespace, where node 2's address
+# does not exist: if the lock failed it would still exit, on the bind.
+t_one_daemon_per_lease() {
+	mkdir -p $T/dup
+	sed -e "s#^data_dir = .*#data_dir = $T/dup#" \
+		-e "s#^control_socket = .*#control_socket = $T/sdup.sock#" $T/n2.conf > $T/dup.conf
+	_r=$(field ${LP}2 renewals)
+	if qdip netns exec qn4 quorumd --allow-log-only -f -c $T/dup.conf > $T/logdup 2>&1; then
+		die "a second daemon on lease ${LP}2 exited 0"
+	fi
+	grep -q "already held by another quorumd" $T/logdup ||
+		die "not refused for the lease: $(grep -v warning $T/logdup | tail -n 1)"
+	wait_for renewed_more 2 $((_r + 5)) || die "node 2 stopped renewing"
+	kis 2 armed || die "lease 2 $(kstate 2)"
+}
+run_case quorumd-vm-one-daemon-per-lease t_one_daemon_per_lease
+
 triggers() { dmesg | grep -c "softdog: Triggered" || true; }
 triggered_more() { [ "$(triggers)" -gt "$1" ]; }
 t_watchdog() {
@@ -185,8 +204,14 @@ t_one_way_cut() {
 	kcheck $F $_g $_t $L
 	rule5_ok $L $F
 	kis $L armed && kis $S armed || die "majority lease lapsed"
+	# still muted: the rejoin F forwards to the leader is lost, and must
+	# be sent again once the link is back
+	_g0=$(kgen $F)
+	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
+	sleep 0.5
 	heal $F
-	rejoin_node $F
+	wait_for kis $F armed || die "the forwarded rejoin was lost and never resent: $(kstate $F)"
+	[ "$(kgen $F)" -gt "$_g0" ] || die "generation $(kgen $F), not above $_g0"
 	all_armed 1 2 3
 }
 run_case3 quorumd-vm-one-way-cut t_one_way_cut
