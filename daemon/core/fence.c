@@ -33,6 +33,11 @@ bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen)
 	return false;
 }
 
+bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen)
+{
+	return fence_in_log(r, id, gen);
+}
+
 bool fence_wait_over(const struct qf_raft *r, qf_ns now, uint32_t id)
 {
 	const struct qf_progress *p = member_progress((struct qf_raft *)r, id);

@@ -336,6 +336,8 @@ int qf_raft_campaign(struct qf_raft *r, qf_ns now);
 /* The kernel reports this node's lease of generation gen fenced (expired,
  * or a manual fence): never renew gen again; acks say so. */
 void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
+/* Is a NODE_FENCED(id, gen or newer) in the log, committed or not? */
+bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 
 void qf_raft_status(const struct qf_raft *r, struct qf_status *st);
 /* Member record in the committed state, or NULL. */

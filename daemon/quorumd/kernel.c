@@ -493,12 +493,14 @@ static int open_kernel(struct qd *d)
 	LOG(INFO, "kernel lease '%s' created, generation %" PRIu64
 	    " (disarmed: IO refused until the first grant)",
 	    d->conf.lease_name, gen);
-	{
-		struct qd_lease_info li;
-
-		if (!kern_refresh(d, &li))
-			warn_no_devices(&li, d->conf.lease_name);
-	}
+	/*
+	 * No device yet is the normal state of a new lease: a qfence dm table
+	 * names its lease, so it can only be loaded once the lease exists.
+	 * Said once at INFO; an adopted lease still without devices warns.
+	 */
+	LOG(INFO, "kernel lease '%s' has no device yet: load the qfence dm "
+	    "tables of the shared storage now (`quorumctl lease show %s` "
+	    "shows DEVICES)", d->conf.lease_name, d->conf.lease_name);
 	return 0;
 }
 
@@ -771,6 +773,8 @@ void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 	struct qd_kernel *k = &d->k;
 
 	d->lease_gen = rd->lease_gen;
+	if (d->leave_telling)
+		return;	/* disarmed by a clean leave: nothing re-arms it */
 	if (rd->lease_fenced) {
 		d->self_fenced = true;
 		kern_fence(d, "NODE_FENCED of this node committed");

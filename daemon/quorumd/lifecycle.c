@@ -2,8 +2,9 @@
 /*
  * Lifecycle signals handled by the loop: SIGTERM/SIGINT is a clean leave
  * (a leader hands leadership to the most up-to-date active voter first; then
- * the kernel lease is disarmed unless NOWAYOUT, and the hardware watchdog
- * is stopped with its magic close only if the disarm succeeded), SIGHUP
+ * the kernel lease is disarmed unless NOWAYOUT, the hardware watchdog is
+ * stopped with its magic close only if the disarm succeeded, and the
+ * leader is told, see tell_start), SIGHUP
  * reloads what can change safely (the hooks).
  */
 #include <inttypes.h>
@@ -36,10 +37,42 @@ uint32_t qd_transferee(struct qd *d)
 	return best;
 }
 
+/*
+ * A clean leave tells the cluster. Once the kernel lease is disarmed, this
+ * node reports its generation as lapsed in its acks (QF_MF_LAPSED) and
+ * stays until the leader has put NODE_FENCED(self, gen) in its log, for at
+ * most one election timeout and three heartbeats. The record still commits
+ * only after W (rule 5): telling speeds the decision up and names its
+ * reason, it never shortens the wait. With no other leader, or no answer
+ * in time, the cluster fences this node as silent later, as after a crash.
+ */
+static bool tell_start(struct qd *d)
+{
+	const struct qf_member *me = qf_state_find(&d->raft.st,
+						   d->conf.node_id);
+	qf_ns now = qd_now();
+
+	if (!me || me->role != QF_ROLE_VOTER || !me->gen ||
+	    me->fenced_gen >= me->gen || !d->raft.leader ||
+	    d->raft.leader == d->conf.node_id)
+		return false;
+	qf_raft_lapsed(&d->raft, now, me->gen);
+	d->leave_telling = true;
+	d->leave_gen = me->gen;
+	d->leave_deadline = now + d->core_cfg.timing.election_max +
+		3 * d->core_cfg.timing.heartbeat;
+	LOG(INFO, "clean leave: telling leader %" PRIu32 " that generation %"
+	    PRIu64 " is disarmed", d->raft.leader, me->gen);
+	return true;
+}
+
 static void leave_finish(struct qd *d)
 {
-	if (!kern_disarm(d))
+	if (!kern_disarm(d)) {
 		runtime_watchdog_close(d);
+		if (tell_start(d))
+			return;
+	}
 	d->quit = true;
 }
 
@@ -49,7 +82,10 @@ void leave_start(struct qd *d)
 
 	if (d->leaving) {
 		LOG(WARN, "second stop signal: leaving now");
-		leave_finish(d);
+		if (d->leave_telling)
+			d->quit = true;
+		else
+			leave_finish(d);
 		return;
 	}
 	d->leaving = true;
@@ -69,6 +105,21 @@ void leave_check(struct qd *d)
 {
 	if (d->quit)
 		return;
+	if (d->leave_telling) {
+		if (qf_raft_fence_in_log(&d->raft, d->conf.node_id,
+					 d->leave_gen)) {
+			LOG(INFO, "clean leave: the leader recorded it "
+			    "(NODE_FENCED of generation %" PRIu64 " in the "
+			    "log; it commits after W)", d->leave_gen);
+			d->quit = true;
+		} else if (qd_now() >= d->leave_deadline) {
+			LOG(WARN, "clean leave: the leader did not record it "
+			    "in time; the cluster will fence this node as "
+			    "silent");
+			d->quit = true;
+		}
+		return;
+	}
 	if (d->raft.state != QF_LEADER || qd_now() >= d->leave_deadline)
 		leave_finish(d);
 }

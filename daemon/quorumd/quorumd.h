@@ -267,6 +267,8 @@ struct qd {
 	bool quit;
 	bool fatal;
 	bool leaving;
+	bool leave_telling;		/* disarmed; the leader is being told */
+	uint64_t leave_gen;
 	qf_ns leave_deadline;
 
 	/* net */

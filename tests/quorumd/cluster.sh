@@ -279,6 +279,9 @@ wait "${PID[$V]}" 2>/dev/null; rc=$?
 unset "PID[$V]"
 check sigterm_exit_status_0 test "$rc" = 0
 check sigterm_lease_disarmed grep -q "disarmed (clean leave)" "$T/log$V"
+# the leave was told: the leader recorded it (reason lapsed; it commits
+# after W, rule 5), and the leaving daemon saw that before it exited
+check sigterm_cluster_told grep -q "clean leave: the leader recorded it" "$T/log$V"
 
 # ---- whole-cluster restart on the durable state, one log tail torn
 TERM0=$(field "$L" term)
@@ -295,6 +298,14 @@ if [ "$L" = "$OLD" ]; then	# a fenced node may lead; hand it over
 	"$PROBE" "$T/s$L.sock" transfer "$S" > /dev/null
 	wait_for is_leader "$S"; L=$S
 fi
+# The leave commits once a majority is back (this cluster had lost its
+# third node, so the last one alone could not commit it, and lapsed).
+check sigterm_fenced_as_lapsed wait_for grep -q "NODE_FENCED committed: node $V generation .* reason lapsed" "$T/log$L"
+# the node that left cleanly, and any that lapsed, come back by a rejoin
+for n in "$S" "$V"; do
+	fenced_kernel "$n" && wait_for "$PROBE" "$T/s$n.sock" rejoin > /dev/null
+done
+check restart_left_node_rejoins wait_for armed "$V"
 check restart_survivors_armed wait_for armed "$S"
 
 # ---- removing the fenced node from the configuration

@@ -328,19 +328,23 @@ t_leader_crash() {
 run_case quorumd-vm-leader-crash-no-lapse t_leader_crash
 O=$L	# the crashed leader (its daemon is gone)
 
-# Every daemon dies (the crashed leader already has), one log tail is torn,
-# all restart after L: the durable term, generations and fence records
+# Every daemon dies (the crashed leader already has), one log tail is torn
+# and another's last record damaged, all restart after L: the durable term, generations and fence records
 # carry over, the torn tail is cut, and the lapsed leases stay fenced
 # until each node rejoins (rule 7).
 t_whole_cluster_restart() {
 	_term=$(sfield $S term)
 	_gF=$(cgen $S $F) _gS=$(cgen $S $S) _gO=$(cgen $S $O)
 	for n in $F $S; do kill -9 "$(pid $n)"; done
-	printf 'torn-record' >> $T/d$S/log
+	printf 'torn-record' >> $T/d$S/log	# S: a torn append
+	_sz=$(wc -c < $T/d$F/log)		# F: its last record's checksum damaged
+	[ "$(tail -c 1 $T/d$F/log | od -An -tu1 | tr -d ' ')" = 0 ] && _b='\377' || _b='\000'
+	printf "$_b" | dd of=$T/d$F/log bs=1 seek=$((_sz - 1)) conv=notrunc 2> /dev/null
 	for n in 1 2 3; do wait_for kis $n fenced || die "lease $n $(kstate $n) with no daemon"; done
 	for n in 1 2 3; do start $n; done
 	wait_for has_leader $S || die "no leader after the restart"
 	grep -q "CORRUPT OR TORN LOG TAIL" $T/log$S || die "torn tail of $S not reported"
+	grep -q "CORRUPT OR TORN LOG TAIL" $T/log$F || die "damaged last record of $F not reported"
 	[ "$(sfield $S term)" -gt "$_term" ] || die "term $(sfield $S term), not above $_term"
 	# the generations come back once the new leader commits the old log
 	_gens() { [ "$(cgen $S $F) $(cgen $S $S) $(cgen $S $O)" = "$_gF $_gS $_gO" ]; }
@@ -354,12 +358,17 @@ t_whole_cluster_restart() {
 	for n in 1 2 3; do rejoin_node $n; done
 	for n in 1 2 3; do expect_io w /dev/mapper/qf$n ok; done
 }
-run_case quorumd-vm-whole-cluster-restart-torn-tail t_whole_cluster_restart
+run_case quorumd-vm-whole-cluster-restart-torn-and-corrupt-tail t_whole_cluster_restart
 
+# SIGTERM is a clean leave: disarm, and tell the cluster, which records
+# NODE_FENCED(v, g) with reason lapsed -- still only after W (kcheck: the
+# disarm is the "cut"; its deadline bound does not apply, the lease did
+# not expire).
 t_sigterm() {
 	wait_for has_leader 1
-	_v=$(sfield 1 leader)
-	_v=$((_v % 3 + 1))	# a follower
+	_l=$(sfield 1 leader)
+	_v=$((_l % 3 + 1))	# a follower
+	_g=$(kgen $_v)
 	_p=$(pid $_v)
 	kill -TERM $_p
 	_i=0
@@ -367,12 +376,32 @@ t_sigterm() {
 	kill -0 $_p 2>/dev/null && die "still running"
 	kis $_v disarmed || die "lease $(kstate $_v) after SIGTERM"
 	expect_io w /dev/mapper/qf$_v EIO
+	grep -q "clean leave: the leader recorded it" $T/log$_v || die "the leaving node did not see its leave recorded"
+	wait_for fence_committed $_l $_v $_g || die "no NODE_FENCED($_v, $_g) for the leave"
+	grep -q "NODE_FENCED committed: node $_v generation $_g .*reason lapsed" $T/log$_l || die "the leave was fenced, but not as told (reason lapsed)"
+	rule5_ok $_l $_v
+	for n in 1 2 3; do [ $n = $_v ] || kis $n armed || die "lease $n $(kstate $n)"; done
 }
 run_case quorumd-vm-sigterm-disarms t_sigterm
 [ $FAILED -eq 0 ] || dump_logs 1 2 3
 for n in 1 2 3; do kill -TERM "$(pid $n)" 2>/dev/null; done
 sleep 2
 for n in 1 2 3; do kill -9 "$(pid $n)" 2>/dev/null; done
+
+# A malformed configuration: a clear error naming file:line, a non-zero
+# exit, and no lease touched -- for --check-config and for a start alike.
+t_bad_config() {
+	sed 's/^profile = default$/profile = turbo/' $T/n1.conf > $T/bad.conf
+	_n=$(grep -n '^profile' $T/bad.conf | cut -d: -f1)
+	_leases=$(qlease names | sort | tr '\n' ' ')
+	if quorumd --check-config -c $T/bad.conf > $T/badcheck 2>&1; then die "--check-config accepted it"; fi
+	grep -q "^$T/bad.conf:$_n: " $T/badcheck || die "no file:line: $(head -n 1 $T/badcheck)"
+	if qdip netns exec qn1 quorumd --allow-log-only -f -c $T/bad.conf > $T/badstart 2>&1; then die "quorumd started on it"; fi
+	grep -q "$T/bad.conf:$_n: " $T/badstart || die "start: no file:line: $(head -n 1 $T/badstart)"
+	[ "$(qlease names | sort | tr '\n' ' ')" = "$_leases" ] || die "leases changed"
+	head -n 1 $T/badcheck
+}
+run_case quorumd-vm-malformed-config-file-line t_bad_config
 
 # ---- part 2: five nodes, fresh leases and data
 LP=qg
