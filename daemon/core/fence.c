@@ -33,6 +33,18 @@ bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen)
 	return false;
 }
 
+/*
+ * Since when member p has been silent. A new generation's silence counts
+ * from the rejoin, not from an ack of an older generation: a node asked to
+ * rejoin while it is not talking yet (restarting, a link just back) would
+ * otherwise be fenced as silent again at once, with nothing to gain -- no
+ * grant to the new generation exists yet.
+ */
+static qf_ns silent_since(const struct qf_progress *p)
+{
+	return p->joined > p->last_ack ? p->joined : p->last_ack;
+}
+
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen)
 {
 	return fence_in_log(r, id, gen);
@@ -95,7 +107,7 @@ qf_ns fence_next_tick(const struct qf_raft *r)
 		const struct qf_progress *p = &r->pr[i];
 		const struct qf_member *c = qf_state_find(&r->cfg, p->id);
 
-		qf_ns due = p->last_ack + r->t.fence_after;
+		qf_ns due = silent_since(p) + r->t.fence_after;
 
 		if (p->id != r->id && c && c->fenced_gen < c->gen &&
 		    member_in_config(c) && c->role == QF_ROLE_VOTER &&
@@ -159,7 +171,9 @@ int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id)
 {
 	const struct qf_member *c = qf_state_find(&r->cfg, id);
 	const struct qf_member *s = qf_state_find(&r->st, id);
+	struct qf_progress *p = member_progress(r, id);
 	struct qf_entry e = { .type = QF_ENT_NODE_JOIN, .node = id };
+	int rc;
 
 	if (r->state != QF_LEADER)
 		return -QF_ENOTLEADER;
@@ -171,8 +185,12 @@ int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id)
 		return -QF_EEXIST;	/* a rejoin is pending */
 	e.gen = r->cfg.max_gen + 1;	/* rule 7: strictly larger */
 	r->now = now;
-	return repl_propose(r, now, &e);
+	rc = repl_propose(r, now, &e);
+	if (!rc && p)
+		p->joined = now;
+	return rc;
 }
+
 
 /* Why the leader should fence member slot c now (0: it should not). */
 static uint8_t fence_reason(const struct qf_raft *r, qf_ns now,
@@ -188,7 +206,7 @@ static uint8_t fence_reason(const struct qf_raft *r, qf_ns now,
 		return r->lapsed_gen == s->gen ? QF_FENCE_LAPSED : 0;
 	if (p->lapsed && p->lapsed_gen == s->gen)
 		return QF_FENCE_LAPSED;
-	if (r->t.fence_after && now >= p->last_ack + r->t.fence_after)
+	if (r->t.fence_after && now >= silent_since(p) + r->t.fence_after)
 		return QF_FENCE_SILENT;
 	return 0;
 }

@@ -180,6 +180,7 @@ struct qf_progress {
 	uint64_t next;
 	uint64_t acked_round;	/* newest round k acked in this term */
 	qf_ns last_ack;		/* local time of the last ack (E_el at start) */
+	qf_ns joined;		/* a rejoin proposed: silence counts from here */
 	uint64_t echo_boot;	/* newest (boot_id, a) from this member */
 	qf_ns echo_a;
 	qf_ns last_grant;	/* rule 5: time of last grant to (id, grant_gen) */

@@ -210,7 +210,10 @@ t_one_way_cut() {
 	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
 	sleep 0.5
 	heal $F
-	wait_for kis $F armed || die "the forwarded rejoin was lost and never resent: $(kstate $F)"
+	if ! wait_for kis $F armed; then
+		grep -h -i "rejoin\|term [0-9]*:" $T/log$F $T/log$L | tail -n 20
+		die "the forwarded rejoin was lost and never resent: $(kstate $F)"
+	fi
 	[ "$(kgen $F)" -gt "$_g0" ] || die "generation $(kgen $F), not above $_g0"
 	all_armed 1 2 3
 }
