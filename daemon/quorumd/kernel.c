@@ -253,36 +253,7 @@ static void lapsed(struct qd *d, uint64_t gen, const char *why)
  * this node's own (the committed state replayed at start may lag it).
  * Written only when the lease becomes ARMED, not on every renew.
  */
-static void armed_gen_save(struct qd *d, uint64_t gen)
-{
-	char path[QF_CONF_PATH_LEN + 32], line[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/lease-armed-gen", d->conf.data_dir);
-	n = snprintf(line, sizeof(line), "%" PRIu64 "\n", gen);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	if (write(fd, line, (size_t)n) != n || fsync(fd))
-		LOG(WARN, "%s: short write", path);
-	close(fd);
-}
-
-static uint64_t armed_gen_load(struct qd *d)
-{
-	char path[QF_CONF_PATH_LEN + 32];
-	uint64_t gen = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/lease-armed-gen", d->conf.data_dir);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%" SCNu64, &gen) != 1)
-		gen = 0;
-	fclose(f);
-	return gen;
-}
+#define ARMED_GEN_FILE "lease-armed-gen"
 
 static int create_lease(struct qd *d, uint64_t gen)
 {
@@ -405,7 +376,7 @@ static int adopt(struct qd *d)
 	    li.state == QFENCE_STATE_ARMED && li.deadline > li.now ?
 	    "still valid" : "not valid");
 	switch (qd_adopt_decide(&li, &d->conf,
-				li.gen == armed_gen_load(d) ? li.gen :
+				li.gen == qd_num_load(d, ARMED_GEN_FILE) ? li.gen :
 				member_gen(d), why, sizeof(why))) {
 	case QD_ADOPT_REFUSE:
 		LOG(ERR, "kernel lease '%s' cannot be adopted: %s. Refusing "
@@ -750,7 +721,7 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 		    "%s", d->conf.lease_name, gen,
 		    k->none ? " (emulated, TEST ONLY)" : "");
 		if (!k->none)
-			armed_gen_save(d, gen);
+			qd_num_save(d, ARMED_GEN_FILE, gen);
 	}
 	k->state = QFENCE_STATE_ARMED;
 	k->deadline = deadline;

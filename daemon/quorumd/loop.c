@@ -53,9 +53,14 @@ void loop_watch_client(struct qd *d, int slot)
 	}
 }
 
+/* see fenced_hook */
+#define HOOKS_FENCED_FILE "hooks-fenced-index"
+
 int loop_init(struct qd *d)
 {
 	sigset_t set;
+
+	d->hooks_fenced_index = qd_num_load(d, HOOKS_FENCED_FILE);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -151,6 +156,29 @@ static void log_fence(struct qd *d, const struct qf_fence_decision *f)
 		    f->node, f->gen, f->index, reason_name(f->reason), now);
 }
 
+/*
+ * Only once NODE_FENCED is committed may the node's resources be
+ * recovered: run on_fenced. A restart replays the committed entries from
+ * the snapshot; the index of the newest record whose hook was started is
+ * durable, so a hook runs once per record on this node -- or twice, if
+ * the daemon dies between starting it and saving the index (at least
+ * once: a recovery is never missed; hooks stay idempotent).
+ */
+static void fenced_hook(struct qd *d, const struct qf_fence_decision *f)
+{
+	if (!d->conf.on_fenced[0])
+		return;
+	if (f->index <= d->hooks_fenced_index) {
+		LOG(INFO, "on_fenced for node %" PRIu32 " generation %" PRIu64
+		    " (index %" PRIu64 ") ran before this start: not again",
+		    f->node, f->gen, f->index);
+		return;
+	}
+	hooks_run(d, d->conf.on_fenced, "on_fenced", f->node, f->gen);
+	d->hooks_fenced_index = f->index;
+	qd_num_save(d, HOOKS_FENCED_FILE, f->index);
+}
+
 static void apply(struct qd *d, const struct qf_ready *rd)
 {
 	for (size_t i = 0; i < rd->n_committed; i++) {
@@ -167,8 +195,7 @@ static void apply(struct qd *d, const struct qf_ready *rd)
 		log_fence(d, f);
 		remember_fence(d, f);
 		ctl_on_fence_committed(d, f);
-		/* only now may the node's resources be recovered */
-		hooks_run(d, d->conf.on_fenced, "on_fenced", f->node, f->gen);
+		fenced_hook(d, f);
 	}
 }
 

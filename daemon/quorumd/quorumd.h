@@ -300,6 +300,7 @@ struct qd {
 	uint64_t sd_watchdog_usec;
 	qf_ns sd_last;
 	int hooks_running;
+	uint64_t hooks_fenced_index;	/* newest NODE_FENCED hooked, durable */
 
 	/* recent committed fences, newest first */
 	size_t n_recent;
@@ -314,5 +315,9 @@ struct qd {
 };
 
 extern struct qd *qd_global;	/* for the ilog sink only */
+
+/* numfile.c: small durable numbers in the data directory */
+int qd_num_save(const struct qd *d, const char *name, uint64_t v);
+uint64_t qd_num_load(const struct qd *d, const char *name);
 
 #endif /* QUORUMD_H */

@@ -285,6 +285,7 @@ check sigterm_cluster_told grep -q "clean leave: the leader recorded it" "$T/log
 
 # ---- whole-cluster restart on the durable state, one log tail torn
 TERM0=$(field "$L" term)
+H0=$(grep -c "^$F 1 $F 1\$" "$T/hook.out")
 for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done
 printf 'torn-record' >> "$T/d$S/log"
 for n in 1 2 3; do start $n; done
@@ -292,6 +293,9 @@ check restart_all_leader wait_for has_leader "$S"
 check restart_all_term_advanced bash -c "[ \"\$($PROBE $T/s$S.sock status | sed -n 's/^term=//p')\" -gt $TERM0 ]"
 check restart_all_generation_durable wait_for bash -c "[ \"\$($PROBE $T/s$S.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 3 ]"
 check restart_torn_tail_detected grep -q "CORRUPT OR TORN LOG TAIL" "$T/log$S"
+# the replayed NODE_FENCED records do not run their hooks again
+check restart_hooks_not_rerun wait_for grep -q "on_fenced for node $F generation 1 (index [0-9]*) ran before this start" "$T/log$S"
+check restart_hooks_ran_once test "$(grep -c "^$F 1 $F 1\$" "$T/hook.out")" = "$H0"
 check restart_fenced_node_stays_fenced wait_for fenced_kernel "$OLD"
 L=$(leader_of "$S")
 if [ "$L" = "$OLD" ]; then	# a fenced node may lead; hand it over
