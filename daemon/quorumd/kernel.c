@@ -101,10 +101,20 @@ static int request(struct qd_kernel *k, size_t len, void *reply,
 	}
 }
 
-/* The module answers at once; a request unanswered after this is lost.
- * (Bounding it by the heartbeat lost leases in the QEMU tests: see the
- * README.) */
-#define QD_NL_TIMEOUT_MS 2000U
+/*
+ * Generic netlink runs the module's handler inside sendmsg(): the reply
+ * is queued before the request call returns, so a receive only waits when
+ * the reply was lost (a full socket buffer). The single-threaded loop then
+ * stalls for the timeout, and with it the heartbeats: bounded by one
+ * heartbeat (at least 20 ms), never more than 2 s, so that even a lost
+ * reply on the fast profile (L 500 ms) costs one heartbeat, not a lease.
+ */
+static uint32_t nl_timeout_ms(const struct qd *d)
+{
+	uint64_t hb = d->core_cfg.timing.heartbeat / QF_MS;
+
+	return hb < 20 ? 20U : hb > 2000 ? 2000U : (uint32_t)hb;
+}
 
 static struct mnl_socket *open_sock(uint32_t *portid, uint32_t timeout_ms)
 {
@@ -429,7 +439,7 @@ static int open_kernel(struct qd *d)
 		LOG(ERR, "kernel: %s", err);
 		return -1;
 	}
-	k->timeout_ms = QD_NL_TIMEOUT_MS;
+	k->timeout_ms = nl_timeout_ms(d);
 	k->cmd = open_sock(&k->portid, k->timeout_ms);
 	k->ev = open_sock(NULL, k->timeout_ms);
 	if (!k->cmd || !k->ev) {
