@@ -200,20 +200,23 @@ static uint64_t member_gen(struct qd *d)
  */
 static void emu_save(struct qd *d)
 {
-	char path[QF_CONF_PATH_LEN + 32], line[80];
+	char path[QF_CONF_PATH_LEN + 32], tmp[QF_CONF_PATH_LEN + 40];
+	char line[80];
 	int fd, n;
 
 	if (!d->k.none)
 		return;
 	snprintf(path, sizeof(path), "%s/emulated-lease", d->conf.data_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	n = snprintf(line, sizeof(line), "%" PRIu32 " %" PRIu64 " %" PRIu64
 		     "\n", d->k.state, d->k.gen, d->k.deadline);
-	/* no stdio here: the steady state allocates nothing */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* no stdio here: the steady state allocates nothing; renamed into
+	 * place, so that a kill -9 mid-write never leaves a torn file */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	if (write(fd, line, (size_t)n) != n)
-		LOG(WARN, "emulated lease: short write");
+	if (write(fd, line, (size_t)n) != n || rename(tmp, path))
+		LOG(WARN, "emulated lease: not saved");
 	close(fd);
 }
 

@@ -14,10 +14,15 @@
 
 /* ---- clean leave (SIGTERM) ---- */
 
-/* The most up-to-date active, unfenced voter other than this node. */
+/*
+ * The most up-to-date unfenced voter other than this node that acked
+ * within the last election timeout (the core's `active' flags are reset
+ * at every CheckQuorum round, so right after one nobody would qualify).
+ */
 uint32_t qd_transferee(struct qd *d)
 {
 	static struct qf_status st;
+	qf_ns now = qd_now();
 	uint32_t best = 0;
 	uint64_t match = 0;
 
@@ -25,8 +30,10 @@ uint32_t qd_transferee(struct qd *d)
 	for (size_t i = 0; i < st.n_progress; i++) {
 		const struct qf_progress *p = &st.progress[i];
 		const struct qf_member *m = qf_state_find(&d->raft.cfg, p->id);
+		bool recent = p->last_ack && now - p->last_ack <
+			d->core_cfg.timing.election_min;
 
-		if (p->id == d->conf.node_id || !p->active || !m ||
+		if (p->id == d->conf.node_id || !recent || !m ||
 		    m->role != QF_ROLE_VOTER || m->fenced_gen >= m->gen)
 			continue;
 		if (!best || p->match > match) {

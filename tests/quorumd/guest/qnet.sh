@@ -49,6 +49,19 @@ qnet_node() {
 	qdip -n qn$1 link set lo up
 }
 
+# qnet_link2 N: a second, redundant link for node N: eth1 = 10.78.0.N/24
+# in qnN, its peer qwN on bridge qbrb (REDUNDANT=1 makes conf list both)
+qnet_link2() {
+	qdip link show qbrb > /dev/null 2>&1 || {
+		qdip link add qbrb type bridge
+		qdip link set qbrb up
+	}
+	qdip link add qw$1 type veth peer name eth1 netns qn$1
+	qdip link set qw$1 master qbrb up
+	qdip -n qn$1 addr add 10.78.0.$1/24 dev eth1
+	qdip -n qn$1 link set eth1 up
+}
+
 isolate() { qdip link set qv$1 down; }
 mute() {
 	for _p in 1 2 3 4 5 6 7; do
@@ -75,7 +88,11 @@ conf() {
 		[ -z "$SETTLE_MS" ] || echo "settle_ms = $SETTLE_MS"
 		_p=1
 		while [ $_p -le $_k ]; do
-			echo "peer = $_p $NET.$_p:$PORT"
+			if [ "${REDUNDANT:-0}" = 1 ]; then
+				echo "peer = $_p $NET.$_p:$PORT,10.78.0.$_p:$PORT"
+			else
+				echo "peer = $_p $NET.$_p:$PORT"
+			fi
 			_p=$((_p + 1))
 		done
 		printf '[node]\nid = %s\nlease_name = %s%s\nactions = io\n' \
@@ -200,5 +217,19 @@ rejoin_node() {
 	[ "$(kgen $1)" -gt "$_g0" ] || die "generation $(kgen $1), not above $_g0"
 }
 rejoin_ok() { $P $T/s$1.sock rejoin | grep -q "^status=0"; }
+
+# stop_all N...: SIGTERM (a clean leave each), up to 10 s, then SIGKILL
+stop_all() {
+	for _n in "$@"; do kill -TERM "$(pid $_n)" 2>/dev/null; done
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_alive=0
+		for _n in "$@"; do kill -0 "$(pid $_n)" 2>/dev/null && _alive=1; done
+		[ $_alive = 0 ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	for _n in "$@"; do kill -9 "$(pid $_n)" 2>/dev/null; done
+}
 
 dump_logs() { for _n in "$@"; do echo "---- log $_n"; tail -n 15 $T/log$_n; done; }

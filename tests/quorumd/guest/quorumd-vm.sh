@@ -6,7 +6,7 @@
 # of its lease events (see qnet.sh, kcheck).
 #
 # Part 1: a 3-node cluster through every fault. Part 2: a 5-node cluster,
-# split 2 | 3 with the leader in the minority.
+# split 2 | 3 with the leader in the minority. Part 3: redundant links.
 . /tests/qnet.sh
 
 qnet_init || { echo "FAIL quorumd-vm-setup: no event listener"; exit 1; }
@@ -72,7 +72,7 @@ t_watchdog() {
 	[ "$(triggers)" = "$_t0" ] || die "watchdog fired while the lease was valid"
 	_l=$(sfield 1 leader)
 	if [ "$_l" = 3 ]; then
-		$P $T/s3.sock transfer 0 > /dev/null
+		$P $T/s3.sock transfer 0 > /dev/null || die "transfer refused: $($P $T/s3.sock transfer 0)"
 		wait_for leader_not 1 3 || die "no transfer away from 3"
 		_l=$(sfield 1 leader)
 	fi
@@ -387,9 +387,7 @@ t_sigterm() {
 }
 run_case quorumd-vm-sigterm-disarms t_sigterm
 [ $FAILED -eq 0 ] || dump_logs 1 2 3
-for n in 1 2 3; do kill -TERM "$(pid $n)" 2>/dev/null; done
-sleep 2
-for n in 1 2 3; do kill -9 "$(pid $n)" 2>/dev/null; done
+stop_all 1 2 3
 
 # A malformed configuration: a clear error naming file:line, a non-zero
 # exit, and no lease touched -- for --check-config and for a start alike.
@@ -462,8 +460,46 @@ t_split_2_3() {
 run_case quorumd-vm-split-2-3-leader-in-minority t_split_2_3
 for n in 1 2 3 4 5; do heal $n; done
 [ $FAILED -eq 0 ] || dump_logs 1 2 3 4 5
-for n in 1 2 3 4 5; do kill -TERM "$(pid $n)" 2>/dev/null; done
-sleep 1
+stop_all 1 2 3 4 5
+
+# ---- part 3: three nodes with two links each (peer = N A:p,B:p)
+# Losing one link costs nothing: every datagram goes out on both, the
+# receiver keeps the first copy. Losing both is an isolation.
+LP=qr
+REDUNDANT=1
+rm -rf $T/d1 $T/d2 $T/d3 $T/d4 $T/d5
+for n in 1 2 3; do
+	qnet_link2 $n
+	: > $T/log$n
+	conf $n 3
+	start $n
+done
+t_redundant_links() {
+	wait_for has_leader 1 || die "no leader"
+	for n in 1 2 3; do wait_for kis $n armed || die "lease $n not armed: $(kstate $n)"; done
+	_L=$(sfield 1 leader)
+	_F=$((_L % 3 + 1))
+	_f="$(kfences 1) $(kfences 2) $(kfences 3)"
+	_term=$(sfield $_L term)
+	_g=$(kgen $_F)
+	isolate $_F		# link A of F down, link B up
+	_r=$(field $LP$_F renewals)
+	wait_for renewed_more $_F $((_r + 30)) || { heal $_F; die "node $_F stopped renewing on link B alone"; }
+	[ "$(kfences 1) $(kfences 2) $(kfences 3)" = "$_f" ] || { heal $_F; die "a lease lapsed with one link left"; }
+	[ "$(sfield $_L term)" = "$_term" ] || { heal $_F; die "an election started with one link left"; }
+	qdip link set qw$_F down	# and link B: isolated
+	_t=$(now_ns)
+	wait_for kis $_F fenced || die "node $_F with no link left not fenced"
+	wait_for fence_committed $_L $_F $_g || die "no NODE_FENCED($_F, $_g)"
+	kcheck $_F $_g $_t $_L
+	heal $_F
+	qdip link set qw$_F up
+	rejoin_node $_F
+	all_armed 1 2 3
+}
+run_case quorumd-vm-redundant-links t_redundant_links
+[ $FAILED -eq 0 ] || dump_logs 1 2 3
+stop_all 1 2 3
 
 # The node's kernel stayed healthy throughout: no WARNING/BUG, and no
 # real-time task spun long enough to be throttled (a daemon busy loop at
