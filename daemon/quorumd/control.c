@@ -400,6 +400,18 @@ static int handle_rejoin(struct qd *d, int slot, uint32_t seq,
 		const struct qf_member *s = qf_state_find(&d->raft.st, node);
 		qf_ns now = qd_now();
 
+		/*
+		 * As the leader would answer: a rejoin needs the member's
+		 * NODE_FENCED committed (here: known to be). Refused now,
+		 * rather than resent until the fence commits and then
+		 * carried out as an automatic rejoin nobody asked for then.
+		 */
+		if (!s || s->fenced_gen < s->gen) {
+			snprintf(r->message, sizeof(r->message), "%s",
+				 qf_strerror(s ? -QF_ENOTFENCED : -QF_ENOENT));
+			return result(d, slot, seq, s ? QFCTL_ST_NOT_FENCED :
+				      QFCTL_ST_NO_SUCH_NODE, r);
+		}
 		net_send_rejoin(d, d->raft.leader, node);
 		/* one datagram can be lost: resend until committed */
 		d->fwd_rejoin.node = node;

@@ -38,20 +38,21 @@ void qd_hook_build(struct qd_hook_args *h, const char *cmd, uint32_t node,
 	h->envp[3] = NULL;
 }
 
-void hooks_run(struct qd *d, const char *cmd, const char *what,
-	       uint32_t node, uint64_t gen)
+/* 0: started (or none configured); -1: it could not be started */
+int hooks_run(struct qd *d, const char *cmd, const char *what,
+	      uint32_t node, uint64_t gen)
 {
 	struct qd_hook_args h;
 	sigset_t none;
 	pid_t pid;
 
 	if (!cmd || !cmd[0])
-		return;
+		return 0;
 	qd_hook_build(&h, cmd, node, gen);
 	pid = fork();
 	if (pid < 0) {
 		LOG(ERR, "hook %s: fork: %s", what, strerror(errno));
-		return;
+		return -1;
 	}
 	if (pid == 0) {
 		/* the loop blocks signals for its signalfd: unblock them */
@@ -64,6 +65,7 @@ void hooks_run(struct qd *d, const char *cmd, const char *what,
 	d->hooks_running++;
 	LOG(INFO, "hook %s: %s %s %s (pid %d)", what, cmd, h.node, h.gen,
 	    (int)pid);
+	return 0;
 }
 
 void hooks_reap(struct qd *d)

@@ -36,6 +36,14 @@ int qd_lease_lock(const char *dir, const char *name, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/*
+	 * A daemon killed just before (kill -9, then start) may still hold
+	 * it for a moment while the kernel tears the process down: retry
+	 * for about a second before refusing.
+	 */
+	for (int i = 0; i < 50 && flock(fd, LOCK_EX | LOCK_NB) < 0 &&
+	     errno == EWOULDBLOCK; i++)
+		usleep(20000);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 

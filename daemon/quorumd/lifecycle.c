@@ -15,9 +15,10 @@
 /* ---- clean leave (SIGTERM) ---- */
 
 /*
- * The most up-to-date unfenced voter other than this node that acked
- * within the last election timeout (the core's `active' flags are reset
- * at every CheckQuorum round, so right after one nobody would qualify).
+ * The most up-to-date unfenced voter other than this node that acked in
+ * this term, within the last election timeout (the core's `active' flags
+ * are reset at every CheckQuorum round, so right after one nobody would
+ * qualify; last_ack alone starts at the election, dead peers included).
  */
 uint32_t qd_transferee(struct qd *d)
 {
@@ -30,8 +31,8 @@ uint32_t qd_transferee(struct qd *d)
 	for (size_t i = 0; i < st.n_progress; i++) {
 		const struct qf_progress *p = &st.progress[i];
 		const struct qf_member *m = qf_state_find(&d->raft.cfg, p->id);
-		bool recent = p->last_ack && now - p->last_ack <
-			d->core_cfg.timing.election_min;
+		bool recent = p->acked_round && p->last_ack &&
+			now - p->last_ack < d->core_cfg.timing.election_min;
 
 		if (p->id == d->conf.node_id || !recent || !m ||
 		    m->role != QF_ROLE_VOTER || m->fenced_gen >= m->gen)

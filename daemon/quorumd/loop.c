@@ -61,6 +61,7 @@ int loop_init(struct qd *d)
 	sigset_t set;
 
 	d->hooks_fenced_index = qd_num_load(d, HOOKS_FENCED_FILE);
+	d->hooks_start_index = d->hooks_fenced_index;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -168,15 +169,27 @@ static void fenced_hook(struct qd *d, const struct qf_fence_decision *f)
 {
 	if (!d->conf.on_fenced[0])
 		return;
-	if (f->index <= d->hooks_fenced_index) {
+	/*
+	 * Against the index saved before this start only: the fences of an
+	 * installed snapshot all carry the snapshot's index, and each must
+	 * run its hook.
+	 */
+	if (f->index <= d->hooks_start_index) {
 		LOG(INFO, "on_fenced for node %" PRIu32 " generation %" PRIu64
 		    " (index %" PRIu64 ") ran before this start: not again",
 		    f->node, f->gen, f->index);
 		return;
 	}
-	hooks_run(d, d->conf.on_fenced, "on_fenced", f->node, f->gen);
-	d->hooks_fenced_index = f->index;
-	qd_num_save(d, HOOKS_FENCED_FILE, f->index);
+	if (hooks_run(d, d->conf.on_fenced, "on_fenced", f->node, f->gen)) {
+		/* not started: the durable index stops here for this run,
+		 * so that a restart runs it (and the ones after) again */
+		d->hooks_failed = true;
+		return;
+	}
+	if (!d->hooks_failed && f->index > d->hooks_fenced_index) {
+		d->hooks_fenced_index = f->index;
+		qd_num_save(d, HOOKS_FENCED_FILE, f->index);
+	}
 }
 
 static void apply(struct qd *d, const struct qf_ready *rd)

@@ -188,7 +188,7 @@ struct qd_hook_args {
 /* Pure: argv/envp for `cmd node gen`. */
 void qd_hook_build(struct qd_hook_args *h, const char *cmd, uint32_t node,
 		   uint64_t gen);
-void hooks_run(struct qd *d, const char *cmd, const char *what,
+int hooks_run(struct qd *d, const char *cmd, const char *what,
 	       uint32_t node, uint64_t gen);
 void hooks_reap(struct qd *d);
 
@@ -301,6 +301,8 @@ struct qd {
 	qf_ns sd_last;
 	int hooks_running;
 	uint64_t hooks_fenced_index;	/* newest NODE_FENCED hooked, durable */
+	uint64_t hooks_start_index;	/* its value at start: replays below */
+	bool hooks_failed;		/* a hook could not start: index frozen */
 
 	/* recent committed fences, newest first */
 	size_t n_recent;

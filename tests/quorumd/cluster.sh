@@ -184,8 +184,8 @@ check restarted_node_stays_fenced fenced_kernel "$F"
 check restarted_node_never_renewed bash -c "[ \"\$($PROBE $T/s$F.sock status | sed -n 's/^renewals=//p')\" = 0 ]"
 
 # ---- rejoin, asked on the fenced node itself (forwarded if a follower)
-out=$("$PROBE" "$T/s$F.sock" rejoin)
-check rejoin_accepted test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 0
+# (a follower answers NOT_FENCED until it has learnt the commit itself)
+check rejoin_accepted wait_for "$PROBE" "$T/s$F.sock" rejoin
 check rejoin_new_generation wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 2 ]"
 check rejoined_lease_armed wait_for armed "$F"
 
@@ -209,7 +209,7 @@ lapse_before_commit() {
 check admin_fence_lease_lapsed_before_commit lapse_before_commit
 out=$("$PROBE" "$T/s$S.sock" fence "$F" --wait)
 check admin_fence_on_follower_not_leader test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 3
-"$PROBE" "$T/s$F.sock" rejoin > /dev/null
+wait_for "$PROBE" "$T/s$F.sock" rejoin > /dev/null
 check second_rejoin_generation_3 wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 3 ]"
 check second_rejoin_armed wait_for armed "$F"
 
@@ -294,7 +294,9 @@ check restart_all_term_advanced bash -c "[ \"\$($PROBE $T/s$S.sock status | sed 
 check restart_all_generation_durable wait_for bash -c "[ \"\$($PROBE $T/s$S.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 3 ]"
 check restart_torn_tail_detected grep -q "CORRUPT OR TORN LOG TAIL" "$T/log$S"
 # the replayed NODE_FENCED records do not run their hooks again
-check restart_hooks_not_rerun wait_for grep -q "on_fenced for node $F generation 1 (index [0-9]*) ran before this start" "$T/log$S"
+for n in 1 2 3; do
+	check "restart_hooks_not_rerun_node$n" wait_for grep -q "on_fenced for node $F generation 1 (index [0-9]*) ran before this start" "$T/log$n"
+done
 check restart_hooks_ran_once test "$(grep -c "^$F 1 $F 1\$" "$T/hook.out")" = "$H0"
 check restart_fenced_node_stays_fenced wait_for fenced_kernel "$OLD"
 L=$(leader_of "$S")

@@ -47,7 +47,7 @@ while IFS= read -r line; do
 	"    | "*|"# "*|"---- "*) echo "$line" ;;
 	esac
 done < <(tr -d '\r' < "$out")
-for c in $(sed -n 's/^run_case \([A-Za-z0-9_.-]*\) .*/\1/p' "$here/guest/quorumd-vm.sh"); do
+for c in $(sed -n 's/^run_case3\{0,1\} \([A-Za-z0-9_.-]*\) .*/\1/p' "$here/guest/quorumd-vm.sh"); do
 	grep -qE "^(ok $c|FAIL $c:)" <(tr -d '\r' < "$out") ||
 		fail "$c" "never reported (see $BUILD/vm/quorumd-vm.console)"
 done
@@ -55,6 +55,9 @@ if [ "$rc" -eq 124 ]; then
 	fail quorumd-vm-boot "timed out"
 elif ! grep -q "^qfence-vm: end quorumd-vm " <(tr -d '\r' < "$out"); then
 	fail quorumd-vm-boot "no end marker (qemu status $rc)"
+elif ! grep -q "^qfence-vm: end quorumd-vm rc=0" <(tr -d '\r' < "$out") &&
+	[ "$failed" -eq 0 ]; then
+	fail quorumd-vm-boot "the guest script failed without a failed case"
 else
 	ok quorumd-vm-boot
 fi

@@ -195,7 +195,8 @@ kcheck() {
 	[ "$_at" -ge "$_dr" ] || die "NODE_FENCED($1, $2) committed before the lease drained"
 }
 
-# rule5_ok C N: the committing leader's own measurement of rule 5
+# rule5_ok C N [granted]: the committing leader's own measurement of rule 5;
+# with "granted", C must have granted to N in its term (-1 means never)
 rule5_ok() {
 	_line=$(grep "NODE_FENCED committed: node $2 .*since_last_grant_us" \
 		$T/log$1 | tail -n 1)
@@ -206,6 +207,7 @@ rule5_ok() {
 	echo "leader $1: since_last_grant=${_g}us since_election=${_e}us W=${_w}us"
 	[ "$_e" -ge "$_w" ] || die "committed ${_e}us after election < W"
 	[ "$_g" -lt 0 ] || [ "$_g" -ge "$_w" ] || die "committed ${_g}us after the last grant < W"
+	[ "${3:-}" != granted ] || [ "$_g" -ge 0 ] || die "leader $1 reports no grant to $2 in its term"
 }
 
 # rejoin_node N: rejoin asked on N itself, until its lease is armed again

@@ -111,7 +111,7 @@ t_kill_follower() {
 	wait_for kis $F fenced || die "kernel did not fence lease $F"
 	wait_for fence_committed $L $F $_g || die "no NODE_FENCED($F, $_g) on $L"
 	kcheck $F $_g $_t $L
-	rule5_ok $L $F
+	rule5_ok $L $F granted
 	kis $L armed || die "leader lease $(kstate $L)"
 	kis $S armed || die "survivor lease $(kstate $S)"
 	expect_io w /dev/mapper/qf$F EIO
@@ -179,7 +179,7 @@ t_isolated_follower() {
 	expect_io w /dev/mapper/qf$F EIO
 	wait_for fence_committed $L $F $_g || { heal $F; die "no NODE_FENCED($F, $_g)"; }
 	kcheck $F $_g $_t $L
-	rule5_ok $L $F
+	rule5_ok $L $F granted
 	expect_io w /dev/mapper/qf$L ok
 	expect_io w /dev/mapper/qf$S ok
 	[ "$(kfences $L)" = "$_fL" ] || die "the majority's leader lapsed"
@@ -202,12 +202,12 @@ t_one_way_cut() {
 	wait_for kis $F fenced || { heal $F; die "lease of a node whose acks are lost not fenced"; }
 	wait_for fence_committed $L $F $_g || { heal $F; die "no NODE_FENCED($F, $_g)"; }
 	kcheck $F $_g $_t $L
-	rule5_ok $L $F
+	rule5_ok $L $F granted
 	kis $L armed && kis $S armed || die "majority lease lapsed"
 	# still muted: the rejoin F forwards to the leader is lost, and must
 	# be sent again once the link is back
 	_g0=$(kgen $F)
-	$P $T/s$F.sock rejoin | grep -q "^status=0" || die "rejoin refused"
+	wait_for rejoin_ok $F || die "rejoin refused: $($P $T/s$F.sock rejoin)"
 	sleep 0.5
 	heal $F
 	if ! wait_for kis $F armed; then
@@ -382,7 +382,7 @@ t_sigterm() {
 	grep -q "clean leave: the leader recorded it" $T/log$_v || die "the leaving node did not see its leave recorded"
 	wait_for fence_committed $_l $_v $_g || die "no NODE_FENCED($_v, $_g) for the leave"
 	grep -q "NODE_FENCED committed: node $_v generation $_g .*reason lapsed" $T/log$_l || die "the leave was fenced, but not as told (reason lapsed)"
-	rule5_ok $_l $_v
+	rule5_ok $_l $_v granted
 	for n in 1 2 3; do [ $n = $_v ] || kis $n armed || die "lease $n $(kstate $n)"; done
 }
 run_case quorumd-vm-sigterm-disarms t_sigterm
