@@ -104,6 +104,18 @@ conf() {
 	} > $T/n$_n.conf
 }
 
+# dead N: node N's daemon has exited (a zombie has released its locks)
+dead() {
+	_s=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' /proc/$(pid $1)/status 2>/dev/null)
+	[ -z "$_s" ] || [ "$_s" = Z ]
+}
+# kill9 N: kill -9 and wait until it is gone (a restart right after must
+# not find the data directory still locked)
+kill9() { kill -9 "$(pid $1)" 2>/dev/null; wait_for dead $1; }
+# lines N: how many lines node N's log has; logsince N COUNT: those after
+lines() { wc -l < $T/log$1; }
+logsince() { tail -n +$(($2 + 1)) $T/log$1; }
+
 # `ip netns exec' execs in place: $! is the daemon itself
 start() {
 	qdip netns exec qn$1 quorumd --allow-log-only -f -c $T/n$1.conf \

@@ -121,9 +121,10 @@ t_kill_follower() {
 run_case3 quorumd-vm-kill-follower-fenced-after-W t_kill_follower
 
 t_restart_stays_fenced() {
+	_n=$(lines $F)
 	start $F
 	wait_for has_leader $F || die "restarted node found no leader"
-	grep -q "adopting it (state fenced" $T/log$F || die "did not adopt"
+	logsince $F $_n | grep -q "adopting it (state fenced" || die "did not adopt"
 	_r=$(field $LP$L renewals)
 	wait_for renewed_more $L $((_r + 10)) || die "leader $L stopped renewing"
 	kis $F fenced || die "unfenced by itself: $(kstate $F)"
@@ -157,13 +158,14 @@ run_case3 quorumd-vm-sigstop-fenced-latched-rejoin t_sigstop
 t_hitless_restart() {
 	_f=$(kfences $F)
 	_g=$(kgen $F)
-	kill -9 "$(pid $F)"
+	_n=$(lines $F)
+	kill9 $F
 	start $F
 	_r=$(field $LP$F renewals)
 	wait_for renewed_more $F $((_r + 5)) || die "no renewals after the restart"
 	[ "$(kfences $F)" = "$_f" ] || die "fenced across a quick restart"
 	[ "$(kgen $F)" = "$_g" ] || die "generation changed"
-	grep -q "adopting it (state armed" $T/log$F || die "lease not adopted armed"
+	logsince $F $_n | grep -q "adopting it (state armed" || die "lease not adopted armed"
 	expect_io w /dev/mapper/qf$F ok
 }
 run_case3 quorumd-vm-hitless-restart-within-L t_hitless_restart
@@ -338,7 +340,8 @@ O=$L	# the crashed leader (its daemon is gone)
 t_whole_cluster_restart() {
 	_term=$(sfield $S term)
 	_gF=$(cgen $S $F) _gS=$(cgen $S $S) _gO=$(cgen $S $O)
-	for n in $F $S; do kill -9 "$(pid $n)"; done
+	for n in $F $S; do kill9 $n; done
+	_nF=$(lines $F) _nS=$(lines $S)
 	printf 'torn-record' >> $T/d$S/log	# S: a torn append
 	_sz=$(wc -c < $T/d$F/log)		# F: its last record's checksum damaged
 	[ "$(tail -c 1 $T/d$F/log | od -An -tu1 | tr -d ' ')" = 0 ] && _b='\377' || _b='\000'
@@ -346,8 +349,8 @@ t_whole_cluster_restart() {
 	for n in 1 2 3; do wait_for kis $n fenced || die "lease $n $(kstate $n) with no daemon"; done
 	for n in 1 2 3; do start $n; done
 	wait_for has_leader $S || die "no leader after the restart"
-	grep -q "CORRUPT OR TORN LOG TAIL" $T/log$S || die "torn tail of $S not reported"
-	grep -q "CORRUPT OR TORN LOG TAIL" $T/log$F || die "damaged last record of $F not reported"
+	logsince $S $_nS | grep -q "CORRUPT OR TORN LOG TAIL" || die "torn tail of $S not reported"
+	logsince $F $_nF | grep -q "CORRUPT OR TORN LOG TAIL" || die "damaged last record of $F not reported"
 	[ "$(sfield $S term)" -gt "$_term" ] || die "term $(sfield $S term), not above $_term"
 	# the generations come back once the new leader commits the old log
 	_gens() { [ "$(cgen $S $F) $(cgen $S $S) $(cgen $S $O)" = "$_gF $_gS $_gO" ]; }
@@ -373,13 +376,14 @@ t_sigterm() {
 	_v=$((_l % 3 + 1))	# a follower
 	_g=$(kgen $_v)
 	_p=$(pid $_v)
+	_n=$(lines $_v)
 	kill -TERM $_p
 	_i=0
 	while kill -0 $_p 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
 	kill -0 $_p 2>/dev/null && die "still running"
 	kis $_v disarmed || die "lease $(kstate $_v) after SIGTERM"
 	expect_io w /dev/mapper/qf$_v EIO
-	grep -q "clean leave: the leader recorded it" $T/log$_v || die "the leaving node did not see its leave recorded"
+	logsince $_v $_n | grep -q "clean leave: the leader recorded it" || die "the leaving node did not see its leave recorded"
 	wait_for fence_committed $_l $_v $_g || die "no NODE_FENCED($_v, $_g) for the leave"
 	grep -q "NODE_FENCED committed: node $_v generation $_g .*reason lapsed" $T/log$_l || die "the leave was fenced, but not as told (reason lapsed)"
 	rule5_ok $_l $_v granted
