@@ -69,6 +69,7 @@ int loop_init(struct qd *d)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGPIPE);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
@@ -292,6 +293,21 @@ static void on_signal(struct qd *d)
 			break;
 		case SIGCHLD:
 			hooks_reap(d);
+			break;
+		case SIGUSR2:
+			/*
+			 * Exit for a restart (an upgrade of quorumd): no
+			 * leave, the lease stays as it is and the next start
+			 * adopts it. Hitless only within L; later the lease
+			 * has expired and fenced, as after a crash.
+			 */
+			LOG(WARN, "exiting for a restart, without leaving: "
+			    "the lease stays %s; start again within L (%"
+			    PRIu64 " ms) or it expires and fences",
+			    d->k.state == QFENCE_STATE_ARMED ? "armed" :
+			    d->k.state == QFENCE_STATE_FENCED ? "fenced" :
+			    "disarmed", (uint64_t)(d->core_cfg.timing.lease / QF_MS));
+			d->quit = true;
 			break;
 		case SIGUSR1:
 			qd_log_level = qd_log_level >= LOG_DEBUG_ ? LOG_INFO_ :

@@ -10,7 +10,8 @@
  * Signals arrive through a signalfd in the loop: SIGTERM/SIGINT is a clean
  * leave (hand leadership over, disarm the kernel lease unless NOWAYOUT,
  * stop the hardware watchdog), SIGHUP reloads what can change safely (the
- * hooks), SIGUSR1 toggles debug logging, SIGCHLD reaps hooks.
+ * hooks), SIGUSR1 toggles debug logging, SIGUSR2 exits for a restart
+ * without leaving (the lease stays; hitless within L), SIGCHLD reaps hooks.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 		"  -c, --config FILE   configuration (default " DEFAULT_CONF ")\n"
 		"  -f, --foreground    do not detach (systemd: Type=notify)\n"
 		"  -v, --verbose       debug logging (SIGUSR1 toggles it)\n"
+		"  signals: TERM leave the cluster; USR2 exit for a restart\n"
+		"           without leaving (hitless within L); HUP reload\n"
 		"      --check-config  validate FILE, print the derived W, exit\n"
 		"      --no-kernel     TEST ONLY: run without qfence.ko; the\n"
 		"                      lease is emulated and protects nothing\n"

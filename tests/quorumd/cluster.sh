@@ -221,6 +221,15 @@ check hitless_restart_adopts_armed wait_for grep -q "adopting it (state armed, g
 check hitless_restart_renews wait_for bash -c "[ \"\$($PROBE $T/s$F.sock status | sed -n 's/^renewals=//p')\" -gt 5 ]"
 check hitless_restart_never_fenced bash -c "[ \$(grep -c 'is FENCED' $T/log$F) = $fc ] && [ \"\$($PROBE $T/s$F.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
 
+# ---- SIGUSR2: exit for a restart without leaving (no disarm, no record)
+n0=$(wc -l < "$T/log$F")
+kill -USR2 "${PID[$F]}"; wait "${PID[$F]}" 2>/dev/null; rc=$?
+check sigusr2_exit_status_0 test "$rc" = 0
+check sigusr2_no_leave bash -c "! tail -n +$((n0 + 1)) $T/log$F | grep -q 'clean leave\|disarmed'"
+start "$F"
+check sigusr2_restart_adopts_armed wait_for bash -c "tail -n +$((n0 + 1)) $T/log$F | grep -q 'adopting it (state armed, generation 3)'"
+check sigusr2_restart_never_fenced bash -c "[ \$(grep -c 'is FENCED' $T/log$F) = $fc ]"
+
 # ---- bad input
 b=$(st "$S" | sed -n 's/^drop\([0-9]*\)=.*/\1/p' | wc -l)
 for _ in 1 2 3; do
