@@ -360,32 +360,37 @@ uint32_t cl_leader(const struct cluster *c)
 	return best;
 }
 
-/* Crash = daemon and machine: unsynced nothing (the disk model is synced
- * at every ready), the kernel lease is gone with the reboot. */
-void cl_crash(struct cluster *c, uint32_t id)
+/*
+ * The daemon stops without a word. machine: daemon and machine crash;
+ * unsynced nothing (the disk model is synced at every ready), the kernel
+ * lease is gone with the reboot. Otherwise kill -9 of the daemon alone:
+ * the kernel lease runs on, expires and latches, and a restart finds it
+ * so; as quorumd keeps no commit index on disk, it restarts from the
+ * snapshot, its committed state behind its own log.
+ */
+static void stop(struct cluster *c, uint32_t id, bool machine)
 {
 	struct cnode *n = &c->n[id];
 
 	if (!n->exists || !n->up)
 		return;
 	n->up = false;
-	n->k = (struct kmodel){ 0 };
-	cl_printf(c, "t=%lld n%u: crashed\n", MS(c->t), id);
+	if (machine)
+		n->k = (struct kmodel){ 0 };
+	else
+		n->disk.hs.commit = n->disk.snap.index;
+	cl_printf(c, "t=%lld n%u: %s\n", MS(c->t), id,
+		  machine ? "crashed" : "daemon killed");
 }
 
-/* Kill = the daemon alone (kill -9): the kernel lease runs on, expires and
- * latches; a restart finds it so. */
+void cl_crash(struct cluster *c, uint32_t id)
+{
+	stop(c, id, true);
+}
+
 void cl_kill(struct cluster *c, uint32_t id)
 {
-	struct cnode *n = &c->n[id];
-
-	if (!n->exists || !n->up)
-		return;
-	n->up = false;
-	/* quorumd keeps no commit index on disk: it restarts from the
-	 * snapshot, its committed state behind its own log */
-	n->disk.hs.commit = n->disk.snap.index;
-	cl_printf(c, "t=%lld n%u: daemon killed\n", MS(c->t), id);
+	stop(c, id, false);
 }
 
 int cl_restart(struct cluster *c, uint32_t id)

@@ -263,24 +263,26 @@ static int cmd_heal(struct cluster *c, const struct args *a)
 	return 0;
 }
 
-static int cmd_crash(struct cluster *c, const struct args *a)
+/* crash 3 (the whole node) / kill 3 (its daemon alone) */
+static int cmd_stop(struct cluster *c, const struct args *a,
+		    void (*how)(struct cluster *, uint32_t))
 {
 	uint32_t id = (uint32_t)word(a, 0, "id");
 
 	if (id == 0 || id > C_MAX)
 		return -1;
-	cl_crash(c, id);
+	how(c, id);
 	return 0;
+}
+
+static int cmd_crash(struct cluster *c, const struct args *a)
+{
+	return cmd_stop(c, a, cl_crash);
 }
 
 static int cmd_kill(struct cluster *c, const struct args *a)
 {
-	uint32_t id = (uint32_t)word(a, 0, "id");
-
-	if (id == 0 || id > C_MAX)
-		return -1;
-	cl_kill(c, id);
-	return 0;
+	return cmd_stop(c, a, cl_kill);
 }
 
 static int cmd_restart(struct cluster *c, const struct args *a)

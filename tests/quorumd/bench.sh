@@ -20,17 +20,7 @@ cd "$qd_top" || exit 1
 RUNS=${RUNS:-20}
 dir=$BUILD/vm-quorumd
 mkdir -p "$dir" "$BUILD/vm" "$BUILD/bench"
-passed=0 failed=0
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
-
-if qd_initramfs quorumd-bench "$dir/bench.cpio" "$dir/bench-build.log"; then
-	ok quorumd-bench-build
-else
-	fail quorumd-bench-build "see $dir/bench-build.log"
-	finish
-fi
+qd_build quorumd-bench "$dir/bench.cpio" "$dir/bench-build.log"
 
 tests/vm/boot.sh --initrd "$dir/bench.cpio" --timeout 900 --mem 768 \
 	--icount 3 --args "$RUNS" quorumd-bench 2> "$dir/bench-boot.log"

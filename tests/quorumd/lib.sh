@@ -5,6 +5,9 @@
 # tests/quorumd/guest/NAME.sh (with its library qnet.sh).
 #
 #   qd_initramfs NAME OUT.cpio LOG   returns non-zero when a build failed
+#   ok / fail / finish                the suite's counters and last line
+#   qd_build NAME OUT.cpio LOG        qd_initramfs as case NAME-build;
+#                                     on failure the suite ends there
 set -u
 qd_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 qd_top=$(cd "$qd_here/../.." && pwd)
@@ -38,4 +41,19 @@ qd_initramfs() {
 	chmod 755 "$root/tests/$name.sh"
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc --quiet -R 0:0) > "$out"
+}
+
+passed=0 failed=0
+ok() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+qd_build() {
+	if qd_initramfs "$1" "$2" "$3"; then
+		ok "$1-build"
+		return 0
+	fi
+	fail "$1-build" "see $3"
+	tail -n 5 "$3" | sed 's/^/    | /'
+	finish
 }

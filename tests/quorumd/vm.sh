@@ -18,22 +18,10 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-top=$qd_top
-cd "$top" || exit 1
+cd "$qd_top" || exit 1
 dir=$BUILD/vm-quorumd
 mkdir -p "$dir" "$BUILD/vm"
-passed=0 failed=0
-ok() { echo "ok $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
-
-if qd_initramfs quorumd-vm "$dir/initramfs.cpio" "$dir/build.log"; then
-	ok quorumd-vm-build
-else
-	fail quorumd-vm-build "see $dir/build.log"
-	tail -n 5 "$dir/build.log" | sed 's/^/    | /'
-	finish
-fi
+qd_build quorumd-vm "$dir/initramfs.cpio" "$dir/build.log"
 
 tests/vm/boot.sh --initrd "$dir/initramfs.cpio" --timeout 1200 --mem 1024 --icount 3 \
 	quorumd-vm 2> "$dir/boot.log"

@@ -16,7 +16,6 @@ for n in 1 2 3 4 5; do qnet_node $n; done
 
 B=$T/bench.txt
 : > $B
-rejoin_ok() { $P $T/s$1.sock rejoin > /dev/null; }
 fenced_in_log() { grep -q "NODE_FENCED committed: node $2 generation $3 .*since_last_grant" $T/log$1; }
 
 t_takeover() {
