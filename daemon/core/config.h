@@ -10,6 +10,12 @@
 
 #define QF_MS	1000000ULL	/* ns per ms */
 
+/* The kernel's limits (kmod/uapi/qfence.h: QFENCE_MAX_LEASE_MS_LIMIT and
+ * QFENCE_DELAY_MS_LIMIT); the core does not include the uapi header, a
+ * unit test of the infra side checks that the numbers agree. */
+#define QF_KERNEL_MAX_LEASE	(600000ULL * QF_MS)
+#define QF_KERNEL_MAX_SETTLE	(600000ULL * QF_MS)
+
 struct qf_timing {
 	qf_ns heartbeat;	/* one lease round every heartbeat */
 	qf_ns election_min;	/* election timeout, randomized in [min, max) */
@@ -35,9 +41,12 @@ qf_ns qf_timing_wait(const struct qf_timing *t);
 qf_ns qf_timing_wait_derived(const struct qf_timing *t);
 
 /*
- * 0 if the timing is usable; otherwise -1 and a sentence in why[len]
- * explaining which rule it breaks (liveness: election_max + heartbeat +
- * margin < L; safety: W >= (L+F)(1+ρ)/(1−ρ), ρ well below 1, F > 0, ...).
+ * The one timing validator of the project (config loader, --check-config,
+ * core init, simulator). 0 if the timing is usable; otherwise -1 and a
+ * sentence in why[len] explaining which rule it breaks (liveness:
+ * (election_max + heartbeat + margin)(1+ρ)/(1−ρ) < L; safety: W >=
+ * (L+F)(1+ρ)/(1−ρ); 0 < ρ < 10 %; F > 0; L and F within the kernel's
+ * limits, L + 1 ms being the lease's max_lease_ms).
  */
 int qf_timing_validate(const struct qf_timing *t, char *why, size_t len);
 
