@@ -26,6 +26,9 @@
  *                       proposal of NODE_FENCED, and the commit index then
  *                       passes any NODE_FENCED (inherited ones too) freely.
  *   w-without-drift     rule 5: W = L + F, ignoring ρ.
+ *   guard-spares-leader rule 10: a leader whose clock guard fails keeps
+ *                       leading, granting and committing NODE_FENCED
+ *                       (only its own renewal stops, as before rule 10).
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -41,6 +44,7 @@ enum qf_mutation {
 	QF_MUT_GRANT_TO_FENCED,
 	QF_MUT_FENCE_CHECK_ON_PROPOSE_ONLY,
 	QF_MUT_W_WITHOUT_DRIFT,
+	QF_MUT_GUARD_SPARES_LEADER,
 	__QF_MUT_LAST,
 };
 

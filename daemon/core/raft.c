@@ -150,6 +150,10 @@ void qf_raft_tick(struct qf_raft *r, qf_ns now)
 		election_tick(r, now);
 		return;
 	}
+	if (guard_binds_leader(r)) {	/* rule 10 */
+		election_become_follower(r, now, r->term, 0);
+		return;
+	}
 	if (now >= r->heartbeat_due)
 		lease_new_round(r, now);
 	election_check_quorum(r, now);
@@ -442,6 +446,7 @@ void qf_raft_status(const struct qf_raft *r, struct qf_status *st)
 	st->gen = me ? me->gen : 0;
 	st->fenced = member_fenced(me);
 	st->lapsed = r->deadline && r->lapsed_gen == r->lease_gen;
+	st->clock_bad = r->clock_bad;
 	if (r->state == QF_LEADER) {
 		st->n_progress = r->n_pr;
 		memcpy(st->progress, r->pr, r->n_pr * sizeof(r->pr[0]));

@@ -14,6 +14,8 @@
  *   v4  qf_raft_next_tick is always later than the last now (never 0 or
  *       UINT64_MAX once started); struct qf_raft's progress array doubled
  *       (struct qf_status.progress too); codec.h (wire encoding) added.
+ *   v5  qf_raft_clock_guard / qf_raft_clock_bad (rule 10); struct
+ *       qf_status gains clock_bad.
  *
  * What the leader does on its own (QF_CFG_* flags, all on by default):
  *   - AUTO_FENCE: proposes NODE_FENCED(X, g) for a member silent for
@@ -205,6 +207,7 @@ struct qf_status {
 	uint64_t gen;		/* this node's generation (0 = not a member) */
 	bool fenced;		/* NODE_FENCED(self, gen) applied */
 	bool lapsed;		/* own lease ran out (kernel latched) */
+	bool clock_bad;		/* the clock guard's verdict: beyond ρ */
 	size_t n_progress;	/* leader: peers */
 	struct qf_progress progress[2 * QF_MAX_MEMBERS];
 	const struct qf_state *state_machine;
@@ -276,6 +279,9 @@ struct qf_raft {
 	bool lease_dirty;
 	bool self_fenced;	/* NODE_FENCED(self, lease_gen) applied */
 
+	/* rule 10: the caller's clock guard says this clock is beyond ρ */
+	bool clock_bad;
+
 	/* ready batch under construction */
 	struct qf_hard_state hs_reported;
 	bool snap_dirty;
@@ -337,6 +343,16 @@ int qf_raft_campaign(struct qf_raft *r, qf_ns now);
 /* The kernel reports this node's lease of generation gen fenced (expired,
  * or a manual fence): never renew gen again; acks say so. */
 void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
+/*
+ * The clock guard's verdict (DESIGN rule 10; the daemon's adjtimex check):
+ * ok = false while this node's clock rate is beyond ρ. Until it is ok
+ * again the node grants nothing, commits no NODE_FENCED, leads not (a
+ * leader steps down at once), campaigns not and accepts no grant; it
+ * still votes and acks (see guard.c). Call it whenever the guard is
+ * checked, before the tick or step it should govern. Starts ok.
+ */
+void qf_raft_clock_guard(struct qf_raft *r, qf_ns now, bool ok);
+bool qf_raft_clock_bad(const struct qf_raft *r);
 /* Is a NODE_FENCED(id, gen or newer) in the log, committed or not? */
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 

@@ -145,6 +145,7 @@ void kern_tick(struct qd *d, qf_ns now);	/* retries (unfence) */
 
 /* ---- clock.c ---- */
 bool clock_ok_to_renew(struct qd *d);
+void clock_guard_tick(struct qd *d, qf_ns now);
 
 /* ---- codec.c: entries and snapshots on disk ---- */
 /* Datagram payloads: a core message (daemon/core/codec.h, starts with 'Q')

@@ -18,6 +18,8 @@
  *   propose-fence node=3 [reason=admin] | propose-join node=3
  *   propose-add id=4 [role=witness] | propose-remove id=3 | transfer to=2
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
+ *   guard id=1 ok=0                  node 1's clock guard says beyond ρ
+ *                                    (ok=1: within again; rule 10)
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -142,6 +144,8 @@ static void print_status(struct cluster *c, uint32_t id)
 		  st.leader, (unsigned long long)st.commit,
 		  (unsigned long long)st.last_index, (unsigned long long)st.gen,
 		  st.fenced ? " fenced" : "");
+	if (st.clock_bad)
+		cl_printf(c, "n%u: clock guard: beyond rho\n", id);
 }
 
 static int cmd_status(struct cluster *c, const struct args *a)
@@ -335,6 +339,19 @@ static int cmd_clock(struct cluster *c, const struct args *a)
 	return 0;
 }
 
+/* The daemon's clock guard reports its verdict to the core (rule 10). */
+static int cmd_guard(struct cluster *c, const struct args *a)
+{
+	long id = argl(a, "id", 0);
+
+	if (id < 1 || id > C_MAX || !c->n[id].up)
+		return -1;
+	qf_raft_clock_guard(c->n[id].r, cl_local(c, (uint32_t)id),
+			    argl(a, "ok", 1) != 0);
+	cl_process(c, (uint32_t)id);
+	return 0;
+}
+
 /* The kernel fenced node id's lease on its own (expiry or LEASE_FENCE):
  * the daemon learns it and must report it (DESIGN rule 7). */
 static int cmd_kernel_fence(struct cluster *c, const struct args *a)
@@ -459,6 +476,7 @@ static const struct {
 	{ "propose-add", cmd_add }, { "transfer", cmd_transfer },
 	{ "mutation", cmd_mutation }, { "kernel-fence", cmd_kernel_fence },
 	{ "freeze", cmd_freeze_on }, { "thaw", cmd_thaw },
+	{ "guard", cmd_guard },
 };
 
 static int split(char *line, char **cmd, struct args *a)

@@ -134,6 +134,21 @@ static void clock_guard(void)
 	CHECK(!d.clock_bad);
 }
 
+/* Rule 10: the guard's verdict reaches the core at every tick, in every
+ * role (the core then grants, commits fences and leads only on a good
+ * clock; daemon/tests/testdata/rule10_*.txt). */
+static void clock_guard_binds_core(void)
+{
+	CHECK(setup() == 0);
+	CHECK(!qf_raft_clock_bad(&d.raft));
+	fake_freq = 1500L * 65536;
+	clock_guard_tick(&d, qd_now());
+	CHECK(qf_raft_clock_bad(&d.raft));
+	fake_freq = -500L * 65536;
+	clock_guard_tick(&d, qd_now());
+	CHECK(!qf_raft_clock_bad(&d.raft));
+}
+
 /* A deadline already past does not arm anything. */
 static void past_deadline(void)
 {
@@ -309,6 +324,7 @@ const struct t_case t_kernel[] = {
 	{ "kernel/rule7_fenced_is_latched", latched },
 	{ "kernel/node_fenced_self_fences", fenced_by_cluster },
 	{ "kernel/clock_guard_refuses_renew", clock_guard },
+	{ "kernel/clock_guard_binds_core", clock_guard_binds_core },
 	{ "kernel/past_deadline_not_armed", past_deadline },
 	{ "kernel/other_generation_ignored", other_generation },
 	{ "kernel/events_only_of_current_generation", events_by_generation },
