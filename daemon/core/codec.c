@@ -136,6 +136,8 @@ static void put_header(struct wbuf *w, const struct qf_msg *m)
 	put(w, 0, 2);
 	put(w, m->from, 4);
 	put(w, m->to, 4);
+	put(w, m->timing, 4);
+	put(w, 0, 4);
 	put(w, m->term, 8);
 	put(w, m->index, 8);
 	put(w, m->log_term, 8);
@@ -157,6 +159,8 @@ static void get_header(struct wbuf *w, struct qf_msg *m)
 	w->bad |= get(w, 2) != 0;
 	m->from = (uint32_t)get(w, 4);
 	m->to = (uint32_t)get(w, 4);
+	m->timing = (uint32_t)get(w, 4);
+	w->bad |= get(w, 4) != 0;
 	m->term = get(w, 8);
 	m->index = get(w, 8);
 	m->log_term = get(w, 8);
@@ -187,6 +191,8 @@ size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
 		for (int i = 0; i < QF_MAX_MEMBERS; i++)
 			put_member(&w, &m->u.snap.m[i]);
 		put(&w, m->u.snap.max_gen, 8);
+		put(&w, m->u.snap.timing, 4);
+		put(&w, 0, 4);
 	}
 	return w.bad ? 0 : w.off;
 }
@@ -204,6 +210,8 @@ int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len)
 		for (int i = 0; i < QF_MAX_MEMBERS; i++)
 			get_member(&w, &t.u.snap.m[i]);
 		t.u.snap.max_gen = get(&w, 8);
+		t.u.snap.timing = (uint32_t)get(&w, 4);
+		w.bad |= get(&w, 4) != 0;
 	}
 	if (w.bad || w.off != len)
 		return -1;

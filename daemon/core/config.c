@@ -61,6 +61,23 @@ qf_ns qf_timing_wait(const struct qf_timing *t)
 	return t->wait ? t->wait : qf_timing_wait_derived(t);
 }
 
+/* FNV-1a over the values in a fixed order, 64-bit each. */
+uint32_t qf_timing_digest(const struct qf_timing *t)
+{
+	const uint64_t v[] = {
+		t->heartbeat, t->election_min, t->election_max, t->margin,
+		t->lease, t->settle, t->rho_ppm, qf_timing_wait(t),
+	};
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		for (int b = 0; b < 64; b += 8) {
+			h ^= (uint8_t)(v[i] >> b);
+			h *= 16777619u;
+		}
+	return h ? h : 1;
+}
+
 #define MS(x) ((unsigned long long)((x) / QF_MS))
 #define REFUSE(...) do { snprintf(why, len, __VA_ARGS__); return -1; } while (0)
 

@@ -35,6 +35,13 @@ void qf_timing_default(struct qf_timing *t);
 /* DESIGN §5 fast profile: 50, 150..300, L 500, F 300, ρ 1000 ppm. */
 void qf_timing_fast(struct qf_timing *t);
 
+/*
+ * DESIGN rule 9: a digest of everything the rules compute with (heartbeat,
+ * election bounds, margin, L, F, ρ and W; not fence_after, a leader's own
+ * policy). Nodes act only on messages with their own digest. Never 0.
+ */
+uint32_t qf_timing_digest(const struct qf_timing *t);
+
 /* W = (L+F)(1+ρ)/(1−ρ), rounded up; or t->wait when set. */
 qf_ns qf_timing_wait(const struct qf_timing *t);
 /* The derived W alone, ignoring t->wait. */

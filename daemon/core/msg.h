@@ -71,6 +71,10 @@ struct qf_state {
 	uint64_t max_gen;	/* largest generation ever issued: NODE_ADD
 				 * and NODE_JOIN take max_gen + 1, so an id
 				 * that returns never reuses a fenced one */
+	uint32_t timing;	/* the cluster's qf_timing_digest, recorded
+				 * at bootstrap (rule 9); 0 = not recorded
+				 * (a state from before it was) */
+	uint32_t pad;
 };
 
 /* Log entries. */
@@ -114,7 +118,9 @@ enum qf_msg_type {
 #define QF_MF_LAPSED	0x04	/* APPEND_RESP: my lease of generation gen lapsed */
 
 /*
- * Fields by type (unused fields are zero):
+ * Fields by type (unused fields are zero; every message carries timing,
+ * the sender's timing digest, and is not acted upon if it is not the
+ * receiver's own, DESIGN rule 9):
  *
  * PREVOTE, VOTE        index = last log index, log_term = its term.
  * APPEND               index = prev log index, log_term = its term,
@@ -138,7 +144,7 @@ struct qf_msg {
 	uint16_t n_entries;
 	uint32_t from;
 	uint32_t to;
-	uint32_t pad;
+	uint32_t timing;	/* the sender's qf_timing_digest (rule 9) */
 	uint64_t term;
 	uint64_t index;
 	uint64_t log_term;

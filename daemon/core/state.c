@@ -143,3 +143,8 @@ int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 	*snap = s;
 	return 0;
 }
+
+void qf_bootstrap_timing(struct qf_snapshot *snap, const struct qf_timing *t)
+{
+	snap->state.timing = qf_timing_digest(t);
+}

@@ -13,7 +13,13 @@
 
 #include "quorumd.h"
 
-#define CODEC_VERSION 2	/* 2: state carries max_gen */
+/*
+ * 2: state carries max_gen. 3: state carries the cluster's timing digest
+ * (DESIGN rule 9). Version 2 records still decode (entries are the same;
+ * a version-2 state reads as "timing not recorded", timing 0).
+ */
+#define CODEC_VERSION 3
+#define CODEC_OLDEST 2
 
 struct wbuf {
 	uint8_t *p;
@@ -132,6 +138,7 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 		n += s->m[i].id != 0;
 	put(w, n, 1);
 	put(w, s->max_gen, 8);
+	put(w, s->timing, 4);
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
 		const struct qf_member *m = &s->m[i];
 
@@ -152,12 +159,14 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 	}
 }
 
-static void get_state(struct rbuf *r, struct qf_state *s)
+static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 {
 	unsigned int n = (unsigned int)get(r, 1);
 
 	memset(s, 0, sizeof(*s));
 	s->max_gen = get(r, 8);
+	if (ver >= 3)
+		s->timing = (uint32_t)get(r, 4);
 	if (n > QF_MAX_MEMBERS) {
 		r->bad = true;
 		return;
@@ -199,8 +208,9 @@ ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap)
 int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
 {
 	struct rbuf r = { .p = buf, .len = len };
+	unsigned int ver = (unsigned int)get(&r, 1);
 
-	if (get(&r, 1) != CODEC_VERSION)
+	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
 	get_entry(&r, e);
 	return r.bad || r.off != r.len ? -1 : 0;
@@ -221,11 +231,14 @@ int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
 {
 	struct rbuf r = { .p = buf, .len = len };
 
+	unsigned int ver;
+
 	memset(s, 0, sizeof(*s));
-	if (get(&r, 1) != CODEC_VERSION)
+	ver = (unsigned int)get(&r, 1);
+	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
 	s->index = get(&r, 8);
 	s->term = get(&r, 8);
-	get_state(&r, &s->state);
+	get_state(&r, &s->state, ver);
 	return r.bad || r.off != r.len ? -1 : 0;
 }

@@ -12,6 +12,7 @@
  *   campaign 1 | run ms=N | status | lease | log 1
  *   partition 1,2 3 | isolate 3 | cut from=1 to=2 | heal
  *   crash 3 | restart 3 | clock id=2 ppm=-1000 | latency ms=N
+ *   restart 3 profile=fast|default|cluster   with another timing (rule 9)
  *   kill 3                           the daemon dies, its kernel lease runs on
  *   kernel-fence 3                   node 3's kernel lease fences itself
  *   freeze 1 | thaw 1                the daemon of node 1 pauses/resumes
@@ -146,6 +147,10 @@ static void print_status(struct cluster *c, uint32_t id)
 		  st.fenced ? " fenced" : "");
 	if (st.clock_bad)
 		cl_printf(c, "n%u: clock guard: beyond rho\n", id);
+	if (st.timing_bad || st.timing_refused)
+		cl_printf(c, "n%u: timing %s: %llu messages refused\n", id,
+			  st.timing_bad ? "not the cluster's, serving nothing" :
+			  "ours", (unsigned long long)st.timing_refused);
 }
 
 static int cmd_status(struct cluster *c, const struct args *a)
@@ -292,9 +297,19 @@ static int cmd_kill(struct cluster *c, const struct args *a)
 static int cmd_restart(struct cluster *c, const struct args *a)
 {
 	uint32_t id = (uint32_t)word(a, 0, "id");
+	const char *prof = arg(a, "profile");
 
 	if (id == 0 || id > C_MAX)
 		return -1;
+	/* profile=fast|default: a rolling configuration change on this node
+	 * alone (rule 9); profile=cluster: back to the cluster's timing */
+	if (prof) {
+		c->n[id].own_timing = strcmp(prof, "cluster") != 0;
+		if (strcmp(prof, "fast") == 0)
+			qf_timing_fast(&c->n[id].timing);
+		else
+			qf_timing_default(&c->n[id].timing);
+	}
 	if (cl_restart(c, id))
 		cl_printf(c, "error: cannot restart n%u\n", id);
 	return 0;
