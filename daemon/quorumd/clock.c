@@ -69,4 +69,11 @@ void clock_guard_tick(struct qd *d, qf_ns now)
 		LOG(ERR, "CLOCK GUARD: STEPPING DOWN as leader of term %" PRIu64
 		    ", no grants and no fence decisions on this clock "
 		    "(DESIGN rule 10): %s", d->raft.term, why);
+	else if (!ok && !d->clock_bad)
+		LOG(ERR, "CLOCK GUARD: no renewals, grants, fence decisions or "
+		    "campaigns on this clock (DESIGN rule 10): %s", why);
+	else if (ok && d->clock_bad)
+		LOG(WARN, "clock guard: rate within rho again (%+.3f ppm)",
+		    rate / 1000.0);
+	d->clock_bad = !ok;	/* quorumctl status: clock-bad */
 }

@@ -144,9 +144,11 @@ static void clock_guard_binds_core(void)
 	fake_freq = 1500L * 65536;
 	clock_guard_tick(&d, qd_now());
 	CHECK(qf_raft_clock_bad(&d.raft));
+	CHECK(d.clock_bad);	/* shown by quorumctl status */
 	fake_freq = -500L * 65536;
 	clock_guard_tick(&d, qd_now());
 	CHECK(!qf_raft_clock_bad(&d.raft));
+	CHECK(!d.clock_bad);
 }
 
 /* A deadline already past does not arm anything. */
