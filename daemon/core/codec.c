@@ -125,6 +125,26 @@ static void get_member(struct wbuf *w, struct qf_member *m)
 		   m->role != QF_ROLE_WITNESS);
 }
 
+static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t)
+{
+	const uint32_t v[] = { t->heartbeat_ms, t->election_min_ms,
+			       t->election_max_ms, t->margin_ms, t->lease_ms,
+			       t->settle_ms, t->rho_ppm, t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put(w, v[i], 4);
+}
+
+static void get_timing_rec(struct wbuf *w, struct qf_timing_rec *t)
+{
+	uint32_t *v[] = { &t->heartbeat_ms, &t->election_min_ms,
+			  &t->election_max_ms, &t->margin_ms, &t->lease_ms,
+			  &t->settle_ms, &t->rho_ppm, &t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = (uint32_t)get(w, 4);
+}
+
 static void put_header(struct wbuf *w, const struct qf_msg *m)
 {
 	put(w, 'Q', 1);
@@ -193,6 +213,7 @@ size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
 		put(&w, m->u.snap.max_gen, 8);
 		put(&w, m->u.snap.timing, 4);
 		put(&w, 0, 4);
+		put_timing_rec(&w, &m->u.snap.timing_rec);
 	}
 	return w.bad ? 0 : w.off;
 }
@@ -212,6 +233,7 @@ int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len)
 		t.u.snap.max_gen = get(&w, 8);
 		t.u.snap.timing = (uint32_t)get(&w, 4);
 		w.bad |= get(&w, 4) != 0;
+		get_timing_rec(&w, &t.u.snap.timing_rec);
 	}
 	if (w.bad || w.off != len)
 		return -1;

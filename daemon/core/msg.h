@@ -66,6 +66,13 @@ struct qf_member {
 	struct qf_addr addrs[QF_MAX_ADDRS];
 };
 
+/* The cluster's timing as recorded (rule 9), in ms (rho in ppm), so that
+ * a node with other values can say which ones the cluster runs. */
+struct qf_timing_rec {
+	uint32_t heartbeat_ms, election_min_ms, election_max_ms, margin_ms;
+	uint32_t lease_ms, settle_ms, rho_ppm, wait_ms;
+};
+
 struct qf_state {
 	struct qf_member m[QF_MAX_MEMBERS];
 	uint64_t max_gen;	/* largest generation ever issued: NODE_ADD
@@ -75,6 +82,7 @@ struct qf_state {
 				 * at bootstrap (rule 9); 0 = not recorded
 				 * (a state from before it was) */
 	uint32_t pad;
+	struct qf_timing_rec timing_rec;	/* its values (0 with it) */
 };
 
 /* Log entries. */

@@ -15,7 +15,7 @@
 
 /*
  * 2: state carries max_gen. 3: state carries the cluster's timing digest
- * (DESIGN rule 9). Version 2 records still decode (entries are the same;
+ * and values (DESIGN rule 9). Version 2 records still decode (entries are the same;
  * a version-2 state reads as "timing not recorded", timing 0).
  */
 #define CODEC_VERSION 3
@@ -129,6 +129,27 @@ static void get_entry(struct rbuf *r, struct qf_entry *e)
 		get_addr(r, &e->addrs[i]);
 }
 
+/* Rule 9: the cluster's recorded timing values (version 3). */
+static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t)
+{
+	const uint32_t v[] = { t->heartbeat_ms, t->election_min_ms,
+			       t->election_max_ms, t->margin_ms, t->lease_ms,
+			       t->settle_ms, t->rho_ppm, t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put(w, v[i], 4);
+}
+
+static void get_timing_rec(struct rbuf *r, struct qf_timing_rec *t)
+{
+	uint32_t *v[] = { &t->heartbeat_ms, &t->election_min_ms,
+			  &t->election_max_ms, &t->margin_ms, &t->lease_ms,
+			  &t->settle_ms, &t->rho_ppm, &t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = (uint32_t)get(r, 4);
+}
+
 /* Occupied slots only, each with its slot number. */
 static void put_state(struct wbuf *w, const struct qf_state *s)
 {
@@ -139,6 +160,7 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 	put(w, n, 1);
 	put(w, s->max_gen, 8);
 	put(w, s->timing, 4);
+	put_timing_rec(w, &s->timing_rec);
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
 		const struct qf_member *m = &s->m[i];
 
@@ -165,8 +187,10 @@ static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 
 	memset(s, 0, sizeof(*s));
 	s->max_gen = get(r, 8);
-	if (ver >= 3)
+	if (ver >= 3) {
 		s->timing = (uint32_t)get(r, 4);
+		get_timing_rec(r, &s->timing_rec);
+	}
 	if (n > QF_MAX_MEMBERS) {
 		r->bad = true;
 		return;

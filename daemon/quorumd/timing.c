@@ -28,6 +28,19 @@ static void describe(const struct qd *d, char *buf, size_t len)
 		 MSV(d->raft.wait + QF_MS - 1));
 }
 
+/* The cluster's values as its replicated state records them. */
+static void describe_rec(const struct qf_state *s, char *buf, size_t len)
+{
+	const struct qf_timing_rec *t = &s->timing_rec;
+
+	snprintf(buf, len, "%08" PRIx32 " (heartbeat %" PRIu32 " ms, election "
+		 "%" PRIu32 "..%" PRIu32 " ms, margin %" PRIu32 " ms, L %"
+		 PRIu32 " ms, F %" PRIu32 " ms, rho %" PRIu32 " ppm, W %"
+		 PRIu32 " ms)", s->timing, t->heartbeat_ms, t->election_min_ms,
+		 t->election_max_ms, t->margin_ms, t->lease_ms, t->settle_ms,
+		 t->rho_ppm, t->wait_ms);
+}
+
 static bool due(struct qd *d, qf_ns now)
 {
 	if (d->timing_logged && now < d->timing_logged + TIMING_LOG_EVERY)
@@ -59,18 +72,16 @@ void timing_refused(struct qd *d, qf_ns now, uint32_t from)
 /* Every tick: a node whose timing is not the cluster's says so. */
 void timing_tick(struct qd *d, qf_ns now)
 {
-	struct qf_status st;
-	char mine[256];
+	char mine[256], theirs[256];
 
 	if (!d->raft.timing_bad || !due(d, now))
 		return;
-	qf_raft_status(&d->raft, &st);
 	describe(d, mine, sizeof(mine));
+	describe_rec(&d->raft.st, theirs, sizeof(theirs));
 	LOG(ERR, "TIMING MISMATCH (DESIGN rule 9): this node runs %s, but the "
-	    "cluster's timing recorded in the replicated state is %08" PRIx32
-	    "; serving nothing (no votes, acks or renewals) until this node "
-	    "is configured with the cluster's timing again", mine,
-	    st.timing_cluster);
+	    "cluster's timing recorded in the replicated state is %s; serving "
+	    "nothing (no votes, acks or renewals) until this node is "
+	    "configured with the cluster's timing again", mine, theirs);
 }
 
 bool timing_mismatch(const struct qd *d, qf_ns now)

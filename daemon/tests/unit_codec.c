@@ -65,10 +65,13 @@ static void codec_roundtrip_snapshot(void)
 	uint32_t ids[] = { 1, 2, 3 };
 	uint8_t roles[] = { QF_ROLE_VOTER, QF_ROLE_VOTER, QF_ROLE_WITNESS };
 	struct qf_snapshot s;
+	struct qf_timing t;
 
 	qf_bootstrap(&s, ids, roles, 3);
-	qf_bootstrap_timing(&s, &(struct qf_timing){ .lease = 1 });
-	CHECK(s.state.timing != 0);
+	qf_timing_default(&t);
+	qf_bootstrap_timing(&s, &t);
+	CHECK(s.state.timing != 0 && s.state.timing_rec.lease_ms == 1500 &&
+	      s.state.timing_rec.rho_ppm == 1000);
 	s.state.m[1].fenced_gen = 1;
 	s.state.m[1].addrs[1] = (struct qf_addr){ .family = 4, .port = 9,
 						  .ip = { 10, 0, 0, 2 } };

@@ -89,6 +89,8 @@ static void bootstrap_addrs(void)
 		CHECK(qd_core_config(&c, &cc, why, sizeof(why)) == 0);
 		CHECK(s.state.timing != 0 &&
 		      s.state.timing == qf_timing_digest(&cc.timing));
+		CHECK(s.state.timing_rec.lease_ms == 1500 &&
+		      s.state.timing_rec.wait_ms == 2506);
 	}
 	m = qf_state_find(&s.state, 1);
 	CHECK(m && m->role == QF_ROLE_VOTER && m->gen == 1 && m->n_addrs == 2);

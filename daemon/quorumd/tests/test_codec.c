@@ -105,15 +105,19 @@ static void snapshot_v2_migrates(void)
 		.role = QF_ROLE_VOTER, .flags = QF_MF_IN_CONFIG };
 	s.state.max_gen = 1;
 	s.state.timing = 0xabcdef01;
+	s.state.timing_rec.lease_ms = 1500;
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0 && buf[0] == 3);
-	/* the same record as version 2 wrote it: no timing word */
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
+	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
+	/* the same record as version 2 wrote it: no timing words */
 	memcpy(old, buf, 1 + 16 + 1 + 8);
-	memcpy(old + 26, buf + 30, (size_t)n - 30);
+	memcpy(old + 26, buf + 26 + 36, (size_t)n - 26 - 36);
 	old[0] = 2;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 4, &so) == 0);
-	CHECK(so.state.timing == 0 && so.state.max_gen == 1 &&
-	      so.state.m[0].id == 1 && so.index == 3);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 36, &so) == 0);
+	CHECK(so.state.timing == 0 && so.state.timing_rec.lease_ms == 0 &&
+	      so.state.max_gen == 1 && so.state.m[0].id == 1 &&
+	      so.index == 3);
 	fill_entry(&e, 7);
 	n = qd_enc_entry(&e, buf, sizeof(buf));
 	buf[0] = 2;
@@ -135,7 +139,7 @@ static void state_duplicate_slot(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	/* second member's slot byte := 0 (same as the first) */
-	buf[1 + 16 + 1 + 8 + 4 + 25] = 0;
+	buf[1 + 16 + 1 + 8 + 4 + 32 + 25] = 0;
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
