@@ -136,6 +136,7 @@ static const struct flag_name status_flags[] = {
 	{ QFCTL_SF_CLOCK_BAD, "clock-bad" },
 	{ QFCTL_SF_LEAVING, "leaving" },
 	{ QFCTL_SF_WITNESS, "witness" },
+	{ QFCTL_SF_TIMING_BAD, "timing-mismatch" },
 };
 
 static const struct flag_name member_flags[] = {

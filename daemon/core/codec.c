@@ -125,6 +125,26 @@ static void get_member(struct wbuf *w, struct qf_member *m)
 		   m->role != QF_ROLE_WITNESS);
 }
 
+static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t)
+{
+	const uint32_t v[] = { t->heartbeat_ms, t->election_min_ms,
+			       t->election_max_ms, t->margin_ms, t->lease_ms,
+			       t->settle_ms, t->rho_ppm, t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put(w, v[i], 4);
+}
+
+static void get_timing_rec(struct wbuf *w, struct qf_timing_rec *t)
+{
+	uint32_t *v[] = { &t->heartbeat_ms, &t->election_min_ms,
+			  &t->election_max_ms, &t->margin_ms, &t->lease_ms,
+			  &t->settle_ms, &t->rho_ppm, &t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = (uint32_t)get(w, 4);
+}
+
 static void put_header(struct wbuf *w, const struct qf_msg *m)
 {
 	put(w, 'Q', 1);
@@ -136,6 +156,8 @@ static void put_header(struct wbuf *w, const struct qf_msg *m)
 	put(w, 0, 2);
 	put(w, m->from, 4);
 	put(w, m->to, 4);
+	put(w, m->timing, 4);
+	put(w, 0, 4);
 	put(w, m->term, 8);
 	put(w, m->index, 8);
 	put(w, m->log_term, 8);
@@ -157,6 +179,8 @@ static void get_header(struct wbuf *w, struct qf_msg *m)
 	w->bad |= get(w, 2) != 0;
 	m->from = (uint32_t)get(w, 4);
 	m->to = (uint32_t)get(w, 4);
+	m->timing = (uint32_t)get(w, 4);
+	w->bad |= get(w, 4) != 0;
 	m->term = get(w, 8);
 	m->index = get(w, 8);
 	m->log_term = get(w, 8);
@@ -187,6 +211,9 @@ size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
 		for (int i = 0; i < QF_MAX_MEMBERS; i++)
 			put_member(&w, &m->u.snap.m[i]);
 		put(&w, m->u.snap.max_gen, 8);
+		put(&w, m->u.snap.timing, 4);
+		put(&w, 0, 4);
+		put_timing_rec(&w, &m->u.snap.timing_rec);
 	}
 	return w.bad ? 0 : w.off;
 }
@@ -204,6 +231,9 @@ int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len)
 		for (int i = 0; i < QF_MAX_MEMBERS; i++)
 			get_member(&w, &t.u.snap.m[i]);
 		t.u.snap.max_gen = get(&w, 8);
+		t.u.snap.timing = (uint32_t)get(&w, 4);
+		w.bad |= get(&w, 4) != 0;
+		get_timing_rec(&w, &t.u.snap.timing_rec);
 	}
 	if (w.bad || w.off != len)
 		return -1;

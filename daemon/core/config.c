@@ -9,8 +9,7 @@
 #include "raft.h"
 
 #define PPM 1000000ULL
-#define MAX_LEASE (600000ULL * QF_MS)	/* kernel: QFENCE_MAX_LEASE_MS_LIMIT */
-#define MAX_RHO_PPM 100000U		/* 10 %: beyond, no clock is trusted */
+#define MAX_RHO_PPM 100000U		/* 10 %: from here no clock is trusted */
 
 void qf_timing_default(struct qf_timing *t)
 {
@@ -62,38 +61,84 @@ qf_ns qf_timing_wait(const struct qf_timing *t)
 	return t->wait ? t->wait : qf_timing_wait_derived(t);
 }
 
+/* FNV-1a over the values in a fixed order, 64-bit each. */
+uint32_t qf_timing_digest(const struct qf_timing *t)
+{
+	const uint64_t v[] = {
+		t->heartbeat, t->election_min, t->election_max, t->margin,
+		t->lease, t->settle, t->rho_ppm, qf_timing_wait(t),
+	};
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		for (int b = 0; b < 64; b += 8) {
+			h ^= (uint8_t)(v[i] >> b);
+			h *= 16777619u;
+		}
+	return h ? h : 1;
+}
+
 #define MS(x) ((unsigned long long)((x) / QF_MS))
 #define REFUSE(...) do { snprintf(why, len, __VA_ARGS__); return -1; } while (0)
 
+/* x·(1+ρ)/(1−ρ), rounded up: a duration on one clock, bounded on another. */
+static qf_ns stretch(qf_ns x, uint32_t rho_ppm)
+{
+	unsigned __int128 n = (unsigned __int128)x * (PPM + rho_ppm);
+
+	return (qf_ns)((n + (PPM - rho_ppm) - 1) / (PPM - rho_ppm));
+}
+
 static int validate_raft(const struct qf_timing *t, char *why, size_t len)
 {
-	if (t->heartbeat == 0)
-		REFUSE("heartbeat must be > 0");
+	if (t->heartbeat == 0 || t->margin == 0)
+		REFUSE("heartbeat_ms and margin_ms must be above 0");
 	if (t->election_min < 2 * t->heartbeat)
-		REFUSE("election timeout minimum (%llu ms) must be at least two heartbeats (%llu ms)",
+		REFUSE("election_min_ms (%llu) is below two heartbeats (%llu): a follower would start an election after one late heartbeat",
 		       MS(t->election_min), 2 * MS(t->heartbeat));
 	if (t->election_max <= t->election_min)
-		REFUSE("election timeout maximum (%llu ms) must exceed the minimum (%llu ms): the randomization avoids split votes",
+		REFUSE("election timeout maximum election_max_ms (%llu) must be above election_min_ms (%llu): the timeout is randomized in between so that candidates do not split the vote forever",
 		       MS(t->election_max), MS(t->election_min));
+	return 0;
+}
+
+/*
+ * What the kernel accepts (kmod/uapi/qfence.h, checked by kmod/policy.c):
+ * the daemon creates its lease with max_lease_ms = L + 1 ms, so L itself
+ * stops 1 ms short of the limit, and settle_ms is 1..DELAY_MS_LIMIT. A
+ * timing the kernel would refuse at start is refused here, with the reason.
+ */
+static int validate_kernel(const struct qf_timing *t, char *why, size_t len)
+{
+	if (t->lease == 0 || t->lease + QF_MS > QF_KERNEL_MAX_LEASE)
+		REFUSE("lease_ms must be in 1..%llu: the kernel's max_lease_ms (lease_ms + 1) is at most %llu (QFENCE_MAX_LEASE_MS_LIMIT)",
+		       MS(QF_KERNEL_MAX_LEASE) - 1, MS(QF_KERNEL_MAX_LEASE));
+	if (t->settle == 0)
+		REFUSE("settle_ms = 0 claims that IO stops the instant the lease expires; F must cover in-flight IO (DESIGN §2), the module enforces it (default 1000)");
+	if (t->settle > QF_KERNEL_MAX_SETTLE)
+		REFUSE("settle_ms must be in 1..%llu (the kernel's QFENCE_DELAY_MS_LIMIT)",
+		       MS(QF_KERNEL_MAX_SETTLE));
 	return 0;
 }
 
 static int validate_lease(const struct qf_timing *t, char *why, size_t len)
 {
-	if (t->lease == 0 || t->lease > MAX_LEASE)
-		REFUSE("lease L must be in (0, 600000] ms (the kernel's limit)");
-	if (t->settle == 0)
-		REFUSE("fence settle time F must be > 0: it is the bound on IO after expiry (DESIGN §2)");
-	if (t->rho_ppm == 0 || t->rho_ppm > MAX_RHO_PPM)
-		REFUSE("clock rate bound rho must be in [1, %u] ppm (no clock is exact; slewing counts)",
-		       MAX_RHO_PPM);
-	if (t->margin == 0)
-		REFUSE("round-trip margin must be > 0");
-	/* Liveness rule: a leader crash must not let healthy leases lapse. */
-	if (t->election_max + t->heartbeat + t->margin >= t->lease)
-		REFUSE("liveness rule broken: largest election timeout %llu ms + heartbeat %llu ms + margin %llu ms must be < lease %llu ms, or a leader crash fences healthy nodes",
-		       MS(t->election_max), MS(t->heartbeat),
-		       MS(t->margin), MS(t->lease));
+	qf_ns live, need;
+
+	if (t->rho_ppm == 0 || t->rho_ppm >= MAX_RHO_PPM)
+		REFUSE("rho_ppm = %u: rho bounds every clock's rate error including NTP slewing (DESIGN §2); 0 claims perfect clocks and %u (10%%) or more makes every bound meaningless; use 1000 and cap the time daemon's slew rate",
+		       t->rho_ppm, MAX_RHO_PPM);
+	/*
+	 * Liveness rule: a leader crash must not let healthy leases lapse. A
+	 * follower's election timeout runs on its clock, the leases it must
+	 * outlive on others', hence the stretch by the drift factor.
+	 */
+	live = t->election_max + t->heartbeat + t->margin;
+	/* rounded up to a whole ms, as the loader always did (the stricter) */
+	need = (stretch(live, t->rho_ppm) + QF_MS - 1) / QF_MS * QF_MS;
+	if (need >= t->lease)
+		REFUSE("liveness: election_max_ms + heartbeat_ms + margin_ms = %llu ms (%llu ms with clock error rho) is not shorter than lease_ms = %llu: after a leader crash healthy followers' leases would lapse before a new leader grants, and a lapse fences them (rule 7); raise lease_ms above %llu or lower the election timeout (DESIGN §2 liveness rule)",
+		       MS(live), MS(need), MS(t->lease), MS(need));
 	return 0;
 }
 
@@ -111,6 +156,11 @@ static int validate_fence(const struct qf_timing *t, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * The one timing validator (DESIGN §2 liveness rule, rule 5, and the
+ * kernel's limits): the config loader, quorumd --check-config, the core's
+ * init and the simulator all call this, so they agree on what runs.
+ */
 int qf_timing_validate(const struct qf_timing *t, char *why, size_t len)
 {
 	char dummy[1];
@@ -119,10 +169,9 @@ int qf_timing_validate(const struct qf_timing *t, char *why, size_t len)
 		why = dummy;
 		len = sizeof(dummy);
 	}
-	if (validate_raft(t, why, len) || validate_lease(t, why, len) ||
-	    validate_fence(t, why, len))
+	if (validate_raft(t, why, len) || validate_kernel(t, why, len) ||
+	    validate_lease(t, why, len) || validate_fence(t, why, len))
 		return -1;
-	snprintf(why, len, "ok: W = %llu ms",
-		 (unsigned long long)((qf_timing_wait(t) + QF_MS - 1) / QF_MS));
+	snprintf(why, len, "ok: W = %llu ms", MS(qf_timing_wait(t) + QF_MS - 1));
 	return 0;
 }

@@ -10,6 +10,12 @@
 
 #define QF_MS	1000000ULL	/* ns per ms */
 
+/* The kernel's limits (kmod/uapi/qfence.h: QFENCE_MAX_LEASE_MS_LIMIT and
+ * QFENCE_DELAY_MS_LIMIT); the core does not include the uapi header, a
+ * unit test of the infra side checks that the numbers agree. */
+#define QF_KERNEL_MAX_LEASE	(600000ULL * QF_MS)
+#define QF_KERNEL_MAX_SETTLE	(600000ULL * QF_MS)
+
 struct qf_timing {
 	qf_ns heartbeat;	/* one lease round every heartbeat */
 	qf_ns election_min;	/* election timeout, randomized in [min, max) */
@@ -29,15 +35,25 @@ void qf_timing_default(struct qf_timing *t);
 /* DESIGN §5 fast profile: 50, 150..300, L 500, F 300, ρ 1000 ppm. */
 void qf_timing_fast(struct qf_timing *t);
 
+/*
+ * DESIGN rule 9: a digest of everything the rules compute with (heartbeat,
+ * election bounds, margin, L, F, ρ and W; not fence_after, a leader's own
+ * policy). Nodes act only on messages with their own digest. Never 0.
+ */
+uint32_t qf_timing_digest(const struct qf_timing *t);
+
 /* W = (L+F)(1+ρ)/(1−ρ), rounded up; or t->wait when set. */
 qf_ns qf_timing_wait(const struct qf_timing *t);
 /* The derived W alone, ignoring t->wait. */
 qf_ns qf_timing_wait_derived(const struct qf_timing *t);
 
 /*
- * 0 if the timing is usable; otherwise -1 and a sentence in why[len]
- * explaining which rule it breaks (liveness: election_max + heartbeat +
- * margin < L; safety: W >= (L+F)(1+ρ)/(1−ρ), ρ well below 1, F > 0, ...).
+ * The one timing validator of the project (config loader, --check-config,
+ * core init, simulator). 0 if the timing is usable; otherwise -1 and a
+ * sentence in why[len] explaining which rule it breaks (liveness:
+ * (election_max + heartbeat + margin)(1+ρ)/(1−ρ) < L; safety: W >=
+ * (L+F)(1+ρ)/(1−ρ); 0 < ρ < 10 %; F > 0; L and F within the kernel's
+ * limits, L + 1 ms being the lease's max_lease_ms).
  */
 int qf_timing_validate(const struct qf_timing *t, char *why, size_t len);
 

@@ -131,6 +131,10 @@ void election_campaign(struct qf_raft *r, qf_ns now, bool pre, bool force)
 
 	if (!raft_is_voter_here(r))
 		return;
+	if (r->clock_bad) {	/* rule 10: it could not lead on this clock */
+		r->election_due = now + raft_rand_election(r);
+		return;
+	}
 	become_candidate(r, now, pre);
 	n = member_config(r, ids);
 	for (size_t i = 0; i < n; i++) {

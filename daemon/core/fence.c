@@ -71,8 +71,9 @@ uint64_t fence_commit_limit(const struct qf_raft *r, qf_ns now,
 	for (uint64_t i = from + 1; i <= to; i++) {
 		const struct qf_entry *e = log_get(&r->log, i);
 
+		/* Rule 10: W measured on a bad clock proves nothing. */
 		if (e->type == QF_ENT_NODE_FENCED &&
-		    !fence_wait_over(r, now, e->node))
+		    (guard_binds_leader(r) || !fence_wait_over(r, now, e->node)))
 			return i - 1;
 	}
 	return to;

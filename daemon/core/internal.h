@@ -13,6 +13,8 @@
  *   lease.c       rounds, acks, grants, deadlines (DESIGN rules 1-3)
  *   fence.c       NODE_FENCED and its W waits, rejoin (rules 3, 5, 7)
  *   quorum.c      majority arithmetic alone
+ *   guard.c       the clock guard's verdict, one cluster timing (rules 9,
+ *                 10)
  *   config.c      timing validation
  */
 #ifndef QF_CORE_INTERNAL_H
@@ -90,6 +92,12 @@ void lease_tick(struct qf_raft *r, qf_ns now);
 void lease_reset_leader(struct qf_raft *r);
 bool lease_grantable(const struct qf_raft *r, uint32_t id, uint64_t gen);
 void lease_self_changed(struct qf_raft *r);
+
+/* guard.c */
+bool guard_binds_leader(const struct qf_raft *r);
+void timing_refresh(struct qf_raft *r);
+bool timing_serves_nothing(const struct qf_raft *r);
+bool timing_accept(struct qf_raft *r, const struct qf_msg *m);
 
 /* fence.c */
 bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);

@@ -48,7 +48,7 @@ static void renew_self(struct qf_raft *r, qf_ns now)
 	qf_ns d = r->q + r->t.lease;
 
 	if (!me || !lease_grantable(r, r->id, me->gen) ||
-	    r->lapsed_gen == me->gen || d <= now)
+	    r->lapsed_gen == me->gen || d <= now || r->clock_bad)
 		return;
 	if (d > r->deadline || r->lease_gen != me->gen) {
 		r->deadline = d;
@@ -67,6 +67,9 @@ static void grant(struct qf_raft *r, qf_ns now, struct qf_progress *p)
 	struct qf_msg m;
 
 	if (p->id == r->id || !p->has_echo || !r->q || !s)
+		return;
+	/* Rule 10: R = q + L - g_t would be measured on a bad clock. */
+	if (guard_binds_leader(r))
 		return;
 	/* Only to a member that answered the quorum round or the one before:
 	 * a silent member gets no more grants, so rule 5's wait for it
@@ -186,6 +189,8 @@ static bool grant_acceptable(const struct qf_raft *r, qf_ns now,
 
 	if (!member_in_config(me) || me->role != QF_ROLE_VOTER ||
 	    member_fenced(me) || m->gen != me->gen || r->lapsed_gen == me->gen)
+		return false;
+	if (r->clock_bad)	/* a + R would run on a clock beyond ρ */
 		return false;
 	if (m->boot_id != r->boot_id && !QF_MUTATED(QF_MUT_NO_BOOT_NONCE))
 		return false;

@@ -66,11 +66,23 @@ struct qf_member {
 	struct qf_addr addrs[QF_MAX_ADDRS];
 };
 
+/* The cluster's timing as recorded (rule 9), in ms (rho in ppm), so that
+ * a node with other values can say which ones the cluster runs. */
+struct qf_timing_rec {
+	uint32_t heartbeat_ms, election_min_ms, election_max_ms, margin_ms;
+	uint32_t lease_ms, settle_ms, rho_ppm, wait_ms;
+};
+
 struct qf_state {
 	struct qf_member m[QF_MAX_MEMBERS];
 	uint64_t max_gen;	/* largest generation ever issued: NODE_ADD
 				 * and NODE_JOIN take max_gen + 1, so an id
 				 * that returns never reuses a fenced one */
+	uint32_t timing;	/* the cluster's qf_timing_digest, recorded
+				 * at bootstrap (rule 9); 0 = not recorded
+				 * (a state from before it was) */
+	uint32_t pad;
+	struct qf_timing_rec timing_rec;	/* its values (0 with it) */
 };
 
 /* Log entries. */
@@ -114,7 +126,9 @@ enum qf_msg_type {
 #define QF_MF_LAPSED	0x04	/* APPEND_RESP: my lease of generation gen lapsed */
 
 /*
- * Fields by type (unused fields are zero):
+ * Fields by type (unused fields are zero; every message carries timing,
+ * the sender's timing digest, and is not acted upon if it is not the
+ * receiver's own, DESIGN rule 9):
  *
  * PREVOTE, VOTE        index = last log index, log_term = its term.
  * APPEND               index = prev log index, log_term = its term,
@@ -138,7 +152,7 @@ struct qf_msg {
 	uint16_t n_entries;
 	uint32_t from;
 	uint32_t to;
-	uint32_t pad;
+	uint32_t timing;	/* the sender's qf_timing_digest (rule 9) */
 	uint64_t term;
 	uint64_t index;
 	uint64_t log_term;

@@ -19,6 +19,8 @@ static const char *const names[__QF_MUT_LAST] = {
 	[QF_MUT_GRANT_TO_FENCED] = "grant-to-fenced",
 	[QF_MUT_FENCE_CHECK_ON_PROPOSE_ONLY] = "fence-check-on-propose-only",
 	[QF_MUT_W_WITHOUT_DRIFT] = "w-without-drift",
+	[QF_MUT_GUARD_SPARES_LEADER] = "guard-spares-leader",
+	[QF_MUT_SKIP_TIMING_CHECK] = "skip-timing-check",
 };
 
 const char *qf_mutation_name(enum qf_mutation m)

@@ -26,6 +26,12 @@
  *                       proposal of NODE_FENCED, and the commit index then
  *                       passes any NODE_FENCED (inherited ones too) freely.
  *   w-without-drift     rule 5: W = L + F, ignoring ρ.
+ *   guard-spares-leader rule 10: a leader whose clock guard fails keeps
+ *                       leading, granting and committing NODE_FENCED
+ *                       (only its own renewal stops, as before rule 10).
+ *   skip-timing-check   rule 9: messages of another timing are acted upon
+ *                       and a node whose timing is not the cluster's
+ *                       serves (each node judges with its own L, F, W).
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -41,6 +47,8 @@ enum qf_mutation {
 	QF_MUT_GRANT_TO_FENCED,
 	QF_MUT_FENCE_CHECK_ON_PROPOSE_ONLY,
 	QF_MUT_W_WITHOUT_DRIFT,
+	QF_MUT_GUARD_SPARES_LEADER,
+	QF_MUT_SKIP_TIMING_CHECK,
 	__QF_MUT_LAST,
 };
 

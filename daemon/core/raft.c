@@ -15,6 +15,7 @@ void raft_msg_init(struct qf_raft *r, struct qf_msg *m, int type, uint32_t to)
 	m->from = r->id;
 	m->to = to;
 	m->term = r->term;
+	m->timing = r->timing;
 }
 
 /* Queue for the next ready batch; an overflow is a loss, which Raft and
@@ -114,6 +115,7 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 	r->flags = cfg->flags;
 	r->t = cfg->timing;
 	r->wait = qf_timing_wait(&r->t);
+	r->timing = qf_timing_digest(&r->t);
 	r->boot_id = boot_id;
 	r->rand = rand;
 	r->rand_arg = rand_arg;
@@ -130,6 +132,7 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 		.term = r->term, .vote = r->vote, .commit = r->log.commit };
 	member_refresh(r, 0);
 	lease_self_changed(r);
+	timing_refresh(r);
 	return 0;
 }
 
@@ -146,8 +149,14 @@ void qf_raft_tick(struct qf_raft *r, qf_ns now)
 	start(r, now);
 	r->now = now;
 	lease_tick(r, now);
+	if (timing_serves_nothing(r))	/* rule 9: no campaign, no round */
+		return;
 	if (r->state != QF_LEADER) {
 		election_tick(r, now);
+		return;
+	}
+	if (guard_binds_leader(r)) {	/* rule 10 */
+		election_become_follower(r, now, r->term, 0);
 		return;
 	}
 	if (now >= r->heartbeat_due)
@@ -272,6 +281,8 @@ int qf_raft_step(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 		return -QF_EINVAL;
 	start(r, now);
 	r->now = now;
+	if (!timing_accept(r, m))
+		return -QF_ETIMING;
 	if (m->term > r->term) {
 		if (!step_newer_term(r, now, m))
 			return 0;
@@ -442,6 +453,13 @@ void qf_raft_status(const struct qf_raft *r, struct qf_status *st)
 	st->gen = me ? me->gen : 0;
 	st->fenced = member_fenced(me);
 	st->lapsed = r->deadline && r->lapsed_gen == r->lease_gen;
+	st->clock_bad = r->clock_bad;
+	st->timing = r->timing;
+	st->timing_cluster = r->st.timing;
+	st->timing_bad = r->timing_bad;
+	st->timing_refused = r->timing_refused;
+	st->timing_peer = r->timing_peer;
+	st->timing_peer_digest = r->timing_peer_digest;
 	if (r->state == QF_LEADER) {
 		st->n_progress = r->n_pr;
 		memcpy(st->progress, r->pr, r->n_pr * sizeof(r->pr[0]));
@@ -485,11 +503,12 @@ const char *qf_strerror(int err)
 		"log full", "already exists or pending", "no such member",
 		"the node's generation is not fenced yet",
 		"persisted state is inconsistent",
+		"another timing than this node's (DESIGN rule 9)",
 	};
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_ECORRUPT ? n[err] : "unknown error";
+	return err <= QF_ETIMING ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

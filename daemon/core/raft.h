@@ -14,6 +14,14 @@
  *   v4  qf_raft_next_tick is always later than the last now (never 0 or
  *       UINT64_MAX once started); struct qf_raft's progress array doubled
  *       (struct qf_status.progress too); codec.h (wire encoding) added.
+ *   v5  qf_raft_clock_guard / qf_raft_clock_bad (rule 10); struct
+ *       qf_status gains clock_bad.
+ *   v6  rule 9: struct qf_msg's pad is now timing (the sender's
+ *       qf_timing_digest), struct qf_state gains timing (the cluster's,
+ *       set by qf_bootstrap_timing); qf_raft_step returns -QF_ETIMING for
+ *       a message of another timing (not acted upon); a node whose
+ *       committed state records another timing serves nothing; struct
+ *       qf_status gains the timing fields.
  *
  * What the leader does on its own (QF_CFG_* flags, all on by default):
  *   - AUTO_FENCE: proposes NODE_FENCED(X, g) for a member silent for
@@ -87,6 +95,7 @@ enum qf_err {
 	QF_ENOENT,		/* no such member */
 	QF_ENOTFENCED,		/* rejoin needs NODE_FENCED(X, g) committed */
 	QF_ECORRUPT,		/* persisted state inconsistent */
+	QF_ETIMING,		/* another timing than this node's (rule 9) */
 };
 const char *qf_strerror(int err);	/* accepts err or -err */
 
@@ -125,6 +134,9 @@ struct qf_persist {
  * added later starts empty and receives it by snapshot. */
 int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 		 const uint8_t *roles, size_t n);
+/* Record the cluster's timing in a bootstrap snapshot (DESIGN rule 9):
+ * every initial member must be given the same timing. */
+void qf_bootstrap_timing(struct qf_snapshot *snap, const struct qf_timing *t);
 
 #define QF_CFG_AUTO_FENCE	0x01	/* leader fences silent/lapsed members */
 #define QF_CFG_AUTO_REJOIN	0x02	/* leader rejoins fenced members that
@@ -205,6 +217,13 @@ struct qf_status {
 	uint64_t gen;		/* this node's generation (0 = not a member) */
 	bool fenced;		/* NODE_FENCED(self, gen) applied */
 	bool lapsed;		/* own lease ran out (kernel latched) */
+	bool clock_bad;		/* the clock guard's verdict: beyond ρ */
+	uint32_t timing;	/* this node's timing digest (rule 9) */
+	uint32_t timing_cluster;	/* the committed state's, 0 = none */
+	bool timing_bad;	/* they differ: this node serves nothing */
+	uint64_t timing_refused;	/* messages of another timing */
+	uint32_t timing_peer;	/* the last sender of one, and its digest */
+	uint32_t timing_peer_digest;
 	size_t n_progress;	/* leader: peers */
 	struct qf_progress progress[2 * QF_MAX_MEMBERS];
 	const struct qf_state *state_machine;
@@ -276,6 +295,16 @@ struct qf_raft {
 	bool lease_dirty;
 	bool self_fenced;	/* NODE_FENCED(self, lease_gen) applied */
 
+	/* rule 10: the caller's clock guard says this clock is beyond ρ */
+	bool clock_bad;
+
+	/* rule 9: one timing for the whole cluster */
+	uint32_t timing;	/* qf_timing_digest of t */
+	bool timing_bad;	/* the committed state records another one */
+	uint64_t timing_refused;	/* messages not acted upon */
+	uint32_t timing_peer;	/* last sender with another timing */
+	uint32_t timing_peer_digest;
+
 	/* ready batch under construction */
 	struct qf_hard_state hs_reported;
 	bool snap_dirty;
@@ -307,7 +336,9 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 		 qf_rand_fn rand, void *rand_arg);
 
 void qf_raft_tick(struct qf_raft *r, qf_ns now);
-/* Returns 0 or -QF_EINVAL (malformed message: dropped, nothing changed). */
+/* Returns 0, -QF_EINVAL (malformed message: dropped, nothing changed) or
+ * -QF_ETIMING (another timing than ours, or ours is not the cluster's:
+ * not acted upon, counted in qf_status.timing_refused; rule 9). */
 int qf_raft_step(struct qf_raft *r, qf_ns now, const struct qf_msg *m);
 /* The earliest local time at which qf_raft_tick has something to do:
  * always after the last now seen (at most election_max later), or the
@@ -337,6 +368,16 @@ int qf_raft_campaign(struct qf_raft *r, qf_ns now);
 /* The kernel reports this node's lease of generation gen fenced (expired,
  * or a manual fence): never renew gen again; acks say so. */
 void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
+/*
+ * The clock guard's verdict (DESIGN rule 10; the daemon's adjtimex check):
+ * ok = false while this node's clock rate is beyond ρ. Until it is ok
+ * again the node grants nothing, commits no NODE_FENCED, leads not (a
+ * leader steps down at once), campaigns not and accepts no grant; it
+ * still votes and acks (see guard.c). Call it whenever the guard is
+ * checked, before the tick or step it should govern. Starts ok.
+ */
+void qf_raft_clock_guard(struct qf_raft *r, qf_ns now, bool ok);
+bool qf_raft_clock_bad(const struct qf_raft *r);
 /* Is a NODE_FENCED(id, gen or newer) in the log, committed or not? */
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 

@@ -123,6 +123,9 @@ void repl_on_snapshot(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
 	member_refresh(r, now);
 	snapshot_fences(r, &old, m->index);
 	lease_self_changed(r);
+	timing_refresh(r);
+	if (timing_serves_nothing(r))
+		return;		/* rule 9: not even the ack */
 	repl_ack(r, now, m, r->term, m->index, false);
 }
 

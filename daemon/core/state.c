@@ -143,3 +143,18 @@ int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 	*snap = s;
 	return 0;
 }
+
+void qf_bootstrap_timing(struct qf_snapshot *snap, const struct qf_timing *t)
+{
+	snap->state.timing = qf_timing_digest(t);
+	snap->state.timing_rec = (struct qf_timing_rec){
+		.heartbeat_ms = (uint32_t)(t->heartbeat / QF_MS),
+		.election_min_ms = (uint32_t)(t->election_min / QF_MS),
+		.election_max_ms = (uint32_t)(t->election_max / QF_MS),
+		.margin_ms = (uint32_t)(t->margin / QF_MS),
+		.lease_ms = (uint32_t)(t->lease / QF_MS),
+		.settle_ms = (uint32_t)(t->settle / QF_MS),
+		.rho_ppm = t->rho_ppm,
+		.wait_ms = (uint32_t)((qf_timing_wait(t) + QF_MS - 1) / QF_MS),
+	};
+}

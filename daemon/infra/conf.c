@@ -28,7 +28,6 @@
 #include "ilog.h"
 
 #define LINE_MAX_CHARS	200	/* inih's default ini_max_line */
-#define PPM		1000000ULL
 
 /* Keys whose line we remember, for duplicates and cross-key errors. */
 enum key_id {
@@ -620,70 +619,35 @@ void qf_conf_timing_profile(struct qf_conf_timing *t, enum qf_conf_profile pr)
 					      100 };
 }
 
-/* x·(1+ρ)/(1−ρ), rounded up: a duration on one clock, bounded on another. */
-static uint64_t stretch(uint64_t x, uint32_t rho_ppm)
+/* The file's milliseconds as the core's timing (fence_after aside). */
+void qf_conf_timing_core(const struct qf_conf_timing *t, struct qf_timing *out)
 {
-	uint64_t num = x * (PPM + rho_ppm), den = PPM - rho_ppm;
-
-	return (num + den - 1) / den;
+	*out = (struct qf_timing){
+		.heartbeat = t->heartbeat_ms * QF_MS,
+		.election_min = t->election_min_ms * QF_MS,
+		.election_max = t->election_max_ms * QF_MS,
+		.lease = t->lease_ms * QF_MS,
+		.settle = t->settle_ms * QF_MS,
+		.rho_ppm = t->rho_ppm,
+		.margin = t->margin_ms * QF_MS,
+	};
 }
 
+/*
+ * One validator for the whole project: the core's (DESIGN §2 liveness
+ * rule, rule 5, the kernel's limits), so that the file, --check-config and
+ * the running core agree on what is safe and on W.
+ */
 int qf_conf_timing_check(const struct qf_conf_timing *t, uint64_t *wait_ms,
 			 char *why, size_t len)
 {
-	uint64_t live, need;
+	struct qf_timing ct;
 
-	if (t->rho_ppm == 0 || t->rho_ppm >= 100000) {
-		ierr(why, len, "rho_ppm = %" PRIu32 ": ρ bounds every clock's "
-		     "rate error including NTP slewing (DESIGN §2); 0 claims "
-		     "perfect clocks and 100000 (10%%) or more makes every "
-		     "bound meaningless; use 1000 and cap the time daemon's "
-		     "slew rate", t->rho_ppm);
+	qf_conf_timing_core(t, &ct);
+	if (qf_timing_validate(&ct, why, len))
 		return -1;
-	}
-	if (t->heartbeat_ms == 0 || t->margin_ms == 0) {
-		ierr(why, len, "heartbeat_ms and margin_ms must be above 0");
-		return -1;
-	}
-	if (t->settle_ms == 0) {
-		ierr(why, len, "settle_ms = 0 claims that IO stops the instant "
-		     "the lease expires; F must cover in-flight IO (DESIGN §2), "
-		     "the module enforces it (default 1000)");
-		return -1;
-	}
-	if (t->election_min_ms < 2 * (uint64_t)t->heartbeat_ms) {
-		ierr(why, len, "election_min_ms (%" PRIu32 ") is below two "
-		     "heartbeats (%" PRIu32 "): a follower would start an "
-		     "election after one late heartbeat", t->election_min_ms,
-		     2 * t->heartbeat_ms);
-		return -1;
-	}
-	if (t->election_max_ms <= t->election_min_ms) {
-		ierr(why, len, "election_max_ms (%" PRIu32 ") must be above "
-		     "election_min_ms (%" PRIu32 "): the timeout is randomized "
-		     "in between so that candidates do not split the vote "
-		     "forever", t->election_max_ms, t->election_min_ms);
-		return -1;
-	}
-	/*
-	 * Liveness rule (DESIGN §2): a follower's election timeout runs on its
-	 * clock, the leases it must outlive on others', hence the stretch.
-	 */
-	live = (uint64_t)t->election_max_ms + t->heartbeat_ms + t->margin_ms;
-	need = stretch(live, t->rho_ppm);
-	if (need >= t->lease_ms) {
-		ierr(why, len, "liveness: election_max_ms + heartbeat_ms + "
-		     "margin_ms = %" PRIu64 " ms (%" PRIu64 " ms with clock "
-		     "error ρ) is not shorter than lease_ms = %" PRIu32 ": after "
-		     "a leader crash healthy followers' leases would lapse "
-		     "before a new leader grants, and a lapse fences them "
-		     "(rule 7); raise lease_ms above %" PRIu64 " or lower the "
-		     "election timeout", live, need, t->lease_ms, need);
-		return -1;
-	}
 	if (wait_ms)
-		*wait_ms = stretch((uint64_t)t->lease_ms + t->settle_ms,
-				   t->rho_ppm);
+		*wait_ms = (qf_timing_wait(&ct) + QF_MS - 1) / QF_MS;
 	return 0;
 }
 

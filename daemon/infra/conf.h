@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "config.h"		/* the core's struct qf_timing, validator */
 #include "uapi/qfence.h"
 
 #define QF_CONF_MAX_PEERS	9	/* members; = QF_MAX_VOTERS of the core */
@@ -102,11 +103,15 @@ int qf_conf_load_string(struct qf_conf *c, const char *fname, const char *text,
 /* The DESIGN §5 values of a profile. */
 void qf_conf_timing_profile(struct qf_conf_timing *t, enum qf_conf_profile p);
 
+/* The file's timing in the core's units (fence_after and wait left 0). */
+void qf_conf_timing_core(const struct qf_conf_timing *t, struct qf_timing *out);
+
 /*
- * DESIGN §2 timing check, usable on its own. Returns 0 and W in *wait_ms
- * (may be NULL) if t is safe and live; otherwise -1 and in why a sentence
- * naming the rule broken and what to change. (The Raft core validates its
- * own struct qf_timing in daemon/core/config.c; the daemon should run both.)
+ * DESIGN §2 timing check, usable on its own: the core's one validator
+ * (qf_timing_validate, daemon/core/config.c) on the file's values. Returns
+ * 0 and the core's W, rounded up to ms, in *wait_ms (may be NULL) if t is
+ * safe and live; otherwise -1 and in why a sentence naming the rule broken
+ * and what to change.
  */
 int qf_conf_timing_check(const struct qf_conf_timing *t, uint64_t *wait_ms,
 			 char *why, size_t len);

@@ -91,6 +91,7 @@ int qd_bootstrap(const struct qf_conf *c, struct qf_snapshot *snap)
 {
 	uint32_t ids[QF_CONF_MAX_PEERS];
 	uint8_t roles[QF_CONF_MAX_PEERS];
+	struct qf_timing t;
 	int rc;
 
 	for (unsigned int i = 0; i < c->npeers; i++) {
@@ -100,6 +101,10 @@ int qd_bootstrap(const struct qf_conf *c, struct qf_snapshot *snap)
 	rc = qf_bootstrap(snap, ids, roles, c->npeers);
 	if (rc)
 		return rc;
+	/* DESIGN rule 9: the timing is a fact of the replicated state. The
+	 * digest matches qd_core_config's timing (fence_after is not in it). */
+	qf_conf_timing_core(&c->timing, &t);
+	qf_bootstrap_timing(snap, &t);
 	for (unsigned int i = 0; i < c->npeers; i++) {
 		struct qf_member *m = NULL;
 

@@ -16,23 +16,27 @@
 /* Replaceable by tests. */
 int (*qd_clock_read)(struct qf_clock_sample *s) = qf_clock_read;
 
-bool clock_ok_to_renew(struct qd *d)
+/* The guard's verdict now: true if the rate is within ρ, else why. */
+static bool verdict(struct qd *d, int64_t *rate, char *why, size_t len)
 {
 	struct qf_clock_sample s;
-	char why[256];
-	int64_t rate = 0;
-	bool ok;
-	int rc;
 
-	rc = qd_clock_read(&s);
-	if (rc) {
-		snprintf(why, sizeof(why), "adjtimex failed: the rate is unknown");
-		ok = false;
-	} else {
-		rate = qf_clock_rate_ppb(&s);
-		ok = qf_clock_renew_allowed(rate, d->conf.timing.rho_ppm, 0,
-					    why, sizeof(why));
+	*rate = 0;
+	if (qd_clock_read(&s)) {
+		snprintf(why, len, "adjtimex failed: the rate is unknown");
+		return false;
 	}
+	*rate = qf_clock_rate_ppb(&s);
+	return qf_clock_renew_allowed(*rate, d->conf.timing.rho_ppm, 0, why,
+				      len);
+}
+
+bool clock_ok_to_renew(struct qd *d)
+{
+	char why[256];
+	int64_t rate;
+	bool ok = verdict(d, &rate, why, sizeof(why));
+
 	if (!ok) {
 		d->renew_refused_clock++;
 		if (!d->clock_bad || d->renew_refused_clock % 50 == 1)
@@ -46,4 +50,30 @@ bool clock_ok_to_renew(struct qd *d)
 		    "renewing", rate / 1000.0);
 	d->clock_bad = false;
 	return true;
+}
+
+/*
+ * DESIGN rule 10: the verdict binds the core in every role, before each
+ * tick: a leader on a bad clock grants nothing, commits no NODE_FENCED and
+ * steps down; no node campaigns or accepts a grant on one.
+ */
+void clock_guard_tick(struct qd *d, qf_ns now)
+{
+	char why[256];
+	int64_t rate;
+	bool ok = verdict(d, &rate, why, sizeof(why));
+	bool was_leader = d->raft.state == QF_LEADER;
+
+	qf_raft_clock_guard(&d->raft, now, ok);
+	if (was_leader && d->raft.state != QF_LEADER)
+		LOG(ERR, "CLOCK GUARD: STEPPING DOWN as leader of term %" PRIu64
+		    ", no grants and no fence decisions on this clock "
+		    "(DESIGN rule 10): %s", d->raft.term, why);
+	else if (!ok && !d->clock_bad)
+		LOG(ERR, "CLOCK GUARD: no renewals, grants, fence decisions or "
+		    "campaigns on this clock (DESIGN rule 10): %s", why);
+	else if (ok && d->clock_bad)
+		LOG(WARN, "clock guard: rate within rho again (%+.3f ppm)",
+		    rate / 1000.0);
+	d->clock_bad = !ok;	/* quorumctl status: clock-bad */
 }

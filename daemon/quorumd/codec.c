@@ -13,7 +13,13 @@
 
 #include "quorumd.h"
 
-#define CODEC_VERSION 2	/* 2: state carries max_gen */
+/*
+ * 2: state carries max_gen. 3: state carries the cluster's timing digest
+ * and values (DESIGN rule 9). Version 2 records still decode (entries are the same;
+ * a version-2 state reads as "timing not recorded", timing 0).
+ */
+#define CODEC_VERSION 3
+#define CODEC_OLDEST 2
 
 struct wbuf {
 	uint8_t *p;
@@ -123,6 +129,27 @@ static void get_entry(struct rbuf *r, struct qf_entry *e)
 		get_addr(r, &e->addrs[i]);
 }
 
+/* Rule 9: the cluster's recorded timing values (version 3). */
+static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t)
+{
+	const uint32_t v[] = { t->heartbeat_ms, t->election_min_ms,
+			       t->election_max_ms, t->margin_ms, t->lease_ms,
+			       t->settle_ms, t->rho_ppm, t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put(w, v[i], 4);
+}
+
+static void get_timing_rec(struct rbuf *r, struct qf_timing_rec *t)
+{
+	uint32_t *v[] = { &t->heartbeat_ms, &t->election_min_ms,
+			  &t->election_max_ms, &t->margin_ms, &t->lease_ms,
+			  &t->settle_ms, &t->rho_ppm, &t->wait_ms };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = (uint32_t)get(r, 4);
+}
+
 /* Occupied slots only, each with its slot number. */
 static void put_state(struct wbuf *w, const struct qf_state *s)
 {
@@ -132,6 +159,8 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 		n += s->m[i].id != 0;
 	put(w, n, 1);
 	put(w, s->max_gen, 8);
+	put(w, s->timing, 4);
+	put_timing_rec(w, &s->timing_rec);
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
 		const struct qf_member *m = &s->m[i];
 
@@ -152,12 +181,16 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 	}
 }
 
-static void get_state(struct rbuf *r, struct qf_state *s)
+static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 {
 	unsigned int n = (unsigned int)get(r, 1);
 
 	memset(s, 0, sizeof(*s));
 	s->max_gen = get(r, 8);
+	if (ver >= 3) {
+		s->timing = (uint32_t)get(r, 4);
+		get_timing_rec(r, &s->timing_rec);
+	}
 	if (n > QF_MAX_MEMBERS) {
 		r->bad = true;
 		return;
@@ -199,8 +232,9 @@ ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap)
 int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
 {
 	struct rbuf r = { .p = buf, .len = len };
+	unsigned int ver = (unsigned int)get(&r, 1);
 
-	if (get(&r, 1) != CODEC_VERSION)
+	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
 	get_entry(&r, e);
 	return r.bad || r.off != r.len ? -1 : 0;
@@ -221,11 +255,14 @@ int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
 {
 	struct rbuf r = { .p = buf, .len = len };
 
+	unsigned int ver;
+
 	memset(s, 0, sizeof(*s));
-	if (get(&r, 1) != CODEC_VERSION)
+	ver = (unsigned int)get(&r, 1);
+	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
 	s->index = get(&r, 8);
 	s->term = get(&r, 8);
-	get_state(&r, &s->state);
+	get_state(&r, &s->state, ver);
 	return r.bad || r.off != r.len ? -1 : 0;
 }

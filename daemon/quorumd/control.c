@@ -145,6 +145,7 @@ void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
 		(st.lapsed || d->k.state == QFENCE_STATE_FENCED ?
 		 QFCTL_SF_LAPSED : 0) |
 		(d->clock_bad ? QFCTL_SF_CLOCK_BAD : 0) |
+		(timing_mismatch(d, qd_now()) ? QFCTL_SF_TIMING_BAD : 0) |
 		(d->leaving ? QFCTL_SF_LEAVING : 0) |
 		(qf_conf_self(&d->conf)->witness ? QFCTL_SF_WITNESS : 0);
 	s->gen = st.gen;

@@ -189,6 +189,8 @@ enum qfctl_kernel_state {
 #define QFCTL_SF_CLOCK_BAD	0x08	/* clock guard refusing renewals */
 #define QFCTL_SF_LEAVING	0x10	/* SIGTERM received */
 #define QFCTL_SF_WITNESS	0x20	/* this node is a witness */
+#define QFCTL_SF_TIMING_BAD	0x40	/* local timing is not the cluster's:
+					 * serving nothing (DESIGN rule 9) */
 
 /* qfctl_member.flags */
 #define QFCTL_MF_IN_CONFIG	0x01	/* votes (and, as a voter, leases) */

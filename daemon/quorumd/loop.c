@@ -271,6 +271,8 @@ static void on_timer(struct qd *d)
 	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		LOG(WARN, "timerfd: %s", strerror(errno));
 	now = qd_now();
+	clock_guard_tick(d, now);
+	timing_tick(d, now);
 	qf_raft_tick(&d->raft, now);
 	kern_emulate(d, now);
 	kern_tick(d, now);

@@ -72,6 +72,9 @@ static int check_config(const char *path)
 	qf_conf_dump(&c, stdout);
 	for (unsigned int i = 0; i < c.nwarn; i++)
 		printf("warning: %s\n", c.warn[i]);
+	/* DESIGN rule 9: every node of a cluster must print the same digest */
+	printf("timing digest %08" PRIx32 " (must be the same on every node)\n",
+	       qf_timing_digest(&cc.timing));
 	printf("%s: OK, W = %" PRIu64 " ms\n", path, c.wait_ms);
 	return 0;
 }

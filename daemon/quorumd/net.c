@@ -135,7 +135,12 @@ static void deliver(void *ctx, const struct qf_wire_msg *wm,
 	}
 	if (m.type == QF_MSG_GRANT)
 		d->grant_rx = qd_now();	/* renewal latency starts here */
-	qf_raft_step(&d->raft, qd_now(), &m);
+	/* A leader's grants follow acks: judge its clock before each one
+	 * too, not only at ticks (DESIGN rule 10; adjtimex is cheap). */
+	if (d->raft.state == QF_LEADER)
+		clock_guard_tick(d, qd_now());
+	if (qf_raft_step(&d->raft, qd_now(), &m) == -QF_ETIMING)
+		timing_refused(d, qd_now(), m.from);
 }
 
 void net_on_readable(struct qd *d, unsigned int link)

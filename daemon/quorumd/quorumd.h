@@ -10,6 +10,7 @@
  *   net.c      UDP sockets, one per own address (redundant links)
  *   kernel.c   the kernel lease over generic netlink (libmnl)
  *   clock.c    clock guard: adjtimex rate vs ρ before every renew
+ *   timing.c   one cluster timing (rule 9): log lines and status
  *   control.c  the quorumctl socket (ctl_proto.h)
  *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD
  *   runtime.c  mlockall, SCHED_RR, sd_notify, /dev/watchdog
@@ -145,6 +146,12 @@ void kern_tick(struct qd *d, qf_ns now);	/* retries (unfence) */
 
 /* ---- clock.c ---- */
 bool clock_ok_to_renew(struct qd *d);
+void clock_guard_tick(struct qd *d, qf_ns now);
+
+/* timing.c: DESIGN rule 9, the operator's view */
+void timing_refused(struct qd *d, qf_ns now, uint32_t from);
+void timing_tick(struct qd *d, qf_ns now);
+bool timing_mismatch(const struct qd *d, qf_ns now);
 
 /* ---- codec.c: entries and snapshots on disk ---- */
 /* Datagram payloads: a core message (daemon/core/codec.h, starts with 'Q')
@@ -293,6 +300,8 @@ struct qd {
 	bool lease_lost_reported;
 	bool clock_bad;
 	uint64_t renew_refused_clock;
+	qf_ns timing_seen;		/* last message of another timing */
+	qf_ns timing_logged;		/* rate limit of its log line */
 
 	/* runtime */
 	int wdt_fd;

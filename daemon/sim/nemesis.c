@@ -18,6 +18,14 @@
  *   membership    remove a member and add it back, or add the spare node
  *   admin         "fence X now" on the leader
  *   takeover      cut one node off both ways; measure cut -> NODE_FENCED
+ *   bad-clock     a clock runs fast beyond ρ (up to chrony's default
+ *                 maxslewrate) and its guard says so (rule 10): on the
+ *                 leader, with a follower cut off until it is fenced; or
+ *                 on a follower; healed with the clock back within ρ
+ *   mixed-timing  a rolling configuration change (rule 9): one follower
+ *                 restarts with the other profile's timing; then the
+ *                 leader resets and another follower is cut off; healed
+ *                 with the node back on the cluster's timing
  *
  * Every scenario ends healed: all nodes up, no cuts, a clean network; after
  * a bound a leader must exist and every member must hold a lease.
@@ -31,7 +39,8 @@ const char *const scenario_names[] = {
 	[SC_ISOLATE] = "isolate",	[SC_LEADER_CRASH] = "leader-crash",
 	[SC_FREEZE] = "freeze",		[SC_REBOOT] = "reboot",
 	[SC_MEMBERSHIP] = "membership",	[SC_ADMIN] = "admin",
-	[SC_TAKEOVER] = "takeover",	[SC__MAX] = NULL,
+	[SC_TAKEOVER] = "takeover",	[SC_BAD_CLOCK] = "bad-clock",
+	[SC_MIXED_TIMING] = "mixed-timing", [SC__MAX] = NULL,
 };
 
 /* nemesis steps (EV_NEMESIS arg) */
@@ -171,7 +180,7 @@ void nemesis_start(void)
 		static const uint8_t pick[] = {
 			SC_CHAOS, SC_CHAOS, SC_CHAOS, SC_ISOLATE, SC_ISOLATE,
 			SC_LEADER_CRASH, SC_FREEZE, SC_REBOOT, SC_MEMBERSHIP,
-			SC_ADMIN,
+			SC_ADMIN, SC_BAD_CLOCK, SC_MIXED_TIMING,
 		};
 		uint64_t x = W.seed;
 
@@ -211,6 +220,14 @@ static void heal_all(void)
 	set_clean_net();
 	for (int i = 0; i < W.n; i++) {
 		struct sim_node *n = &W.node[i];
+
+		if (n->clk.drift_ppb > rho_ppb() || n->clk.drift_ppb < -rho_ppb())
+			node_set_drift(n, random_drift());	/* bad-clock */
+		if (n->up && qf_timing_digest(&n->tm) != qf_timing_digest(&W.tm)) {
+			n->tm = W.tm;		/* mixed-timing: back */
+			node_crash(n, 0);
+			node_boot(n, -1);
+		}
 
 		if (n->started && !n->up)
 			node_boot(n, rng_range(&W.rng, 0, MS(50)));
@@ -392,6 +409,68 @@ static void act_isolate(void)
 	isolate(v);
 }
 
+/*
+ * Rule 10: a clock beyond ρ, fast (a slew up to chrony's default
+ * maxslewrate, 83333 ppm), reported by its guard. On the leader, cut off
+ * a follower as well: a leader that went on deciding on that clock would
+ * commit the follower's NODE_FENCED before its IO has settled (W ends up
+ * to 8 % early in real time). A fast clock only shortens the node's own
+ * lease in real time; a slow one lengthens what is left of it, which the
+ * guard cannot undo (noted for the kernel side, not simulated).
+ */
+static void act_bad_clock(struct sim_node *l)
+{
+	struct sim_node *n = rng_chance(&W.rng, 600000) ? l : random_up();
+	struct sim_node *v = random_up();
+
+	if (!n)
+		n = l;
+	node_set_drift(n, rng_range(&W.rng, 20 * rho_ppb(), 83333000));
+	if (n == l && v && v != l) {
+		isolate(v);
+		return;
+	}
+	step_at(W.now + (int64_t)(2 * W.tm.lease + W.wait), NS_HEAL);
+}
+
+/*
+ * Rule 9: node N restarts with the other profile's timing (the daemon only:
+ * its kernel lease runs on). Then the leader resets and comes back soon,
+ * and follower V is cut off with a lease of the old leader's L. A node that
+ * acted on N's messages could elect N, which would fence V after its own,
+ * shorter W while V's IO may still land (fast profile: W 0.8 s against
+ * L 1.5 s + F 1 s).
+ */
+static void act_mixed_timing(struct sim_node *l)
+{
+	struct sim_node *n = NULL, *v = NULL;
+
+	for (int i = 0; i < W.members0; i++) {
+		struct sim_node *x = &W.node[i];
+
+		if (x == l || !x->up)
+			continue;
+		if (!n)
+			n = x;
+		else if (!v || rng_chance(&W.rng, 500000))
+			v = x;
+	}
+	if (!n || !v) {
+		step_at(W.now, NS_HEAL);
+		return;
+	}
+	if (W.o.fast)
+		qf_timing_default(&n->tm);
+	else
+		qf_timing_fast(&n->tm);
+	node_crash(n, 0);
+	node_boot(n, -1);
+	node_crash(l, 1);
+	sim_push(W.now + rng_range(&W.rng, MS(20), MS(400)), EV_RESTART,
+		 l->slot, 1, 0);
+	isolate(v);
+}
+
 static void stale_leader(struct sim_node *l);
 static void boot_probe(struct sim_node *l, struct sim_node *v);
 
@@ -448,6 +527,12 @@ static void act(void)
 	case SC_MEMBERSHIP:
 		ns.stage = 0;
 		step_at(W.now, NS_MEMBER);
+		break;
+	case SC_BAD_CLOCK:
+		act_bad_clock(l);
+		break;
+	case SC_MIXED_TIMING:
+		act_mixed_timing(l);
 		break;
 	case SC_ADMIN:
 		n = &W.node[rng_below(&W.rng, (uint64_t)W.members0)];

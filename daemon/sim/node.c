@@ -61,6 +61,7 @@ void node_seed_init(struct sim_node *n, int members)
 	memset(&n->hs, 0, sizeof(n->hs));
 	memset(&n->snap, 0, sizeof(n->snap));
 	n->dlog_n = 0;
+	n->tm = W.tm;
 	if (n->slot < members) {
 		for (int i = 0; i < members; i++) {
 			ids[i] = (uint32_t)i + 1;
@@ -70,6 +71,7 @@ void node_seed_init(struct sim_node *n, int members)
 			fprintf(stderr, "qfence-sim: qf_bootstrap failed\n");
 			exit(2);
 		}
+		qf_bootstrap_timing(&n->snap, &W.tm);	/* rule 9 */
 	}
 	n->up = n->frozen = n->busy = n->started = 0;
 	n->crash_trap = n->sent_early = 0;
@@ -138,7 +140,7 @@ static void kernel_timer(struct sim_node *n)
 static void kernel_close(struct sim_node *n, int64_t end)
 {
 	struct sim_gen *g = node_gen(n, n->kgen, 1);
-	int64_t until = end + (int64_t)W.tm.settle;
+	int64_t until = end + n->ksettle;	/* the lease's own F */
 
 	if (until > g->io_closed)
 		g->io_closed = until;
@@ -191,6 +193,8 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 	if (n->kstate == K_NONE || (n->kstate == K_DISARMED && gen > n->kgen)) {
 		n->kstate = K_DISARMED;	/* LEASE_NEW */
 		n->kgen = gen;
+		n->ksettle = (int64_t)n->tm.settle;
+		n->kmax = (int64_t)n->tm.lease;
 	}
 	if (gen > n->kgen) {
 		/* a committed rejoin: fence (if somehow armed), UNFENCE */
@@ -200,7 +204,7 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 		trace_add(W.now, TR_UNFENCE, n->slot, 0, 0, gen, 0, NULL);
 	}
 	if (gen < n->kgen || n->kstate == K_FENCED || deadline <= now ||
-	    deadline > now + (int64_t)W.tm.lease) {
+	    deadline > now + n->kmax) {
 		n->krefused++;
 		trace_add(W.now, TR_RENEW, n->slot, 0, 1, gen,
 			  (uint64_t)(deadline - now), "refused");
@@ -233,6 +237,18 @@ void node_set_drift(struct sim_node *n, int64_t drift_ppb)
 }
 
 /* ---- the process ---- */
+
+/*
+ * The daemon's clock guard (DESIGN rule 10): adjtimex shows the rate the
+ * kernel applies, here the node's drift; beyond ρ the verdict is "bad".
+ * Fed to the core before every tick and step, as quorumd does.
+ */
+static void guard(struct sim_node *n)
+{
+	int64_t d = n->clk.drift_ppb, rho = (int64_t)W.tm.rho_ppm * 1000;
+
+	qf_raft_clock_guard(n->r, (qf_ns)node_local(n), d <= rho && d >= -rho);
+}
 
 static void schedule_tick(struct sim_node *n)
 {
@@ -356,6 +372,7 @@ void node_pump(struct sim_node *n)
 
 void node_recv(struct sim_node *n, const struct qf_msg *m)
 {
+	guard(n);
 	qf_raft_step(n->r, (qf_ns)node_local(n), m);
 	node_pump(n);
 }
@@ -367,7 +384,7 @@ void node_boot(struct sim_node *n, int64_t local0)
 	int err;
 
 	qf_config_default(&cfg, n->id);
-	cfg.timing = W.tm;
+	cfg.timing = n->tm;
 	memset(&ps, 0, sizeof(ps));
 	ps.hs = n->hs;
 	ps.snap = n->snap;
@@ -397,6 +414,7 @@ void node_boot(struct sim_node *n, int64_t local0)
 		  (uint64_t)node_local(n), NULL);
 	if (n->kstate == K_FENCED)	/* daemon restart: LEASE_GET */
 		qf_raft_lapsed(n->r, (qf_ns)node_local(n), n->kgen);
+	guard(n);
 	node_pump(n);
 }
 
@@ -485,6 +503,7 @@ void node_event(const struct sim_event *ev)
 			return;
 		}
 		n->tick_at = INT64_MAX;
+		guard(n);
 		qf_raft_tick(n->r, (qf_ns)node_local(n));
 		n->just_ticked = 1;
 		node_pump(n);

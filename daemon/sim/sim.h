@@ -128,6 +128,8 @@ struct sim_node {
 	int64_t thaw_at;
 	int started;		/* ever booted in this seed */
 	struct sim_clock clk;
+	struct qf_timing tm;	/* its configured timing: W.tm unless the
+				 * mixed-timing scenario changed it (rule 9) */
 	uint64_t boot_id;
 	struct qf_raft *r;
 
@@ -155,6 +157,8 @@ struct sim_node {
 	int kstate;
 	uint64_t kgen;
 	int64_t kdeadline;	/* local */
+	int64_t ksettle;	/* F the lease was created with (LEASE_NEW) */
+	int64_t kmax;		/* its max_lease (L of that configuration) */
 	uint64_t ktimer;
 	int64_t kexpire_real;
 	struct sim_gen gens[SIM_GENS];
@@ -219,6 +223,8 @@ enum scenario {
 	SC_MEMBERSHIP,
 	SC_ADMIN,
 	SC_TAKEOVER,
+	SC_BAD_CLOCK,
+	SC_MIXED_TIMING,
 	SC__MAX
 };
 extern const char *const scenario_names[];

@@ -77,6 +77,8 @@ static int node_start(struct cluster *c, struct cnode *n)
 	int err;
 
 	cfg.id = n->id;
+	if (n->own_timing)
+		cfg.timing = n->timing;
 	if (!n->r)
 		n->r = calloc(1, sizeof(*n->r));
 	n->boot = ++c->boots * 0x9e3779b97f4a7c15ULL;
@@ -114,6 +116,8 @@ int cl_bootstrap(struct cluster *c, const uint32_t *ids, const uint8_t *roles,
 	for (size_t i = 0; i < n; i++)
 		voters[i] = QF_ROLE_VOTER;
 	err = qf_bootstrap(&snap, ids, roles ? roles : voters, n);
+	if (!err)	/* rule 9: the cluster's timing, in the state */
+		qf_bootstrap_timing(&snap, &c->cfg.timing);
 	for (size_t i = 0; !err && i < n; i++) {
 		struct cnode *nd;
 

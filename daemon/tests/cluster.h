@@ -39,6 +39,8 @@ struct cnode {
 	uint64_t rng;
 	qf_ns offset;		/* local clock = offset + t * (1e6 + ppm) / 1e6 */
 	int32_t ppm;
+	bool own_timing;	/* restarted with another timing than c->cfg's */
+	struct qf_timing timing;
 	uint8_t last_state;
 	uint32_t last_leader;
 	uint64_t last_term;

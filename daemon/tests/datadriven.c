@@ -12,12 +12,15 @@
  *   campaign 1 | run ms=N | status | lease | log 1
  *   partition 1,2 3 | isolate 3 | cut from=1 to=2 | heal
  *   crash 3 | restart 3 | clock id=2 ppm=-1000 | latency ms=N
+ *   restart 3 profile=fast|default|cluster   with another timing (rule 9)
  *   kill 3                           the daemon dies, its kernel lease runs on
  *   kernel-fence 3                   node 3's kernel lease fences itself
  *   freeze 1 | thaw 1                the daemon of node 1 pauses/resumes
  *   propose-fence node=3 [reason=admin] | propose-join node=3
  *   propose-add id=4 [role=witness] | propose-remove id=3 | transfer to=2
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
+ *   guard id=1 ok=0                  node 1's clock guard says beyond ρ
+ *                                    (ok=1: within again; rule 10)
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -142,6 +145,12 @@ static void print_status(struct cluster *c, uint32_t id)
 		  st.leader, (unsigned long long)st.commit,
 		  (unsigned long long)st.last_index, (unsigned long long)st.gen,
 		  st.fenced ? " fenced" : "");
+	if (st.clock_bad)
+		cl_printf(c, "n%u: clock guard: beyond rho\n", id);
+	if (st.timing_bad || st.timing_refused)
+		cl_printf(c, "n%u: timing %s: %llu messages refused\n", id,
+			  st.timing_bad ? "not the cluster's, serving nothing" :
+			  "ours", (unsigned long long)st.timing_refused);
 }
 
 static int cmd_status(struct cluster *c, const struct args *a)
@@ -288,9 +297,19 @@ static int cmd_kill(struct cluster *c, const struct args *a)
 static int cmd_restart(struct cluster *c, const struct args *a)
 {
 	uint32_t id = (uint32_t)word(a, 0, "id");
+	const char *prof = arg(a, "profile");
 
 	if (id == 0 || id > C_MAX)
 		return -1;
+	/* profile=fast|default: a rolling configuration change on this node
+	 * alone (rule 9); profile=cluster: back to the cluster's timing */
+	if (prof) {
+		c->n[id].own_timing = strcmp(prof, "cluster") != 0;
+		if (strcmp(prof, "fast") == 0)
+			qf_timing_fast(&c->n[id].timing);
+		else
+			qf_timing_default(&c->n[id].timing);
+	}
 	if (cl_restart(c, id))
 		cl_printf(c, "error: cannot restart n%u\n", id);
 	return 0;
@@ -332,6 +351,19 @@ static int cmd_clock(struct cluster *c, const struct args *a)
 	c->n[id].ppm = (int32_t)argl(a, "ppm", 0);
 	c->n[id].offset = 0;
 	c->n[id].offset = before - cl_local(c, (uint32_t)id);
+	return 0;
+}
+
+/* The daemon's clock guard reports its verdict to the core (rule 10). */
+static int cmd_guard(struct cluster *c, const struct args *a)
+{
+	long id = argl(a, "id", 0);
+
+	if (id < 1 || id > C_MAX || !c->n[id].up)
+		return -1;
+	qf_raft_clock_guard(c->n[id].r, cl_local(c, (uint32_t)id),
+			    argl(a, "ok", 1) != 0);
+	cl_process(c, (uint32_t)id);
 	return 0;
 }
 
@@ -459,6 +491,7 @@ static const struct {
 	{ "propose-add", cmd_add }, { "transfer", cmd_transfer },
 	{ "mutation", cmd_mutation }, { "kernel-fence", cmd_kernel_fence },
 	{ "freeze", cmd_freeze_on }, { "thaw", cmd_thaw },
+	{ "guard", cmd_guard },
 };
 
 static int split(char *line, char **cmd, struct args *a)

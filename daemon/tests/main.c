@@ -107,6 +107,8 @@ static const struct {
 	{ QF_MUT_GRANT_TO_FENCED, "testdata/rule3_no_grant_fenced.txt" },
 	{ QF_MUT_FENCE_CHECK_ON_PROPOSE_ONLY, "testdata/rule5_wait_inherited.txt" },
 	{ QF_MUT_W_WITHOUT_DRIFT, "testdata/rule5_drift.txt" },
+	{ QF_MUT_GUARD_SPARES_LEADER, "testdata/rule10_guard_leader.txt" },
+	{ QF_MUT_SKIP_TIMING_CHECK, "testdata/rule9_timing.txt" },
 };
 
 /* Mutation -> the unit tests that must catch it. */

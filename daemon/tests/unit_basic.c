@@ -89,7 +89,7 @@ static void config_w_includes_drift(void)
 
 static bool refused(const struct qf_timing *t, const char *needle)
 {
-	char why[256];
+	char why[512];
 
 	return qf_timing_validate(t, why, sizeof(why)) == -1 &&
 	       strstr(why, needle) != NULL;
@@ -105,6 +105,34 @@ static void config_liveness_refused(void)
 	qf_timing_fast(&t);
 	t.lease = 400 * QF_MS;
 	CHECK(refused(&t, "liveness rule"));
+	/* The election timeout runs on one clock, the leases on others:
+	 * 300 + 50 + 50 = 400 ms is 400.8 ms with rho, so 401 is too short
+	 * (the loader's rule, now the only one). */
+	t.lease = 401 * QF_MS;
+	CHECK(refused(&t, "liveness rule"));
+	t.lease = 402 * QF_MS;
+	CHECK(qf_timing_validate(&t, NULL, 0) == 0);
+}
+
+/* Issue 9 hole 8: the kernel refuses max_lease_ms = L + 1 ms > 600000. */
+static void config_kernel_limits(void)
+{
+	struct qf_timing t;
+
+	qf_timing_default(&t);
+	t.lease = 600000 * QF_MS;
+	t.fence_after = t.lease;
+	CHECK(refused(&t, "max_lease_ms"));
+	t.lease = 599999 * QF_MS;
+	CHECK(qf_timing_validate(&t, NULL, 0) == 0);
+	qf_timing_default(&t);
+	t.settle = 600001 * QF_MS;
+	CHECK(refused(&t, "QFENCE_DELAY_MS_LIMIT"));
+	qf_timing_default(&t);
+	t.rho_ppm = 100000;	/* the loader's bound: below 10 % */
+	CHECK(refused(&t, "rho"));
+	t.rho_ppm = 99999;
+	CHECK(qf_timing_validate(&t, NULL, 0) == 0);
 }
 
 static void config_safety_refused(void)
@@ -164,6 +192,7 @@ const struct test_case config_tests[] = {
 	{ "liveness-refused", config_liveness_refused },
 	{ "safety-refused", config_safety_refused },
 	{ "bad-values", config_bad_values },
+	{ "kernel-limits", config_kernel_limits },
 	{ "init-refuses", config_init_refuses },
 	{ 0 },
 };

@@ -9,6 +9,7 @@
 static struct qf_msg sample_append(void)
 {
 	struct qf_msg m = { .type = QF_MSG_APPEND, .from = 1, .to = 2,
+			    .timing = 0xdeadbeef,
 			    .term = 7, .index = 41, .log_term = 6,
 			    .commit = 40, .round = 99, .n_entries = 2 };
 
@@ -44,7 +45,8 @@ static void codec_roundtrip_small(void)
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		struct qf_msg m = { .type = (uint8_t)types[i], .from = 3,
-				    .to = 1, .term = 1ULL << 40,
+				    .to = 1, .timing = 0x80000001u,
+				    .term = 1ULL << 40,
 				    .flags = QF_MF_LAPSED, .boot_id = ~0ULL,
 				    .a = 123456789, .gen = 2, .r = 1500 }, d;
 		size_t n = qf_msg_encode(&m, buf, sizeof(buf));
@@ -63,8 +65,13 @@ static void codec_roundtrip_snapshot(void)
 	uint32_t ids[] = { 1, 2, 3 };
 	uint8_t roles[] = { QF_ROLE_VOTER, QF_ROLE_VOTER, QF_ROLE_WITNESS };
 	struct qf_snapshot s;
+	struct qf_timing t;
 
 	qf_bootstrap(&s, ids, roles, 3);
+	qf_timing_default(&t);
+	qf_bootstrap_timing(&s, &t);
+	CHECK(s.state.timing != 0 && s.state.timing_rec.lease_ms == 1500 &&
+	      s.state.timing_rec.rho_ppm == 1000);
 	s.state.m[1].fenced_gen = 1;
 	s.state.m[1].addrs[1] = (struct qf_addr){ .family = 4, .port = 9,
 						  .ip = { 10, 0, 0, 2 } };
@@ -73,6 +80,23 @@ static void codec_roundtrip_snapshot(void)
 	CHECK_EQ(qf_msg_encode(&m, buf, sizeof(buf)), QF_WIRE_MAX);
 	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_MAX), 0);
 	CHECK(memcmp(&d.u.snap, &m.u.snap, sizeof(m.u.snap)) == 0);
+}
+
+/* Rule 9: the timing digest travels; version 1 (without it) is refused,
+ * and so is a nonzero reserved word after it. */
+static void codec_timing_and_version(void)
+{
+	uint8_t buf[QF_WIRE_MAX];
+	struct qf_msg m = sample_append(), d;
+	size_t n = qf_msg_encode(&m, buf, sizeof(buf));
+
+	CHECK_EQ(qf_msg_decode(&d, buf, n), 0);
+	CHECK_EQ(d.timing, 0xdeadbeef);
+	buf[2] = 1;
+	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
+	buf[2] = QF_WIRE_VERSION;
+	buf[23] = 1;	/* the zero word after timing */
+	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
 }
 
 /* Every truncation and any trailing byte is refused; m stays untouched. */
@@ -113,7 +137,8 @@ static void codec_refuses_bad_fields(void)
 
 	CHECK(decodes(buf, n, 0, 'Q'));
 	CHECK(!decodes(buf, n, 0, 'X'));		/* magic */
-	CHECK(!decodes(buf, n, 2, 2));			/* version */
+	CHECK(!decodes(buf, n, 2, 1));			/* version */
+	CHECK(!decodes(buf, n, 2, 3));
 	CHECK(!decodes(buf, n, 3, 0));			/* type NONE */
 	CHECK(!decodes(buf, n, 3, __QF_MSG_LAST));
 	CHECK(!decodes(buf, n, 4, 0x80));		/* unknown flag */
@@ -179,6 +204,7 @@ const struct test_case codec_tests[] = {
 	{ "roundtrip-append", codec_roundtrip_append },
 	{ "roundtrip-small", codec_roundtrip_small },
 	{ "roundtrip-snapshot", codec_roundtrip_snapshot },
+	{ "timing-and-version", codec_timing_and_version },
 	{ "strict-length", codec_strict_length },
 	{ "refuses-bad-fields", codec_refuses_bad_fields },
 	{ "fuzz-into-core", codec_fuzz_into_core },

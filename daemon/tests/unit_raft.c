@@ -63,6 +63,8 @@ static const struct qf_msg *find(int type, uint32_t to)
 
 static void step(qf_ns now, struct qf_msg m)
 {
+	if (!m.timing)		/* peers run this node's timing (rule 9) */
+		m.timing = R.timing;
 	m.to = R.id;
 	qf_raft_step(&R, now, &m);
 	drain();
@@ -535,6 +537,7 @@ static void vote_survives_restart(void)
 	cl_init(&c, NULL, QF_CFG_CHECK_QUORUM);
 	c.quiet = true;
 	CHECK_EQ(cl_bootstrap(&c, ids, NULL, 3), 0);
+	v.timing = c.n[2].r->timing;	/* node 3 runs the same timing */
 	qf_raft_step(c.n[2].r, cl_local(&c, 2), &v);
 	cl_process(&c, 2);
 	CHECK_EQ(c.n[2].disk.hs.vote, 3);

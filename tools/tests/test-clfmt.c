@@ -69,7 +69,8 @@ static void follower(struct qfctl_status *st)
 	st->state = QFCTL_STATE_CANDIDATE;
 	st->kernel_state = QFCTL_KERNEL_FENCED;
 	st->lease_known = 0;
-	st->flags = QFCTL_SF_FENCED | QFCTL_SF_LAPSED | QFCTL_SF_CLOCK_BAD;
+	st->flags = QFCTL_SF_FENCED | QFCTL_SF_LAPSED | QFCTL_SF_CLOCK_BAD |
+		    QFCTL_SF_TIMING_BAD;
 	st->n_fences = 0;
 	st->members[0].flags = QFCTL_MF_IN_CONFIG;
 	st->members[1].flags = QFCTL_MF_IN_CONFIG | QFCTL_MF_SELF;
@@ -88,7 +89,7 @@ static void test_follower(void)
 	follower(&st);
 	CAPTURE(out, qc_print_status(f, &st));
 	has("follower: no leader known", out, "  node         2 (candidate), term 7, leader unknown\n");
-	has("follower: flags named", out, "  flags        fenced,lapsed,clock-bad\n");
+	has("follower: flags named", out, "  flags        fenced,lapsed,clock-bad,timing-mismatch\n");
 	has("follower: no remaining time without a lease", out,
 	    "  lease        db0, generation 1, kernel fenced\n");
 	has("follower: leader-only columns are -", out,
@@ -99,7 +100,7 @@ static void test_follower(void)
 	CAPTURE(out, qc_print_status_json(f, &st));
 	has("follower json: leader null", out, "\"leader\":null,");
 	has("follower json: lease unknown", out, "\"kernel_state\":\"fenced\",\"lease_remaining_ms\":null,");
-	has("follower json: flags", out, "\"flags\":[\"fenced\",\"lapsed\",\"clock-bad\"]");
+	has("follower json: flags", out, "\"flags\":[\"fenced\",\"lapsed\",\"clock-bad\",\"timing-mismatch\"]");
 	has("follower json: match null", out,
 	    "\"lease_remaining_ms\":null,\"last_ack_age_ms\":null,\"match\":null,");
 	has("follower json: empty fences", out, "\"fences\":[],");

@@ -369,6 +369,32 @@ static void conf_dump_shows_w(void)
 	free(buf);
 }
 
+/*
+ * Issue 9 hole 8: what the kernel refuses is refused here. The lease is
+ * created with max_lease_ms = lease_ms + 1, at most QFENCE_MAX_LEASE_MS_LIMIT.
+ */
+static void conf_kernel_limits(void)
+{
+	UT_EQ(QF_KERNEL_MAX_LEASE, QFENCE_MAX_LEASE_MS_LIMIT * QF_MS);
+	UT_EQ(QF_KERNEL_MAX_SETTLE, QFENCE_DELAY_MS_LIMIT * QF_MS);
+	UT_ASSERT(load("[cluster]\nlease_ms = 600000\n") != 0);
+	UT_CONTAINS(err, "lease_ms");
+	UT_CONTAINS(err, "max_lease_ms (lease_ms + 1) is at most 600000");
+	UT_ASSERTF(load("[cluster]\nlease_ms = 599999\n") == 0, "%s", err);
+	UT_EQ(conf.timing.lease_ms, 599999);
+}
+
+/* --check-config prints the W the core runs on (one validator). */
+static void conf_w_is_the_cores(void)
+{
+	struct qf_timing ct;
+
+	UT_ASSERTF(load("[cluster]\nlease_ms = 1234\nsettle_ms = 777\n"
+			"rho_ppm = 4321\n") == 0, "%s", err);
+	qf_conf_timing_core(&conf.timing, &ct);
+	UT_EQ(conf.wait_ms, (qf_timing_wait(&ct) + QF_MS - 1) / QF_MS);
+}
+
 /* The DESIGN §2 timing check as a table, boundaries included. */
 static void conf_timing_check_table(void)
 {
@@ -393,6 +419,11 @@ static void conf_timing_check_table(void)
 		/* ρ = 1%: 1000 * 1.01/0.99 = 1020.2 -> 1021 */
 		{ { 100, 400, 800, 1021, 1000, 10000, 100 }, 0, 0, "liveness" },
 		{ { 100, 400, 800, 1022, 1000, 10000, 100 }, 1, 2063, NULL },
+		/* the kernel's limits (max_lease_ms = lease_ms + 1) */
+		{ { 100, 400, 800, 600000, 1000, 1000, 100 }, 0, 0,
+		  "max_lease_ms" },
+		{ { 100, 400, 800, 1500, 600001, 1000, 100 }, 0, 0,
+		  "QFENCE_DELAY_MS_LIMIT" },
 	};
 	char why[400];
 
@@ -487,6 +518,8 @@ const struct ut_case conf_cases[] = {
 	{ "conf_actions", conf_actions },
 	{ "conf_two_node_warning_and_witness", conf_two_node_warning_and_witness },
 	{ "conf_timing_check_table", conf_timing_check_table },
+	{ "conf_kernel_limits", conf_kernel_limits },
+	{ "conf_w_is_the_cores", conf_w_is_the_cores },
 	{ "conf_random_files", conf_random_files },
 	{ "conf_watchdog_within_settle", conf_watchdog_within_settle },
 	{ "conf_dump_shows_w", conf_dump_shows_w },

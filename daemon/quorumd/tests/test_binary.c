@@ -39,6 +39,10 @@ static void example_ok(void)
 	CHECK(run(args) == 0);
 	CHECK(strstr(out, "W = "));
 	CHECK(strstr(out, "OK"));
+	/* one validator: the W printed is the core's (DESIGN rule 5) */
+	CHECK(strstr(out, "OK, W = 2506 ms"));
+	/* rule 9: the digest an operator compares across nodes */
+	CHECK(strstr(out, "timing digest "));
 }
 
 static const char *tmpfile_with(const char *text)
@@ -52,6 +56,27 @@ static const char *tmpfile_with(const char *text)
 		return NULL;
 	close(fd);
 	return path;
+}
+
+/* Issue 9 hole 8: a lease_ms the kernel would refuse at start (its
+ * max_lease_ms, lease_ms + 1, above QFENCE_MAX_LEASE_MS_LIMIT). */
+static void kernel_limit_refused(void)
+{
+	const char *p = tmpfile_with(
+		"[cluster]\nname = c\nkey_file = /k\n"
+		"lease_ms = 600000\n"
+		"peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
+		"peer = 3 127.0.0.1:3\n"
+		"[node]\nid = 1\nlease_name = l1\ndata_dir = /tmp\n");
+	char args[512];
+	int rc;
+
+	CHECK(p);
+	snprintf(args, sizeof(args), "--check-config -c %s", p);
+	rc = run(args);
+	unlink(p);
+	CHECK(rc != 0);
+	CHECK(strstr(out, ":4: lease_ms:") && strstr(out, "max_lease_ms"));
 }
 
 static void malformed(void)
@@ -97,6 +122,7 @@ static void bad_args(void)
 
 const struct t_case t_binary[] = {
 	{ "binary/check_config_example", example_ok },
+	{ "binary/check_config_kernel_limit", kernel_limit_refused },
 	{ "binary/check_config_malformed_file_line", malformed },
 	{ "binary/check_config_unsafe_timing", unsafe_timing },
 	{ "binary/bad_arguments", bad_args },

@@ -81,6 +81,17 @@ static void bootstrap_addrs(void)
 	CHECK(load(&c, "") == 0);
 	CHECK(qd_bootstrap(&c, &s) == 0);
 	CHECK(s.index == 1 && s.term == 1);	/* core v3 */
+	/* rule 9: the bootstrap records the timing the core runs */
+	{
+		struct qf_config cc;
+		char why[512];
+
+		CHECK(qd_core_config(&c, &cc, why, sizeof(why)) == 0);
+		CHECK(s.state.timing != 0 &&
+		      s.state.timing == qf_timing_digest(&cc.timing));
+		CHECK(s.state.timing_rec.lease_ms == 1500 &&
+		      s.state.timing_rec.wait_ms == 2506);
+	}
 	m = qf_state_find(&s.state, 1);
 	CHECK(m && m->role == QF_ROLE_VOTER && m->gen == 1 && m->n_addrs == 2);
 	CHECK(m->addrs[0].family == 4 && m->addrs[0].port == 7405 &&

@@ -78,11 +78,53 @@ static void entry_and_snapshot_roundtrip(void)
 	s.term = 4;
 	full_state(&s.state);
 	s.state.max_gen = 9;
+	s.state.timing = 0x12345678;
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
 	CHECK(qd_dec_snapshot(buf, (size_t)n - 1, &so) == -1);
+}
+
+/*
+ * Version 3 added the cluster's timing (DESIGN rule 9) after max_gen. A
+ * version-2 store still reads: its state has no timing recorded (0), and
+ * its entries are unchanged.
+ */
+static void snapshot_v2_migrates(void)
+{
+	static struct qf_snapshot s, so;
+	static uint8_t old[sizeof(buf)];
+	struct qf_entry e, eo;
+	ssize_t n;
+
+	memset(&s, 0, sizeof(s));
+	s.index = 3;
+	s.term = 2;
+	s.state.m[0] = (struct qf_member){ .id = 1, .gen = 1,
+		.role = QF_ROLE_VOTER, .flags = QF_MF_IN_CONFIG };
+	s.state.max_gen = 1;
+	s.state.timing = 0xabcdef01;
+	s.state.timing_rec.lease_ms = 1500;
+	n = qd_enc_snapshot(&s, buf, sizeof(buf));
+	CHECK(n > 0 && buf[0] == 3);
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
+	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
+	/* the same record as version 2 wrote it: no timing words */
+	memcpy(old, buf, 1 + 16 + 1 + 8);
+	memcpy(old + 26, buf + 26 + 36, (size_t)n - 26 - 36);
+	old[0] = 2;
+	CHECK(qd_dec_snapshot(old, (size_t)n - 36, &so) == 0);
+	CHECK(so.state.timing == 0 && so.state.timing_rec.lease_ms == 0 &&
+	      so.state.max_gen == 1 && so.state.m[0].id == 1 &&
+	      so.index == 3);
+	fill_entry(&e, 7);
+	n = qd_enc_entry(&e, buf, sizeof(buf));
+	buf[0] = 2;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
+	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
+	buf[0] = 1;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
 }
 
 /* Duplicate slot numbers in a state are refused. */
@@ -97,7 +139,7 @@ static void state_duplicate_slot(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	/* second member's slot byte := 0 (same as the first) */
-	buf[1 + 16 + 1 + 8 + 25] = 0;
+	buf[1 + 16 + 1 + 8 + 4 + 32 + 25] = 0;
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
@@ -105,5 +147,6 @@ const struct t_case t_codec[] = {
 	{ "codec/snapshot_msg_fits_datagram", msg_snapshot_full_fits },
 	{ "codec/entry_snapshot_roundtrip", entry_and_snapshot_roundtrip },
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
+	{ "codec/snapshot_v2_migrates", snapshot_v2_migrates },
 	{ 0 }
 };

@@ -134,6 +134,86 @@ static void clock_guard(void)
 	CHECK(!d.clock_bad);
 }
 
+/* Rule 10: the guard's verdict reaches the core at every tick, in every
+ * role (the core then grants, commits fences and leads only on a good
+ * clock; daemon/tests/testdata/rule10_*.txt). */
+static void clock_guard_binds_core(void)
+{
+	CHECK(setup() == 0);
+	CHECK(!qf_raft_clock_bad(&d.raft));
+	fake_freq = 1500L * 65536;
+	clock_guard_tick(&d, qd_now());
+	CHECK(qf_raft_clock_bad(&d.raft));
+	CHECK(d.clock_bad);	/* shown by quorumctl status */
+	fake_freq = -500L * 65536;
+	clock_guard_tick(&d, qd_now());
+	CHECK(!qf_raft_clock_bad(&d.raft));
+	CHECK(!d.clock_bad);
+}
+
+/* Everything written to stderr while fn runs, into buf. */
+static void capture_stderr(void (*fn)(void), char *buf, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n = 0;
+
+	fflush(stderr);
+	if (f && saved >= 0 && dup2(fileno(f), 2) >= 0) {
+		fn();
+		fflush(stderr);
+		dup2(saved, 2);
+		rewind(f);
+		n = fread(buf, 1, len - 1, f);
+	}
+	buf[n] = '\0';
+	if (saved >= 0)
+		close(saved);
+	if (f)
+		fclose(f);
+}
+
+static void timing_tick_now(void)
+{
+	int level = qd_log_level;
+
+	qd_log_level = LOG_ERR_;
+	timing_tick(&d, qd_now());
+	qd_log_level = level;
+}
+
+/*
+ * Rule 9: the replicated state records the fast profile, this node runs
+ * the default one (a rolling configuration change). The core serves
+ * nothing; the log line names both timings' values; the status flags it.
+ */
+static void timing_mismatch_reported(void)
+{
+	static struct qf_snapshot snap;
+	static char out[4096];
+	struct qf_persist ps = { 0 };
+	struct qf_timing fast;
+	uint32_t ids[] = { 1, 2, 3 };
+	uint8_t roles[] = { QF_ROLE_VOTER, QF_ROLE_VOTER, QF_ROLE_VOTER };
+	struct qf_status st;
+
+	CHECK(setup() == 0);
+	CHECK(!timing_mismatch(&d, qd_now()));
+	qf_timing_fast(&fast);
+	CHECK(qf_bootstrap(&snap, ids, roles, 3) == 0);
+	qf_bootstrap_timing(&snap, &fast);
+	ps.snap = snap;
+	CHECK(qf_raft_init(&d.raft, &d.core_cfg, &ps, 6, rand0, NULL) == 0);
+	qf_raft_status(&d.raft, &st);
+	CHECK(st.timing_bad && st.timing_cluster == qf_timing_digest(&fast));
+	CHECK(timing_mismatch(&d, qd_now()));
+	capture_stderr(timing_tick_now, out, sizeof(out));
+	CHECK(strstr(out, "TIMING MISMATCH"));
+	CHECK(strstr(out, "L 1500 ms, F 1000 ms"));	/* this node */
+	CHECK(strstr(out, "L 500 ms, F 300 ms"));	/* the cluster */
+	CHECK(strstr(out, "serving nothing"));
+}
+
 /* A deadline already past does not arm anything. */
 static void past_deadline(void)
 {
@@ -309,6 +389,8 @@ const struct t_case t_kernel[] = {
 	{ "kernel/rule7_fenced_is_latched", latched },
 	{ "kernel/node_fenced_self_fences", fenced_by_cluster },
 	{ "kernel/clock_guard_refuses_renew", clock_guard },
+	{ "kernel/clock_guard_binds_core", clock_guard_binds_core },
+	{ "kernel/timing_mismatch_reported", timing_mismatch_reported },
 	{ "kernel/past_deadline_not_armed", past_deadline },
 	{ "kernel/other_generation_ignored", other_generation },
 	{ "kernel/events_only_of_current_generation", events_by_generation },
