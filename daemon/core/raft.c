@@ -485,11 +485,12 @@ const char *qf_strerror(int err)
 		"log full", "already exists or pending", "no such member",
 		"the node's generation is not fenced yet",
 		"persisted state is inconsistent",
+		"the rejoin names another generation than the fenced one",
 	};
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_ECORRUPT ? n[err] : "unknown error";
+	return err <= QF_EWRONGGEN ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

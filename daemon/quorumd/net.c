@@ -95,25 +95,35 @@ void net_send_msg(struct qd *d, const struct qf_msg *m)
 	send_payload(d, m->to, n);
 }
 
-void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node)
+void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node,
+		     uint64_t fenced_gen)
 {
-	d->payload[0] = QD_PKT_REJOIN;
-	memcpy(d->payload + 1, &node, 4);
-	send_payload(d, to, 5);
+	size_t n = qd_enc_rejoin(node, fenced_gen, d->payload,
+				 sizeof(d->payload));
+
+	if (n)
+		send_payload(d, to, n);
 }
 
+/* The leader's core refuses a generation other than the committed fenced
+ * one (DESIGN rule 11): a replayed REJOIN changes nothing. */
 static void on_rejoin(struct qd *d, uint32_t from, const uint8_t *p,
 		      size_t len)
 {
+	uint64_t gen;
 	uint32_t node;
 	int rc;
 
-	if (len != 5)
+	if (qd_dec_rejoin(p, len, &node, &gen)) {
+		d->bad_payload++;
+		LOG(WARN, "forwarded rejoin from %" PRIu32 " refused: %zu "
+		    "bytes, not a rejoin naming its fenced generation",
+		    from, len);
 		return;
-	memcpy(&node, p + 1, 4);
-	rc = qf_raft_propose_join(&d->raft, qd_now(), node);
-	LOG(INFO, "rejoin of node %" PRIu32 " forwarded by %" PRIu32 ": %s",
-	    node, from, rc ? qf_strerror(rc) : "proposed");
+	}
+	rc = qf_raft_propose_join(&d->raft, qd_now(), node, gen);
+	LOG(INFO, "rejoin of node %" PRIu32 " gen %" PRIu64 " forwarded by %"
+	    PRIu32 ": %s", node, gen, from, rc ? qf_strerror(rc) : "proposed");
 }
 
 static void deliver(void *ctx, const struct qf_wire_msg *wm,
