@@ -301,8 +301,8 @@ struct qf_raft {
 
 /*
  * Start from persisted state. cfg->timing must pass qf_timing_validate
- * (else -QF_EINVAL). boot_id: fresh random value per daemon start (rule 3),
- * nonzero. rand: the only source of randomness (election timeouts).
+ * (else -QF_EINVAL). boot_id: a fresh value per daemon start (rule 3),
+ * nonzero; quorumd's only grows (rule 11), the core only compares it. rand: the only source of randomness (election timeouts).
  */
 int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 		 const struct qf_persist *ps, uint64_t boot_id,

@@ -12,12 +12,43 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bootid.h"
 #include "codec.h"
 #include "udp.h"
 #include "quorumd.h"
 
 _Static_assert(QF_WIRE_MAX <= QD_PAYLOAD_MAX,
 	       "a core message must fit one datagram");
+
+/* infra wire.h: a peer's newer boot is durable before its datagram is
+ * acted on (DESIGN rule 11); until it can be saved it is dropped. */
+static int save_peer_boots(void *ctx, const struct qf_wire *w)
+{
+	struct qd *d = ctx;
+	char err[512];
+
+	if (qf_boot_peers_save(d->conf.data_dir, w, err, sizeof(err))) {
+		LOG(ERR, "%s: a restarted peer is not heard until its boot "
+		    "can be saved", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The newest boot of each peer, remembered across our own restarts. */
+static int peer_boots_init(struct qd *d)
+{
+	char err[512];
+
+	if (qf_boot_peers_load(d->conf.data_dir, &d->wire, err,
+			       sizeof(err))) {
+		LOG(ERR, "%s", err);
+		return -1;
+	}
+	d->wire.boot_moved = save_peer_boots;
+	d->wire.boot_ctx = d;
+	return 0;
+}
 
 int net_init(struct qd *d)
 {
@@ -34,6 +65,10 @@ int net_init(struct qd *d)
 	for (unsigned int i = 0; i < d->conf.npeers; i++)
 		if (d->conf.peers[i].id != d->conf.node_id)
 			qf_wire_add_peer(&d->wire, d->conf.peers[i].id);
+	if (peer_boots_init(d)) {
+		qf_udp_close(&d->udp);
+		return -1;
+	}
 	return 0;
 }
 
