@@ -57,6 +57,8 @@ static const char *const drops[] = {
 	[QF_WIRE_REPLAY] = "replay",
 	[QF_WIRE_STALE] = "stale",
 	[QF_WIRE_OLD_BOOT] = "old_boot",
+	[QF_WIRE_OLD_VERSION] = "old_version",
+	[QF_WIRE_NOT_DURABLE] = "not_durable",
 };
 
 static const char *lookup(const char *const *names, size_t n, unsigned int v)

@@ -168,7 +168,8 @@ int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 	return append_fence(r, now, id, s->gen, reason);
 }
 
-int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id)
+int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
+			 uint64_t fenced_gen)
 {
 	const struct qf_member *c = qf_state_find(&r->cfg, id);
 	const struct qf_member *s = qf_state_find(&r->st, id);
@@ -184,6 +185,14 @@ int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id)
 		return -QF_ENOTFENCED;
 	if (c->gen != s->gen)
 		return -QF_EEXIST;	/* a rejoin is pending */
+	/*
+	 * Rule 11: the rejoin ends one fence, the one it names. A recorded
+	 * REJOIN of generation g replayed after the node was rejoined and
+	 * fenced again at g' > g would otherwise end a fence nobody asked to
+	 * end. Only the committed record counts (member_fenced(s) above).
+	 */
+	if (fenced_gen != s->fenced_gen)
+		return -QF_EWRONGGEN;
 	e.gen = r->cfg.max_gen + 1;	/* rule 7: strictly larger */
 	r->now = now;
 	rc = repl_propose(r, now, &e);
@@ -232,7 +241,7 @@ static void fence_member(struct qf_raft *r, qf_ns now, const struct qf_member *c
 		if ((r->flags & QF_CFG_AUTO_REJOIN) && member_fenced(s) &&
 		    c->gen == s->gen && member_in_config(c) &&
 		    talking(r, now, c->id))
-			qf_raft_propose_join(r, now, c->id);
+			qf_raft_propose_join(r, now, c->id, s->fenced_gen);
 		return;
 	}
 	if (!(r->flags & QF_CFG_AUTO_FENCE))

@@ -504,11 +504,12 @@ const char *qf_strerror(int err)
 		"the node's generation is not fenced yet",
 		"persisted state is inconsistent",
 		"another timing than this node's (DESIGN rule 9)",
+		"the rejoin names another generation than the fenced one",
 	};
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_ETIMING ? n[err] : "unknown error";
+	return err <= QF_EWRONGGEN ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

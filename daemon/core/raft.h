@@ -96,6 +96,8 @@ enum qf_err {
 	QF_ENOTFENCED,		/* rejoin needs NODE_FENCED(X, g) committed */
 	QF_ECORRUPT,		/* persisted state inconsistent */
 	QF_ETIMING,		/* another timing than this node's (rule 9) */
+	QF_EWRONGGEN,		/* rejoin names another generation than the
+				 * committed fenced one (rule 11) */
 };
 const char *qf_strerror(int err);	/* accepts err or -err */
 
@@ -328,8 +330,8 @@ struct qf_raft {
 
 /*
  * Start from persisted state. cfg->timing must pass qf_timing_validate
- * (else -QF_EINVAL). boot_id: fresh random value per daemon start (rule 3),
- * nonzero. rand: the only source of randomness (election timeouts).
+ * (else -QF_EINVAL). boot_id: a fresh value per daemon start (rule 3),
+ * nonzero; quorumd's only grows (rule 11), the core only compares it. rand: the only source of randomness (election timeouts).
  */
 int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 		 const struct qf_persist *ps, uint64_t boot_id,
@@ -359,8 +361,11 @@ int qf_raft_propose_remove(struct qf_raft *r, qf_ns now, uint32_t id);
  * 3), then the commit waits out rule 5's W, then it commits. */
 int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 			  uint8_t reason);
-/* Rejoin X with a new, larger generation; needs NODE_FENCED(X, g). */
-int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id);
+/* Rejoin X with a new, larger generation; needs NODE_FENCED(X, g)
+ * committed and fenced_gen == g: a REJOIN names the fenced generation it
+ * ends (DESIGN rule 11), so a recorded one cannot end a later fence. */
+int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
+			 uint64_t fenced_gen);
 /* Leadership transfer (thesis §3.10). */
 int qf_raft_transfer(struct qf_raft *r, qf_ns now, uint32_t to);
 /* Start an election now (tests, operator "campaign"). */

@@ -16,7 +16,7 @@
 #include "wire.h"
 
 #define MAGIC		0x51465731U	/* "QFW1" */
-#define VERSION		1
+#define VERSION		2	/* 2: the boot only grows (wire.h) */
 #define KEY_FILE_MAX	130		/* 64 hex digits and blanks */
 
 _Static_assert(QF_WIRE_TAG_LEN == crypto_auth_hmacsha512256_BYTES,
@@ -151,17 +151,6 @@ int qf_wire_key_load(const char *path, uint8_t key[QF_WIRE_KEY_LEN],
 	return rc;
 }
 
-uint64_t qf_wire_new_boot_id(void)
-{
-	uint64_t id = 0;
-
-	if (sodium_init() < 0)
-		return 0;
-	while (!id)
-		randombytes_buf(&id, sizeof(id));
-	return id;
-}
-
 /* ---- setup ---- */
 
 int qf_wire_init(struct qf_wire *w, const uint8_t key[QF_WIRE_KEY_LEN],
@@ -172,7 +161,7 @@ int qf_wire_init(struct qf_wire *w, const uint8_t key[QF_WIRE_KEY_LEN],
 
 	if (sodium_init() < 0)
 		return -ENOSYS;
-	if (!self || !boot_id || !cluster || !cluster[0])
+	if (!self || !cluster || !cluster[0])
 		return -EINVAL;
 	memset(w, 0, sizeof(*w));
 	/* Domain separation: the MAC key is not the file's key itself. */
@@ -183,6 +172,15 @@ int qf_wire_init(struct qf_wire *w, const uint8_t key[QF_WIRE_KEY_LEN],
 	w->cluster_hash = get64(h);
 	w->self = self;
 	w->boot_id = boot_id;
+	return 0;
+}
+
+int qf_wire_set_boot(struct qf_wire *w, uint64_t boot_id)
+{
+	if (!boot_id || boot_id <= w->boot_id)
+		return -EINVAL;	/* rule 11: ours only grows as well */
+	w->boot_id = boot_id;
+	w->seq = 0;
 	return 0;
 }
 
@@ -217,6 +215,26 @@ int qf_wire_add_peer(struct qf_wire *w, uint32_t id)
 	return 0;
 }
 
+int qf_wire_remember_boot(struct qf_wire *w, uint32_t id, uint64_t boot)
+{
+	struct qf_wire_peer *p;
+	int rc;
+
+	if (!boot)
+		return -EINVAL;
+	rc = qf_wire_add_peer(w, id);
+	if (rc && rc != -EEXIST)
+		return rc;
+	p = find(w, id);
+	if (!p->have_boot || boot > p->boot_id) {
+		p->have_boot = true;
+		p->boot_id = boot;
+		p->top = 0;
+		memset(p->window, 0, sizeof(p->window));
+	}
+	return 0;
+}
+
 int qf_wire_remove_peer(struct qf_wire *w, uint32_t id)
 {
 	struct qf_wire_peer *p = find(w, id);
@@ -244,8 +262,8 @@ ssize_t qf_wire_seal(struct qf_wire *w, uint32_t to, const void *payload,
 		return -EMSGSIZE;
 	if (cap < total)
 		return -ENOBUFS;
-	if (!find(w, to))
-		return -EINVAL;
+	if (!find(w, to) || !w->boot_id)
+		return -EINVAL;	/* no datagram before our boot is durable */
 	put32(out, MAGIC);
 	out[4] = VERSION;
 	out[5] = 0;
@@ -306,29 +324,27 @@ static void window_accept(struct qf_wire_peer *p, uint64_t seq)
 	bit_set(p, seq, true);
 }
 
-/* A sender restarted: remember its old boot, start a fresh window. */
-static void new_boot(struct qf_wire_peer *p, uint64_t boot_id)
+/*
+ * A sender restarted: its boot moves forward (never back, DESIGN rule
+ * 11), durably when a boot_moved hook is set, and its window starts
+ * fresh. Nothing changes when the hook fails.
+ */
+static int new_boot(struct qf_wire *w, struct qf_wire_peer *p,
+		    uint64_t boot_id)
 {
-	if (p->have_boot) {
-		p->old_boots[p->n_old % QF_WIRE_BOOT_HISTORY] = p->boot_id;
-		p->n_old++;
-		p->restarts++;
-	}
+	struct qf_wire_peer before = *p;
+
 	p->have_boot = true;
 	p->boot_id = boot_id;
+	if (w->boot_moved && w->boot_moved(w->boot_ctx, w)) {
+		*p = before;
+		return -1;
+	}
+	if (before.have_boot)
+		p->restarts++;
 	p->top = 0;
 	memset(p->window, 0, sizeof(p->window));
-}
-
-static bool seen_boot(const struct qf_wire_peer *p, uint64_t boot_id)
-{
-	unsigned int n = p->n_old < QF_WIRE_BOOT_HISTORY ? p->n_old :
-			 QF_WIRE_BOOT_HISTORY;
-
-	for (unsigned int i = 0; i < n; i++)
-		if (p->old_boots[i] == boot_id)
-			return true;
-	return false;
+	return 0;
 }
 
 /* ---- opening ---- */
@@ -343,6 +359,8 @@ static enum qf_wire_verdict check_header(const struct qf_wire *w,
 		return QF_WIRE_OVERSIZE;
 	if (len < QF_WIRE_HDR_LEN + QF_WIRE_TAG_LEN)
 		return QF_WIRE_TRUNCATED;
+	if (get32(pkt) == MAGIC && pkt[4] == 1)
+		return QF_WIRE_OLD_VERSION;
 	if (get32(pkt) != MAGIC || pkt[4] != VERSION || pkt[5] != 0)
 		return QF_WIRE_BAD_HEADER;
 	plen = (size_t)pkt[6] << 8 | pkt[7];
@@ -373,11 +391,12 @@ static enum qf_wire_verdict verdict(struct qf_wire *w, const uint8_t *pkt,
 		return QF_WIRE_UNKNOWN_SENDER;
 	boot = get64(pkt + 24);
 	seq = get64(pkt + 32);
-	/* Cheap refusals first; they change nothing. */
+	/* Cheap refusals first; they change nothing (rule 11: an older boot
+	 * is refused whether or not it is authentic). */
+	if (p->have_boot && boot < p->boot_id)
+		return QF_WIRE_OLD_BOOT;
 	if (p->have_boot && boot == p->boot_id && (v = window_check(p, seq)))
 		return v;
-	if (p->have_boot && boot != p->boot_id && seen_boot(p, boot))
-		return QF_WIRE_OLD_BOOT;
 	mac(w, pkt, len - QF_WIRE_TAG_LEN, tag);
 	if (sodium_memcmp(tag, pkt + len - QF_WIRE_TAG_LEN, sizeof(tag)))
 		return QF_WIRE_BAD_MAC;
@@ -399,10 +418,12 @@ enum qf_wire_verdict qf_wire_open(struct qf_wire *w, const uint8_t *pkt,
 	}
 	boot = get64(pkt + 24);
 	seq = get64(pkt + 32);
-	/* Only an authentic datagram may move a window or reset it. */
-	fresh = !p->have_boot || boot != p->boot_id;
-	if (fresh)
-		new_boot(p, boot);
+	/* Only an authentic datagram may move a window or a boot. */
+	fresh = !p->have_boot || boot > p->boot_id;
+	if (fresh && new_boot(w, p, boot)) {
+		w->stats.drops[QF_WIRE_NOT_DURABLE]++;
+		return QF_WIRE_NOT_DURABLE;
+	}
 	window_accept(p, seq);
 	w->stats.accepted++;
 	*msg = (struct qf_wire_msg){
@@ -427,6 +448,8 @@ const char *qf_wire_verdict_name(int v)
 		[QF_WIRE_REPLAY] = "replay",
 		[QF_WIRE_STALE] = "stale",
 		[QF_WIRE_OLD_BOOT] = "old boot",
+		[QF_WIRE_OLD_VERSION] = "old version",
+		[QF_WIRE_NOT_DURABLE] = "boot not durable",
 	};
 
 	if (v < 0 || v >= __QF_WIRE_VERDICT_MAX)

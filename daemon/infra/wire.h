@@ -6,10 +6,14 @@
  * Datagram (integers big-endian):
  *
  *   0  u32 magic "QFW1"      16 u32 sender id
- *   4  u8  version (1)       20 u32 receiver id
- *   5  u8  flags (0)         24 u64 sender boot_id (random per start)
+ *   4  u8  version (2)       20 u32 receiver id
+ *   5  u8  flags (0)         24 u64 sender boot (grows at every start)
  *   6  u16 payload length    32 u64 sequence (per boot, from 1, +1 each)
  *   8  u64 cluster id hash   40 payload ... then a 32-byte tag
+ *
+ * Version 2 changed only the meaning of the boot field: version 1 sent a
+ * random boot_id, which cannot be ordered. A version-1 datagram is dropped
+ * as OLD_VERSION (a mixed cluster is not supported: upgrade all nodes).
  *
  * tag = HMAC-SHA512-256(K, header || payload), K derived from the cluster
  * key. Authenticity is what the protocol needs; the payload (terms,
@@ -18,12 +22,36 @@
  * be catastrophic, a MAC's worst case is nothing), and the traffic stays
  * readable in a packet capture.
  *
- * Replay protection per (sender, boot_id): a 1024-entry sliding window
- * over sequence numbers. A new boot_id resets the sender's window only
- * when the datagram is authentic, and boot_ids seen before from that
- * sender are refused, so an old boot's recorded traffic cannot be
- * replayed after a restart. The receiver id binds each datagram to one
- * destination, so traffic to one node cannot be replayed to another.
+ * Replay protection (DESIGN rule 11, "identity only moves forward"):
+ *
+ * - The boot only grows. Each start takes max(stored + 1, microseconds of
+ *   CLOCK_REALTIME) and makes it durable in the data directory before the
+ *   first datagram is sent (bootid.h). The file keeps it growing when the
+ *   wall clock steps back, the clock when the file is lost (both at once
+ *   is the one case not covered: an operator who wipes a node's data
+ *   directory also resets its clock at his own risk). WireGuard's TAI64N
+ *   handshake timestamp is the same idea: a value an attacker cannot
+ *   advance (it needs the key) and the owner never repeats. It stays one
+ *   value per daemon start, which is all DESIGN rule 3 asks of boot_id.
+ * - The receiver keeps, per peer, the newest authentic boot. A smaller
+ *   boot is refused before any cryptography (OLD_BOOT) and changes
+ *   nothing; only an authentic datagram with a larger boot moves it
+ *   forward. Ordering, not a list of boots seen: a list is empty after the
+ *   receiver restarts and forgets once it wraps, and then one recorded
+ *   datagram of an old boot would displace the live boot and make every
+ *   live datagram drop (the leader would fence a healthy peer as silent).
+ *   With ordering an old boot can never displace a newer one at all.
+ * - The receiver's newest boots are durable (boot_moved below, written
+ *   only at a peer's restart and before the datagram is acted on), so
+ *   after the receiver restarts an old boot's recorded traffic is still
+ *   refused. What a receiver restart does forget is the sequence window of
+ *   the live boot: a recording of the live boot can then be delivered once
+ *   more. Such datagrams are the live peer's own current messages, and the
+ *   restarted receiver has a new boot itself, so grants recorded before
+ *   are foreign to it (rule 3) and terms have moved on (rule 4).
+ * - Per (sender, boot): a 1024-entry sliding window over sequence
+ *   numbers (REPLAY, STALE). The receiver id binds each datagram to one
+ *   destination, so traffic to one node cannot be replayed to another.
  */
 #ifndef QF_INFRA_WIRE_H
 #define QF_INFRA_WIRE_H
@@ -42,7 +70,6 @@
 				 QF_WIRE_TAG_LEN)
 #define QF_WIRE_WINDOW		1024
 #define QF_WIRE_MAX_PEERS	16
-#define QF_WIRE_BOOT_HISTORY	8
 
 /* Why a datagram was dropped; 0 is "accepted". */
 enum qf_wire_verdict {
@@ -57,7 +84,9 @@ enum qf_wire_verdict {
 	QF_WIRE_REPLAY,		/* seen already: a replay, or the copy of a
 				 * redundant link */
 	QF_WIRE_STALE,		/* older than the window */
-	QF_WIRE_OLD_BOOT,	/* from a boot_id the sender has left */
+	QF_WIRE_OLD_BOOT,	/* a boot older than the sender's newest */
+	QF_WIRE_OLD_VERSION,	/* version 1: an unordered random boot_id */
+	QF_WIRE_NOT_DURABLE,	/* a newer boot that could not be saved */
 	__QF_WIRE_VERDICT_MAX
 };
 
@@ -70,20 +99,29 @@ struct qf_wire_stats {
 struct qf_wire_peer {
 	uint32_t id;
 	bool have_boot;
-	uint64_t boot_id;
+	uint64_t boot_id;			/* newest authentic boot */
 	uint64_t top;				/* highest accepted seq */
 	uint64_t window[QF_WIRE_WINDOW / 64];	/* bit (seq % WINDOW) */
-	uint64_t old_boots[QF_WIRE_BOOT_HISTORY];
-	unsigned int n_old;
-	uint64_t restarts;			/* boot_id changes seen */
+	uint64_t restarts;			/* boot moves seen */
 };
+
+struct qf_wire;
+/*
+ * Called when an authentic datagram moves peer's boot forward, after
+ * w->peers already holds the new boot and before the datagram is
+ * accepted: save every peer's boot durably. Nonzero: the datagram is
+ * dropped as NOT_DURABLE and the peer keeps its previous boot.
+ */
+typedef int (*qf_wire_boot_moved_fn)(void *ctx, const struct qf_wire *w);
 
 struct qf_wire {
 	uint8_t mac_key[QF_WIRE_KEY_LEN];
 	uint64_t cluster_hash;
 	uint32_t self;
-	uint64_t boot_id;
+	uint64_t boot_id;		/* ours; 0: not durable yet */
 	uint64_t seq;			/* last sequence sent */
+	qf_wire_boot_moved_fn boot_moved;	/* NULL: memory only */
+	void *boot_ctx;
 	unsigned int npeers;
 	struct qf_wire_peer peers[QF_WIRE_MAX_PEERS];
 	struct qf_wire_stats stats;
@@ -109,11 +147,19 @@ int qf_wire_key_load(const char *path, uint8_t key[QF_WIRE_KEY_LEN],
 int qf_wire_key_parse(const uint8_t *buf, size_t len,
 		      uint8_t key[QF_WIRE_KEY_LEN]);
 
-/* A fresh random non-zero boot_id (DESIGN §2 rule 3: one per start). */
-uint64_t qf_wire_new_boot_id(void);
-
+/*
+ * boot_id 0: none yet; qf_wire_seal refuses until qf_wire_set_boot gives
+ * the durable one (bootid.h), so no datagram leaves before it is saved.
+ */
 int qf_wire_init(struct qf_wire *w, const uint8_t key[QF_WIRE_KEY_LEN],
 		 const char *cluster, uint32_t self, uint64_t boot_id);
+int qf_wire_set_boot(struct qf_wire *w, uint64_t boot_id);
+/*
+ * The receiver's durable memory of peer id's newest boot, at start: adds
+ * the peer if needed; only ever moves the boot forward. -EINVAL for id 0,
+ * ourselves or boot 0; -ENOSPC when the peer table is full.
+ */
+int qf_wire_remember_boot(struct qf_wire *w, uint32_t id, uint64_t boot);
 void qf_wire_fini(struct qf_wire *w);	/* wipes the key */
 int qf_wire_add_peer(struct qf_wire *w, uint32_t id);
 int qf_wire_remove_peer(struct qf_wire *w, uint32_t id);
@@ -122,7 +168,7 @@ const struct qf_wire_peer *qf_wire_peer(const struct qf_wire *w, uint32_t id);
 /*
  * Frame payload for node `to` into out (cap bytes) with the next sequence
  * number. Returns the datagram length, or -EMSGSIZE (payload too large),
- * -ENOBUFS (cap too small), -EINVAL (unknown receiver).
+ * -ENOBUFS (cap too small), -EINVAL (unknown receiver, no boot yet).
  */
 ssize_t qf_wire_seal(struct qf_wire *w, uint32_t to, const void *payload,
 		     size_t len, uint8_t *out, size_t cap);

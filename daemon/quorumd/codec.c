@@ -266,3 +266,32 @@ int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
 	get_state(&r, &s->state, ver);
 	return r.bad || r.off != r.len ? -1 : 0;
 }
+
+/*
+ * A forwarded REJOIN: the type byte, the node id and the fenced generation
+ * it asks to end (DESIGN rule 11), so that a recorded one replayed after a
+ * later fence names a generation the leader refuses. The old five-byte
+ * form (no generation) is refused, not read as "whatever is fenced now".
+ */
+size_t qd_enc_rejoin(uint32_t node, uint64_t fenced_gen, uint8_t *buf,
+		     size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, QD_PKT_REJOIN, 1);
+	put(&w, node, 4);
+	put(&w, fenced_gen, 8);
+	return w.over ? 0 : w.len;
+}
+
+int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
+		  uint64_t *fenced_gen)
+{
+	struct rbuf r = { .p = buf, .len = len };
+
+	if (get(&r, 1) != QD_PKT_REJOIN)
+		return -1;
+	*node = (uint32_t)get(&r, 4);
+	*fenced_gen = get(&r, 8);
+	return r.bad || r.off != r.len || !*node || !*fenced_gen ? -1 : 0;
+}

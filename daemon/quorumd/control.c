@@ -71,6 +71,7 @@ int qd_ctl_status_from_err(int err)
 	case QF_EEXIST:		return QFCTL_ST_EXISTS;
 	case QF_ENOENT:		return QFCTL_ST_NO_SUCH_NODE;
 	case QF_ENOTFENCED:	return QFCTL_ST_NOT_FENCED;
+	case QF_EWRONGGEN:	return QFCTL_ST_NOT_FENCED;
 	}
 	return QFCTL_ST_INTERNAL;
 }
@@ -388,6 +389,14 @@ static int handle_fence(struct qd *d, int slot, uint32_t seq,
 	return 0;
 }
 
+/* The fence an operator's rejoin ends: the committed one (rule 11). */
+static uint64_t rejoin_gen(const struct qd *d, uint32_t node)
+{
+	const struct qf_member *s = qf_state_find(&d->raft.st, node);
+
+	return s ? s->fenced_gen : 0;
+}
+
 static int handle_rejoin(struct qd *d, int slot, uint32_t seq,
 			 const struct qfctl_req_node *rq,
 			 struct qfctl_result *r)
@@ -413,10 +422,12 @@ static int handle_rejoin(struct qd *d, int slot, uint32_t seq,
 			return result(d, slot, seq, s ? QFCTL_ST_NOT_FENCED :
 				      QFCTL_ST_NO_SUCH_NODE, r);
 		}
-		net_send_rejoin(d, d->raft.leader, node);
+		/* Rule 11: it names the fenced generation it ends. */
+		net_send_rejoin(d, d->raft.leader, node, s->fenced_gen);
 		/* one datagram can be lost: resend until committed */
 		d->fwd_rejoin.node = node;
-		d->fwd_rejoin.gen = s ? s->gen : 0;
+		d->fwd_rejoin.gen = s->gen;
+		d->fwd_rejoin.fenced_gen = s->fenced_gen;
 		d->fwd_rejoin.next = now + 2 * d->core_cfg.timing.heartbeat;
 		d->fwd_rejoin.until = now + 4 * d->raft.wait;
 		r->flags = QFCTL_RES_FORWARDED;
@@ -424,7 +435,8 @@ static int handle_rejoin(struct qd *d, int slot, uint32_t seq,
 		    PRIu32, node, d->raft.leader);
 		return result(d, slot, seq, QFCTL_ST_OK, r);
 	}
-	rc = qf_raft_propose_join(&d->raft, qd_now(), node);
+	rc = qf_raft_propose_join(&d->raft, qd_now(), node,
+				  rejoin_gen(d, node));
 	LOG(INFO, "control: rejoin of %" PRIu32 ": %s", node,
 	    rc ? qf_strerror(rc) : "proposed");
 	if (rc)
@@ -564,7 +576,8 @@ static void fwd_rejoin_tick(struct qd *d, qf_ns now)
 	d->fwd_rejoin.next = now + 2 * d->core_cfg.timing.heartbeat;
 	if (d->raft.state == QF_LEADER) {
 		int rc = qf_raft_propose_join(&d->raft, now,
-					      d->fwd_rejoin.node);
+					      d->fwd_rejoin.node,
+					      d->fwd_rejoin.fenced_gen);
 
 		LOG(INFO, "rejoin of %" PRIu32 " (forwarded earlier), now as "
 		    "leader: %s", d->fwd_rejoin.node,
@@ -572,7 +585,8 @@ static void fwd_rejoin_tick(struct qd *d, qf_ns now)
 	} else if (d->raft.leader && d->raft.leader != d->conf.node_id) {
 		LOG(DEBUG, "rejoin of %" PRIu32 " resent to leader %" PRIu32,
 		    d->fwd_rejoin.node, d->raft.leader);
-		net_send_rejoin(d, d->raft.leader, d->fwd_rejoin.node);
+		net_send_rejoin(d, d->raft.leader, d->fwd_rejoin.node,
+				d->fwd_rejoin.fenced_gen);
 	}
 }
 

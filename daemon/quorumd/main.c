@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "bootid.h"
 #include "quorumd.h"
 
 #define DEFAULT_CONF "/etc/qfence/quorumd.conf"
@@ -99,12 +100,28 @@ static int load(struct qd *d)
 		LOG(ERR, "%s", err);
 		return -1;
 	}
-	/* DESIGN §2 rule 3: a fresh random boot_id at every start */
-	d->boot_id = qf_wire_new_boot_id();
-	rc = qf_wire_init(&d->wire, key, d->conf.name, d->conf.node_id,
-			  d->boot_id);
+	/* The boot comes in start_core, durable under the store's lock. */
+	rc = qf_wire_init(&d->wire, key, d->conf.name, d->conf.node_id, 0);
 	sodium_memzero(key, sizeof(key));
 	return rc ? -1 : 0;
+}
+
+/*
+ * This start's boot_id: one value per start (DESIGN rule 3) that only
+ * grows and is durable before the first datagram is sent (rule 11, infra
+ * bootid.h). After the store is open: its LOCK keeps a second daemon on
+ * this data directory away.
+ */
+static int boot_init(struct qd *d)
+{
+	char err[512];
+
+	if (qf_boot_next(d->conf.data_dir, qf_boot_clock_us(), &d->boot_id,
+			 err, sizeof(err))) {
+		LOG(ERR, "%s", err);
+		return -1;
+	}
+	return qf_wire_set_boot(&d->wire, d->boot_id) ? -1 : 0;
 }
 
 static int start_core(struct qd *d)
@@ -113,6 +130,8 @@ static int start_core(struct qd *d)
 	int rc;
 
 	if (persist_init(d, &ps))
+		return -1;
+	if (boot_init(d))
 		return -1;
 	rc = qf_raft_init(&d->raft, &d->core_cfg, &ps, d->boot_id, rand64,
 			  NULL);

@@ -12,12 +12,43 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bootid.h"
 #include "codec.h"
 #include "udp.h"
 #include "quorumd.h"
 
 _Static_assert(QF_WIRE_MAX <= QD_PAYLOAD_MAX,
 	       "a core message must fit one datagram");
+
+/* infra wire.h: a peer's newer boot is durable before its datagram is
+ * acted on (DESIGN rule 11); until it can be saved it is dropped. */
+static int save_peer_boots(void *ctx, const struct qf_wire *w)
+{
+	struct qd *d = ctx;
+	char err[512];
+
+	if (qf_boot_peers_save(d->conf.data_dir, w, err, sizeof(err))) {
+		LOG(ERR, "%s: a restarted peer is not heard until its boot "
+		    "can be saved", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The newest boot of each peer, remembered across our own restarts. */
+static int peer_boots_init(struct qd *d)
+{
+	char err[512];
+
+	if (qf_boot_peers_load(d->conf.data_dir, &d->wire, err,
+			       sizeof(err))) {
+		LOG(ERR, "%s", err);
+		return -1;
+	}
+	d->wire.boot_moved = save_peer_boots;
+	d->wire.boot_ctx = d;
+	return 0;
+}
 
 int net_init(struct qd *d)
 {
@@ -34,6 +65,10 @@ int net_init(struct qd *d)
 	for (unsigned int i = 0; i < d->conf.npeers; i++)
 		if (d->conf.peers[i].id != d->conf.node_id)
 			qf_wire_add_peer(&d->wire, d->conf.peers[i].id);
+	if (peer_boots_init(d)) {
+		qf_udp_close(&d->udp);
+		return -1;
+	}
 	return 0;
 }
 
@@ -95,25 +130,35 @@ void net_send_msg(struct qd *d, const struct qf_msg *m)
 	send_payload(d, m->to, n);
 }
 
-void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node)
+void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node,
+		     uint64_t fenced_gen)
 {
-	d->payload[0] = QD_PKT_REJOIN;
-	memcpy(d->payload + 1, &node, 4);
-	send_payload(d, to, 5);
+	size_t n = qd_enc_rejoin(node, fenced_gen, d->payload,
+				 sizeof(d->payload));
+
+	if (n)
+		send_payload(d, to, n);
 }
 
+/* The leader's core refuses a generation other than the committed fenced
+ * one (DESIGN rule 11): a replayed REJOIN changes nothing. */
 static void on_rejoin(struct qd *d, uint32_t from, const uint8_t *p,
 		      size_t len)
 {
+	uint64_t gen;
 	uint32_t node;
 	int rc;
 
-	if (len != 5)
+	if (qd_dec_rejoin(p, len, &node, &gen)) {
+		d->bad_payload++;
+		LOG(WARN, "forwarded rejoin from %" PRIu32 " refused: %zu "
+		    "bytes, not a rejoin naming its fenced generation",
+		    from, len);
 		return;
-	memcpy(&node, p + 1, 4);
-	rc = qf_raft_propose_join(&d->raft, qd_now(), node);
-	LOG(INFO, "rejoin of node %" PRIu32 " forwarded by %" PRIu32 ": %s",
-	    node, from, rc ? qf_strerror(rc) : "proposed");
+	}
+	rc = qf_raft_propose_join(&d->raft, qd_now(), node, gen);
+	LOG(INFO, "rejoin of node %" PRIu32 " gen %" PRIu64 " forwarded by %"
+	    PRIu32 ": %s", node, gen, from, rc ? qf_strerror(rc) : "proposed");
 }
 
 static void deliver(void *ctx, const struct qf_wire_msg *wm,

@@ -155,8 +155,14 @@ bool timing_mismatch(const struct qd *d, qf_ns now);
 
 /* ---- codec.c: entries and snapshots on disk ---- */
 /* Datagram payloads: a core message (daemon/core/codec.h, starts with 'Q')
- * or a forwarded REJOIN (this byte, then the node id, 4 bytes). */
+ * or a forwarded REJOIN (this byte, then the node id, 4 bytes, and the
+ * fenced generation it ends, 8 bytes; little-endian: DESIGN rule 11). */
 #define QD_PKT_REJOIN	2
+#define QD_REJOIN_LEN	13
+size_t qd_enc_rejoin(uint32_t node, uint64_t fenced_gen, uint8_t *buf,
+		     size_t cap);
+int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
+		  uint64_t *fenced_gen);
 #define QD_PAYLOAD_MAX	QF_WIRE_MAX_PAYLOAD
 ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap);
 int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e);
@@ -174,7 +180,8 @@ int persist_ready(struct qd *d, const struct qf_ready *rd);
 int net_init(struct qd *d);
 void net_fini(struct qd *d);
 void net_send_msg(struct qd *d, const struct qf_msg *m);
-void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node);
+void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node,
+		     uint64_t fenced_gen);
 void net_on_readable(struct qd *d, unsigned int link);
 
 /* ---- config mapping (cfgmap.c, pure) ---- */
@@ -290,6 +297,7 @@ struct qd {
 	struct {			/* a rejoin forwarded to the leader */
 		uint32_t node;		/* 0: none pending */
 		uint64_t gen;		/* its generation when asked */
+		uint64_t fenced_gen;	/* the fence it ends (rule 11) */
 		qf_ns next, until;	/* resend at next; give up at until */
 	} fwd_rejoin;
 

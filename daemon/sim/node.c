@@ -544,6 +544,14 @@ void node_event(const struct sim_event *ev)
 	}
 }
 
+/* The fence a rejoin ends: the committed one on this node (rule 11). */
+static uint64_t sim_fenced_gen(const struct sim_node *n, uint32_t id)
+{
+	const struct qf_member *s = qf_state_find(&n->r->st, id);
+
+	return s ? s->fenced_gen : 0;
+}
+
 int node_propose(struct sim_node *n, int what, uint32_t target)
 {
 	qf_ns now;
@@ -564,7 +572,8 @@ int node_propose(struct sim_node *n, int what, uint32_t target)
 					  NULL, 0);
 		break;
 	case PROP_JOIN:
-		err = qf_raft_propose_join(n->r, now, target);
+		err = qf_raft_propose_join(n->r, now, target,
+					   sim_fenced_gen(n, target));
 		break;
 	case PROP_TRANSFER:
 		err = qf_raft_transfer(n->r, now, target);

@@ -16,7 +16,9 @@
  *   kill 3                           the daemon dies, its kernel lease runs on
  *   kernel-fence 3                   node 3's kernel lease fences itself
  *   freeze 1 | thaw 1                the daemon of node 1 pauses/resumes
- *   propose-fence node=3 [reason=admin] | propose-join node=3
+ *   propose-fence node=3 [reason=admin] | propose-join node=3 [gen=G]
+ *     (gen: the fenced generation the rejoin names; default the leader's
+ *     committed one, as quorumctl does)
  *   propose-add id=4 [role=witness] | propose-remove id=3 | transfer to=2
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
  *   guard id=1 ok=0                  node 1's clock guard says beyond ρ
@@ -406,6 +408,15 @@ static uint8_t parse_reason(const char *s)
 	return s ? 0 : QF_FENCE_ADMIN;
 }
 
+/* The generation a rejoin names: gen=, else the committed fenced one. */
+static uint64_t join_gen(const struct qf_raft *r, const struct args *a,
+			 uint32_t node)
+{
+	const struct qf_member *s = qf_state_find(&r->st, node);
+
+	return (uint64_t)argl(a, "gen", s ? (long)s->fenced_gen : 0);
+}
+
 static int cmd_propose(struct cluster *c, const struct args *a, int what)
 {
 	uint32_t l = leader_or_err(c), node;
@@ -421,7 +432,8 @@ static int cmd_propose(struct cluster *c, const struct args *a, int what)
 		err = qf_raft_propose_fence(c->n[l].r, now, node,
 					    parse_reason(arg(a, "reason")));
 	else if (what == 1)
-		err = qf_raft_propose_join(c->n[l].r, now, node);
+		err = qf_raft_propose_join(c->n[l].r, now, node,
+					   join_gen(c->n[l].r, a, node));
 	else if (what == 2)
 		err = qf_raft_propose_remove(c->n[l].r, now, node);
 	else if (what == 3)

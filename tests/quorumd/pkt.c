@@ -5,9 +5,13 @@
  * layer below the daemon (Ethernet, IP, UDP) is valid and only the
  * daemon's own checks stand between the bytes and the Raft state.
  *
- *   qfpkt capture IFACE DST_IP PORT OUT TIMEOUT_MS
+ *   qfpkt capture IFACE DST_IP PORT OUT TIMEOUT_MS [SENDER [rejoin]]
  *       save the first Ethernet frame seen on IFACE that carries a UDP
- *       datagram to DST_IP:PORT starting with the wire magic "QFW1"
+ *       datagram to DST_IP:PORT starting with the wire magic "QFW1"; with
+ *       SENDER (a node id, 0 any) only one whose wire header names that
+ *       sender, with "rejoin" only a forwarded REJOIN (its payload's first
+ *       byte 2: daemon/quorumd/quorumd.h QD_PKT_REJOIN). OUT.ready appears
+ *       once it listens.
  *   qfpkt inject IFACE IN MODE
  *       transmit the saved frame on IFACE, after MODE:
  *         replay    unchanged (the receiver saw it already)
@@ -29,6 +33,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +93,37 @@ static uint64_t now_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-static int capture(char **a)
+/* Wire header (daemon/infra/wire.h): sender id at 16, payload at 40. */
+static bool wanted(const struct udphdr *u, unsigned long sender, bool rejoin)
 {
+	const uint8_t *w = (const uint8_t *)(u + 1);
+	size_t n = ntohs(u->len) - sizeof(*u);
+	uint32_t from;
+
+	if (n < 41 + 32)
+		return !sender && !rejoin;
+	from = (uint32_t)w[16] << 24 | (uint32_t)w[17] << 16 |
+	       (uint32_t)w[18] << 8 | w[19];
+	if (sender && from != sender)
+		return false;
+	return !rejoin || w[40] == 2;
+}
+
+/* OUT.ready: the socket listens, a case may now cause the datagram. */
+static int ready(const char *out)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.ready", out);
+	f = fopen(path, "w");
+	return !f || fclose(f);
+}
+
+static int capture(int argc, char **a)
+{
+	unsigned long sender = argc > 5 ? strtoul(a[5], NULL, 10) : 0;
+	bool rejoin = argc > 6 && !strcmp(a[6], "rejoin");
 	uint64_t end = now_ms() + strtoull(a[4], NULL, 10);
 	unsigned int port = (unsigned int)strtoul(a[2], NULL, 10);
 	struct sockaddr_ll sll;
@@ -104,6 +138,8 @@ static int capture(char **a)
 	fd = raw_socket(a[0], &sll);
 	if (fd < 0)
 		return die(a[0]);
+	if (ready(a[3]))
+		return die("capture: OUT.ready");
 	while (now_ms() < end) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		struct iphdr *ip;
@@ -117,7 +153,8 @@ static int capture(char **a)
 		if (n <= 0)
 			continue;
 		u = udp_of(f, (size_t)n, &ip);
-		if (!u || ip->daddr != dst.s_addr || ntohs(u->dest) != port)
+		if (!u || ip->daddr != dst.s_addr || ntohs(u->dest) != port ||
+		    !wanted(u, sender, rejoin))
 			continue;
 		o = fopen(a[3], "w");
 		if (!o || fwrite(f, 1, (size_t)n, o) != (size_t)n ||
@@ -232,13 +269,14 @@ static int oversize(char **a)
 
 int main(int argc, char **argv)
 {
-	if (argc == 7 && !strcmp(argv[1], "capture"))
-		return capture(argv + 2);
+	if (argc >= 7 && argc <= 9 && !strcmp(argv[1], "capture"))
+		return capture(argc - 2, argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "inject"))
 		return inject(argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "oversize"))
 		return oversize(argv + 2);
-	fprintf(stderr, "usage: qfpkt capture IFACE DST_IP PORT OUT TIMEOUT_MS\n"
+	fprintf(stderr, "usage: qfpkt capture IFACE DST_IP PORT OUT TIMEOUT_MS "
+		"[SENDER [rejoin]]\n"
 		"       qfpkt inject IFACE IN replay|badmac|truncate|badmagic\n"
 		"       qfpkt oversize DST_IP PORT SIZE\n");
 	return 2;

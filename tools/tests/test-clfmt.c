@@ -19,7 +19,7 @@ static const char want_human[] =
 	"  timing       L 1500 ms, heartbeat 100 ms, W 2505 ms\n"
 	"  boot_id      0123456789abcdef, up 3600000 ms\n"
 	"  datagrams    sent 1000, accepted 990\n"
-	"  dropped      oversize 0, truncated 0, bad_header 0, wrong_cluster 0, wrong_receiver 0, unknown_sender 0, bad_mac 3, replay 2, stale 0, old_boot 0\n"
+	"  dropped      oversize 0, truncated 0, bad_header 0, wrong_cluster 0, wrong_receiver 0, unknown_sender 0, bad_mac 3, replay 2, stale 0, old_boot 0, old_version 0, not_durable 0\n"
 	"  renewals     500, refused by the kernel 0, refused by the clock guard 0\n"
 	"  core         messages dropped 0 (ready batch full)\n"
 	"\n"
@@ -43,7 +43,7 @@ static const char want_json[] =
 	"{\"id\":4,\"role\":\"voter\",\"generation\":1,\"fenced_generation\":1,\"fence_reason\":\"silent\",\"in_config\":false,\"flags\":[\"lapsed\",\"fenced\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":null,\"match\":30,\"addresses\":[\"10.0.0.4:7000\"]}],\"fences\":["
 	"{\"node\":4,\"generation\":1,\"reason\":\"silent\",\"index\":40,\"age_ms\":1200},"
 	"{\"node\":2,\"generation\":2,\"reason\":\"admin\",\"index\":21,\"age_ms\":90000}],"
-	"\"counters\":{\"sent\":1000,\"accepted\":990,\"drops\":{\"oversize\":0,\"truncated\":0,\"bad_header\":0,\"wrong_cluster\":0,\"wrong_receiver\":0,\"unknown_sender\":0,\"bad_mac\":3,\"replay\":2,\"stale\":0,\"old_boot\":0},\"renewals\":500,\"renew_errors\":0,\"renew_refused_clock\":0,\"msgs_dropped\":0}}"
+	"\"counters\":{\"sent\":1000,\"accepted\":990,\"drops\":{\"oversize\":0,\"truncated\":0,\"bad_header\":0,\"wrong_cluster\":0,\"wrong_receiver\":0,\"unknown_sender\":0,\"bad_mac\":3,\"replay\":2,\"stale\":0,\"old_boot\":0,\"old_version\":0,\"not_durable\":0},\"renewals\":500,\"renew_errors\":0,\"renew_refused_clock\":0,\"msgs_dropped\":0}}"
 	"\n";
 
 static void test_page(void)
@@ -125,14 +125,14 @@ static void test_unknown(void)
 	has("unknown: kernel none", out, "kernel none, 1402 ms");
 	has("unknown: role", out, "1   unknown(7)  ");
 	has("unknown: fence reason", out, "4     1    unknown(42)  40");
-	has("unknown: drop verdict by number", out, "old_boot 0, verdict14 5\n");
+	has("unknown: drop verdict by number", out, "not_durable 0, verdict14 5\n");
 	has("unknown: cluster name escaped for the terminal", out,
 	    "  cluster      evil\\x1b[2J\"\n");
 	free(out);
 	CAPTURE(out, qc_print_status_json(f, &st));
 	has("unknown json: raft state", out, "\"state\":\"unknown(9)\"");
 	has("unknown json: kernel none", out, "\"kernel_state\":\"none\"");
-	has("unknown json: drop verdict by number", out, "\"old_boot\":0,\"verdict14\":5}");
+	has("unknown json: drop verdict by number", out, "\"not_durable\":0,\"verdict14\":5}");
 	has("unknown json: cluster name escaped", out,
 	    "{\"cluster\":\"evil\\u001b[2J\\\"\",");
 	free(out);

@@ -118,7 +118,8 @@ static int run_one(const char *prefix, const struct ut_case *c)
 int main(int argc, char **argv)
 {
 	const struct ut_case *suites[] = {
-		conf_cases, store_cases, wire_cases, udp_cases, clock_cases,
+		conf_cases, store_cases, wire_cases, bootid_cases, udp_cases,
+		clock_cases,
 	};
 	const char *prefix = "", *filter = NULL;
 	int pass = 0, fail = 0, opt;

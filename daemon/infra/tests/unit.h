@@ -66,6 +66,7 @@ long ut_read_file(const char *path, void *buf, size_t cap);
 extern const struct ut_case conf_cases[];
 extern const struct ut_case store_cases[];
 extern const struct ut_case wire_cases[];
+extern const struct ut_case bootid_cases[];
 extern const struct ut_case udp_cases[];
 extern const struct ut_case clock_cases[];
 

@@ -57,8 +57,8 @@ static void msg_snapshot_full_fits(void)
 	CHECK(qf_msg_decode(&o, buf, n) == 0);
 	CHECK(memcmp(&m, &o, sizeof(m)) == 0);
 	/* and a forwarded REJOIN never decodes as a core message */
-	buf[0] = QD_PKT_REJOIN;
-	CHECK(qf_msg_decode(&o, buf, 5) == -1);
+	CHECK(qd_enc_rejoin(3, 7, buf, sizeof(buf)) == QD_REJOIN_LEN);
+	CHECK(qf_msg_decode(&o, buf, QD_REJOIN_LEN) == -1);
 }
 
 static void entry_and_snapshot_roundtrip(void)
@@ -143,10 +143,31 @@ static void state_duplicate_slot(void)
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
+/* A forwarded REJOIN names the fenced generation it ends (DESIGN rule
+ * 11); the old form without one, and a zero node or generation, are
+ * refused. */
+static void rejoin_names_generation(void)
+{
+	uint64_t gen = 0;
+	uint32_t node = 0;
+
+	CHECK(qd_enc_rejoin(3, 0x0102030405ULL, buf, sizeof(buf)) ==
+	      QD_REJOIN_LEN);
+	CHECK(qd_dec_rejoin(buf, QD_REJOIN_LEN, &node, &gen) == 0);
+	CHECK(node == 3 && gen == 0x0102030405ULL);
+	CHECK(qd_dec_rejoin(buf, 5, &node, &gen) == -1);
+	CHECK(qd_dec_rejoin(buf, QD_REJOIN_LEN - 1, &node, &gen) == -1);
+	CHECK(qd_dec_rejoin(buf, QD_REJOIN_LEN + 1, &node, &gen) == -1);
+	CHECK(qd_enc_rejoin(3, 0, buf, sizeof(buf)) == QD_REJOIN_LEN);
+	CHECK(qd_dec_rejoin(buf, QD_REJOIN_LEN, &node, &gen) == -1);
+	CHECK(qd_enc_rejoin(3, 1, buf, QD_REJOIN_LEN - 1) == 0);
+}
+
 const struct t_case t_codec[] = {
 	{ "codec/snapshot_msg_fits_datagram", msg_snapshot_full_fits },
 	{ "codec/entry_snapshot_roundtrip", entry_and_snapshot_roundtrip },
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
 	{ "codec/snapshot_v2_migrates", snapshot_v2_migrates },
+	{ "codec/rejoin_names_generation", rejoin_names_generation },
 	{ 0 }
 };

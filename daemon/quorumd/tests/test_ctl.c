@@ -65,6 +65,7 @@ static void error_mapping(void)
 	CHECK(qd_ctl_status_from_err(-QF_EEXIST) == QFCTL_ST_EXISTS);
 	CHECK(qd_ctl_status_from_err(-QF_ENOENT) == QFCTL_ST_NO_SUCH_NODE);
 	CHECK(qd_ctl_status_from_err(-QF_ENOTFENCED) == QFCTL_ST_NOT_FENCED);
+	CHECK(qd_ctl_status_from_err(-QF_EWRONGGEN) == QFCTL_ST_NOT_FENCED);
 	CHECK(qd_ctl_status_from_err(-QF_EINVAL) == QFCTL_ST_BAD_REQUEST);
 	CHECK(qd_ctl_status_from_err(-QF_ECORRUPT) == QFCTL_ST_INTERNAL);
 }

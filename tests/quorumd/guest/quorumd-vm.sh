@@ -313,6 +313,88 @@ t_bad_packets() {
 }
 run_case3 quorumd-vm-bad-packets-dropped-counted t_bad_packets
 
+# DESIGN rule 11, identity only moves forward (issue 9, hole 3): recorded
+# authentic datagrams, replayed after the receiver restarted. The leader
+# L receives both: a datagram of follower F's earlier boot, and a REJOIN
+# of S forwarded by F that ended a fence S has had again since.
+#
+# leader_to X N: ask N's leader to hand over to X until N sees X lead
+leader_to() {
+	_c=$(sfield "$2" leader)
+	[ "$_c" = "$1" ] && [ "$(sfield "$1" leader)" = "$1" ] && return 0
+	[ -n "$_c" ] && [ "$_c" != 0 ] && $P $T/s$_c.sock transfer "$1" > /dev/null 2>&1
+	return 1
+}
+old_boot_seen() { [ "$(drops $1 10)" -gt "$2" ]; }
+# replay setup: F's datagram recorded, F restarted (a new boot); S fenced,
+# its rejoin forwarded by F recorded, S rejoined and fenced once more
+t_replay_setup() {
+	qfpkt capture qv$F $NET.$L $PORT $T/oldboot 10000 $F || die "no datagram $F -> $L captured"
+	_b=$(sfield $F boot_id)
+	kill9 $F
+	start $F
+	_r=$(field $LP$F renewals)
+	wait_for renewed_more $F $((_r + 5)) || die "$F: no renewals after the restart"
+	[ "$(sfield $F boot_id)" != "$_b" ] || die "$F: same boot_id after a restart"
+	$P $T/s$L.sock fence $S --wait | grep -q "^status=0" || die "fence $S failed"
+	kis $S fenced || die "lease $S $(kstate $S)"
+	echo "$(kgen $S)" > $T/rejoin.gen
+	rm -f $T/rejoin $T/rejoin.ready
+	qfpkt capture qv$F $NET.$L $PORT $T/rejoin 20000 $F rejoin &
+	_cp=$!
+	wait_for test -e $T/rejoin.ready || die "capture did not start"
+	# refused on F until F has seen the fence commit
+	_fwd() { $P $T/s$F.sock rejoin $S | grep -q "^status=0 .*flags=1 "; }
+	wait_for _fwd || die "rejoin of $S not forwarded by $F"
+	wait $_cp || die "forwarded REJOIN $F -> $L not captured"
+	wait_for kis $S armed || die "$S not re-armed after the rejoin: $(kstate $S)"
+	[ "$(kgen $S)" -gt "$(cat $T/rejoin.gen)" ] || die "generation did not grow"
+	$P $T/s$L.sock fence $S --wait | grep -q "^status=0" || die "second fence of $S failed"
+	kis $S fenced || die "lease $S $(kstate $S) after the second fence"
+	kgen $S > $T/rejoin.gen2
+}
+run_case3 quorumd-vm-replay-setup-recorded-rejoin-fenced-again t_replay_setup
+
+# (a) the receiver (the leader) restarts, then F's earlier boot arrives:
+# OLD_BOOT, and the live F keeps its lease (no fence as silent)
+t_old_boot_after_restart() {
+	_fF=$(kfences $F)
+	wait_for leader_to $F $S || die "no transfer to $F"
+	_n=$(lines $L)
+	kill9 $L
+	start $L
+	_r=$(field $LP$L renewals)
+	wait_for renewed_more $L $((_r + 5)) || die "$L: no renewals after the restart"
+	logsince $L $_n | grep -q "adopting it (state armed" || die "$L: lease not adopted armed"
+	wait_for leader_to $L $F || die "no transfer back to $L"
+	_d=$(drops $L 10)
+	qfpkt inject qv$L $T/oldboot replay || die "inject"
+	wait_for old_boot_seen $L $_d || die "not dropped as old boot on $L (drops: $(st $L | grep '^drop' | tr '\n' ' '))"
+	_r=$(field $LP$F renewals)
+	# longer than fence_after + W: a displaced boot would have been fenced
+	wait_for renewed_more $F $((_r + 60)) || die "$F stopped renewing: $(kstate $F)"
+	[ "$(kfences $F)" = "$_fF" ] || die "live $F fenced after the replay"
+	kis $F armed || die "lease $F $(kstate $F)"
+	[ "$(sfield $L leader)" = "$L" ] || die "leadership moved"
+}
+run_case3 quorumd-vm-receiver-restart-old-boot-dropped-rule11 t_old_boot_after_restart
+
+# (b) the recorded REJOIN (F's live boot: the restarted receiver's wire
+# window has forgotten it) names the fence it ended, not S's current one:
+# the leader's core refuses it and S stays fenced
+t_replayed_rejoin() {
+	_g=$(cat $T/rejoin.gen2)
+	_n=$(lines $L)
+	qfpkt inject qv$L $T/rejoin replay || die "inject"
+	_refused() { logsince $L $_n | grep -q "rejoin of node $S gen $(cat $T/rejoin.gen) forwarded by $F: the rejoin names another generation"; }
+	wait_for _refused || die "no refusal in $L's log: $(logsince $L $_n | grep rejoin | tail -n 1)"
+	kis $S fenced || die "$S unfenced by a replayed REJOIN: $(kstate $S)"
+	[ "$(kgen $S)" = "$_g" ] || die "generation $(kgen $S), not $_g"
+	[ "$(cgen $L $S)" = "$_g" ] || die "cluster generation $(cgen $L $S), not $_g"
+	rejoin_node $S
+}
+run_case3 quorumd-vm-replayed-rejoin-refused-rule11 t_replayed_rejoin
+
 t_leader_crash() {
 	_fF=$(kfences $F)
 	_fS=$(kfences $S)
