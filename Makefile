@@ -3,15 +3,22 @@
 #   make            build qfence.ko, quorumd and quorumctl (what exists)
 #   make deps       install the Debian packages the build and tests need
 #   make check      run every suite; last line "N passed, N failed[, N skipped]"
-#   make check-unit | check-kunit | check-vm | check-cluster   one suite each
+#   make check-unit | check-kunit | check-vm | check-cluster | check-package
+#                   one suite each
 #   make soak-cluster SEED=N DURATION=S                      randomized cluster faults
 #   make sim ARGS='--seeds N --nodes K ...'                    cluster simulator
 #   make bench      benchmarks, JSON under build/bench/
 #   make demo       the README's main command (3-VM split brain)
 #   make demo-lease a single-VM lease demo
+#   make install    binaries, units, man pages, completion, example config
+#                   and the DKMS source tree (PREFIX, DESTDIR, sbindir, ...)
+#   make uninstall  remove what make install put there
+#   make deb        qfence-dkms and qfence-utils under build/deb/ (debhelper)
 #
 # The module is built against the newest installed Debian 6.1 headers
 # (override with KDIR=...); it never depends on the running kernel.
+
+include $(CURDIR)/version.mk
 
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /usr/src/linux-headers-$(KVER)
@@ -19,7 +26,8 @@ BUILD := $(CURDIR)/build
 export KVER KDIR BUILD
 
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
-	check-cluster check-vm-quorumd soak-cluster sim bench demo demo-lease clean
+	check-cluster check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
+	install install-utils install-dkms uninstall deb check-package
 
 all: module daemon tools
 
@@ -44,11 +52,12 @@ deps:
 # broken suite can never look green.
 check: deps
 	@mkdir -p $(BUILD)/check
-	@rc=0; for s in unit kunit vm cluster; do \
+	@rc=0; for s in unit kunit vm cluster package; do \
 		$(MAKE) --no-print-directory check-$$s || rc=1; \
 	done; \
 	tests/lib/summary.sh $(BUILD)/check/unit.sum $(BUILD)/check/kunit.sum \
-		$(BUILD)/check/vm.sum $(BUILD)/check/cluster.sum; \
+		$(BUILD)/check/vm.sum $(BUILD)/check/cluster.sum \
+		$(BUILD)/check/package.sum; \
 	s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
 
 check-unit:
@@ -68,6 +77,11 @@ check-vm-quorumd:
 
 check-cluster:
 	@tests/lib/suite.sh cluster tests/cluster/run.sh
+
+# make deb, lintian, one version, DKMS against the 6.1 headers, make
+# install/uninstall, and the DKMS-built module in a VM (tests/package).
+check-package:
+	@tests/lib/suite.sh package tests/package/run.sh
 
 # Randomized nemesis sequences on the 3-VM cluster, for as long as asked.
 SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d " ")
@@ -91,6 +105,84 @@ demo: deps
 # One VM, one lease: armed, renewed, expiring, fencing a disk.
 demo-lease: deps
 	tests/demo/demo.sh
+
+# ---- installation (GNU directory variables; DESTDIR for staging) ----
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+sbindir ?= $(prefix)/sbin
+sysconfdir ?= /etc
+datadir ?= $(prefix)/share
+mandir ?= $(datadir)/man
+docdir ?= $(datadir)/doc/qfence-utils
+unitdir ?= $(prefix)/lib/systemd/system
+modulesloaddir ?= $(prefix)/lib/modules-load.d
+bashcompdir ?= $(datadir)/bash-completion/completions
+dkmsdir ?= $(prefix)/src/qfence-$(QFENCE_VERSION)
+INSTALL ?= install
+# The unit and the man pages name the installed paths and the version.
+SUBST := sed -e 's|/usr/sbin/|$(sbindir)/|g' -e 's|/etc/qfence|$(sysconfdir)/qfence|g' \
+	-e 's|@VERSION@|$(QFENCE_VERSION)|g'
+MANPAGES := docs/man/qfence.4 docs/man/quorumd.conf.5 docs/man/quorumd.8 \
+	docs/man/quorumctl.8
+# The module's sources as DKMS builds them: no KUnit suites.
+DKMS_SRCS := $(filter-out %_kunit.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
+
+install: install-utils install-dkms
+
+install-utils: daemon tools
+	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
+		$(DESTDIR)$(modulesloaddir) $(DESTDIR)$(bashcompdir) \
+		$(DESTDIR)$(docdir)/examples $(DESTDIR)$(sysconfdir)/qfence
+	$(INSTALL) -m 0755 $(BUILD)/bin/quorumd $(BUILD)/bin/quorumctl $(DESTDIR)$(sbindir)/
+	$(SUBST) daemon/quorumd/quorumd.service > $(DESTDIR)$(unitdir)/quorumd.service
+	chmod 0644 $(DESTDIR)$(unitdir)/quorumd.service
+	$(INSTALL) -m 0644 kmod/modules-load.conf $(DESTDIR)$(modulesloaddir)/qfence.conf
+	$(INSTALL) -m 0644 tools/quorumctl.bash-completion $(DESTDIR)$(bashcompdir)/quorumctl
+	$(INSTALL) -m 0644 daemon/infra/quorumd.conf.example $(DESTDIR)$(docdir)/examples/quorumd.conf
+	@# An operator's configuration is never overwritten.
+	[ -e $(DESTDIR)$(sysconfdir)/qfence/quorumd.conf ] || \
+		$(INSTALL) -m 0644 daemon/infra/quorumd.conf.example \
+			$(DESTDIR)$(sysconfdir)/qfence/quorumd.conf
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; $(INSTALL) -d $(DESTDIR)$(mandir)/man$$s || exit 1; \
+		$(SUBST) $$m > $(DESTDIR)$(mandir)/man$$s/$${m##*/} || exit 1; \
+	done
+
+install-dkms:
+	$(INSTALL) -d $(DESTDIR)$(dkmsdir)/kmod/uapi
+	$(INSTALL) -m 0644 Kbuild VERSION $(DESTDIR)$(dkmsdir)/
+	sed 's/^PACKAGE_VERSION="#MODULE_VERSION#"/PACKAGE_VERSION="$(QFENCE_VERSION)"/' dkms.conf > $(DESTDIR)$(dkmsdir)/dkms.conf
+	$(INSTALL) -m 0644 $(DKMS_SRCS) $(DESTDIR)$(dkmsdir)/kmod/
+	$(INSTALL) -m 0644 kmod/uapi/qfence.h $(DESTDIR)$(dkmsdir)/kmod/uapi/
+
+# Debian packages: the tree is copied to build/deb/qfence-VERSION and built
+# there with debhelper (debian/), so the checkout stays clean; the .debs land
+# in build/deb/. debian/changelog must carry VERSION: one version everywhere.
+DEB_DIR := $(BUILD)/deb
+deb:
+	@v=$$(sed -n '1s/^qfence (\([^)]*\)).*/\1/p' debian/changelog); \
+	[ "$$v" = "$(QFENCE_VERSION)" ] || { \
+		echo "make deb: debian/changelog says $$v, VERSION says $(QFENCE_VERSION)"; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/qfence-$(QFENCE_VERSION)
+	tar -c --exclude=./build --exclude=./.git -f - . | \
+		tar -x -C $(DEB_DIR)/qfence-$(QFENCE_VERSION) -f -
+	cd $(DEB_DIR)/qfence-$(QFENCE_VERSION) && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/qfence-$(QFENCE_VERSION)
+	@ls $(DEB_DIR)/*.deb
+
+# The configuration in sysconfdir is the operator's: uninstall leaves it
+# unless it is still the untouched example.
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/quorumd $(DESTDIR)$(sbindir)/quorumctl \
+		$(DESTDIR)$(unitdir)/quorumd.service \
+		$(DESTDIR)$(modulesloaddir)/qfence.conf \
+		$(DESTDIR)$(bashcompdir)/quorumctl
+	rm -rf $(DESTDIR)$(docdir) $(DESTDIR)$(dkmsdir)
+	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(mandir)/man$$s/$${m##*/}; done
+	if cmp -s daemon/infra/quorumd.conf.example $(DESTDIR)$(sysconfdir)/qfence/quorumd.conf; then \
+		rm -f $(DESTDIR)$(sysconfdir)/qfence/quorumd.conf; \
+		rmdir $(DESTDIR)$(sysconfdir)/qfence 2>/dev/null || true; \
+	fi
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -54,4 +54,4 @@ module_exit(qfence_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("qfence: quorum lease watchdog and IO fence");
 MODULE_AUTHOR("The qfence authors");
-MODULE_VERSION("1");
+MODULE_VERSION(QFENCE_VERSION);

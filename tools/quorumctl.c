@@ -35,7 +35,7 @@ static void print_usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: quorumctl [--json] [--socket PATH] <command> [<args>]\n\ncommands:\n", f);
+	fputs("usage: quorumctl [--json] [--socket PATH] <command> [<args>]\n       quorumctl --version\n\ncommands:\n", f);
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
 	fputc('\n', f);
@@ -124,6 +124,9 @@ int main(int argc, char **argv)
 				goto out;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			print_usage(stdout);
+			return QC_EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("quorumctl %s\n", QFENCE_VERSION);
 			return QC_EXIT_OK;
 		} else {
 			code = qc_usage(&ctx, "unknown option %.64s", argv[i]);

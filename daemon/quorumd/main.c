@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: quorumd [-f] [-v] [-c FILE]\n"
 		"       quorumd --check-config [-c FILE]\n"
+		"       quorumd --version\n"
 		"  -c, --config FILE   configuration (default " DEFAULT_CONF ")\n"
 		"  -f, --foreground    do not detach (systemd: Type=notify)\n"
 		"  -v, --verbose       debug logging (SIGUSR1 toggles it)\n"
@@ -159,6 +160,7 @@ static int parse_args(struct qd *d, int argc, char **argv, bool *check)
 		{ "no-kernel", no_argument, NULL, 'N' },
 		{ "allow-log-only", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	int o;
@@ -173,6 +175,7 @@ static int parse_args(struct qd *d, int argc, char **argv, bool *check)
 		case 'N': d->no_kernel = true; break;
 		case 'L': d->allow_log_only = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("quorumd %s\n", QFENCE_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
