@@ -74,4 +74,7 @@ int cluster_rejoin_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_transfer_main(int argc, char **argv, struct qc_ctx *ctx);
 void cluster_print_usage(FILE *f);
 
+/* quorumctl keygen (keygen.c). */
+int keygen_main(int argc, char **argv, struct qc_ctx *ctx);
+
 #endif /* QUORUMCTL_H */

@@ -104,3 +104,32 @@ if [ $? -eq 0 ] && grep -q '^usage: quorumctl member remove ID' "$tmp/out"; then
 else
 	echo "FAIL cli: member --help: $(head -n 2 "$tmp/out" | tr '\n' ' ')"
 fi
+
+# keygen: 0600 from the start, 64 hex digits, never overwrites without --force.
+k=$tmp/k/cluster.key
+mkdir -p "$tmp/k"
+(umask 0; "$Q" keygen "$k" >"$tmp/out" 2>"$tmp/err")
+rc=$?
+if [ $rc -eq 0 ] && [ "$(stat -c %a "$k")" = 600 ] &&
+	grep -qxE '[0-9a-f]{64}' "$k" && [ "$(wc -c < "$k")" -eq 65 ]; then
+	echo "ok cli: keygen writes 64 hex digits, mode 0600 under umask 0"
+else
+	echo "FAIL cli: keygen: exit $rc mode $(stat -c %a "$k" 2>&1) $(head -c 80 "$k" 2>&1)"
+fi
+cp "$k" "$tmp/k/before"
+expect "cli: keygen refuses an existing file" 1 "exists" keygen "$k"
+if cmp -s "$k" "$tmp/k/before"; then
+	echo "ok cli: keygen refusal leaves the key unchanged"
+else
+	echo "FAIL cli: keygen refusal changed the key"
+fi
+expect "cli: keygen --force replaces" 0 "" keygen --force "$k"
+if ! cmp -s "$k" "$tmp/k/before" && [ "$(stat -c %a "$k")" = 600 ] &&
+	grep -qxE '[0-9a-f]{64}' "$k" && [ ! -e "$k.new" ]; then
+	echo "ok cli: keygen --force writes a new 0600 key atomically"
+else
+	echo "FAIL cli: keygen --force: mode $(stat -c %a "$k") $(ls "$tmp/k")"
+fi
+expect "cli: keygen two files" 2 "one FILE" keygen "$tmp/k/a" "$tmp/k/b"
+expect "cli: keygen unknown option" 2 "unknown option --bits" keygen --bits 256
+expect "cli: keygen into a missing directory" 4 "No such file" keygen "$tmp/none/key"
