@@ -90,7 +90,6 @@ void qfence_lease_event(const struct qfence_lease *l, u32 event, u64 ts,
 			   READ_ONCE(l->action_at_ns);
 	ev->cause = cause;
 	ev->delay_ms = l->cfg.reboot_delay_ms;
-	ev->log_only = l->cfg.actions & QFENCE_ACTION_LOG_ONLY;
 }
 
 const char *qfence_state_name(int state)

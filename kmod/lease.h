@@ -77,7 +77,6 @@ struct qfence_ev_rec {
 	u32 cause;			/* ACTION: QFENCE_CAUSE_* */
 	/* For the log line only. */
 	u32 delay_ms;			/* reboot_delay_ms */
-	bool log_only;			/* QFENCE_ACTION_LOG_ONLY */
 };
 
 /* Events queued under qfence_mutex for the work to send, per lease. */

@@ -162,7 +162,8 @@ static int qfence_nl_new(struct sk_buff *skb, struct genl_info *info)
 	struct qfence_lease_cfg cfg;
 	int ret;
 
-	ret = qfence_policy_check_new(info->attrs, info->extack, &cfg);
+	ret = qfence_policy_check_new(info->attrs, info->extack,
+				      qfence_log_only, &cfg);
 	if (ret)
 		return ret;
 	mutex_lock(&qfence_mutex);
