@@ -99,9 +99,12 @@
  * QFENCE_CMD_LEASE_GET (doit: NAME required; dump: all leases)
  *     Reply attributes: NAME, STATE, GENERATION, DEADLINE_NS (0 when no
  *     deadline is set), NOW_NS, MAX_LEASE_MS, ACTIONS, REBOOT_DELAY_MS,
- *     SETTLE_MS, FLAGS, RENEWALS, FENCES, IOS_FAILED, IOS_INFLIGHT,
- *     DEVICES, FENCED_NS (0 if never), DRAINED_NS (0 unless the devices
- *     drained after the last fence), FENCE_REASON.
+ *     SETTLE_MS, FLAGS, RENEWALS, FENCES, IOS_FAILED, IOS_INFLIGHT
+ *     (admitted bios not yet completed; a bio refused because the lease
+ *     is not ARMED is never counted, one racing with a fence may be for
+ *     the moment of its map), DEVICES, FENCED_NS (0 if never), DRAINED_NS
+ *     (the last fence's drain; 0 while the lease is FENCED and has not
+ *     drained since the fence), FENCE_REASON.
  *     Errors: -ENOENT.
  *
  * QFENCE_CMD_LEASE_FENCE (admin)
