@@ -208,12 +208,22 @@ static int qfence_iterate_devices(struct dm_target *ti,
  * reservation register/reserve/release/preempt still reach the device:
  * dm's pr_ops walk iterate_devices, and 6.1 offers a target no hook to
  * refuse them (see uapi/qfence.h).
+ *
+ * DM_TARGET_IMMUTABLE: a table reload cannot swap the fence out. 6.1's
+ * table_load() (dm-ioctl.c) refuses to replace a live table of an
+ * immutable type by one of another type unless the new table holds a
+ * wildcard target, and `error` is the only one (DM_TARGET_WILDCARD): an
+ * operator can always fail the device. dm_table_add_target() also refuses to mix
+ * qfence with other types in one table. A reload never reaches the old
+ * table's target, so no target can refuse it only while its lease is
+ * armed or fenced: the device stays qfence (or error) whatever the
+ * lease's state, and is removed and created anew to change its type.
  */
 static struct target_type qfence_target = {
 	.name = "qfence",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
 	.features = DM_TARGET_NOWAIT | DM_TARGET_PASSES_INTEGRITY |
-		    DM_TARGET_PASSES_CRYPTO,
+		    DM_TARGET_PASSES_CRYPTO | DM_TARGET_IMMUTABLE,
 	.module = THIS_MODULE,
 	.ctr = qfence_ctr,
 	.dtr = qfence_dtr,

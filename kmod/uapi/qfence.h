@@ -207,7 +207,14 @@
  *   <start> <len> qfence <dev_path> <lease_name> [<#feature args> [<arg>]*]
  * No feature arguments are defined yet; a count other than 0 is refused.
  * The lease must exist when the table is loaded, and LEASE_DEL refuses
- * while a table uses it. The target has no prepare_ioctl: block ioctls
+ * while a table uses it. The target is immutable (DM_TARGET_IMMUTABLE,
+ * target version 1.1): a table reload of a qfence device with a table of
+ * another target type, or mixing qfence with another type, is refused by
+ * device-mapper (-EINVAL, "can't replace immutable target type qfence" in
+ * the kernel log), whatever the lease's state; only the `error` target
+ * may replace it, so that an operator can always fail the device. A
+ * reload with another lease name is a qfence table and is accepted.
+ * The target has no prepare_ioctl: block ioctls
  * that device-mapper would pass to the device (SG_IO and other SCSI
  * pass-through, which would write around the fence) fail with -ENOTTY.
  * Persistent reservations are the exception: device-mapper's own pr_ops
