@@ -99,21 +99,22 @@ t_loop_device() {
 # period for a 3 s lease), and the lease fences once it stops.
 t_renew_loop() {
 	qc lease new rl --generation 1 --max-lease-ms 5000
-	mkfence qrl /dev/ram2 rl
+	mkfence qim /dev/ram2 rl
 	quorumctl lease renew-loop rl --generation 1 --every-ms 100 --lease-ms 3000 --count 15 &
 	pid=$!
 	wait_state rl armed
 	while kill -0 $pid 2>/dev/null; do
-		expect_io r /dev/mapper/qrl ok
+		expect_io r /dev/mapper/qim ok
 		usleep 100000
 	done
 	wait $pid || die "renew-loop failed"
 	[ "$(field rl renewals)" = 15 ] || die "renewals $(field rl renewals), want 15"
 	wait_state rl fenced
-	expect_io r /dev/mapper/qrl EIO
-	dmsetup remove qrl
-	qc lease unfence rl --generation 2
-	qc lease del rl
+	expect_io r /dev/mapper/qim EIO
+	dmsetup remove qim
+	qc lease unfence imm --generation 2
+	qc lease del imm
+	trap - EXIT
 }
 
 t_renew_absolute() {
@@ -220,23 +221,26 @@ t_dm_reload_fenced() {
 # fenced, except `error`, which an operator may always load to fail the
 # device (cleared here, never resumed). A device of its own over ram0.
 t_dm_reload_other_target() {
-	qc lease new rl --generation 1 --max-lease-ms 10000
-	dmsetup create qrl --table "0 16 qfence /dev/ram0 rl"
-	qc lease renew rl --generation 1 --in-ms 8000
-	expect_io r /dev/mapper/qrl ok
-	! dmsetup reload qrl --table "0 16 linear /dev/ram0 0" || die "reload to linear accepted over an armed lease"
-	! dmsetup reload qrl --table "0 8 qfence /dev/ram0 rl
+	# A failure must not leave the device or the lease to later cases.
+	trap 'dmsetup remove qim; quorumctl lease disarm imm; quorumctl lease unfence imm --generation 2; quorumctl lease del imm' EXIT
+	qc lease new imm --generation 1 --max-lease-ms 10000
+	dmsetup create qim --table "0 16 qfence /dev/ram0 imm"
+	qc lease renew imm --generation 1 --in-ms 8000
+	expect_io r /dev/mapper/qim ok
+	! dmsetup reload qim --table "0 16 linear /dev/ram0 0" || die "reload to linear accepted over an armed lease"
+	! dmsetup reload qim --table "0 8 qfence /dev/ram0 imm
 8 8 linear /dev/ram0 8" || die "reload mixing qfence and linear accepted"
-	dmsetup reload qrl --table "0 16 error" || die "reload to error refused"
-	dmsetup clear qrl
-	dmsetup table qrl | grep -q ' qfence ' || die "table changed: $(dmsetup table qrl)"
-	qc lease fence rl
-	! dmsetup reload qrl --table "0 16 linear /dev/ram0 0" || die "reload to linear accepted over a fenced lease"
-	dmsetup table qrl | grep -q ' qfence ' || die "table changed: $(dmsetup table qrl)"
-	expect_io r /dev/mapper/qrl EIO
-	dmsetup remove qrl
-	qc lease unfence rl --generation 2
-	qc lease del rl
+	dmsetup reload qim --table "0 16 error" || die "reload to error refused"
+	dmsetup clear qim
+	dmsetup table qim | grep -q ' qfence ' || die "table changed: $(dmsetup table qim)"
+	qc lease fence imm
+	! dmsetup reload qim --table "0 16 linear /dev/ram0 0" || die "reload to linear accepted over a fenced lease"
+	dmsetup table qim | grep -q ' qfence ' || die "table changed: $(dmsetup table qim)"
+	expect_io r /dev/mapper/qim EIO
+	dmsetup remove qim
+	qc lease unfence imm --generation 2
+	qc lease del imm
+	trap - EXIT
 }
 
 # A bio that waits in a suspended device is mapped on resume: by then the
