@@ -99,22 +99,21 @@ t_loop_device() {
 # period for a 3 s lease), and the lease fences once it stops.
 t_renew_loop() {
 	qc lease new rl --generation 1 --max-lease-ms 5000
-	mkfence qim /dev/ram2 rl
+	mkfence qrl /dev/ram2 rl
 	quorumctl lease renew-loop rl --generation 1 --every-ms 100 --lease-ms 3000 --count 15 &
 	pid=$!
 	wait_state rl armed
 	while kill -0 $pid 2>/dev/null; do
-		expect_io r /dev/mapper/qim ok
+		expect_io r /dev/mapper/qrl ok
 		usleep 100000
 	done
 	wait $pid || die "renew-loop failed"
 	[ "$(field rl renewals)" = 15 ] || die "renewals $(field rl renewals), want 15"
 	wait_state rl fenced
-	expect_io r /dev/mapper/qim EIO
-	dmsetup remove qim
-	qc lease unfence imm --generation 2
-	qc lease del imm
-	trap - EXIT
+	expect_io r /dev/mapper/qrl EIO
+	dmsetup remove qrl
+	qc lease unfence rl --generation 2
+	qc lease del rl
 }
 
 t_renew_absolute() {
