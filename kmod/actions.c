@@ -15,7 +15,9 @@
  *  - action: at fenced_ns + reboot_delay_ms, the lease's REBOOT or PANIC.
  *
  * As softdog does, the callbacks pr_crit() first and then act; with the
- * log_only parameter or QFENCE_ACTION_LOG_ONLY they only log.
+ * log_only parameter they only log. DESIGN rule 12: nothing per lease
+ * disarms the escalation; LEASE_NEW takes QFENCE_ACTION_LOG_ONLY only when
+ * the module is loaded log_only=Y, where the bit changes nothing more.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,7 +41,7 @@ static void qfence_escalate(struct qfence_lease *l, const char *why)
 	bool do_panic = qfence_action_of(l) == QFENCE_ACTION_PANIC;
 	const char *what = do_panic ? "panic" : "reboot";
 
-	if (qfence_log_only || (l->cfg.actions & QFENCE_ACTION_LOG_ONLY)) {
+	if (qfence_log_only) {
 		pr_crit("lease %s fenced (%s): would %s now; log-only mode\n",
 			l->cfg.name, why, what);
 		return;
@@ -147,5 +149,5 @@ void qfence_actions_log(const struct qfence_ev_rec *ev)
 		 ev->cause == QFENCE_CAUSE_ACTION)
 		pr_crit("lease %s: %s in %u ms%s\n", ev->name, what,
 			ev->delay_ms,
-			qfence_log_only || ev->log_only ? " (log-only)" : "");
+			qfence_log_only ? " (log-only)" : "");
 }

@@ -90,7 +90,6 @@ void qfence_lease_event(const struct qfence_lease *l, u32 event, u64 ts,
 			   READ_ONCE(l->action_at_ns);
 	ev->cause = cause;
 	ev->delay_ms = l->cfg.reboot_delay_ms;
-	ev->log_only = l->cfg.actions & QFENCE_ACTION_LOG_ONLY;
 }
 
 const char *qfence_state_name(int state)
@@ -121,7 +120,11 @@ static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason,
 	WRITE_ONCE(l->fence_deadline, deadline);
 	WRITE_ONCE(l->fence_gen, l->cfg.generation);
 	WRITE_ONCE(l->fences, l->fences + 1);
-	clear_bit(QFENCE_LF_DRAINED, &l->flags);
+	/*
+	 * QFENCE_LF_DRAINED and QFENCE_LF_KICKED are clear already: nothing
+	 * but this fence's kick and drain sets them, and the unfence that
+	 * ended the previous fence cleared them before it left FENCED.
+	 */
 	/* The kicker reads the fields above once it sees the bit. */
 	smp_mb__before_atomic();
 	set_bit(QFENCE_LF_FENCE_KICK, &l->flags);
@@ -341,6 +344,7 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 		l->cfg.generation = generation;
 		return 0;
 	}
+	/* DRAINED is this fence's (see qfence_lease_latched()). */
 	if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {
 		NL_SET_ERR_MSG(extack, "IO admitted before the fence has not drained");
 		return -EBUSY;
@@ -348,9 +352,22 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 	/* Nothing else leaves FENCED, so plain stores suffice. */
 	l->cfg.generation = generation;
 	WRITE_ONCE(l->deadline_ns, 0);
+	/* The next fence starts undrained and unkicked (lease.h). */
+	clear_bit(QFENCE_LF_DRAINED, &l->flags);
+	clear_bit(QFENCE_LF_KICKED, &l->flags);
 	/* Pairs with the acquire in qfence_lease_state(). */
 	smp_store_release(&l->state, QFENCE_STATE_DISARMED);
 	return 0;
+}
+
+/* Has this fence's kick finished? Then its fields and timers are set. */
+static bool qfence_lease_kicked(const struct qfence_lease *l)
+{
+	bool kicked = test_bit(QFENCE_LF_KICKED, &l->flags);
+
+	/* Pairs with the barrier before set_bit() in kick_end. */
+	smp_rmb();
+	return kicked;
 }
 
 /**
@@ -358,9 +375,10 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
  * @l: the lease; caller holds qfence_mutex
  * @now: CLOCK_BOOTTIME time
  *
- * The drain is due once the lease is FENCED, the fence has been kicked
- * (inflight_at_fence is known) and no IO is in flight on any device. It
- * is recorded once per fence: the latch clears QFENCE_LF_DRAINED.
+ * The drain is due once the lease is FENCED, the fence's kick has finished
+ * (inflight_at_fence is known, its timers run), its FENCED event has been
+ * taken (QFENCE_LF_EV_FENCE clear: DRAINED never leaves before FENCED) and
+ * no IO is in flight on any device. It is recorded once per fence.
  * drained_ns is @now, or the fence time when nothing was in flight then.
  *
  * Return: true if this call recorded the drain (send DRAINED).
@@ -368,7 +386,8 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 bool qfence_lease_drain(struct qfence_lease *l, u64 now)
 {
 	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
-	    test_bit(QFENCE_LF_FENCE_KICK, &l->flags) ||
+	    !qfence_lease_kicked(l) ||
+	    test_bit(QFENCE_LF_EV_FENCE, &l->flags) ||
 	    test_bit(QFENCE_LF_DRAINED, &l->flags) ||
 	    qfence_inflight(l))
 		return false;
@@ -376,6 +395,77 @@ bool qfence_lease_drain(struct qfence_lease *l, u64 now)
 			READ_ONCE(l->fenced_ns);
 	set_bit(QFENCE_LF_DRAINED, &l->flags);
 	return true;
+}
+
+/**
+ * qfence_lease_kick_begin - claim the kick of a fence just latched
+ * @l: the lease
+ * @inflight: set to the IO in flight at the fence
+ *
+ * Any context, lockless (the expiry timer, the IO path's irq_work, a
+ * control command). Exactly one caller claims each latch's kick: the
+ * latch sets QFENCE_LF_FENCE_KICK once, test_and_clear_bit() takes it (and
+ * orders the latch's fields before what follows). The caller starts the
+ * timers, then calls qfence_lease_kick_end(). Until then the fence is not
+ * complete: no drain is recorded and no unfence passes (DESIGN rule 7:
+ * the "EBUSY until drained since the fence" rule needs this fence's drain,
+ * and an unfence must not come before the timers the kick starts).
+ *
+ * Return: true if this call claimed the kick.
+ */
+bool qfence_lease_kick_begin(struct qfence_lease *l, u64 *inflight)
+{
+	if (!test_and_clear_bit(QFENCE_LF_FENCE_KICK, &l->flags))
+		return false;
+	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED)
+		return false;
+	*inflight = qfence_inflight(l);
+	WRITE_ONCE(l->inflight_at_fence, *inflight);
+	return true;
+}
+
+/**
+ * qfence_lease_kick_end - the kick is done: the fence may be reported
+ * @l: the lease whose kick the caller claimed
+ *
+ * QFENCE_LF_EV_FENCE before QFENCE_LF_KICKED: whoever sees the fence
+ * kicked also sees its events due, so FENCED is queued before DRAINED.
+ */
+void qfence_lease_kick_end(struct qfence_lease *l)
+{
+	set_bit(QFENCE_LF_EV_FENCE, &l->flags);
+	/* inflight_at_fence, the timers and EV_FENCE before KICKED. */
+	smp_mb__before_atomic();
+	set_bit(QFENCE_LF_KICKED, &l->flags);
+}
+
+/**
+ * qfence_lease_take_events - the events of this fence that are due now
+ * @l: the lease; caller holds qfence_mutex
+ * @now: CLOCK_BOOTTIME time (for the drain)
+ *
+ * Nothing is due before the fence's kick has finished; then, in this
+ * order, the fence's own events (once), the settle escalation (once), and
+ * the drain (once, qfence_lease_drain()). Each fence so yields FENCED then
+ * DRAINED exactly once, and all of it before the UNFENCED that ends the
+ * fence: the unfence needs the drain, hence the kick.
+ *
+ * Return: QFENCE_DUE_* bits; the caller queues the events in bit order.
+ */
+unsigned int qfence_lease_take_events(struct qfence_lease *l, u64 now)
+{
+	unsigned int due = 0;
+
+	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
+	    !qfence_lease_kicked(l))
+		return 0;
+	if (test_and_clear_bit(QFENCE_LF_EV_FENCE, &l->flags))
+		due |= QFENCE_DUE_FENCE;
+	if (test_and_clear_bit(QFENCE_LF_EV_SETTLE, &l->flags))
+		due |= QFENCE_DUE_SETTLE;
+	if (qfence_lease_drain(l, now))
+		due |= QFENCE_DUE_DRAINED;
+	return due;
 }
 
 /**

@@ -40,13 +40,27 @@ struct qfence_lease_cfg {
 	u32 flags;
 };
 
-/* Bits of qfence_lease.flags. */
+/*
+ * Bits of qfence_lease.flags. KICKED and DRAINED describe the current
+ * fence only: both are clear whenever the lease is not FENCED (the unfence
+ * clears them before it leaves FENCED), so that nothing can mistake the
+ * previous fence's bits for this one's in the moment between a lockless
+ * latch and its bookkeeping.
+ */
 enum {
 	QFENCE_LF_FENCE_KICK,	/* a latch happened, qfence_fence_kick() due */
 	QFENCE_LF_PINNED,	/* holds a module reference */
 	QFENCE_LF_EV_FENCE,	/* work: send EXPIRED/FENCED/ACTION events */
 	QFENCE_LF_EV_SETTLE,	/* work: send the settle escalation event */
-	QFENCE_LF_DRAINED,	/* the devices drained after the last fence */
+	QFENCE_LF_DRAINED,	/* the devices drained after this fence */
+	QFENCE_LF_KICKED,	/* this fence's kick is done (timers, EV_FENCE) */
+};
+
+/* What qfence_lease_take_events() found due, in the order to send. */
+enum {
+	QFENCE_DUE_FENCE = 1U << 0,	/* EXPIRED (if so), FENCED, ACTION */
+	QFENCE_DUE_SETTLE = 1U << 1,	/* ACTION, cause SETTLE */
+	QFENCE_DUE_DRAINED = 1U << 2,	/* DRAINED */
 };
 
 /*
@@ -77,7 +91,6 @@ struct qfence_ev_rec {
 	u32 cause;			/* ACTION: QFENCE_CAUSE_* */
 	/* For the log line only. */
 	u32 delay_ms;			/* reboot_delay_ms */
-	bool log_only;			/* QFENCE_ACTION_LOG_ONLY */
 };
 
 /* Events queued under qfence_mutex for the work to send, per lease. */
@@ -152,6 +165,9 @@ bool qfence_lease_fence_acts(const struct qfence_lease *l, u64 inflight);
 int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 			 struct netlink_ext_ack *extack);
 bool qfence_lease_drain(struct qfence_lease *l, u64 now);
+bool qfence_lease_kick_begin(struct qfence_lease *l, u64 *inflight);
+void qfence_lease_kick_end(struct qfence_lease *l);
+unsigned int qfence_lease_take_events(struct qfence_lease *l, u64 now);
 int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 			struct netlink_ext_ack *extack);
 int qfence_lease_may_del(const struct qfence_lease *l,
@@ -172,36 +188,54 @@ static inline int qfence_lease_state(const struct qfence_lease *l)
  * The IO admission protocol (DESIGN rules 6 and 8), in two steps so that
  * the clock is read after the bio is counted:
  *
- *	qfence_io_enter(io);
- *	v = qfence_io_decide(l, io, ktime_get_boottime_ns());
+ *	counted = qfence_io_enter(l, io);
+ *	v = qfence_io_decide(l, io, counted, ktime_get_boottime_ns());
  *
- * qfence_io_enter() counts the bio in flight and issues a full barrier
- * before the state is read. The fence side (qfence_lease_latch()) writes
- * FENCED with a fully ordered cmpxchg and only then sums the in-flight
- * counts. Either this bio sees FENCED and is refused, or the fence side
- * sees it counted and waits for it to drain: a bio can never be admitted
- * unseen by the settle accounting. Nothing here locks or allocates.
+ * The in-flight count decides the settle escalation, the drain and
+ * whether a fence acts, so it must hold admitted bios only, yet never
+ * miss one. qfence_io_enter() therefore refuses a bio that finds the lease
+ * not ARMED without counting it (a bio refused on a never-armed lease must
+ * not make a boot-time LEASE_FENCE schedule a reboot, nor keep the settle
+ * timer from seeing the drain). Only a bio that found it ARMED is counted,
+ * with a full barrier before qfence_io_decide() reads the state again. The
+ * fence side (qfence_lease_latch()) writes FENCED with a fully ordered
+ * cmpxchg and only then sums the in-flight counts. Either this bio sees
+ * FENCED and is refused, or the fence side sees it counted and waits for
+ * it to drain: a bio can never be admitted unseen by the settle
+ * accounting. A counted bio refused by the second look is the only one
+ * counted without being admitted: it raced with the latch itself, and is
+ * undone at once (target.c runs both steps with preemption off). Nothing
+ * here locks or allocates.
  */
-static inline void qfence_io_enter(struct qfence_io *io)
+static inline bool qfence_io_enter(struct qfence_lease *l,
+				   struct qfence_io *io)
 {
+	/* Rule 8, and fenced: refused without a trace in the count. */
+	if (qfence_lease_state(l) != QFENCE_STATE_ARMED)
+		return false;
 	atomic_inc(&io->inflight);
 	/* Count the bio before reading the state: pairs with the latch. */
 	smp_mb__after_atomic();
+	return true;
 }
 
 static inline enum qfence_io_verdict
-qfence_io_decide(struct qfence_lease *l, struct qfence_io *io, u64 now)
+qfence_io_decide(struct qfence_lease *l, struct qfence_io *io, bool counted,
+		 u64 now)
 {
 	int state = qfence_lease_state(l);
 	u64 deadline = READ_ONCE(l->deadline_ns);
 	bool last;
 
 	/* Rule 6: the clock decides, not only the timer. */
-	if (likely(state == QFENCE_STATE_ARMED && now < deadline))
+	if (likely(state == QFENCE_STATE_ARMED && now < deadline) &&
+	    likely(counted))
 		return QFENCE_IO_ADMIT;
 
-	last = atomic_dec_and_test(&io->inflight);
 	atomic64_inc(&io->failed);
+	if (!counted)
+		return QFENCE_IO_REFUSE;
+	last = atomic_dec_and_test(&io->inflight);
 	/* Rule 7: the first IO that sees the expiry latches the fence. */
 	if (state == QFENCE_STATE_ARMED &&
 	    qfence_lease_latch(l, now, deadline, QFENCE_REASON_EXPIRED))

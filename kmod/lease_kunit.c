@@ -45,6 +45,15 @@ static struct qfence_io *lease_io(struct kunit *test, struct qfence_lease *l)
 	return io;
 }
 
+/* What target.c's map() decides for one bio at @now. */
+static enum qfence_io_verdict lease_map(struct qfence_lease *l,
+					struct qfence_io *io, u64 now)
+{
+	bool counted = qfence_io_enter(l, io);
+
+	return qfence_io_decide(l, io, counted, now);
+}
+
 /* Put a fresh lease into @state; ARMED with @deadline. */
 static void lease_force(struct kunit *test, struct qfence_lease *l, int state,
 			u64 deadline)
@@ -58,6 +67,21 @@ static void lease_force(struct kunit *test, struct qfence_lease *l, int state,
 	KUNIT_ASSERT_EQ(test, l->state, state);
 }
 
+/* What registry.c's qfence_fence_kick() does to the lease after a latch. */
+static void lease_kick(struct kunit *test, struct qfence_lease *l)
+{
+	u64 inflight;
+
+	KUNIT_ASSERT_TRUE(test, qfence_lease_kick_begin(l, &inflight));
+	qfence_lease_kick_end(l);
+}
+
+/* The work (or an unfence) takes the due events: was DRAINED among them? */
+static bool lease_drained(struct qfence_lease *l, u64 now)
+{
+	return qfence_lease_take_events(l, now) & QFENCE_DUE_DRAINED;
+}
+
 /*
  * What registry.c does after a latch, with nothing in flight: the kick
  * counts the IO, then the work records the drain.
@@ -65,9 +89,8 @@ static void lease_force(struct kunit *test, struct qfence_lease *l, int state,
 static void lease_kick_drain(struct kunit *test, struct qfence_lease *l,
 			     u64 now)
 {
-	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
-	l->inflight_at_fence = qfence_inflight(l);
-	KUNIT_ASSERT_TRUE(test, qfence_lease_drain(l, now));
+	lease_kick(test, l);
+	KUNIT_ASSERT_TRUE(test, lease_drained(l, now));
 }
 
 /* ------------------------------------------------------------------ */
@@ -281,9 +304,7 @@ static void qfence_lease_settle_test(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, qfence_lease_expire(l, c->now));
 		break;
 	case BY_IO:
-		qfence_io_enter(io);
-		KUNIT_ASSERT_EQ(test, qfence_io_decide(l, io, c->now),
-				QFENCE_IO_EXPIRED);
+		KUNIT_ASSERT_EQ(test, lease_map(l, io, c->now), QFENCE_IO_EXPIRED);
 		break;
 	case BY_FENCE:
 	case BY_FENCE_DISARMED:
@@ -352,9 +373,8 @@ static void qfence_lease_unfence_test(struct kunit *test)
 	lease_force(test, l, c->state, T0 + MS(100));
 	if (c->state == QFENCE_STATE_FENCED && !c->unkicked) {
 		atomic_set(&io->inflight, c->inflight);
-		clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
-		l->inflight_at_fence = c->inflight;
-		KUNIT_EXPECT_EQ(test, qfence_lease_drain(l, T0 + MS(1)),
+		lease_kick(test, l);
+		KUNIT_EXPECT_EQ(test, lease_drained(l, T0 + MS(1)),
 				!c->inflight);
 	}
 	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, c->gen, &extack), c->ret);
@@ -376,19 +396,17 @@ static void qfence_lease_unfence_drain_test(struct kunit *test)
 	struct qfence_io *io = lease_io(test, l);
 
 	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(100));
-	qfence_io_enter(io);
-	KUNIT_ASSERT_EQ(test, qfence_io_decide(l, io, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_EQ(test, lease_map(l, io, T0), QFENCE_IO_ADMIT);
 	KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0 + 1), 1);
-	clear_bit(QFENCE_LF_FENCE_KICK, &l->flags);
-	l->inflight_at_fence = qfence_inflight(l);
+	lease_kick(test, l);
 	KUNIT_EXPECT_EQ(test, l->inflight_at_fence, 1ULL);
-	KUNIT_EXPECT_FALSE(test, qfence_lease_drain(l, T0 + 2));
+	KUNIT_EXPECT_FALSE(test, lease_drained(l, T0 + 2));
 	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), -EBUSY);
 	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
 	KUNIT_EXPECT_TRUE(test, qfence_io_done(l, io));
-	KUNIT_EXPECT_TRUE(test, qfence_lease_drain(l, T0 + 3));
+	KUNIT_EXPECT_TRUE(test, lease_drained(l, T0 + 3));
 	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 3);
-	KUNIT_EXPECT_FALSE(test, qfence_lease_drain(l, T0 + 4));
+	KUNIT_EXPECT_FALSE(test, lease_drained(l, T0 + 4));
 	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 3);
 	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
 	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_DISARMED);
@@ -405,6 +423,122 @@ static void qfence_lease_drain_empty_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0 + 1), 1);
 	lease_kick_drain(test, l, T0 + MS(7));
 	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* One fence's bookkeeping against the drain and the unfence, step by   */
+/* step: the latch and the kick run lockless on another CPU, the work    */
+/* and UNFENCE under qfence_mutex may run between any two of their steps.*/
+
+/* A fence that drained and was unfenced, then armed at GEN + 1. */
+static void lease_rejoined(struct kunit *test, struct qfence_lease *l)
+{
+	lease_force(test, l, QFENCE_STATE_FENCED, T0 + MS(100));
+	lease_kick_drain(test, l, T0);
+	KUNIT_ASSERT_EQ(test, qfence_lease_unfence(l, GEN + 1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, qfence_lease_renew(l, T0, T0 + MS(100), GEN + 1,
+						 NULL), 0);
+}
+
+/*
+ * Rule 7: the IO path's latch has won its cmpxchg and not yet recorded the
+ * fence. An UNFENCE in that moment must not pass on the previous fence's
+ * drain: IO admitted before this fence may still be in flight.
+ */
+static void qfence_lease_unfence_old_drain(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_io *io = lease_io(test, l);
+
+	lease_rejoined(test, l);
+	KUNIT_ASSERT_EQ(test, lease_map(l, io, T0 + 1), QFENCE_IO_ADMIT);
+	/* The first half of qfence_lease_latch(), as another CPU sees it. */
+	KUNIT_ASSERT_EQ(test, cmpxchg(&l->state, QFENCE_STATE_ARMED,
+				      QFENCE_STATE_FENCED), QFENCE_STATE_ARMED);
+	KUNIT_EXPECT_FALSE(test, lease_drained(l, T0 + 2));
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 2, NULL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
+	KUNIT_EXPECT_EQ(test, l->cfg.generation, (u64)GEN + 1);
+}
+
+/*
+ * Rule 7: between the kick's claim and its end (the timers start there),
+ * the work or an UNFENCE finds nothing to report and cannot unfence; once
+ * the kick is done, FENCED comes before DRAINED, each exactly once, and
+ * only then may the UNFENCE pass. No kick is left to re-arm a timer.
+ */
+static void qfence_lease_kick_window(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	u64 inflight;
+
+	lease_rejoined(test, l);
+	KUNIT_ASSERT_TRUE(test, qfence_lease_expire(l, T0 + MS(100)));
+	KUNIT_ASSERT_TRUE(test, qfence_lease_kick_begin(l, &inflight));
+	KUNIT_EXPECT_EQ(test, inflight, 0ULL);
+	/* The work, or UNFENCE's own look at the events, in the window. */
+	KUNIT_EXPECT_EQ(test, qfence_lease_take_events(l, T0 + MS(101)), 0U);
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 2, NULL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_FENCED);
+	qfence_lease_kick_end(l);
+	KUNIT_EXPECT_FALSE(test, qfence_lease_kick_begin(l, &inflight));
+	KUNIT_EXPECT_EQ(test, qfence_lease_take_events(l, T0 + MS(102)),
+			(unsigned int)(QFENCE_DUE_FENCE | QFENCE_DUE_DRAINED));
+	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, qfence_lease_take_events(l, T0 + MS(103)), 0U);
+	KUNIT_EXPECT_EQ(test, qfence_lease_unfence(l, GEN + 2, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, qfence_lease_kick_begin(l, &inflight));
+	KUNIT_EXPECT_EQ(test, qfence_lease_take_events(l, T0 + MS(104)), 0U);
+}
+
+/*
+ * The drain of a fence with IO in flight: not before the FENCED event was
+ * taken, even when the last bio completes before the work runs.
+ */
+static void qfence_lease_drain_after_fenced(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_io *io = lease_io(test, l);
+
+	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(100));
+	KUNIT_ASSERT_EQ(test, lease_map(l, io, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0 + 1), 1);
+	lease_kick(test, l);
+	KUNIT_EXPECT_TRUE(test, qfence_io_done(l, io));
+	/* qfence_lease_drain() alone, before the work took FENCED. */
+	KUNIT_EXPECT_FALSE(test, qfence_lease_drain(l, T0 + 2));
+	KUNIT_EXPECT_EQ(test, qfence_lease_take_events(l, T0 + 3),
+			(unsigned int)(QFENCE_DUE_FENCE | QFENCE_DUE_DRAINED));
+	KUNIT_EXPECT_EQ(test, l->drained_ns, T0 + 3);
+}
+
+/* Step-by-step scenarios, named by the rule they keep. */
+struct scenario {
+	const char *desc;
+	void (*run)(struct kunit *test);
+};
+
+static const struct scenario lease_scenarios[] = {
+	{ "rule 7: an unfence in the latch's window sees no old drain",
+	  qfence_lease_unfence_old_drain },
+	{ "rule 7: nothing of a fence passes before its kick is done",
+	  qfence_lease_kick_window },
+	{ "rule 7: DRAINED only after FENCED, once",
+	  qfence_lease_drain_after_fenced },
+};
+
+static void scenario_desc(const struct scenario *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(lease_scenarios, lease_scenarios, scenario_desc);
+
+static void qfence_lease_scenario_test(struct kunit *test)
+{
+	const struct scenario *c = test->param_value;
+
+	c->run(test);
 }
 
 /*
@@ -508,13 +642,11 @@ static void qfence_lease_disarm_drain_test(struct kunit *test)
 	struct qfence_io *io = lease_io(test, l);
 
 	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(100));
-	qfence_io_enter(io);
-	KUNIT_ASSERT_EQ(test, qfence_io_decide(l, io, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_EQ(test, lease_map(l, io, T0), QFENCE_IO_ADMIT);
 	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, T0 + 1, NULL), -EBUSY);
 	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_ARMED);
 	/* Still armed: IO keeps flowing meanwhile. */
-	qfence_io_enter(io);
-	KUNIT_EXPECT_EQ(test, qfence_io_decide(l, io, T0 + 2), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, lease_map(l, io, T0 + 2), QFENCE_IO_ADMIT);
 	KUNIT_EXPECT_FALSE(test, qfence_io_done(l, io));
 	KUNIT_EXPECT_FALSE(test, qfence_io_done(l, io));
 	KUNIT_EXPECT_EQ(test, qfence_lease_disarm(l, T0 + 3, NULL), 0);
@@ -672,6 +804,7 @@ static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_unfence_test, unfence_gen_params),
 	KUNIT_CASE(qfence_lease_unfence_drain_test),
 	KUNIT_CASE(qfence_lease_drain_empty_test),
+	KUNIT_CASE_PARAM(qfence_lease_scenario_test, lease_scenarios_gen_params),
 	KUNIT_CASE(qfence_lease_event_snapshot_test),
 	KUNIT_CASE_PARAM(qfence_lease_disarm_test, disarm_gen_params),
 	KUNIT_CASE(qfence_lease_disarm_drain_test),

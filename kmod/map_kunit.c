@@ -43,8 +43,25 @@ static struct map_fixture *fixture_new(struct kunit *test)
 /* What target.c's map() does, with the clock injected. */
 static enum qfence_io_verdict map_bio(struct map_fixture *f, u64 now)
 {
-	qfence_io_enter(&f->io);
-	return qfence_io_decide(&f->lease, &f->io, now);
+	bool counted = qfence_io_enter(&f->lease, &f->io);
+
+	return qfence_io_decide(&f->lease, &f->io, counted, now);
+}
+
+/* What registry.c's kick does to the lease; returns inflight_at_fence. */
+static u64 kick(struct kunit *test, struct map_fixture *f)
+{
+	u64 inflight = U64_MAX;
+
+	KUNIT_EXPECT_TRUE(test, qfence_lease_kick_begin(&f->lease, &inflight));
+	qfence_lease_kick_end(&f->lease);
+	return inflight;
+}
+
+/* The work takes the due events: was DRAINED among them? */
+static bool drained(struct map_fixture *f, u64 now)
+{
+	return qfence_lease_take_events(&f->lease, now) & QFENCE_DUE_DRAINED;
 }
 
 static void arm(struct kunit *test, struct map_fixture *f, u64 now,
@@ -86,8 +103,8 @@ static const struct map_case map_cases[] = {
 	  T0 + 3600 * NSEC_PER_SEC, QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
 	{ "rule 6: clock near U64_MAX past the deadline: refused", ARMED, T0,
 	  U64_MAX, QFENCE_IO_EXPIRED, QFENCE_STATE_FENCED },
-	{ "manual fence with time left: refused, drain checked", MANUAL,
-	  T0 + MS(500), T0, QFENCE_IO_REFUSE_DRAIN, QFENCE_STATE_FENCED },
+	{ "rule F: manual fence with time left: refused uncounted", MANUAL,
+	  T0 + MS(500), T0, QFENCE_IO_REFUSE, QFENCE_STATE_FENCED },
 	{ "rule 8: unfenced (disarmed) lease refuses IO", UNFENCED,
 	  T0 + MS(500), T0, QFENCE_IO_REFUSE, QFENCE_STATE_DISARMED },
 	{ "cleanly disarmed lease refuses IO", DISARMED, T0 + MS(500), T0,
@@ -112,8 +129,8 @@ static void qfence_map_decide_test(struct kunit *test)
 	if (c->setup == MANUAL || c->setup == UNFENCED)
 		KUNIT_ASSERT_EQ(test, qfence_lease_fence(&f->lease, T0 - 1), 1);
 	if (c->setup == UNFENCED) {
-		clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
-		KUNIT_ASSERT_TRUE(test, qfence_lease_drain(&f->lease, T0 - 1));
+		kick(test, f);
+		KUNIT_ASSERT_TRUE(test, drained(f, T0 - 1));
 		KUNIT_ASSERT_EQ(test, qfence_lease_unfence(&f->lease, GEN + 1,
 							   NULL), 0);
 	}
@@ -143,9 +160,9 @@ static void qfence_map_latch_once_test(struct kunit *test)
 
 	arm(test, f, T0 - MS(1), T0);
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_EXPIRED);
-	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE_DRAIN);
-	clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
-	KUNIT_EXPECT_TRUE(test, qfence_lease_drain(&f->lease, T0 + 2));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE);
+	kick(test, f);
+	KUNIT_EXPECT_TRUE(test, drained(f, T0 + 2));
 	/* Drain recorded: later refusals ask for nothing. */
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 2), QFENCE_IO_REFUSE);
 	KUNIT_EXPECT_EQ(test, f->lease.fences, 1ULL);
@@ -163,7 +180,7 @@ static void qfence_map_then_renew_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_EXPIRED);
 	KUNIT_EXPECT_EQ(test, qfence_lease_renew(&f->lease, T0, T0 + MS(500),
 						 GEN, NULL), -ECANCELED);
-	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE_DRAIN);
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + 1), QFENCE_IO_REFUSE);
 	KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_FENCED);
 }
 
@@ -215,27 +232,101 @@ static void qfence_map_inflight_at_fence_test(struct kunit *test)
 }
 
 /*
- * Rule F: the drain must not be lost. A bio refused after the fence is
- * counted for a moment; if the last admitted bio completes in that moment,
- * its completion does not see zero, so the refused bio's undo must ask for
- * the drain check.
+ * Rule F: the drain must not be lost. A bio that found the lease ARMED is
+ * counted, and the fence latches before it reads the state again; if the
+ * last admitted bio completes in that moment, its completion does not see
+ * zero, so the refused bio's undo must ask for the drain check.
  */
 static void qfence_map_refused_last_test(struct kunit *test)
 {
 	struct map_fixture *f = fixture_new(test);
+	bool counted;
 
 	arm(test, f, T0 - MS(1), T0 + MS(100));
 	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	counted = qfence_io_enter(&f->lease, &f->io);	/* the racing bio */
+	KUNIT_EXPECT_TRUE(test, counted);
 	KUNIT_ASSERT_EQ(test, qfence_lease_fence(&f->lease, T0 + 1), 1);
-	clear_bit(QFENCE_LF_FENCE_KICK, &f->lease.flags);
-	f->lease.inflight_at_fence = 1;
-	qfence_io_enter(&f->io);			/* the refused bio */
+	KUNIT_EXPECT_EQ(test, kick(test, f), 2ULL);
 	KUNIT_EXPECT_FALSE(test, qfence_io_done(&f->lease, &f->io));
-	KUNIT_EXPECT_EQ(test, qfence_io_decide(&f->lease, &f->io, T0 + 2),
+	KUNIT_EXPECT_EQ(test, qfence_io_decide(&f->lease, &f->io, counted,
+					       T0 + 2),
 			QFENCE_IO_REFUSE_DRAIN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
-	KUNIT_EXPECT_TRUE(test, qfence_lease_drain(&f->lease, T0 + 3));
+	KUNIT_EXPECT_TRUE(test, drained(f, T0 + 3));
 	KUNIT_EXPECT_EQ(test, f->lease.drained_ns, T0 + 3);
+}
+
+/*
+ * Rule 8 and no boot loop: a bio refused on a never-armed lease is not
+ * counted in flight, even in the middle of its map(), so a LEASE_FENCE at
+ * boot finds nothing in flight and schedules no reboot or panic.
+ */
+static void qfence_map_refused_boot_fence(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+	bool counted;
+	u64 inflight;
+
+	counted = qfence_io_enter(&f->lease, &f->io);	/* the refused bio */
+	KUNIT_ASSERT_EQ(test, qfence_lease_fence(&f->lease, T0), 1);
+	inflight = kick(test, f);
+	KUNIT_EXPECT_EQ(test, inflight, 0ULL);
+	KUNIT_EXPECT_FALSE(test, qfence_lease_fence_acts(&f->lease, inflight));
+	KUNIT_EXPECT_EQ(test, qfence_io_decide(&f->lease, &f->io, counted, T0),
+			QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f->io.failed), 1LL);
+	KUNIT_EXPECT_TRUE(test, drained(f, T0 + 1));
+}
+
+/*
+ * Rule F: a bio refused after the fence does not hold the settle bound.
+ * The admitted IO has drained while a refused bio is in its map(): the
+ * settle timer, reading the in-flight count now, must see zero.
+ */
+static void qfence_map_refused_settle(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+	bool counted;
+
+	arm(test, f, T0 - MS(1), T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_TRUE(test, qfence_lease_expire(&f->lease, T0 + MS(100)));
+	KUNIT_EXPECT_EQ(test, kick(test, f), 1ULL);
+	counted = qfence_io_enter(&f->lease, &f->io);	/* the refused bio */
+	KUNIT_EXPECT_TRUE(test, qfence_io_done(&f->lease, &f->io));
+	KUNIT_EXPECT_EQ(test, qfence_inflight(&f->lease), 0ULL);
+	KUNIT_EXPECT_EQ(test, qfence_io_decide(&f->lease, &f->io, counted,
+					       T0 + MS(101)),
+			QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_TRUE(test, drained(f, T0 + MS(102)));
+}
+
+/* Step-by-step scenarios, named by the rule they keep. */
+struct scenario {
+	const char *desc;
+	void (*run)(struct kunit *test);
+};
+
+static const struct scenario map_scenarios[] = {
+	{ "rule 8: a bio refused on a never-armed lease is not in flight",
+	  qfence_map_refused_boot_fence },
+	{ "rule F: a bio refused after the fence does not hold the settle bound",
+	  qfence_map_refused_settle },
+};
+
+static void scenario_desc(const struct scenario *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(map_scenarios, map_scenarios, scenario_desc);
+
+static void qfence_map_scenario_test(struct kunit *test)
+{
+	const struct scenario *c = test->param_value;
+
+	c->run(test);
 }
 
 /* Completions while the lease is valid never ask for a drain check. */
@@ -294,6 +385,7 @@ static struct kunit_case qfence_map_cases[] = {
 	KUNIT_CASE(qfence_map_shortened_test),
 	KUNIT_CASE(qfence_map_inflight_at_fence_test),
 	KUNIT_CASE(qfence_map_refused_last_test),
+	KUNIT_CASE_PARAM(qfence_map_scenario_test, map_scenarios_gen_params),
 	KUNIT_CASE_PARAM(qfence_map_sector_test, sector_gen_params),
 	KUNIT_CASE(qfence_map_done_armed_test),
 	{}

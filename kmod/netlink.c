@@ -38,7 +38,9 @@ static int qfence_put_u64(struct sk_buff *skb, int attr, u64 value)
 static int qfence_fill_lease(struct sk_buff *skb, struct qfence_lease *l)
 {
 	const struct qfence_lease_cfg *cfg = &l->cfg;
-	u64 drained = test_bit(QFENCE_LF_DRAINED, &l->flags) ? l->drained_ns : 0;
+	/* The last fence's drain, 0 while the current fence has not drained. */
+	u64 drained = READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
+		      test_bit(QFENCE_LF_DRAINED, &l->flags) ? l->drained_ns : 0;
 
 	if (nla_put_string(skb, QFENCE_A_NAME, cfg->name) ||
 	    nla_put_u32(skb, QFENCE_A_STATE, qfence_lease_state(l)) ||
@@ -162,7 +164,8 @@ static int qfence_nl_new(struct sk_buff *skb, struct genl_info *info)
 	struct qfence_lease_cfg cfg;
 	int ret;
 
-	ret = qfence_policy_check_new(info->attrs, info->extack, &cfg);
+	ret = qfence_policy_check_new(info->attrs, info->extack,
+				      qfence_log_only, &cfg);
 	if (ret)
 		return ret;
 	mutex_lock(&qfence_mutex);

@@ -81,6 +81,33 @@ static int qfence_check_generation(struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * A generation a lease takes (LEASE_NEW, LEASE_UNFENCE) is below U64_MAX.
+ * DESIGN rule 7: only an unfence with a strictly larger generation leaves
+ * FENCED, so a lease at U64_MAX could never leave it, and UNFENCE, DISARM
+ * and DEL would refuse until reboot (the module pinned). Refusing the
+ * value where a lease takes it keeps room for one more rejoin at every
+ * generation. Letting LEASE_DEL take a drained fenced lease instead would
+ * drop the latch: a LEASE_NEW of the same name, renewed, would admit IO
+ * again without a committed rejoin. RENEW does not need the check: it
+ * must name the lease's own generation.
+ */
+static int qfence_check_takes_generation(struct nlattr **tb,
+					 struct netlink_ext_ack *extack)
+{
+	int ret = qfence_check_generation(tb, extack);
+
+	if (ret)
+		return ret;
+	if (tb[QFENCE_A_GENERATION] &&
+	    nla_get_u64(tb[QFENCE_A_GENERATION]) == U64_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_GENERATION],
+				    "generation must be below U64_MAX: a rejoin needs a larger one");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The numeric ranges of LEASE_NEW (see the top of this file). */
 static int qfence_check_new_ranges(struct nlattr **tb,
 				   struct netlink_ext_ack *extack)
@@ -103,7 +130,7 @@ static int qfence_check_new_ranges(struct nlattr **tb,
 				    "settle_ms must be 1..QFENCE_DELAY_MS_LIMIT");
 		return -EINVAL;
 	}
-	return qfence_check_generation(tb, extack);
+	return qfence_check_takes_generation(tb, extack);
 }
 
 /**
@@ -113,7 +140,12 @@ static int qfence_check_new_ranges(struct nlattr **tb,
  * @name: set to the NUL-terminated name inside @tb
  *
  * A name is 1 to QFENCE_NAME_LEN - 1 printable, non-blank ASCII
- * characters, so that it fits a device-mapper table line.
+ * characters, so that it fits a device-mapper table line, and its NUL
+ * ends the attribute. The policy (NLA_NUL_STRING, 6.1 nla_validate())
+ * has already refused with -EINVAL a payload without a NUL in its first
+ * QFENCE_NAME_LEN bytes, and with -ERANGE a longer payload (one final NUL
+ * aside) even when a NUL comes early; shorter payloads with bytes after
+ * the NUL pass it, and are refused here.
  *
  * Return: 0 or -EINVAL.
  */
@@ -126,6 +158,12 @@ int qfence_policy_check_name(struct nlattr **tb,
 	if (!qfence_require(tb, QFENCE_A_NAME, extack))
 		return -EINVAL;
 	s = nla_data(tb[QFENCE_A_NAME]);
+	if (strnlen(s, nla_len(tb[QFENCE_A_NAME])) + 1 !=
+	    nla_len(tb[QFENCE_A_NAME])) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_NAME],
+				    "lease name has bytes after its NUL");
+		return -EINVAL;
+	}
 	if (!*s) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_NAME], "lease name is empty");
 		return -EINVAL;
@@ -149,12 +187,13 @@ static u32 qfence_get_u32(struct nlattr **tb, int attr, u32 dflt)
  * qfence_policy_check_new - LEASE_NEW: required attributes and defaults
  * @tb: attributes parsed with qfence_policy_new
  * @extack: refusal message
+ * @log_only: the module was loaded with log_only=Y
  * @cfg: filled with the new lease's configuration
  *
  * Return: 0 or -EINVAL.
  */
 int qfence_policy_check_new(struct nlattr **tb,
-			    struct netlink_ext_ack *extack,
+			    struct netlink_ext_ack *extack, bool log_only,
 			    struct qfence_lease_cfg *cfg)
 {
 	const char *name;
@@ -189,6 +228,17 @@ int qfence_policy_check_new(struct nlattr **tb,
 	    (cfg->actions & QFENCE_ACTION_PANIC)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_ACTIONS],
 				    "REBOOT and PANIC are mutually exclusive");
+		return -EINVAL;
+	}
+	/*
+	 * DESIGN rule 12: the settle escalation is always armed in a real
+	 * cluster, so a lease cannot ask to only log. Tests load the module
+	 * with log_only=Y (as softdog's soft_noboot), which a daemon can see
+	 * and refuse; the bit is then accepted and changes nothing more.
+	 */
+	if ((cfg->actions & QFENCE_ACTION_LOG_ONLY) && !log_only) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_ACTIONS],
+				    "LOG_ONLY needs the module loaded with log_only=Y (tests only)");
 		return -EINVAL;
 	}
 	return 0;
@@ -247,7 +297,7 @@ int qfence_policy_check_unfence(struct nlattr **tb,
 		return ret;
 	if (!qfence_require(tb, QFENCE_A_GENERATION, extack))
 		return -EINVAL;
-	ret = qfence_check_generation(tb, extack);
+	ret = qfence_check_takes_generation(tb, extack);
 	if (ret)
 		return ret;
 	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);

@@ -21,7 +21,7 @@ int qfence_policy_check_name(struct nlattr **tb,
 			     struct netlink_ext_ack *extack,
 			     const char **name);
 int qfence_policy_check_new(struct nlattr **tb,
-			    struct netlink_ext_ack *extack,
+			    struct netlink_ext_ack *extack, bool log_only,
 			    struct qfence_lease_cfg *cfg);
 int qfence_policy_check_renew(struct nlattr **tb,
 			      struct netlink_ext_ack *extack,

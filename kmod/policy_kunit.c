@@ -21,7 +21,8 @@ struct attr {
 	const char *s;
 };
 
-enum cmd { NEW, RENEW, UNFENCE, NAME_ONLY };
+/* NEW_TESTS: LEASE_NEW with the module loaded log_only=Y. */
+enum cmd { NEW, NEW_TESTS, RENEW, UNFENCE, NAME_ONLY };
 
 struct policy_case {
 	const char *desc;
@@ -32,6 +33,7 @@ struct policy_case {
 };
 
 #define NAME(x)		{ QFENCE_A_NAME, 0, 0, x }
+#define NAME_BYTES(x, n) { QFENCE_A_NAME, n, 0, x }
 #define U32(t, x)	{ t, 4, x, NULL }
 #define U64(t, x)	{ t, 8, x, NULL }
 #define GENERATION(x)	U64(QFENCE_A_GENERATION, x)
@@ -42,10 +44,34 @@ static const struct policy_case policy_cases[] = {
 	{ "new: minimal", NEW, { NAME("a"), GENERATION(1), MAXMS(1500) }, 0 },
 	{ "new: every option", NEW, { NAME("node-1.disk_a:0"), GENERATION(9),
 	  MAXMS(500), U32(QFENCE_A_ACTIONS, QFENCE_ACTION_IO |
-	  QFENCE_ACTION_REBOOT | QFENCE_ACTION_LOG_ONLY),
+	  QFENCE_ACTION_REBOOT),
 	  U32(QFENCE_A_REBOOT_DELAY_MS, 100), U32(QFENCE_A_SETTLE_MS, 300),
 	  U32(QFENCE_A_FLAGS, QFENCE_F_NOWAYOUT | QFENCE_F_SETTLE_WAIT) }, 0 },
-	{ "new: limits accepted", NEW, { NAME("a"), GENERATION(U64_MAX),
+	{ "new: LOG_ONLY accepted with log_only=Y", NEW_TESTS, { NAME("a"),
+	  GENERATION(9), MAXMS(500), U32(QFENCE_A_ACTIONS, QFENCE_ACTION_IO |
+	  QFENCE_ACTION_REBOOT | QFENCE_ACTION_LOG_ONLY) }, 0 },
+	{ "rule 12: new: LOG_ONLY refused without log_only=Y", NEW,
+	  { NAME("a"), GENERATION(9), MAXMS(500), U32(QFENCE_A_ACTIONS,
+	  QFENCE_ACTION_IO | QFENCE_ACTION_REBOOT | QFENCE_ACTION_LOG_ONLY) },
+	  -EINVAL, QFENCE_A_ACTIONS },
+	{ "rule 12: new: LOG_ONLY alone refused without log_only=Y", NEW,
+	  { NAME("a"), GENERATION(9), MAXMS(500), U32(QFENCE_A_ACTIONS,
+	  QFENCE_ACTION_IO | QFENCE_ACTION_LOG_ONLY) }, -EINVAL,
+	  QFENCE_A_ACTIONS },
+	{ "rule 7: new: generation U64_MAX refused (no rejoin left)", NEW,
+	  { NAME("a"), GENERATION(U64_MAX), MAXMS(1) }, -EINVAL,
+	  QFENCE_A_GENERATION },
+	{ "new: name with bytes after its NUL", NEW,
+	  { NAME_BYTES("ab\0cd", 6), GENERATION(1), MAXMS(1) }, -EINVAL,
+	  QFENCE_A_NAME },
+	/* "ab", an octal \000 (three digits), then digits: one literal. */
+	{ "new: name with a NUL, payload of 32 bytes", NEW,
+	  { NAME_BYTES("ab\0000123456789012345678901234567", 32),
+	  GENERATION(1), MAXMS(1) }, -EINVAL, QFENCE_A_NAME },
+	{ "new: name with a NUL, payload of 33 bytes: ERANGE (policy)", NEW,
+	  { NAME_BYTES("ab\00001234567890123456789012345678", 33),
+	  GENERATION(1), MAXMS(1) }, -ERANGE, QFENCE_A_NAME },
+	{ "new: limits accepted", NEW, { NAME("a"), GENERATION(U64_MAX - 1),
 	  MAXMS(QFENCE_MAX_LEASE_MS_LIMIT),
 	  U32(QFENCE_A_REBOOT_DELAY_MS, QFENCE_DELAY_MS_LIMIT),
 	  U32(QFENCE_A_SETTLE_MS, QFENCE_DELAY_MS_LIMIT) }, 0 },
@@ -137,6 +163,11 @@ static const struct policy_case policy_cases[] = {
 	  QFENCE_A_GENERATION },
 	{ "unfence: generation 0", UNFENCE, { NAME("a"), GENERATION(0) },
 	  -EINVAL, QFENCE_A_GENERATION },
+	{ "unfence: generation U64_MAX - 1", UNFENCE, { NAME("a"),
+	  GENERATION(U64_MAX - 1) }, 0 },
+	{ "rule 7: unfence: generation U64_MAX refused (no rejoin left)",
+	  UNFENCE, { NAME("a"), GENERATION(U64_MAX) }, -EINVAL,
+	  QFENCE_A_GENERATION },
 
 	/* LEASE_GET, LEASE_FENCE, LEASE_DISARM, LEASE_DEL */
 	{ "name only: valid", NAME_ONLY, { NAME("a") }, 0 },
@@ -181,6 +212,7 @@ static const struct nla_policy *policy_of(enum cmd cmd)
 {
 	switch (cmd) {
 	case NEW:
+	case NEW_TESTS:
 		return qfence_policy_new;
 	case RENEW:
 		return qfence_policy_renew;
@@ -200,7 +232,9 @@ static int run_checks(const struct policy_case *c, struct nlattr **tb,
 
 	switch (c->cmd) {
 	case NEW:
-		return qfence_policy_check_new(tb, extack, cfg);
+		return qfence_policy_check_new(tb, extack, false, cfg);
+	case NEW_TESTS:
+		return qfence_policy_check_new(tb, extack, true, cfg);
 	case RENEW:
 		return qfence_policy_check_renew(tb, extack, &deadline, &gen);
 	case UNFENCE:
@@ -255,7 +289,8 @@ static void qfence_policy_defaults_test(struct kunit *test)
 	len = encode(test, attrs, buf, sizeof(buf));
 	KUNIT_ASSERT_EQ(test, nla_parse(tb, QFENCE_A_MAX, (struct nlattr *)buf,
 					len, qfence_policy_new, NULL), 0);
-	KUNIT_ASSERT_EQ(test, qfence_policy_check_new(tb, NULL, &cfg), 0);
+	KUNIT_ASSERT_EQ(test, qfence_policy_check_new(tb, NULL, false, &cfg),
+			0);
 	KUNIT_EXPECT_STREQ(test, cfg.name, "lease-0");
 	KUNIT_EXPECT_EQ(test, cfg.generation, 42ULL);
 	KUNIT_EXPECT_EQ(test, cfg.max_lease_ms, 1500U);

@@ -78,20 +78,19 @@ void qfence_queue_work(struct qfence_lease *l)
  * lease right after the latch (the expiry timer, a control operation, or
  * for the IO path the irq_work of qfence_fence_kick_async()).
  * The settle and action timers start here rather than in the work, so
- * that a starved workqueue cannot stretch the settle bound F.
+ * that a starved workqueue cannot stretch the settle bound F. The fence
+ * is reported, drained and unfenced only after kick_end (lease.c), so no
+ * UNFENCE can come between the claim and the timers: a late kick never
+ * re-arms a reboot after an unfence.
  */
 void qfence_fence_kick(struct qfence_lease *l)
 {
 	u64 inflight;
 
-	if (!test_and_clear_bit(QFENCE_LF_FENCE_KICK, &l->flags))
+	if (!qfence_lease_kick_begin(l, &inflight))
 		return;
-	if (READ_ONCE(l->state) != QFENCE_STATE_FENCED)
-		return;
-	inflight = qfence_inflight(l);
-	WRITE_ONCE(l->inflight_at_fence, inflight);
 	qfence_actions_start(l, inflight);
-	set_bit(QFENCE_LF_EV_FENCE, &l->flags);
+	qfence_lease_kick_end(l);
 	qfence_queue_work(l);
 }
 
@@ -149,27 +148,17 @@ static void qfence_event_locked(struct qfence_lease *l, u32 event, u64 ts,
 	qfence_lease_event(l, event, ts, cause, &l->outbox[l->outbox_len++]);
 }
 
-/* Report the drain once no IO admitted before the fence is left. */
-static void qfence_drain_locked(struct qfence_lease *l)
-{
-	if (!qfence_lease_drain(l, ktime_get_boottime_ns()))
-		return;
-	qfence_actions_drained(l);
-	qfence_event_locked(l, QFENCE_EVENT_DRAINED, l->drained_ns,
-			    QFENCE_CAUSE_ACTION);
-}
-
 /*
- * Queue the events that are due and check the drain. The caller holds
- * qfence_mutex: the work, or an unfence that must see a drain the work
- * has not reported yet (it finds the bits cleared afterwards).
+ * Queue the events that are due, in the order lease.c gives (FENCED before
+ * DRAINED, each once per fence). The caller holds qfence_mutex: the work,
+ * or an unfence that must see a drain the work has not reported yet.
  */
 static void qfence_events_locked(struct qfence_lease *l)
 {
-	u64 fenced;
+	unsigned int due = qfence_lease_take_events(l, ktime_get_boottime_ns());
+	u64 fenced = READ_ONCE(l->fenced_ns);
 
-	if (test_and_clear_bit(QFENCE_LF_EV_FENCE, &l->flags)) {
-		fenced = READ_ONCE(l->fenced_ns);
+	if (due & QFENCE_DUE_FENCE) {
 		if (READ_ONCE(l->fence_reason) == QFENCE_REASON_EXPIRED)
 			qfence_event_locked(l, QFENCE_EVENT_EXPIRED, fenced,
 					    QFENCE_CAUSE_ACTION);
@@ -179,11 +168,16 @@ static void qfence_events_locked(struct qfence_lease *l)
 			qfence_event_locked(l, QFENCE_EVENT_ACTION, fenced,
 					    QFENCE_CAUSE_ACTION);
 	}
-	if (test_and_clear_bit(QFENCE_LF_EV_SETTLE, &l->flags))
+	if (due & QFENCE_DUE_SETTLE)
 		qfence_event_locked(l, QFENCE_EVENT_ACTION,
 				    READ_ONCE(l->settle_fired_ns),
 				    QFENCE_CAUSE_SETTLE);
-	qfence_drain_locked(l);
+	if (due & QFENCE_DUE_DRAINED) {
+		/* No IO admitted before the fence is left: F is met. */
+		qfence_actions_drained(l);
+		qfence_event_locked(l, QFENCE_EVENT_DRAINED, l->drained_ns,
+				    QFENCE_CAUSE_ACTION);
+	}
 }
 
 /*

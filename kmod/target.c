@@ -3,17 +3,19 @@
  * qfence device-mapper target: pass IO to one device while the lease is
  * valid, fail it otherwise.
  *
- * The hot path is qfence_map(): one atomic increment and a full barrier,
- * two plain loads and one clock read, no lock, no allocation (the
- * protocol is in lease.h). qfence_end_io() is one atomic decrement. Only
- * the bio that first sees an expiry does more, once per fence: a cmpxchg
- * and a lock-free irq_work_queue().
+ * The hot path is qfence_map(): three plain loads, one atomic increment
+ * and a full barrier, one clock read, no lock, no allocation (the
+ * protocol is in lease.h); a bio that finds the lease not armed is
+ * refused after one load, uncounted. qfence_end_io() is one atomic
+ * decrement. Only the bio that first sees an expiry does more, once per
+ * fence: a cmpxchg and a lock-free irq_work_queue().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device-mapper.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -127,9 +129,19 @@ static int qfence_map(struct dm_target *ti, struct bio *bio)
 	struct qfence_target *tc = ti->private;
 	struct qfence_bio *pb = dm_per_bio_data(bio, sizeof(*pb));
 	enum qfence_io_verdict verdict;
+	bool counted;
 
-	qfence_io_enter(&tc->io);
-	verdict = qfence_io_decide(tc->lease, &tc->io, ktime_get_boottime_ns());
+	/*
+	 * A bio counted and then refused inflates the in-flight count for
+	 * as long as it sits between the two steps: keep that moment short,
+	 * so that a settle timer firing later never mistakes it for an
+	 * admitted bio (lease.h).
+	 */
+	preempt_disable();
+	counted = qfence_io_enter(tc->lease, &tc->io);
+	verdict = qfence_io_decide(tc->lease, &tc->io, counted,
+				   ktime_get_boottime_ns());
+	preempt_enable();
 	pb->admitted = verdict == QFENCE_IO_ADMIT;
 	if (likely(pb->admitted)) {
 		bio_set_dev(bio, tc->dev->bdev);
@@ -196,12 +208,22 @@ static int qfence_iterate_devices(struct dm_target *ti,
  * reservation register/reserve/release/preempt still reach the device:
  * dm's pr_ops walk iterate_devices, and 6.1 offers a target no hook to
  * refuse them (see uapi/qfence.h).
+ *
+ * DM_TARGET_IMMUTABLE: a table reload cannot swap the fence out. 6.1's
+ * table_load() (dm-ioctl.c) refuses to replace a live table of an
+ * immutable type by one of another type unless the new table holds a
+ * wildcard target, and `error` is the only one (DM_TARGET_WILDCARD): an
+ * operator can always fail the device. dm_table_add_target() also refuses to mix
+ * qfence with other types in one table. A reload never reaches the old
+ * table's target, so no target can refuse it only while its lease is
+ * armed or fenced: the device stays qfence (or error) whatever the
+ * lease's state, and is removed and created anew to change its type.
  */
 static struct target_type qfence_target = {
 	.name = "qfence",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
 	.features = DM_TARGET_NOWAIT | DM_TARGET_PASSES_INTEGRITY |
-		    DM_TARGET_PASSES_CRYPTO,
+		    DM_TARGET_PASSES_CRYPTO | DM_TARGET_IMMUTABLE,
 	.module = THIS_MODULE,
 	.ctr = qfence_ctr,
 	.dtr = qfence_dtr,

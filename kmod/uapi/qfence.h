@@ -34,10 +34,18 @@
  * required attribute, an attribute the command does not take, a wrong type
  * or length, an out-of-range value, a name too long or an unknown bit in a
  * mask is refused with -EINVAL and an extended ack message naming the
- * attribute, and changes nothing.
+ * attribute, and changes nothing. One exception comes from the netlink
+ * core (NLA_NUL_STRING in Linux 6.1's nla_validate()): a NAME payload
+ * longer than QFENCE_NAME_LEN bytes (a final NUL not counted) that has a
+ * NUL within its first QFENCE_NAME_LEN bytes, i.e. a short name followed
+ * by trailing bytes, is refused with -ERANGE ("Attribute failed policy
+ * validation"), still naming the attribute and changing nothing.
  *
  * NAME: 1 to QFENCE_NAME_LEN - 1 printable ASCII characters without blanks
- * (it appears in device-mapper table lines), NUL-terminated.
+ * (it appears in device-mapper table lines), NUL-terminated, and the NUL
+ * is the attribute's last byte. Without a NUL in the first QFENCE_NAME_LEN
+ * bytes (too long, or not terminated): -EINVAL. Bytes after the NUL:
+ * -EINVAL if the payload is at most QFENCE_NAME_LEN bytes, -ERANGE beyond.
  *
  * Time
  * ----
@@ -65,13 +73,19 @@
  * --------
  * QFENCE_CMD_LEASE_NEW (admin)
  *     Create a DISARMED lease.
- *     Required: NAME, GENERATION (>= 1), MAX_LEASE_MS (1..QFENCE_MAX_LEASE_MS_LIMIT).
+ *     Required: NAME, GENERATION (1..U64_MAX - 1: a fenced lease must be
+ *     able to take a larger generation to rejoin, DESIGN rule 7),
+ *     MAX_LEASE_MS (1..QFENCE_MAX_LEASE_MS_LIMIT).
  *     Optional: ACTIONS (default QFENCE_ACTION_IO), REBOOT_DELAY_MS
  *     (0..QFENCE_DELAY_MS_LIMIT, default 0), SETTLE_MS
  *     (1..QFENCE_DELAY_MS_LIMIT, default QFENCE_SETTLE_MS_DEFAULT),
  *     FLAGS (QFENCE_F_*).
  *     ACTIONS must include QFENCE_ACTION_IO (the IO fence always fires);
- *     REBOOT and PANIC are mutually exclusive.
+ *     REBOOT and PANIC are mutually exclusive. QFENCE_ACTION_LOG_ONLY is
+ *     refused (-EINVAL, extack "LOG_ONLY needs the module loaded with
+ *     log_only=Y (tests only)") unless the module was loaded with
+ *     log_only=Y, where every lease only logs anyway: DESIGN rule 12, the
+ *     settle escalation has no per-lease escape hatch.
  *     Errors: -EEXIST the name is taken; -ENOSPC QFENCE_MAX_LEASES exist;
  *     -EINVAL bad attributes.
  *
@@ -85,9 +99,12 @@
  * QFENCE_CMD_LEASE_GET (doit: NAME required; dump: all leases)
  *     Reply attributes: NAME, STATE, GENERATION, DEADLINE_NS (0 when no
  *     deadline is set), NOW_NS, MAX_LEASE_MS, ACTIONS, REBOOT_DELAY_MS,
- *     SETTLE_MS, FLAGS, RENEWALS, FENCES, IOS_FAILED, IOS_INFLIGHT,
- *     DEVICES, FENCED_NS (0 if never), DRAINED_NS (0 unless the devices
- *     drained after the last fence), FENCE_REASON.
+ *     SETTLE_MS, FLAGS, RENEWALS, FENCES, IOS_FAILED, IOS_INFLIGHT
+ *     (admitted bios not yet completed; a bio refused because the lease
+ *     is not ARMED is never counted, one racing with a fence may be for
+ *     the moment of its map), DEVICES, FENCED_NS (0 if never), DRAINED_NS
+ *     (the last fence's drain; 0 while the lease is FENCED and has not
+ *     drained since the fence), FENCE_REASON.
  *     Errors: -ENOENT.
  *
  * QFENCE_CMD_LEASE_FENCE (admin)
@@ -118,7 +135,8 @@
  *     GENERATION and stays DISARMED, and UNFENCED is sent. A daemon so
  *     moves to a rejoined generation while a device-mapper table holds
  *     the lease (no LEASE_DEL + LEASE_NEW needed).
- *     Required: NAME, GENERATION (strictly larger than the lease's).
+ *     Required: NAME, GENERATION (strictly larger than the lease's, and
+ *     below U64_MAX as at LEASE_NEW: -EINVAL otherwise).
  *     Errors: -ENOENT; -EINVAL the lease is ARMED; -ESTALE the generation
  *     is not larger; -EBUSY not drained yet (checked after -ESTALE).
  *
@@ -189,7 +207,14 @@
  *   <start> <len> qfence <dev_path> <lease_name> [<#feature args> [<arg>]*]
  * No feature arguments are defined yet; a count other than 0 is refused.
  * The lease must exist when the table is loaded, and LEASE_DEL refuses
- * while a table uses it. The target has no prepare_ioctl: block ioctls
+ * while a table uses it. The target is immutable (DM_TARGET_IMMUTABLE,
+ * target version 1.1): a table reload of a qfence device with a table of
+ * another target type, or mixing qfence with another type, is refused by
+ * device-mapper (-EINVAL, "can't replace immutable target type qfence" in
+ * the kernel log), whatever the lease's state; only the `error` target
+ * may replace it, so that an operator can always fail the device. A
+ * reload with another lease name is a qfence table and is accepted.
+ * The target has no prepare_ioctl: block ioctls
  * that device-mapper would pass to the device (SG_IO and other SCSI
  * pass-through, which would write around the fence) fail with -ENOTTY.
  * Persistent reservations are the exception: device-mapper's own pr_ops
@@ -214,7 +239,9 @@
  * Module parameters
  * -----------------
  *   log_only (bool, default N): reboot and panic actions, including the
- *   settle escalation, are logged instead of executed (for tests).
+ *   settle escalation, are logged instead of executed (for tests, as
+ *   softdog's soft_noboot; read-only once loaded). The only way to disarm
+ *   the escalation: QFENCE_ACTION_LOG_ONLY is accepted only under it.
  */
 #ifndef _UAPI_LINUX_QFENCE_H
 #define _UAPI_LINUX_QFENCE_H
@@ -286,7 +313,7 @@ enum qfence_action {
 	QFENCE_ACTION_IO = 1U << 0,	/* always set: refuse IO */
 	QFENCE_ACTION_REBOOT = 1U << 1,	/* emergency_restart() after delay */
 	QFENCE_ACTION_PANIC = 1U << 2,	/* panic() after delay, for kdump */
-	QFENCE_ACTION_LOG_ONLY = 1U << 3, /* log reboot/panic, do not do it */
+	QFENCE_ACTION_LOG_ONLY = 1U << 3, /* only with log_only=Y (tests) */
 	__QFENCE_ACTION_ALL = (1U << 4) - 1
 };
 

@@ -214,18 +214,26 @@ add_counts "$(echo "$out" | tail -n 1)"
 # Mutants: each cuts one rule out of a copy of the sources; the suites must
 # notice. The original sources go back into the tree at the end.
 mutate() {
-	# mutate RULE FILE OLD NEW [all]: prints the mutant's verdict, adds
-	# counts; "all" replaces every occurrence of OLD, not only the first
-	local rule=$1 file=$2 old=$3 new=$4 count=${5:-1} dir
+	# mutate RULE FILE OLD NEW [all | OLD2 NEW2]: prints the mutant's
+	# verdict, adds counts; "all" replaces every occurrence of OLD, not
+	# only the first; OLD2 NEW2 is a second cut in the same mutant, for a
+	# rule enforced in two places
+	local rule=$1 file=$2 dir
+	shift 2
 	dir=$(mktemp -d) || fail "mktemp"
 	cp -r "$top/kmod/." "$dir/"
-	if ! python3 - "$dir/$file" "$old" "$new" "$count" <<'PY'
+	if ! python3 - "$dir/$file" "$@" <<'PY'
 import sys
-path, old, new, count = sys.argv[1:5]
+path, args = sys.argv[1], sys.argv[2:]
+count = 1
+if len(args) == 3 and args[2] == "all":
+    count, args = -1, args[:2]
 s = open(path).read()
-if old not in s:
-    sys.exit(1)
-open(path, "w").write(s.replace(old, new, -1 if count == "all" else 1))
+for old, new in zip(args[0::2], args[1::2]):
+    if old not in s:
+        sys.exit(1)
+    s = s.replace(old, new, count)
+open(path, "w").write(s)
 PY
 	then
 		echo "FAIL mutant rule $rule: the code it cuts is no longer in $file"
@@ -251,9 +259,11 @@ if [ -n "$mutants" ]; then
 	# Rule 7: a renew re-arms a fenced or expired lease.
 	mutate 7 lease.c $'if (state == QFENCE_STATE_FENCED) {\n\t\tNL_SET_ERR_MSG(extack, "lease is fenced; only LEASE_UNFENCE clears it");\n\t\treturn -ECANCELED;\n\t}\n\tif (state == QFENCE_STATE_ARMED && qfence_lease_expire(l, now)) {' \
 		$'if (state == QFENCE_STATE_FENCED)\n\t\tstate = QFENCE_STATE_DISARMED;\n\tif (0) {'
-	# Rule 8: a lease that was never armed admits IO.
+	# Rule 8: a lease that was never armed admits IO (map() looks twice).
 	mutate 8 lease.h 'likely(state == QFENCE_STATE_ARMED && now < deadline)' \
-		'likely(state == QFENCE_STATE_DISARMED || now < deadline)'
+		'likely(state == QFENCE_STATE_DISARMED || now < deadline)' \
+		'if (qfence_lease_state(l) != QFENCE_STATE_ARMED)' \
+		'if (qfence_lease_state(l) == QFENCE_STATE_FENCED)'
 	# Rule 8: fencing a never-armed lease at boot reboots (a reboot loop).
 	mutate 8 lease.c 'return READ_ONCE(l->fence_armed) || inflight;' 'return true;'
 	# Rule F (the settle bound): a clean leave with IO still in flight.
@@ -262,6 +272,12 @@ if [ -n "$mutants" ]; then
 	mutate F lease.c 'if (READ_ONCE(l->fence_armed) && READ_ONCE(l->fence_deadline) < from)' 'if (0)'
 	# Rule F: an unfence before the IO admitted before the fence drained.
 	mutate F lease.c 'if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {' 'if (0) {'
+	# Rule 7: an unfence passes on the previous fence's drain.
+	mutate 7 lease.c $'\tclear_bit(QFENCE_LF_DRAINED, &l->flags);\n\tclear_bit(QFENCE_LF_KICKED, &l->flags);' ''
+	# Rule 7: a fence is drained and unfenced before its kick is done.
+	mutate 7 lease.c 'return kicked;' 'return true;'
+	# Rule F: a bio refused on a lease not armed counts as in flight.
+	mutate F lease.h $'if (qfence_lease_state(l) != QFENCE_STATE_ARMED)\n\t\treturn false;' ''
 	place "$top/kmod"
 fi
 

@@ -215,6 +215,33 @@ t_dm_reload_fenced() {
 	expect_io w /dev/mapper/qf1 ok
 }
 
+# The fence cannot be swapped out by a reload: a table of another target
+# type is refused (DM_TARGET_IMMUTABLE) while the lease is armed or
+# fenced, except `error`, which an operator may always load to fail the
+# device (cleared here, never resumed). A device of its own over ram0.
+t_dm_reload_other_target() {
+	# A failure must not leave the device or the lease to later cases.
+	trap 'dmsetup remove qim; quorumctl lease disarm imm; quorumctl lease unfence imm --generation 2; quorumctl lease del imm' EXIT
+	qc lease new imm --generation 1 --max-lease-ms 10000
+	dmsetup create qim --table "0 16 qfence /dev/ram0 imm"
+	qc lease renew imm --generation 1 --in-ms 8000
+	expect_io r /dev/mapper/qim ok
+	! dmsetup reload qim --table "0 16 linear /dev/ram0 0" || die "reload to linear accepted over an armed lease"
+	! dmsetup reload qim --table "0 8 qfence /dev/ram0 imm
+8 8 linear /dev/ram0 8" || die "reload mixing qfence and linear accepted"
+	dmsetup reload qim --table "0 16 error" || die "reload to error refused"
+	dmsetup clear qim
+	dmsetup table qim | grep -q ' qfence ' || die "table changed: $(dmsetup table qim)"
+	qc lease fence imm
+	! dmsetup reload qim --table "0 16 linear /dev/ram0 0" || die "reload to linear accepted over a fenced lease"
+	dmsetup table qim | grep -q ' qfence ' || die "table changed: $(dmsetup table qim)"
+	expect_io r /dev/mapper/qim EIO
+	dmsetup remove qim
+	qc lease unfence imm --generation 2
+	qc lease del imm
+	trap - EXIT
+}
+
 # A bio that waits in a suspended device is mapped on resume: by then the
 # lease has expired and it must fail (rule 6, checked at map time).
 t_dm_expiry_while_suspended() {
@@ -539,6 +566,7 @@ run_case unfence-not-larger-refused t_unfence_not_larger
 run_case unfence-larger-restores-io t_unfence_larger
 run_case manual-fence t_manual_fence
 run_case dm-reload-keeps-fence t_dm_reload_fenced
+run_case dm-reload-refuses-other-targets t_dm_reload_other_target
 run_case dm-expiry-while-suspended t_dm_expiry_while_suspended
 run_case dm-reload-other-lease t_dm_reload_other_lease
 run_case disarm-blocks-io t_disarm

@@ -22,12 +22,12 @@
 #define GEN 5
 #define MAX_MS 60000
 
-enum kind { END, U32, U64, STR, NOSTR, BYTES, NOW_MS };
+enum kind { END, U32, U64, STR, NOSTR, BYTES, NOW_MS, NAMETAIL };
 
 struct attr {
 	enum kind kind;
 	uint16_t type;
-	int64_t v;		/* value; NOW_MS: u64 now + v ms; BYTES: length */
+	int64_t v;		/* value; NOW_MS: u64 now + v ms; BYTES, NAMETAIL: length */
 	const char *s;
 };
 
@@ -61,6 +61,14 @@ static const struct row rows[] = {
 	  { A_NAME("abcdefghijklmnopqrstuvwxyz012345"), A_GEN(1), A_MAX(1000) } },
 	{ "new-name-not-terminated", QFENCE_CMD_LEASE_NEW, EINVAL,
 	  { { NOSTR, QFENCE_A_NAME, 0, "x1" }, A_GEN(1), A_MAX(1000) } },
+	/* "x1", its NUL, then junk: refused by qfence up to 32 bytes ... */
+	{ "new-name-trailing-bytes", QFENCE_CMD_LEASE_NEW, EINVAL,
+	  { { NAMETAIL, QFENCE_A_NAME, 8, "x1" }, A_GEN(1), A_MAX(1000) } },
+	/* ... and by the netlink core's NLA_NUL_STRING check beyond. */
+	{ "new-name-trailing-bytes-long", QFENCE_CMD_LEASE_NEW, ERANGE,
+	  { { NAMETAIL, QFENCE_A_NAME, 40, "x1" }, A_GEN(1), A_MAX(1000) } },
+	{ "new-generation-max", QFENCE_CMD_LEASE_NEW, EINVAL,
+	  { A_NAME("x1"), { U64, QFENCE_A_GENERATION, -1, NULL }, A_MAX(1000) } },
 	{ "new-actions-unknown-bit", QFENCE_CMD_LEASE_NEW, EINVAL,
 	  { A_NAME("x1"), A_GEN(1), A_MAX(1000), { U32, QFENCE_A_ACTIONS, QFENCE_ACTION_IO | (1 << 4), NULL } } },
 	{ "new-actions-without-io", QFENCE_CMD_LEASE_NEW, EINVAL,
@@ -120,6 +128,14 @@ static void put(struct nlmsghdr *nlh, const struct attr *a)
 	case NOW_MS:
 		mnl_attr_put_u64(nlh, a->type, qnl_now() + a->v * 1000000LL);
 		break;
+	case NAMETAIL: {
+		char buf[64];
+
+		memset(buf, 'z', sizeof(buf));
+		memcpy(buf, a->s, strlen(a->s) + 1);
+		mnl_attr_put(nlh, a->type, (size_t)a->v, buf);
+		break;
+	}
 	case END: break;
 	}
 }
