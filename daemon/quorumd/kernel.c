@@ -67,37 +67,67 @@ static const char *state_name(uint32_t s)
 	return s <= QFENCE_STATE_FENCED ? n[s] : "?";
 }
 
+/*
+ * One datagram of the command socket while the request (seq, its
+ * nlmsg_type) waits: 1 while the answer is still to come, else its
+ * result (-errno or 0). A non-ack answer of the request is copied to
+ * reply when it is set (LEASE_GET).
+ */
+int kern_reply_input(struct qd_kernel *k, const void *buf, size_t len,
+		     const struct sockaddr_nl *from, uint32_t seq,
+		     uint16_t type, void *reply, size_t *reply_len)
+{
+	int n = (int)len;
+	char msg[128];
+
+	(void)k;
+	(void)from;
+	(void)type;
+	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, n);
+	     h = mnl_nlmsg_next(h, &n)) {
+		int rc = qd_nl_ack(h, h->nlmsg_len, seq, msg, sizeof(msg));
+
+		if (rc == 1 && h->nlmsg_seq == seq && reply &&
+		    h->nlmsg_len <= KERN_BUF) {
+			memcpy(reply, h, h->nlmsg_len);
+			*reply_len = h->nlmsg_len;
+			continue;
+		}
+		if (rc == 1)
+			continue;
+		if (rc < 0 && msg[0])
+			LOG(WARN, "kernel: %s", msg);
+		return rc;
+	}
+	return 1;
+}
+
 /* Send the message in k->buf and wait for its ack; -errno or 0. When
  * reply is set, the first non-ack answer is copied there (LEASE_GET). */
 static int request(struct qd_kernel *k, size_t len, void *reply,
 		   size_t *reply_len)
 {
-	uint32_t seq = ((struct nlmsghdr *)k->buf)->nlmsg_seq;
-	char msg[128];
+	const struct nlmsghdr *req = (const struct nlmsghdr *)k->buf;
+	uint32_t seq = req->nlmsg_seq;
+	uint16_t type = req->nlmsg_type;
+	struct sockaddr_nl from;
+	socklen_t fromlen;
 	ssize_t n;
+	int rc;
 
 	if (mnl_socket_sendto(k->cmd, k->buf, len) < 0)
 		return -errno;
 	for (;;) {
-		n = mnl_socket_recvfrom(k->cmd, k->buf, sizeof(k->buf));
+		fromlen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(mnl_socket_get_fd(k->cmd), k->buf, sizeof(k->buf),
+			     0, (struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)k->buf;
-		     mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n)) {
-			int rc = qd_nl_ack(h, h->nlmsg_len, seq, msg, sizeof(msg));
-
-			if (rc == 1 && h->nlmsg_seq == seq && reply &&
-			    h->nlmsg_len <= KERN_BUF) {
-				memcpy(reply, h, h->nlmsg_len);
-				*reply_len = h->nlmsg_len;
-				continue;
-			}
-			if (rc == 1)
-				continue;
-			if (rc < 0 && msg[0])
-				LOG(WARN, "kernel: %s", msg);
+		rc = kern_reply_input(k, k->buf, (size_t)n, &from, seq, type,
+				      reply, reply_len);
+		if (rc != 1)
 			return rc;
-		}
 	}
 }
 
@@ -598,15 +628,32 @@ void kern_apply_event(struct qd *d, const struct qd_event *ev)
 	    PRIu64, ev->event, ev->name, ev->gen);
 }
 
+/* One datagram of the events socket, sent by `from'. */
+void kern_event_input(struct qd *d, const void *buf, size_t len,
+		      const struct sockaddr_nl *from)
+{
+	int n = (int)len;
+	struct qd_event ev;
+
+	(void)from;
+	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, n);
+	     h = mnl_nlmsg_next(h, &n))
+		if (!qd_nl_parse_event(h, h->nlmsg_len, &ev))
+			kern_apply_event(d, &ev);
+}
+
 void kern_on_event(struct qd *d)
 {
 	struct qd_kernel *k = &d->k;
-	struct qd_event ev;
+	struct sockaddr_nl from;
+	socklen_t fromlen;
 	ssize_t n;
 
 	for (;;) {
-		n = recv(mnl_socket_get_fd(k->ev), k->buf, sizeof(k->buf),
-			 MSG_DONTWAIT);
+		fromlen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(mnl_socket_get_fd(k->ev), k->buf, sizeof(k->buf),
+			     MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				/* events lost: ask the kernel directly */
@@ -620,10 +667,7 @@ void kern_on_event(struct qd *d)
 			}
 			return;
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)k->buf;
-		     mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n))
-			if (!qd_nl_parse_event(h, h->nlmsg_len, &ev))
-				kern_apply_event(d, &ev);
+		kern_event_input(d, k->buf, (size_t)n, &from);
 	}
 }
 

@@ -134,6 +134,12 @@ int kern_init(struct qd *d);
 void kern_fini(struct qd *d);
 int kern_event_fd(const struct qd *d);
 void kern_on_event(struct qd *d);
+struct sockaddr_nl;
+void kern_event_input(struct qd *d, const void *buf, size_t len,
+		      const struct sockaddr_nl *from);
+int kern_reply_input(struct qd_kernel *k, const void *buf, size_t len,
+		     const struct sockaddr_nl *from, uint32_t seq,
+		     uint16_t type, void *reply, size_t *reply_len);
 void kern_apply_event(struct qd *d, const struct qd_event *ev);
 /* Step 4 of the batch order (raft.h). */
 void kern_apply_lease(struct qd *d, const struct qf_ready *rd);
