@@ -33,6 +33,11 @@
  *             other generations are history and ignored. Never un-fence
  *             by ourselves. An unexpected -EINVAL/-ESTALE/-ECANCELED is
  *             followed by LEASE_GET (the local view was wrong).
+ *   origin    only the kernel speaks for qfence.ko: a message whose
+ *             sender port id is not 0 (a process with CAP_NET_ADMIN in
+ *             our netns), or not of the qfence family (or an ack to our
+ *             request, with its seq), is counted and ignored, logged
+ *             rate-limited: a forged FENCED or refusal fences nothing.
  *   requests  time out after 2 s (the loop is single-threaded: a stuck
  *             request holds it; not bounded by L yet, see the README).
  *
@@ -68,6 +73,31 @@ static const char *state_name(uint32_t s)
 }
 
 /*
+ * Only the kernel speaks for qfence.ko: anything else is counted and
+ * ignored, logged at most every 10 s (a flood must not flood the journal).
+ */
+static bool trusted(struct qd_kernel *k, const struct sockaddr_nl *from,
+		    const struct nlmsghdr *h, uint16_t type, bool ack_ok)
+{
+	qf_ns now;
+
+	if (qd_nl_from_kernel(from, h, type, ack_ok))
+		return true;
+	k->foreign++;
+	now = qd_now();
+	if (!k->foreign_logged || now - k->foreign_logged >= 10000 * QF_MS) {
+		k->foreign_logged = now;
+		LOG(WARN, "kernel: ignored a netlink message that is not "
+		    "qfence.ko's (sender port %" PRIu32 ", type %u, expected "
+		    "port 0 and type %u; %" PRIu64 " so far): a process with "
+		    "CAP_NET_ADMIN in this network namespace is writing to "
+		    "quorumd's netlink sockets", from ? from->nl_pid : 0,
+		    h->nlmsg_type, type, k->foreign);
+	}
+	return false;
+}
+
+/*
  * One datagram of the command socket while the request (seq, its
  * nlmsg_type) waits: 1 while the answer is still to come, else its
  * result (-errno or 0). A non-ack answer of the request is copied to
@@ -80,12 +110,13 @@ int kern_reply_input(struct qd_kernel *k, const void *buf, size_t len,
 	int n = (int)len;
 	char msg[128];
 
-	(void)k;
-	(void)from;
-	(void)type;
 	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, n);
 	     h = mnl_nlmsg_next(h, &n)) {
-		int rc = qd_nl_ack(h, h->nlmsg_len, seq, msg, sizeof(msg));
+		int rc;
+
+		if (!trusted(k, from, h, type, true))
+			continue;
+		rc = qd_nl_ack(h, h->nlmsg_len, seq, msg, sizeof(msg));
 
 		if (rc == 1 && h->nlmsg_seq == seq && reply &&
 		    h->nlmsg_len <= KERN_BUF) {
@@ -635,10 +666,10 @@ void kern_event_input(struct qd *d, const void *buf, size_t len,
 	int n = (int)len;
 	struct qd_event ev;
 
-	(void)from;
 	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, n);
 	     h = mnl_nlmsg_next(h, &n))
-		if (!qd_nl_parse_event(h, h->nlmsg_len, &ev))
+		if (trusted(&d->k, from, h, d->k.family, false) &&
+		    !qd_nl_parse_event(h, h->nlmsg_len, &ev))
 			kern_apply_event(d, &ev);
 }
 
