@@ -246,6 +246,8 @@ void loop_fini(struct qd *d);
 int loop_run(struct qd *d);
 void loop_watch_client(struct qd *d, int slot);
 void loop_process(struct qd *d);	/* drain the core's ready batches */
+void loop_log_fence(struct qd *d, const struct qf_fence_decision *f);
+void loop_fence_log_init(struct qd *d);
 
 /* ---- main.c ---- */
 void leave_start(struct qd *d);		/* SIGTERM */
@@ -315,6 +317,8 @@ struct qd {
 	uint64_t hooks_fenced_index;	/* newest NODE_FENCED hooked, durable */
 	uint64_t hooks_start_index;	/* its value at start: replays below */
 	bool hooks_failed;		/* a hook could not start: index frozen */
+	uint64_t fenced_logged_index;	/* newest NODE_FENCED line, durable */
+	uint64_t fenced_logged_start;	/* its value at start: "(replayed)" */
 
 	/* recent committed fences, newest first */
 	size_t n_recent;
