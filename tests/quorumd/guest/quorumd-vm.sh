@@ -329,11 +329,11 @@ t_forged_netlink() {
 	_r=$(field ${LP}$F renewals)
 	_f=$(kfences $F)
 	qdip netns exec qn$F qfnlforge "$(pid $F)" ${LP}$F "$(kgen $F)" || die "the forger sent nothing"
-	wait_for forged_logged || die "the forged events were not reported"
-	wait_for renewed_more $F $((_r + 30)) || die "node $F stopped renewing after the forged events"
-	! logsince $F $_c | grep -q "is FENCED" || die "the daemon took a forged event for the kernel's"
+	wait_for renewed_more $F $((_r + 30)) || die "node $F stopped renewing after the forged events: lease $(kstate $F)"
+	! logsince $F $_c | grep -q "is FENCED" || die "the daemon took a forged event for the kernel's: $(logsince $F $_c | grep "is FENCED" | head -n 1)"
 	[ "$(kfences $F)" = "$_f" ] || die "lease $F lapsed"
 	all_armed 1 2 3
+	wait_for forged_logged || die "the forged events were not reported"
 }
 run_case3 quorumd-vm-forged-netlink-ignored t_forged_netlink
 
