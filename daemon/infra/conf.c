@@ -253,7 +253,6 @@ static int p_actions(struct parse *p, const char *key, const char *v,
 		{ "io", QFENCE_ACTION_IO },
 		{ "reboot", QFENCE_ACTION_REBOOT },
 		{ "panic", QFENCE_ACTION_PANIC },
-		{ "log-only", QFENCE_ACTION_LOG_ONLY },
 	};
 	char buf[LINE_MAX_CHARS], *tok, *save;
 	uint32_t mask = 0;
@@ -268,9 +267,16 @@ static int p_actions(struct parse *p, const char *key, const char *v,
 		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 			if (!strcmp(tok, tab[i].name))
 				break;
+		if (!strcmp(tok, "log-only"))
+			return fail(p, key, "'log-only' is refused: it turns off "
+				    "the settle escalation, and the IO fence "
+				    "does not bound IO already in flight, so F "
+				    "and W would not hold (DESIGN rule 12). "
+				    "Tests load qfence with log_only=1 and run "
+				    "quorumd --allow-log-only instead");
 		if (i == sizeof(tab) / sizeof(tab[0]))
 			return fail(p, key, "'%s' is not an action (io, reboot, "
-				    "panic, log-only)", tok);
+				    "panic)", tok);
 		mask |= tab[i].bit;
 	}
 	if (!mask)
@@ -663,12 +669,7 @@ static int check_actions(struct parse *p)
 	    (c->actions & QFENCE_ACTION_PANIC))
 		return fail_at(p, K_ACTIONS, "actions", "'reboot' and 'panic' "
 			       "exclude each other");
-	if (c->actions & QFENCE_ACTION_LOG_ONLY)
-		warn(c, "actions: log-only: reboot/panic are only logged; "
-		     "F then rests on the IO fence alone (tests only)");
-	if (c->nowayout && (c->actions & QFENCE_ACTION_LOG_ONLY))
-		return fail_at(p, K_NOWAYOUT, "nowayout", "contradicts "
-			       "actions = log-only");
+	/* log-only never gets here: p_actions refuses it (DESIGN rule 12) */
 	return 0;
 }
 

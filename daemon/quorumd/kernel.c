@@ -33,6 +33,11 @@
  *             other generations are history and ignored. Never un-fence
  *             by ourselves. An unexpected -EINVAL/-ESTALE/-ECANCELED is
  *             followed by LEASE_GET (the local view was wrong).
+ *   origin    only the kernel speaks for qfence.ko: a message whose
+ *             sender port id is not 0 (a process with CAP_NET_ADMIN in
+ *             our netns), or not of the qfence family (or an ack to our
+ *             request, with its seq), is counted and ignored, logged
+ *             rate-limited: a forged FENCED or refusal fences nothing.
  *   requests  time out after 2 s (the loop is single-threaded: a stuck
  *             request holds it; not bounded by L yet, see the README).
  *
@@ -67,37 +72,93 @@ static const char *state_name(uint32_t s)
 	return s <= QFENCE_STATE_FENCED ? n[s] : "?";
 }
 
+/*
+ * Only the kernel speaks for qfence.ko: anything else is counted and
+ * ignored, logged at most every 10 s (a flood must not flood the journal).
+ */
+static bool trusted(struct qd_kernel *k, const struct sockaddr_nl *from,
+		    const struct nlmsghdr *h, uint16_t type, bool ack_ok)
+{
+	qf_ns now;
+
+	if (qd_nl_from_kernel(from, h, type, ack_ok))
+		return true;
+	k->foreign++;
+	now = qd_now();
+	if (!k->foreign_logged || now - k->foreign_logged >= 10000 * QF_MS) {
+		k->foreign_logged = now;
+		LOG(WARN, "kernel: ignored a netlink message that is not "
+		    "qfence.ko's (sender port %" PRIu32 ", type %u, expected "
+		    "port 0 and type %u; %" PRIu64 " so far): a process with "
+		    "CAP_NET_ADMIN in this network namespace is writing to "
+		    "quorumd's netlink sockets", from ? from->nl_pid : 0,
+		    h->nlmsg_type, type, k->foreign);
+	}
+	return false;
+}
+
+/*
+ * One datagram of the command socket while the request (seq, its
+ * nlmsg_type) waits: 1 while the answer is still to come, else its
+ * result (-errno or 0). A non-ack answer of the request is copied to
+ * reply when it is set (LEASE_GET).
+ */
+int kern_reply_input(struct qd_kernel *k, const void *buf, size_t len,
+		     const struct sockaddr_nl *from, uint32_t seq,
+		     uint16_t type, void *reply, size_t *reply_len)
+{
+	int n = (int)len;
+	char msg[128];
+
+	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, n);
+	     h = mnl_nlmsg_next(h, &n)) {
+		int rc;
+
+		if (!trusted(k, from, h, type, true))
+			continue;
+		rc = qd_nl_ack(h, h->nlmsg_len, seq, msg, sizeof(msg));
+
+		if (rc == 1 && h->nlmsg_seq == seq && reply &&
+		    h->nlmsg_len <= KERN_BUF) {
+			memcpy(reply, h, h->nlmsg_len);
+			*reply_len = h->nlmsg_len;
+			continue;
+		}
+		if (rc == 1)
+			continue;
+		if (rc < 0 && msg[0])
+			LOG(WARN, "kernel: %s", msg);
+		return rc;
+	}
+	return 1;
+}
+
 /* Send the message in k->buf and wait for its ack; -errno or 0. When
  * reply is set, the first non-ack answer is copied there (LEASE_GET). */
 static int request(struct qd_kernel *k, size_t len, void *reply,
 		   size_t *reply_len)
 {
-	uint32_t seq = ((struct nlmsghdr *)k->buf)->nlmsg_seq;
-	char msg[128];
+	const struct nlmsghdr *req = (const struct nlmsghdr *)k->buf;
+	uint32_t seq = req->nlmsg_seq;
+	uint16_t type = req->nlmsg_type;
+	struct sockaddr_nl from;
+	socklen_t fromlen;
 	ssize_t n;
+	int rc;
 
 	if (mnl_socket_sendto(k->cmd, k->buf, len) < 0)
 		return -errno;
 	for (;;) {
-		n = mnl_socket_recvfrom(k->cmd, k->buf, sizeof(k->buf));
+		fromlen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(mnl_socket_get_fd(k->cmd), k->buf, sizeof(k->buf),
+			     0, (struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)k->buf;
-		     mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n)) {
-			int rc = qd_nl_ack(h, h->nlmsg_len, seq, msg, sizeof(msg));
-
-			if (rc == 1 && h->nlmsg_seq == seq && reply &&
-			    h->nlmsg_len <= KERN_BUF) {
-				memcpy(reply, h, h->nlmsg_len);
-				*reply_len = h->nlmsg_len;
-				continue;
-			}
-			if (rc == 1)
-				continue;
-			if (rc < 0 && msg[0])
-				LOG(WARN, "kernel: %s", msg);
+		rc = kern_reply_input(k, k->buf, (size_t)n, &from, seq, type,
+				      reply, reply_len);
+		if (rc != 1)
 			return rc;
-		}
 	}
 }
 
@@ -598,15 +659,32 @@ void kern_apply_event(struct qd *d, const struct qd_event *ev)
 	    PRIu64, ev->event, ev->name, ev->gen);
 }
 
+/* One datagram of the events socket, sent by `from'. */
+void kern_event_input(struct qd *d, const void *buf, size_t len,
+		      const struct sockaddr_nl *from)
+{
+	int n = (int)len;
+	struct qd_event ev;
+
+	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, n);
+	     h = mnl_nlmsg_next(h, &n))
+		if (trusted(&d->k, from, h, d->k.family, false) &&
+		    !qd_nl_parse_event(h, h->nlmsg_len, &ev))
+			kern_apply_event(d, &ev);
+}
+
 void kern_on_event(struct qd *d)
 {
 	struct qd_kernel *k = &d->k;
-	struct qd_event ev;
+	struct sockaddr_nl from;
+	socklen_t fromlen;
 	ssize_t n;
 
 	for (;;) {
-		n = recv(mnl_socket_get_fd(k->ev), k->buf, sizeof(k->buf),
-			 MSG_DONTWAIT);
+		fromlen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(mnl_socket_get_fd(k->ev), k->buf, sizeof(k->buf),
+			     MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				/* events lost: ask the kernel directly */
@@ -620,10 +698,7 @@ void kern_on_event(struct qd *d)
 			}
 			return;
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)k->buf;
-		     mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n))
-			if (!qd_nl_parse_event(h, h->nlmsg_len, &ev))
-				kern_apply_event(d, &ev);
+		kern_event_input(d, k->buf, (size_t)n, &from);
 	}
 }
 

@@ -62,6 +62,7 @@ int loop_init(struct qd *d)
 
 	d->hooks_fenced_index = qd_num_load(d, HOOKS_FENCED_FILE);
 	d->hooks_start_index = d->hooks_fenced_index;
+	loop_fence_log_init(d);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -133,12 +134,37 @@ static const char *reason_name(int r)
  * the host cluster test reads this line. at_ns (CLOCK_BOOTTIME) lets a test
  * on one kernel compare the commit with the fenced lease's kernel events.
  */
-static void log_fence(struct qd *d, const struct qf_fence_decision *f)
+/*
+ * A restart replays the committed records, and their lines would look
+ * like new fences to whatever reads the log (a hook, a test, an operator).
+ * The index of the newest record whose line was written is durable; a
+ * record at or below its value at this start is printed as "(replayed)".
+ * Against the value at start only: the fences of one installed snapshot
+ * all carry its index, and each is new the first time. A daemon that dies
+ * between the line and the save prints it once more unmarked (a fresh
+ * record is never marked replayed).
+ */
+#define FENCED_LOGGED_FILE "log-fenced-index"
+
+void loop_fence_log_init(struct qd *d)
+{
+	d->fenced_logged_index = qd_num_load(d, FENCED_LOGGED_FILE);
+	d->fenced_logged_start = d->fenced_logged_index;
+}
+
+void loop_log_fence(struct qd *d, const struct qf_fence_decision *f)
 {
 	static struct qf_status st;
 	qf_ns now = qd_now();
 	int64_t since_grant = -1;
 
+	if (f->index <= d->fenced_logged_start) {
+		LOG(WARN, "NODE_FENCED committed (replayed): node %" PRIu32
+		    " generation %" PRIu64 " index %" PRIu64 " reason %s: "
+		    "committed before this start", f->node, f->gen, f->index,
+		    reason_name(f->reason));
+		return;
+	}
 	qf_raft_status(&d->raft, &st);
 	for (size_t i = 0; i < st.n_progress; i++)
 		if (st.progress[i].id == f->node && st.progress[i].last_grant)
@@ -156,6 +182,10 @@ static void log_fence(struct qd *d, const struct qf_fence_decision *f)
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
 		    PRIu64 " index %" PRIu64 " reason %s at_ns=%" PRIu64,
 		    f->node, f->gen, f->index, reason_name(f->reason), now);
+	if (f->index > d->fenced_logged_index) {
+		d->fenced_logged_index = f->index;
+		qd_num_save(d, FENCED_LOGGED_FILE, f->index);
+	}
 }
 
 /*
@@ -206,7 +236,7 @@ static void apply(struct qd *d, const struct qf_ready *rd)
 	for (size_t i = 0; i < rd->n_fences; i++) {
 		const struct qf_fence_decision *f = &rd->fences[i];
 
-		log_fence(d, f);
+		loop_log_fence(d, f);
 		remember_fence(d, f);
 		ctl_on_fence_committed(d, f);
 		fenced_hook(d, f);

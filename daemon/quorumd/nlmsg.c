@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -285,6 +286,24 @@ int qd_nl_parse_event(const void *buf, size_t len, struct qd_event *ev)
 	if (bad || !ev->event || !ev->name[0])
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * Is this message the kernel's? The sender's port id is 0 only for the
+ * kernel (a process can never bind it; the kernel writes the sender's
+ * address, the sender cannot choose it). A process with CAP_NET_ADMIN in
+ * our network namespace can still send to our ports, so a message of
+ * another sender, or of another family than the one expected (type; acks
+ * when ack_ok), is not qfence.ko's word: a forged FENCED or refusal
+ * would otherwise fence a healthy node.
+ */
+bool qd_nl_from_kernel(const struct sockaddr_nl *from,
+		       const struct nlmsghdr *h, uint16_t type, bool ack_ok)
+{
+	if (!from || from->nl_family != AF_NETLINK || from->nl_pid != 0)
+		return false;
+	return h->nlmsg_type == type ||
+	       (ack_ok && h->nlmsg_type == NLMSG_ERROR);
 }
 
 int qd_nl_ack(const void *buf, size_t len, uint32_t seq, char *msg,

@@ -87,6 +87,8 @@ struct qd_kernel {
 	uint64_t unfence_busy;		/* LEASE_UNFENCE refused: not drained */
 	uint64_t unfence_next;		/* qf_ns: next retry, not before */
 	uint32_t timeout_ms;		/* netlink request timeout */
+	uint64_t foreign;		/* netlink messages not the kernel's */
+	qf_ns foreign_logged;		/* last time one was logged */
 	int lock_fd;			/* leaselock.c, held for life */
 	uint8_t buf[KERN_BUF];
 };
@@ -126,6 +128,11 @@ size_t qd_nl_lease_cmd(void *buf, uint16_t family, uint32_t seq, int cmd,
 		       const char *name);
 int qd_nl_parse_lease(const void *buf, size_t len, struct qd_lease_info *li);
 int qd_nl_parse_event(const void *buf, size_t len, struct qd_event *ev);
+struct sockaddr_nl;
+struct nlmsghdr;
+/* Sent by the kernel (port id 0), of family `type' (or an ack)? */
+bool qd_nl_from_kernel(const struct sockaddr_nl *from,
+		       const struct nlmsghdr *h, uint16_t type, bool ack_ok);
 /* 0 for an ack, -errno for an error reply, 1 for something else. */
 int qd_nl_ack(const void *buf, size_t len, uint32_t seq, char *msg,
 	      size_t msglen);
@@ -135,6 +142,11 @@ int kern_init(struct qd *d);
 void kern_fini(struct qd *d);
 int kern_event_fd(const struct qd *d);
 void kern_on_event(struct qd *d);
+void kern_event_input(struct qd *d, const void *buf, size_t len,
+		      const struct sockaddr_nl *from);
+int kern_reply_input(struct qd_kernel *k, const void *buf, size_t len,
+		     const struct sockaddr_nl *from, uint32_t seq,
+		     uint16_t type, void *reply, size_t *reply_len);
 void kern_apply_event(struct qd *d, const struct qd_event *ev);
 /* Step 4 of the batch order (raft.h). */
 void kern_apply_lease(struct qd *d, const struct qf_ready *rd);
@@ -248,6 +260,8 @@ void loop_fini(struct qd *d);
 int loop_run(struct qd *d);
 void loop_watch_client(struct qd *d, int slot);
 void loop_process(struct qd *d);	/* drain the core's ready batches */
+void loop_log_fence(struct qd *d, const struct qf_fence_decision *f);
+void loop_fence_log_init(struct qd *d);
 
 /* ---- main.c ---- */
 void leave_start(struct qd *d);		/* SIGTERM */
@@ -320,6 +334,8 @@ struct qd {
 	uint64_t hooks_fenced_index;	/* newest NODE_FENCED hooked, durable */
 	uint64_t hooks_start_index;	/* its value at start: replays below */
 	bool hooks_failed;		/* a hook could not start: index frozen */
+	uint64_t fenced_logged_index;	/* newest NODE_FENCED line, durable */
+	uint64_t fenced_logged_start;	/* its value at start: "(replayed)" */
 
 	/* recent committed fences, newest first */
 	size_t n_recent;

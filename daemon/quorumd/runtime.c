@@ -8,7 +8,8 @@
  * state ARMED and deadline in the future (DESIGN §4). When the lease runs
  * out the petting stops and the watchdog resets the machine after its own
  * timeout (W_hw + R of DESIGN §2, part of F). A clean leave closes it with
- * the magic 'V' so that it stops.
+ * the magic 'V' so that it stops. Its timeout is set on the device and
+ * read back at start (DESIGN rule 12).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +17,88 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/watchdog.h>
 #include <systemd/sd-daemon.h>
 
 #include "uapi/qfence.h"
 #include "quorumd.h"
+
+static int real_wdt_ioctl(int fd, unsigned long req, int *arg)
+{
+	return ioctl(fd, req, arg);
+}
+
+int (*qd_wdt_ioctl)(int fd, unsigned long req, int *arg) = real_wdt_ioctl;
+
+/*
+ * DESIGN rule 12: the watchdog's timeout W_hw is part of F, and the
+ * configuration check proved settle_ms >= watchdog_timeout_s. That only
+ * holds if the device runs with that timeout, not its driver's default
+ * (softdog: 60 s): set it, read it back, and refuse anything else (a
+ * driver that cannot take it, or that rounds it to another value).
+ */
+static int watchdog_timeout(struct qd *d)
+{
+	int want = (int)d->conf.watchdog_timeout_s, t = want;
+
+	if (qd_wdt_ioctl(d->wdt_fd, WDIOC_SETTIMEOUT, &t) < 0) {
+		LOG(ERR, "watchdog %s cannot take a timeout of %d s "
+		    "(WDIOC_SETTIMEOUT: %s): F would rest on the driver's "
+		    "default. Refusing to start; use a device that takes "
+		    "watchdog_timeout_s, or none", d->conf.watchdog_device,
+		    want, strerror(errno));
+		return -1;
+	}
+	if (qd_wdt_ioctl(d->wdt_fd, WDIOC_GETTIMEOUT, &t) < 0) {
+		LOG(ERR, "watchdog %s: WDIOC_GETTIMEOUT: %s: its timeout "
+		    "cannot be checked. Refusing to start",
+		    d->conf.watchdog_device, strerror(errno));
+		return -1;
+	}
+	if (t != want) {
+		LOG(ERR, "watchdog %s runs with a timeout of %d s, not the "
+		    "configured watchdog_timeout_s = %d (the driver rounds "
+		    "it): settle_ms was checked against %d s. Refusing to "
+		    "start; set watchdog_timeout_s = %d if settle_ms covers "
+		    "it (DESIGN rule 12)", d->conf.watchdog_device, t, want,
+		    want, t);
+		return -1;
+	}
+	LOG(INFO, "hardware watchdog %s: timeout %d s set and read back",
+	    d->conf.watchdog_device, t);
+	return 0;
+}
+
+/*
+ * A refusal closes the device again. With the magic 'V' (it stops) when
+ * the kernel lease is not armed: nothing depends on it yet, and a wrong
+ * configuration must not reset the node. An armed (adopted) lease keeps
+ * it running, as after a crash: the node must not outlive its lease.
+ */
+static int watchdog_open(struct qd *d)
+{
+	d->wdt_fd = open(d->conf.watchdog_device, O_WRONLY | O_CLOEXEC);
+	if (d->wdt_fd < 0) {
+		LOG(ERR, "watchdog %s: %s", d->conf.watchdog_device,
+		    strerror(errno));
+		return -1;
+	}
+	if (watchdog_timeout(d)) {
+		if (d->k.state != QFENCE_STATE_ARMED &&
+		    write(d->wdt_fd, "V", 1) != 1)
+			LOG(WARN, "watchdog magic close: %s", strerror(errno));
+		close(d->wdt_fd);
+		d->wdt_fd = -1;
+		return -1;
+	}
+	LOG(INFO, "hardware watchdog %s open: petted only while the lease "
+	    "is valid", d->conf.watchdog_device);
+	return 0;
+}
 
 int runtime_init(struct qd *d)
 {
@@ -43,16 +119,8 @@ int runtime_init(struct qd *d)
 			return -1;
 		}
 	}
-	if (d->conf.watchdog_device[0]) {
-		d->wdt_fd = open(d->conf.watchdog_device, O_WRONLY | O_CLOEXEC);
-		if (d->wdt_fd < 0) {
-			LOG(ERR, "watchdog %s: %s", d->conf.watchdog_device,
-			    strerror(errno));
-			return -1;
-		}
-		LOG(INFO, "hardware watchdog %s open: petted only while the "
-		    "lease is valid", d->conf.watchdog_device);
-	}
+	if (d->conf.watchdog_device[0] && watchdog_open(d))
+		return -1;
 	if (sd_watchdog_enabled(0, &d->sd_watchdog_usec) <= 0)
 		d->sd_watchdog_usec = 0;
 	return 0;

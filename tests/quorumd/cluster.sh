@@ -295,6 +295,8 @@ check sigterm_cluster_told grep -q "clean leave: the leader recorded it" "$T/log
 # ---- whole-cluster restart on the durable state, one log tail torn
 TERM0=$(field "$L" term)
 H0=$(grep -c "^$F 1 $F 1\$" "$T/hook.out")
+declare -A FRESH0	# fresh "NODE_FENCED committed" lines of (F, 1) so far
+for n in 1 2 3; do FRESH0[$n]=$(grep -c "NODE_FENCED committed: node $F generation 1 " "$T/log$n"); done
 for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done
 printf 'torn-record' >> "$T/d$S/log"
 for n in 1 2 3; do start $n; done
@@ -305,6 +307,11 @@ check restart_torn_tail_detected grep -q "CORRUPT OR TORN LOG TAIL" "$T/log$S"
 # the replayed NODE_FENCED records do not run their hooks again
 for n in 1 2 3; do
 	check "restart_hooks_not_rerun_node$n" wait_for grep -q "on_fenced for node $F generation 1 (index [0-9]*) ran before this start" "$T/log$n"
+done
+# the replayed records' lines say so: a reader never takes one for a new fence
+for n in 1 2 3; do
+	check "restart_fence_line_marked_replayed_node$n" wait_for grep -q "NODE_FENCED committed (replayed): node $F generation 1 " "$T/log$n"
+	check "restart_no_fresh_line_for_old_fence_node$n" test "$(grep -c "NODE_FENCED committed: node $F generation 1 " "$T/log$n")" = "${FRESH0[$n]}"
 done
 check restart_hooks_ran_once test "$(grep -c "^$F 1 $F 1\$" "$T/hook.out")" = "$H0"
 check restart_fenced_node_stays_fenced wait_for fenced_kernel "$OLD"

@@ -30,11 +30,12 @@ qd_initramfs() {
 	(cd "$qd_top" &&
 		make --no-print-directory -j2 module &&
 		make --no-print-directory -C tests/vm/helpers &&
-		make --no-print-directory -C daemon/quorumd all probe pkt &&
+		make --no-print-directory -C daemon/quorumd all probe pkt nlforge &&
 		tests/vm/mkinitramfs.sh "$out") > "$log" 2>&1 || return 1
 	qd_copy "$root" "$BUILD/bin/quorumd" quorumd
 	qd_copy "$root" "$BUILD/bin/quorumd-probe" quorumd-probe
 	qd_copy "$root" "$BUILD/bin/qfpkt" qfpkt
+	qd_copy "$root" "$BUILD/bin/qfnlforge" qfnlforge
 	# iproute2's ip, named so that busybox's `ip' applet stays untouched
 	qd_copy "$root" /bin/ip qdip
 	cp "$qd_here/guest/qnet.sh" "$qd_here/guest/$name.sh" "$root/tests/"

@@ -308,11 +308,23 @@ static void conf_actions(void)
 	UT_CONTAINS(err, "exclude each other");
 	UT_ASSERT(load("actions = io,explode\n") != 0);
 	UT_CONTAINS(err, "'explode' is not an action");
-	UT_ASSERTF(load("actions = io,reboot,log-only\n") == 0, "%s", err);
-	UT_EQ(conf.nwarn, 1);
-	UT_CONTAINS(conf.warn[0], "log-only");
-	UT_ASSERT(load("actions = io,log-only\nnowayout = yes\n") != 0);
-	UT_CONTAINS(err, "t.conf:10: nowayout: contradicts");
+}
+
+/*
+ * DESIGN rule 12: no per-lease log-only in a real cluster (it turns the
+ * settle escalation off, and the IO fence does not bound IO already in
+ * flight). Refused at its line; tests use the module's log_only=1 and
+ * quorumd --allow-log-only instead. The struct stays untouched.
+ */
+static void conf_log_only_refused(void)
+{
+	UT_ASSERTF(load("actions = io,panic\n") == 0, "%s", err);
+	UT_ASSERT(load("lease_name = x\nactions = io,reboot,log-only\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: actions: 'log-only' is refused");
+	UT_CONTAINS(err, "log_only=1");
+	UT_EQ(conf.actions, QFENCE_ACTION_IO | QFENCE_ACTION_PANIC);
+	UT_ASSERT(load("actions = log-only,io\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: actions: 'log-only' is refused");
 }
 
 static void conf_two_node_warning_and_witness(void)
@@ -516,6 +528,7 @@ const struct ut_case conf_cases[] = {
 	{ "conf_syntax_and_long_lines", conf_syntax_and_long_lines },
 	{ "conf_indented_keys_are_keys", conf_indented_keys_are_keys },
 	{ "conf_actions", conf_actions },
+	{ "conf_log_only_refused", conf_log_only_refused },
 	{ "conf_two_node_warning_and_witness", conf_two_node_warning_and_witness },
 	{ "conf_timing_check_table", conf_timing_check_table },
 	{ "conf_kernel_limits", conf_kernel_limits },

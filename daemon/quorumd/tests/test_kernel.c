@@ -4,10 +4,15 @@
  * the same rules as qfence.ko): rule 7 latch, unfence only with a larger
  * generation, clock guard before every renew.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 
 #include "clockguard.h"
 
@@ -384,6 +389,130 @@ static void log_only_refused(void)
 	CHECK(qd_log_only_check(NULL, false) == 0);
 }
 
+/* ---- who may speak for the kernel ---- */
+
+static uint8_t nlbuf[KERN_BUF];
+
+static size_t fenced_event(uint16_t type, uint64_t gen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nlbuf);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	nlh->nlmsg_type = type;
+	g->cmd = QFENCE_CMD_EVENT;
+	g->version = QFENCE_GENL_VERSION;
+	mnl_attr_put_u32(nlh, QFENCE_A_EVENT, QFENCE_EVENT_FENCED);
+	mnl_attr_put_strz(nlh, QFENCE_A_NAME, "l1");
+	mnl_attr_put_u64(nlh, QFENCE_A_GENERATION, gen);
+	mnl_attr_put_u64(nlh, QFENCE_A_TIMESTAMP_NS, 1);
+	mnl_attr_put_u32(nlh, QFENCE_A_FENCE_REASON, QFENCE_REASON_MANUAL);
+	return nlh->nlmsg_len;
+}
+
+static struct sockaddr_nl sender(uint32_t pid)
+{
+	return (struct sockaddr_nl){ .nl_family = AF_NETLINK, .nl_pid = pid };
+}
+
+/*
+ * A process with CAP_NET_ADMIN in the daemon's network namespace can send
+ * to its netlink ports: a FENCED event from it, or one of another family,
+ * must not lapse a healthy lease. Only the kernel (port id 0) with the
+ * qfence family id speaks for qfence.ko.
+ */
+static void forged_event_ignored(void)
+{
+	struct qf_ready rd = grant(1, qd_now() + 1000 * QF_MS);
+	struct sockaddr_nl from = sender(4242);
+	size_t n;
+
+	CHECK(setup() == 0);
+	d.k.family = 0x22;
+	kern_apply_lease(&d, &rd);
+	CHECK(d.k.state == QFENCE_STATE_ARMED);
+	n = fenced_event(0x22, 1);
+	kern_event_input(&d, nlbuf, n, &from);		/* a process */
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.raft.lapsed_gen == 0);
+	from = sender(0);
+	n = fenced_event(0x23, 1);
+	kern_event_input(&d, nlbuf, n, &from);		/* another family */
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.raft.lapsed_gen == 0);
+	from.nl_family = AF_UNSPEC;
+	n = fenced_event(0x22, 1);
+	kern_event_input(&d, nlbuf, n, &from);		/* not netlink's */
+	CHECK(d.k.state == QFENCE_STATE_ARMED && d.raft.lapsed_gen == 0);
+	CHECK(d.k.foreign == 3);
+	from = sender(0);
+	kern_event_input(&d, nlbuf, n, &from);		/* the kernel's */
+	CHECK(d.k.state == QFENCE_STATE_FENCED && d.raft.lapsed_gen == 1);
+	CHECK(d.k.foreign == 3);
+	kern_fini(&d);
+}
+
+static size_t ack_msg(uint8_t *at, int err, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags = NLM_F_CAPPED;
+	e->error = err;
+	e->msg.nlmsg_seq = seq;
+	e->msg.nlmsg_len = NLMSG_HDRLEN;
+	return nlh->nlmsg_len;
+}
+
+static size_t get_reply(uint8_t *at, uint16_t type, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(at);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_seq = seq;
+	g->cmd = QFENCE_CMD_LEASE_GET;
+	mnl_attr_put_u32(nlh, QFENCE_A_STATE, QFENCE_STATE_FENCED);
+	mnl_attr_put_u64(nlh, QFENCE_A_GENERATION, 1);
+	return nlh->nlmsg_len;
+}
+
+/*
+ * The answer to a request is the kernel's (port id 0), of the request's
+ * family (or an ack), with the request's seq. A forged refusal must not
+ * count as the kernel's answer: the request keeps waiting for the real one.
+ */
+static void forged_reply_ignored(void)
+{
+	static uint8_t reply[KERN_BUF];
+	struct sockaddr_nl from = sender(4242);
+	size_t rlen = 0, n;
+
+	CHECK(setup() == 0);
+	n = ack_msg(nlbuf, -ECANCELED, 7);
+	CHECK(kern_reply_input(&d.k, nlbuf, n, &from, 7, 0x22, NULL,
+			       NULL) == 1);
+	from = sender(0);
+	n = ack_msg(nlbuf, -ECANCELED, 6);		/* an older request's */
+	CHECK(kern_reply_input(&d.k, nlbuf, n, &from, 7, 0x22, NULL,
+			       NULL) == 1);
+	from = sender(99);
+	n = get_reply(nlbuf, 0x22, 7);
+	n += ack_msg(nlbuf + n, 0, 7);		/* two, both forged */
+	CHECK(kern_reply_input(&d.k, nlbuf, n, &from, 7, 0x22, reply,
+			       &rlen) == 1 && rlen == 0);
+	from = sender(0);
+	n = get_reply(nlbuf, 0x23, 7);			/* another family */
+	CHECK(kern_reply_input(&d.k, nlbuf, n, &from, 7, 0x22, reply,
+			       &rlen) == 1 && rlen == 0);
+	CHECK(d.k.foreign == 4);
+	n = get_reply(nlbuf, 0x22, 7);			/* the real answer */
+	n += ack_msg(nlbuf + n, -ECANCELED, 7);
+	CHECK(kern_reply_input(&d.k, nlbuf, n, &from, 7, 0x22, reply,
+			       &rlen) == -ECANCELED && rlen > 0);
+	CHECK(d.k.foreign == 4);
+	kern_fini(&d);
+}
+
 const struct t_case t_kernel[] = {
 	{ "kernel/restart_adopts_lease", adopt_on_restart },
 	{ "kernel/rule7_fenced_is_latched", latched },
@@ -398,5 +527,7 @@ const struct t_case t_kernel[] = {
 	  disarmed_moves_generation },
 	{ "kernel/adopt_checks_parameters_and_owner", adopt_decisions },
 	{ "kernel/log_only_refused_unless_allowed", log_only_refused },
+	{ "kernel/forged_event_ignored", forged_event_ignored },
+	{ "kernel/forged_reply_ignored", forged_reply_ignored },
 	{ 0 }
 };

@@ -12,8 +12,10 @@
 qnet_init || { echo "FAIL quorumd-vm-setup: no event listener"; exit 1; }
 modprobe brd rd_nr=8 rd_size=4096
 modprobe dm-mod
-# node 3 pets a (soft, non-rebooting) watchdog while its lease is valid
-modprobe softdog soft_noboot=1 soft_margin=1
+# node 3 pets a (soft, non-rebooting) watchdog while its lease is valid;
+# loaded with its default margin (60 s): quorumd must set the configured
+# 1 s on the device (DESIGN rule 12)
+modprobe softdog soft_noboot=1
 for n in 1 2 3 4 5; do qnet_node $n; done
 for n in 1 2 3; do conf $n 3; done
 printf 'watchdog_device = /dev/watchdog\nwatchdog_timeout_s = 1\n' >> $T/n3.conf
@@ -65,6 +67,10 @@ run_case quorumd-vm-one-daemon-per-lease t_one_daemon_per_lease
 triggers() { dmesg | grep -c "softdog: Triggered" || true; }
 triggered_more() { [ "$(triggers)" -gt "$1" ]; }
 t_watchdog() {
+	_w=$(cat /sys/class/watchdog/watchdog0/timeout 2>/dev/null)
+	[ "$_w" = 1 ] || die "watchdog timeout is '$_w' s, not the configured 1 s"
+	grep -q "watchdog /dev/watchdog: timeout 1 s set and read back" $T/log3 ||
+		die "quorumd did not say it set the watchdog's timeout"
 	_t0=$(triggers)
 	_r=$(field ${LP}3 renewals)
 	# a lease valid for three watchdog margins: petted, never triggered
@@ -394,6 +400,24 @@ t_replayed_rejoin() {
 	rejoin_node $S
 }
 run_case3 quorumd-vm-replayed-rejoin-refused-rule11 t_replayed_rejoin
+
+# A process with CAP_NET_ADMIN in node F's namespace sends FENCED-looking
+# events of F's lease (the qfence family id, and another) to the daemon's
+# netlink ports. The sender is not the kernel: the daemon ignores them,
+# says so, and keeps renewing; the kernel lease stays armed.
+forged_logged() { logsince $F $_c | grep -q "ignored a netlink message that is not qfence.ko's"; }
+t_forged_netlink() {
+	_c=$(lines $F)
+	_r=$(field ${LP}$F renewals)
+	_f=$(kfences $F)
+	qdip netns exec qn$F qfnlforge "$(pid $F)" ${LP}$F "$(kgen $F)" || die "the forger sent nothing"
+	wait_for renewed_more $F $((_r + 30)) || die "node $F stopped renewing after the forged events: lease $(kstate $F)"
+	! logsince $F $_c | grep -q "is FENCED" || die "the daemon took a forged event for the kernel's: $(logsince $F $_c | grep "is FENCED" | head -n 1)"
+	[ "$(kfences $F)" = "$_f" ] || die "lease $F lapsed"
+	all_armed 1 2 3
+	wait_for forged_logged || die "the forged events were not reported"
+}
+run_case3 quorumd-vm-forged-netlink-ignored t_forged_netlink
 
 t_leader_crash() {
 	_fF=$(kfences $F)

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loop.c's "NODE_FENCED committed" line: a restart replays the committed
+ * records, and a replayed record's line must say so, or a reader of the
+ * log (a hook, a test, an operator) takes an old fence for a new one.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "quorumd.h"
+#include "test.h"
+
+static struct qd d;
+static char dir[64], logpath[96];
+
+static uint64_t rand0(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* A daemon start on the data directory `dir' (kept between starts). */
+static int start(void)
+{
+	static struct qf_snapshot snap;
+	struct qf_persist ps = { 0 };
+	char err[256], conf[512];
+
+	snprintf(conf, sizeof(conf),
+		 "[cluster]\nname = c\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
+		 "peer = 3 127.0.0.1:3\n"
+		 "[node]\nid = 1\nlease_name = l1\ndata_dir = %s\n", dir);
+	memset(&d, 0, sizeof(d));
+	if (qf_conf_load_string(&d.conf, "t.conf", conf, err, sizeof(err)) ||
+	    qd_core_config(&d.conf, &d.core_cfg, err, sizeof(err)) ||
+	    qd_bootstrap(&d.conf, &snap))
+		return -1;
+	ps.snap = snap;
+	if (qf_raft_init(&d.raft, &d.core_cfg, &ps, 5, rand0, NULL))
+		return -1;
+	loop_fence_log_init(&d);
+	return 0;
+}
+
+/* The line loop_log_fence writes for f, read back from stderr. */
+static const char *line_for(const struct qf_fence_decision *f)
+{
+	static char line[600];
+	int saved = dup(2), fd;
+	FILE *in;
+
+	line[0] = '\0';
+	fflush(stderr);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 2) < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (saved >= 0)
+			close(saved);
+		return line;
+	}
+	close(fd);
+	qd_log_level = LOG_INFO_;
+	loop_log_fence(&d, f);
+	qd_log_level = 0;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	in = fopen(logpath, "r");
+	if (in) {
+		if (!fgets(line, sizeof(line), in))
+			line[0] = '\0';
+		fclose(in);
+	}
+	return line;
+}
+
+static void replayed_lines_marked(void)
+{
+	struct qf_fence_decision f = { .node = 2, .gen = 1, .index = 5,
+				       .reason = 1 };
+	char cmd[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/quorumd-fencelog-XXXXXX");
+	CHECK(mkdtemp(dir));
+	snprintf(logpath, sizeof(logpath), "%s/stderr", dir);
+	CHECK(start() == 0);
+	CHECK(strstr(line_for(&f), "NODE_FENCED committed: node 2 "
+		     "generation 1 index 5 "));
+	/* the restart replays index 5: marked; index 6 is new */
+	CHECK(start() == 0);
+	CHECK(strstr(line_for(&f), "NODE_FENCED committed (replayed): node 2 "
+		     "generation 1 index 5 "));
+	CHECK(!strstr(line_for(&f), "NODE_FENCED committed: "));
+	f.index = 6;
+	f.gen = 2;
+	CHECK(strstr(line_for(&f), "NODE_FENCED committed: node 2 "
+		     "generation 2 index 6 "));
+	/* the fences of one snapshot share its index: a snapshot installed
+	 * after the start is new, all of it, until the next start */
+	f.node = 3;
+	CHECK(strstr(line_for(&f), "NODE_FENCED committed: node 3 "));
+	CHECK(start() == 0);
+	CHECK(strstr(line_for(&f), "NODE_FENCED committed (replayed): node 3 "));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
+const struct t_case t_fencelog[] = {
+	{ "fencelog/replayed_lines_marked", replayed_lines_marked },
+	{ 0 }
+};
