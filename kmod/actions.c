@@ -15,7 +15,7 @@
  *  - action: at fenced_ns + reboot_delay_ms, the lease's REBOOT or PANIC.
  *
  * As softdog does, the callbacks pr_crit() first and then act; with the
- * log_only parameter they only log. DESIGN rule 12: nothing per lease
+ * log_only parameter they only log. design.md rule 12: nothing per lease
  * disarms the escalation; LEASE_NEW takes QFENCE_ACTION_LOG_ONLY only when
  * the module is loaded log_only=Y, where the bit changes nothing more.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * qfence actions: what follows a fence besides refusing IO. The settle
- * bound (DESIGN §2, F) and the optional reboot or panic.
+ * bound (design.md §2, F) and the optional reboot or panic.
  */
 #ifndef _QFENCE_ACTIONS_H
 #define _QFENCE_ACTIONS_H

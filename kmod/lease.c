@@ -407,7 +407,7 @@ bool qfence_lease_drain(struct qfence_lease *l, u64 now)
  * latch sets QFENCE_LF_FENCE_KICK once, test_and_clear_bit() takes it (and
  * orders the latch's fields before what follows). The caller starts the
  * timers, then calls qfence_lease_kick_end(). Until then the fence is not
- * complete: no drain is recorded and no unfence passes (DESIGN rule 7:
+ * complete: no drain is recorded and no unfence passes (design.md rule 7:
  * the "EBUSY until drained since the fence" rule needs this fence's drain,
  * and an unfence must not come before the timers the kick starts).
  *

@@ -185,7 +185,7 @@ static inline int qfence_lease_state(const struct qfence_lease *l)
 }
 
 /*
- * The IO admission protocol (DESIGN rules 6 and 8), in two steps so that
+ * The IO admission protocol (design.md rules 6 and 8), in two steps so that
  * the clock is read after the bio is counted:
  *
  *	counted = qfence_io_enter(l, io);

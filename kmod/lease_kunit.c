@@ -3,7 +3,7 @@
  * KUnit suite qfence_lease: the lease state machine with injected time.
  *
  * Nothing here sleeps or reads a clock: every case states the time it
- * runs at. Cases marked "rule N" fail when DESIGN §2 rule N is removed
+ * runs at. Cases marked "rule N" fail when design.md §2 rule N is removed
  * from lease.c.
  */
 

@@ -83,7 +83,7 @@ static int qfence_check_generation(struct nlattr **tb,
 
 /*
  * A generation a lease takes (LEASE_NEW, LEASE_UNFENCE) is below U64_MAX.
- * DESIGN rule 7: only an unfence with a strictly larger generation leaves
+ * design.md rule 7: only an unfence with a strictly larger generation leaves
  * FENCED, so a lease at U64_MAX could never leave it, and UNFENCE, DISARM
  * and DEL would refuse until reboot (the module pinned). Refusing the
  * value where a lease takes it keeps room for one more rejoin at every
@@ -231,7 +231,7 @@ int qfence_policy_check_new(struct nlattr **tb,
 		return -EINVAL;
 	}
 	/*
-	 * DESIGN rule 12: the settle escalation is always armed in a real
+	 * design.md rule 12: the settle escalation is always armed in a real
 	 * cluster, so a lease cannot ask to only log. Tests load the module
 	 * with log_only=Y (as softdog's soft_noboot), which a daemon can see
 	 * and refuse; the bit is then accepted and changes nothing more.

@@ -2,7 +2,7 @@
 /*
  * lease renew, renew-loop and bench-renew. A relative deadline is anchored
  * on a CLOCK_BOOTTIME reading taken just before the request is sent (the
- * spirit of DESIGN rule 1: time spent in transit shortens the lease, never
+ * spirit of design.md rule 1: time spent in transit shortens the lease, never
  * lengthens it).
  */
 #include <errno.h>

@@ -8,7 +8,7 @@
  * Layout (all integers big-endian):
  *   u8 magic 'Q', u8 magic 'F', u8 version (2), u8 type, u8 flags,
  *   u8 n_entries, u16 zero, u32 from, u32 to, u32 timing (the sender's
- *   timing digest, DESIGN rule 9; version 2), u32 zero,
+ *   timing digest, design.md rule 9; version 2), u32 zero,
  *   u64 term, index, log_term, commit, round, boot_id, a, gen, r,
  *   then for APPEND n_entries entries, for SNAPSHOT the state:
  *   entry:  u64 term, u64 index, u8 type, u8 role, u8 reason, u8 n_addrs,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Timing configuration (DESIGN §2 liveness rule, rule 5; §5 defaults).
+ * Timing configuration (design.md §2 liveness rule, rule 5; §5 defaults).
  */
 #include <stdio.h>
 
@@ -114,7 +114,7 @@ static int validate_kernel(const struct qf_timing *t, char *why, size_t len)
 		REFUSE("lease_ms must be in 1..%llu: the kernel's max_lease_ms (lease_ms + 1) is at most %llu (QFENCE_MAX_LEASE_MS_LIMIT)",
 		       MS(QF_KERNEL_MAX_LEASE) - 1, MS(QF_KERNEL_MAX_LEASE));
 	if (t->settle == 0)
-		REFUSE("settle_ms = 0 claims that IO stops the instant the lease expires; F must cover in-flight IO (DESIGN §2), the module enforces it (default 1000)");
+		REFUSE("settle_ms = 0 claims that IO stops the instant the lease expires; F must cover in-flight IO (design.md §2), the module enforces it (default 1000)");
 	if (t->settle > QF_KERNEL_MAX_SETTLE)
 		REFUSE("settle_ms must be in 1..%llu (the kernel's QFENCE_DELAY_MS_LIMIT)",
 		       MS(QF_KERNEL_MAX_SETTLE));
@@ -126,7 +126,7 @@ static int validate_lease(const struct qf_timing *t, char *why, size_t len)
 	qf_ns live, need;
 
 	if (t->rho_ppm == 0 || t->rho_ppm >= MAX_RHO_PPM)
-		REFUSE("rho_ppm = %u: rho bounds every clock's rate error including NTP slewing (DESIGN §2); 0 claims perfect clocks and %u (10%%) or more makes every bound meaningless; use 1000 and cap the time daemon's slew rate",
+		REFUSE("rho_ppm = %u: rho bounds every clock's rate error including NTP slewing (design.md §2); 0 claims perfect clocks and %u (10%%) or more makes every bound meaningless; use 1000 and cap the time daemon's slew rate",
 		       t->rho_ppm, MAX_RHO_PPM);
 	/*
 	 * Liveness rule: a leader crash must not let healthy leases lapse. A
@@ -137,7 +137,7 @@ static int validate_lease(const struct qf_timing *t, char *why, size_t len)
 	/* rounded up to a whole ms, as the loader always did (the stricter) */
 	need = (stretch(live, t->rho_ppm) + QF_MS - 1) / QF_MS * QF_MS;
 	if (need >= t->lease)
-		REFUSE("liveness: election_max_ms + heartbeat_ms + margin_ms = %llu ms (%llu ms with clock error rho) is not shorter than lease_ms = %llu: after a leader crash healthy followers' leases would lapse before a new leader grants, and a lapse fences them (rule 7); raise lease_ms above %llu or lower the election timeout (DESIGN §2 liveness rule)",
+		REFUSE("liveness: election_max_ms + heartbeat_ms + margin_ms = %llu ms (%llu ms with clock error rho) is not shorter than lease_ms = %llu: after a leader crash healthy followers' leases would lapse before a new leader grants, and a lapse fences them (rule 7); raise lease_ms above %llu or lower the election timeout (design.md §2 liveness rule)",
 		       MS(live), MS(need), MS(t->lease), MS(need));
 	return 0;
 }
@@ -157,7 +157,7 @@ static int validate_fence(const struct qf_timing *t, char *why, size_t len)
 }
 
 /*
- * The one timing validator (DESIGN §2 liveness rule, rule 5, and the
+ * The one timing validator (design.md §2 liveness rule, rule 5, and the
  * kernel's limits): the config loader, quorumd --check-config, the core's
  * init and the simulator all call this, so they agree on what runs.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * qfence Raft core: timing configuration and its validation (DESIGN §2
- * liveness rule and rule 5, defaults and fast profile of DESIGN §5).
+ * qfence Raft core: timing configuration and its validation (design.md §2
+ * liveness rule and rule 5, defaults and fast profile of design.md §5).
  */
 #ifndef QF_CORE_CONFIG_H
 #define QF_CORE_CONFIG_H
@@ -30,13 +30,13 @@ struct qf_timing {
 				 * value below the derived one is refused */
 };
 
-/* DESIGN §5: heartbeat 100, election 400..800, L 1500, F 1000, ρ 1000 ppm. */
+/* design.md §5: heartbeat 100, election 400..800, L 1500, F 1000, ρ 1000 ppm. */
 void qf_timing_default(struct qf_timing *t);
-/* DESIGN §5 fast profile: 50, 150..300, L 500, F 300, ρ 1000 ppm. */
+/* design.md §5 fast profile: 50, 150..300, L 500, F 300, ρ 1000 ppm. */
 void qf_timing_fast(struct qf_timing *t);
 
 /*
- * DESIGN rule 9: a digest of everything the rules compute with (heartbeat,
+ * design.md rule 9: a digest of everything the rules compute with (heartbeat,
  * election bounds, margin, L, F, ρ and W; not fence_after, a leader's own
  * policy). Nodes act only on messages with their own digest. Never 0.
  */

@@ -2,7 +2,7 @@
 /*
  * Elections: PreVote (thesis §9.6), votes (§3.4), role changes and
  * CheckQuorum (§6.2). Term and vote reach the disk before any vote leaves,
- * by the ready rule "persist before send" (DESIGN rule 4).
+ * by the ready rule "persist before send" (design.md rule 4).
  */
 #include "internal.h"
 
@@ -166,7 +166,7 @@ void election_tick(struct qf_raft *r, qf_ns now)
 /*
  * A split vote: another candidate of our term asks for our vote, which we
  * gave ourselves. Neither can win this term, so retry sooner, within
- * [election_min/2, election_min): the liveness rule of DESIGN §2 budgets
+ * [election_min/2, election_min): the liveness rule of design.md §2 budgets
  * one election timeout after a leader crash, not two.
  */
 static void split_vote(struct qf_raft *r, qf_ns now, const struct qf_msg *m)
@@ -229,7 +229,7 @@ void election_on_vote_resp(struct qf_raft *r, qf_ns now,
 /*
  * Thesis §6.2 CheckQuorum: a leader that has not heard from a majority
  * within an election timeout steps down, and with it stops renewing its
- * own lease and granting (DESIGN rule 2).
+ * own lease and granting (design.md rule 2).
  */
 void election_check_quorum(struct qf_raft *r, qf_ns now)
 {

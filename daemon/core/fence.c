@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fence decisions: NODE_FENCED and its waits (DESIGN §2 rule 5), the
+ * Fence decisions: NODE_FENCED and its waits (design.md §2 rule 5), the
  * automatic fencing of lost members and their rejoin (rules 3, 7).
  *
  * Rule 5: with W = (L + F)(1+ρ)/(1−ρ) on this leader's clock, the commit

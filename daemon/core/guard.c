@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The clock guard's verdict inside the core (DESIGN rule 10), and one
- * timing for the whole cluster (DESIGN rule 9).
+ * The clock guard's verdict inside the core (design.md rule 10), and one
+ * timing for the whole cluster (design.md rule 9).
  *
  * Every bound of rules 1-5 assumes this node's clock runs within ρ. The
  * core reads no clock, so the caller (the daemon's adjtimex guard, the
@@ -43,7 +43,7 @@ bool guard_binds_leader(const struct qf_raft *r)
 }
 
 /*
- * DESIGN rule 9: one timing for the whole cluster. W, R, the election
+ * design.md rule 9: one timing for the whole cluster. W, R, the election
  * timeouts and the kernel's max lease are all computed from this node's
  * own L, F, ρ; they bound what other nodes do only if those run the same
  * values. Each message carries its sender's digest and is acted upon only

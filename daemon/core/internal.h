@@ -10,7 +10,7 @@
  *   log.c         the bounded in-memory log
  *   state.c       the replicated state machine
  *   membership.c  single-server changes, transfer (thesis §4, §3.10)
- *   lease.c       rounds, acks, grants, deadlines (DESIGN rules 1-3)
+ *   lease.c       rounds, acks, grants, deadlines (design.md rules 1-3)
  *   fence.c       NODE_FENCED and its W waits, rejoin (rules 3, 5, 7)
  *   quorum.c      majority arithmetic alone
  *   guard.c       the clock guard's verdict, one cluster timing (rules 9,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The lease protocol, DESIGN §2 rules 1-3.
+ * The lease protocol, design.md §2 rules 1-3.
  *
  * Leader of term T: every heartbeat it opens round k at its time s_k and
  * sends it to all members. An ack counts for round k only if it echoes k
@@ -24,7 +24,7 @@ void lease_reset_leader(struct qf_raft *r)
 
 /*
  * May (id, gen) hold a lease? Never while NODE_FENCED(id, gen) is in the
- * log, committed or not (rule 3); witnesses hold none (DESIGN §4); and not
+ * log, committed or not (rule 3); witnesses hold none (design.md §4); and not
  * while the latest configuration shows another generation for id (a
  * pending NODE_JOIN, or a slot freed and re-added).
  */

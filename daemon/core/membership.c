@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Membership: single-server changes (thesis §4.1) under DESIGN rule 4, and
+ * Membership: single-server changes (thesis §4.1) under design.md rule 4, and
  * leadership transfer (thesis §3.10).
  *
  * A node uses the latest configuration in its log, committed or not

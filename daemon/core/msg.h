@@ -10,7 +10,7 @@
  * Time is always a node's own local monotonic clock (CLOCK_BOOTTIME in the
  * daemon), in nanoseconds. Times of different nodes are never compared; the
  * only times that cross the wire are echoes of the receiver's own clock
- * (DESIGN §2 rule 3: the `a` of an ack comes back in the grant).
+ * (design.md §2 rule 3: the `a` of an ack comes back in the grant).
  */
 #ifndef QF_CORE_MSG_H
 #define QF_CORE_MSG_H
@@ -26,7 +26,7 @@ typedef uint64_t qf_ns;		/* local monotonic clock, nanoseconds */
 #define QF_MAX_ADDRS	2	/* redundant links per node */
 #define QF_MSG_ENTRIES	4	/* entries carried by one append */
 
-/* Member roles. A witness votes and acks but holds no lease (DESIGN §4). */
+/* Member roles. A witness votes and acks but holds no lease (design.md §4). */
 enum qf_role {
 	QF_ROLE_VOTER = 1,
 	QF_ROLE_WITNESS = 2,
@@ -128,7 +128,7 @@ enum qf_msg_type {
 /*
  * Fields by type (unused fields are zero; every message carries timing,
  * the sender's timing digest, and is not acted upon if it is not the
- * receiver's own, DESIGN rule 9):
+ * receiver's own, design.md rule 9):
  *
  * PREVOTE, VOTE        index = last log index, log_term = its term.
  * APPEND               index = prev log index, log_term = its term,

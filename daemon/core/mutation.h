@@ -5,7 +5,7 @@
  * Only a build with -DQF_MUTATIONS (build/lib/libqfcore-mut.a) has the
  * global qf_mutation; every other build compiles QF_MUTATED() to 0 and the
  * broken branches away. Each value breaks exactly the clause it names
- * (DESIGN §2; issue "Raft core with lease grants and fence decisions"):
+ * (design.md §2; issue "Raft core with lease grants and fence decisions"):
  *
  *   anchor-on-receipt   rule 1: the leader's q is the receive time of the
  *                       majority-completing ack, and a follower's deadline

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Majority arithmetic, alone (etcd raft's quorum/majority.go). Used for the
- * commit index (thesis §3.6), vote tallies (§3.4) and lease rounds (DESIGN
+ * commit index (thesis §3.6), vote tallies (§3.4) and lease rounds (design.md
  * rule 2: the newest round acked by a majority).
  */
 #ifndef QF_CORE_QUORUM_H

@@ -503,7 +503,7 @@ const char *qf_strerror(int err)
 		"log full", "already exists or pending", "no such member",
 		"the node's generation is not fenced yet",
 		"persisted state is inconsistent",
-		"another timing than this node's (DESIGN rule 9)",
+		"another timing than this node's (design.md rule 9)",
 		"the rejoin names another generation than the fenced one",
 	};
 

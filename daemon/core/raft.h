@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * qfence Raft core: the pure state machine of quorumd (DESIGN §2, §4).
+ * qfence Raft core: the pure state machine of quorumd (design.md §2, §4).
  *
  * API changes (additions are listed here too; nothing removed so far):
  *   v1  initial interface.
@@ -55,7 +55,7 @@
  *      rd.snap_changed (drop persisted entries <= rd.snap->index); then
  *      rd.entries, which replace any persisted entries with index >=
  *      rd.entries[0].index.  Term and vote must be durable before any of
- *      the batch's messages leave (DESIGN rule 4: no vote or ack of an old
+ *      the batch's messages leave (design.md rule 4: no vote or ack of an old
  *      term after a restart).
  *   2. send rd.msgs (best effort: loss, delay, duplication are fine).
  *   3. apply rd.committed (the core has already applied them to its own
@@ -136,7 +136,7 @@ struct qf_persist {
  * added later starts empty and receives it by snapshot. */
 int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 		 const uint8_t *roles, size_t n);
-/* Record the cluster's timing in a bootstrap snapshot (DESIGN rule 9):
+/* Record the cluster's timing in a bootstrap snapshot (design.md rule 9):
  * every initial member must be given the same timing. */
 void qf_bootstrap_timing(struct qf_snapshot *snap, const struct qf_timing *t);
 
@@ -363,7 +363,7 @@ int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 			  uint8_t reason);
 /* Rejoin X with a new, larger generation; needs NODE_FENCED(X, g)
  * committed and fenced_gen == g: a REJOIN names the fenced generation it
- * ends (DESIGN rule 11), so a recorded one cannot end a later fence. */
+ * ends (design.md rule 11), so a recorded one cannot end a later fence. */
 int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
 			 uint64_t fenced_gen);
 /* Leadership transfer (thesis §3.10). */
@@ -374,7 +374,7 @@ int qf_raft_campaign(struct qf_raft *r, qf_ns now);
  * or a manual fence): never renew gen again; acks say so. */
 void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
 /*
- * The clock guard's verdict (DESIGN rule 10; the daemon's adjtimex check):
+ * The clock guard's verdict (design.md rule 10; the daemon's adjtimex check):
  * ok = false while this node's clock rate is beyond ρ. Until it is ok
  * again the node grants nothing, commits no NODE_FENCED, leads not (a
  * leader steps down at once), campaigns not and accepts no grant; it

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Log replication (thesis §3.5), the commit rule (§3.6.2) and snapshots
- * (§5). Every response to the leader is also a lease ack (DESIGN rule 2):
+ * (§5). Every response to the leader is also a lease ack (design.md rule 2):
  * it echoes the round k of the message it answers and carries this node's
  * (boot_id, a) (rule 3).
  */

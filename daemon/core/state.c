@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The replicated state machine: members with role, addresses and
- * generation, and fence records (DESIGN §4). Applying an entry is total:
+ * generation, and fence records (design.md §4). Applying an entry is total:
  * an entry that does not fit (unknown node, full table) changes nothing,
  * identically on every node.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * qfence daemon: durable, forward-only boot identities (see bootid.h, and
- * wire.h for why; DESIGN rule 11).
+ * wire.h for why; design.md rule 11).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * qfence daemon: boot identities that only move forward (DESIGN rule 11;
+ * qfence daemon: boot identities that only move forward (design.md rule 11;
  * the reasons are in wire.h).
  *
  * Two small text files in the data directory, each written as NAME.tmp,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * qfence daemon: clock guard (DESIGN §2, stated assumptions).
+ * qfence daemon: clock guard (design.md §2, stated assumptions).
  *
  * Every lease bound assumes each clock runs within ρ of real time,
  * including the kernel's own slewing: NTP daemons change CLOCK_BOOTTIME's

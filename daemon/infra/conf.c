@@ -271,7 +271,7 @@ static int p_actions(struct parse *p, const char *key, const char *v,
 			return fail(p, key, "'log-only' is refused: it turns off "
 				    "the settle escalation, and the IO fence "
 				    "does not bound IO already in flight, so F "
-				    "and W would not hold (DESIGN rule 12). "
+				    "and W would not hold (design.md rule 12). "
 				    "Tests load qfence with log_only=1 and run "
 				    "quorumd --allow-log-only instead");
 		if (i == sizeof(tab) / sizeof(tab[0]))
@@ -640,7 +640,7 @@ void qf_conf_timing_core(const struct qf_conf_timing *t, struct qf_timing *out)
 }
 
 /*
- * One validator for the whole project: the core's (DESIGN §2 liveness
+ * One validator for the whole project: the core's (design.md §2 liveness
  * rule, rule 5, the kernel's limits), so that the file, --check-config and
  * the running core agree on what is safe and on W.
  */
@@ -669,7 +669,7 @@ static int check_actions(struct parse *p)
 	    (c->actions & QFENCE_ACTION_PANIC))
 		return fail_at(p, K_ACTIONS, "actions", "'reboot' and 'panic' "
 			       "exclude each other");
-	/* log-only never gets here: p_actions refuses it (DESIGN rule 12) */
+	/* log-only never gets here: p_actions refuses it (design.md rule 12) */
 	return 0;
 }
 
@@ -703,7 +703,7 @@ static int dup_addr(struct parse *p, const struct qf_conf_peer *a)
 }
 
 /*
- * DESIGN §2: with a hardware watchdog, F = max(E + D_io, W_hw + R). The
+ * design.md §2: with a hardware watchdog, F = max(E + D_io, W_hw + R). The
  * watchdog fires W_hw after the last pet, so settle_ms must cover it.
  */
 static int check_watchdog(struct parse *p)
@@ -726,7 +726,7 @@ static int check_watchdog(struct parse *p)
 		return fail_at(p, K_WATCHDOG_TIMEOUT, "watchdog_timeout_s",
 			       "%" PRIu32 " s is longer than settle_ms (%" PRIu32
 			       " ms): F must cover the watchdog firing and the "
-			       "reset (DESIGN §2); raise settle_ms to at least "
+			       "reset (design.md §2); raise settle_ms to at least "
 			       "%" PRIu64 " plus the reset time and the "
 			       "watchdog's tolerance", c->watchdog_timeout_s,
 			       c->timing.settle_ms, need);

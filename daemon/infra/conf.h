@@ -5,7 +5,7 @@
  * INI syntax, parsed with inih. Sections and keys are documented in
  * quorumd.conf.example. Every error names file:line and the key, unknown
  * sections and keys are errors, values are range-checked, and the timing is
- * checked against DESIGN §2 (liveness rule, safety inequality) before the
+ * checked against design.md §2 (liveness rule, safety inequality) before the
  * file is accepted. A file that fails leaves the caller's struct unchanged,
  * so a reload (SIGHUP) with a broken file keeps the running configuration.
  */
@@ -30,11 +30,11 @@
 #define QF_CONF_MAX_WARN	4
 
 enum qf_conf_profile {
-	QF_CONF_PROFILE_DEFAULT,	/* DESIGN §5, first column */
-	QF_CONF_PROFILE_FAST,		/* DESIGN §5, fast profile */
+	QF_CONF_PROFILE_DEFAULT,	/* design.md §5, first column */
+	QF_CONF_PROFILE_FAST,		/* design.md §5, fast profile */
 };
 
-/* Timing knobs of DESIGN §5, in milliseconds (rho in ppm). */
+/* Timing knobs of design.md §5, in milliseconds (rho in ppm). */
 struct qf_conf_timing {
 	uint32_t heartbeat_ms;
 	uint32_t election_min_ms;
@@ -53,7 +53,7 @@ struct qf_conf_addr {
 
 struct qf_conf_peer {
 	uint32_t id;
-	bool witness;			/* votes, holds no lease (DESIGN §4) */
+	bool witness;			/* votes, holds no lease (design.md §4) */
 	unsigned int naddrs;
 	struct qf_conf_addr addr[QF_CONF_MAX_ADDRS];
 	int line;			/* where it was defined */
@@ -100,14 +100,14 @@ int qf_conf_load(struct qf_conf *c, const char *path, char *err, size_t errlen);
 int qf_conf_load_string(struct qf_conf *c, const char *fname, const char *text,
 			char *err, size_t errlen);
 
-/* The DESIGN §5 values of a profile. */
+/* The design.md §5 values of a profile. */
 void qf_conf_timing_profile(struct qf_conf_timing *t, enum qf_conf_profile p);
 
 /* The file's timing in the core's units (fence_after and wait left 0). */
 void qf_conf_timing_core(const struct qf_conf_timing *t, struct qf_timing *out);
 
 /*
- * DESIGN §2 timing check, usable on its own: the core's one validator
+ * design.md §2 timing check, usable on its own: the core's one validator
  * (qf_timing_validate, daemon/core/config.c) on the file's values. Returns
  * 0 and the core's W, rounded up to ms, in *wait_ms (may be NULL) if t is
  * safe and live; otherwise -1 and in why a sentence naming the rule broken

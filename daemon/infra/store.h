@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * qfence daemon: durable store (DESIGN §4 "Persistence").
+ * qfence daemon: durable store (design.md §4 "Persistence").
  *
  * A data directory holds
  *   hardstate   term and vote, replaced atomically (rule 4: they are durable

@@ -325,7 +325,7 @@ static void window_accept(struct qf_wire_peer *p, uint64_t seq)
 }
 
 /*
- * A sender restarted: its boot moves forward (never back, DESIGN rule
+ * A sender restarted: its boot moves forward (never back, design.md rule
  * 11), durably when a boot_moved hook is set, and its window starts
  * fresh. Nothing changes when the hook fails.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * qfence daemon: datagram framing, authentication and replay protection
- * (DESIGN §4 "Transport"). No sockets here: bytes in, bytes out.
+ * (design.md §4 "Transport"). No sockets here: bytes in, bytes out.
  *
  * Datagram (integers big-endian):
  *
@@ -22,7 +22,7 @@
  * be catastrophic, a MAC's worst case is nothing), and the traffic stays
  * readable in a packet capture.
  *
- * Replay protection (DESIGN rule 11, "identity only moves forward"):
+ * Replay protection (design.md rule 11, "identity only moves forward"):
  *
  * - The boot only grows. Each start takes max(stored + 1, microseconds of
  *   CLOCK_REALTIME) and makes it durable in the data directory before the
@@ -32,7 +32,7 @@
  *   directory also resets its clock at his own risk). WireGuard's TAI64N
  *   handshake timestamp is the same idea: a value an attacker cannot
  *   advance (it needs the key) and the owner never repeats. It stays one
- *   value per daemon start, which is all DESIGN rule 3 asks of boot_id.
+ *   value per daemon start, which is all design.md rule 3 asks of boot_id.
  * - The receiver keeps, per peer, the newest authentic boot. A smaller
  *   boot is refused before any cryptography (OLD_BOOT) and changes
  *   nothing; only an authentic datagram with a larger boot moves it

@@ -34,7 +34,7 @@ int qd_core_config(const struct qf_conf *c, struct qf_config *out,
 	t->fence_after = c->fence_after_ms ? c->fence_after_ms * QF_MS :
 		(fence_after > t->lease ? fence_after : t->lease);
 	/*
-	 * DESIGN §2 rule 7 and the admin contract: a fenced node comes back
+	 * design.md §2 rule 7 and the admin contract: a fenced node comes back
 	 * only through `quorumctl rejoin`, never because it talks again.
 	 */
 	out->flags &= ~QF_CFG_AUTO_REJOIN;
@@ -101,7 +101,7 @@ int qd_bootstrap(const struct qf_conf *c, struct qf_snapshot *snap)
 	rc = qf_bootstrap(snap, ids, roles, c->npeers);
 	if (rc)
 		return rc;
-	/* DESIGN rule 9: the timing is a fact of the replicated state. The
+	/* design.md rule 9: the timing is a fact of the replicated state. The
 	 * digest matches qd_core_config's timing (fence_after is not in it). */
 	qf_conf_timing_core(&c->timing, &t);
 	qf_bootstrap_timing(snap, &t);

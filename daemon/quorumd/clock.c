@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Clock guard (DESIGN §2, stated assumptions): every clock advances at a
+ * Clock guard (design.md §2, stated assumptions): every clock advances at a
  * rate within ρ while the node runs, the kernel's own slewing included.
  * Before every renew the daemon asks the infra clock guard
  * (daemon/infra/clockguard.h: adjtimex frequency, tick, PLL and adjtime
@@ -53,7 +53,7 @@ bool clock_ok_to_renew(struct qd *d)
 }
 
 /*
- * DESIGN rule 10: the verdict binds the core in every role, before each
+ * design.md rule 10: the verdict binds the core in every role, before each
  * tick: a leader on a bad clock grants nothing, commits no NODE_FENCED and
  * steps down; no node campaigns or accepts a grant on one.
  */
@@ -68,10 +68,10 @@ void clock_guard_tick(struct qd *d, qf_ns now)
 	if (was_leader && d->raft.state != QF_LEADER)
 		LOG(ERR, "CLOCK GUARD: STEPPING DOWN as leader of term %" PRIu64
 		    ", no grants and no fence decisions on this clock "
-		    "(DESIGN rule 10): %s", d->raft.term, why);
+		    "(design.md rule 10): %s", d->raft.term, why);
 	else if (!ok && !d->clock_bad)
 		LOG(ERR, "CLOCK GUARD: no renewals, grants, fence decisions or "
-		    "campaigns on this clock (DESIGN rule 10): %s", why);
+		    "campaigns on this clock (design.md rule 10): %s", why);
 	else if (ok && d->clock_bad)
 		LOG(WARN, "clock guard: rate within rho again (%+.3f ppm)",
 		    rate / 1000.0);

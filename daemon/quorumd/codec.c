@@ -15,7 +15,7 @@
 
 /*
  * 2: state carries max_gen. 3: state carries the cluster's timing digest
- * and values (DESIGN rule 9). Version 2 records still decode (entries are the same;
+ * and values (design.md rule 9). Version 2 records still decode (entries are the same;
  * a version-2 state reads as "timing not recorded", timing 0).
  */
 #define CODEC_VERSION 3
@@ -269,7 +269,7 @@ int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
 
 /*
  * A forwarded REJOIN: the type byte, the node id and the fenced generation
- * it asks to end (DESIGN rule 11), so that a recorded one replayed after a
+ * it asks to end (design.md rule 11), so that a recorded one replayed after a
  * later fence names a generation the leader refuses. The old five-byte
  * form (no generation) is refused, not read as "whatever is fenced now".
  */

@@ -39,7 +39,7 @@
  *     QFCTL_ST_TIMEOUT after timeout_ms (0: the daemon's default, 4 W).
  *     The record is not undone by a timeout: it commits later.
  *   REJOIN node (0 = this node): asks the leader to commit NODE_JOIN with a
- *     new, larger generation for a fenced node (DESIGN §2 rule 7). It is
+ *     new, larger generation for a fenced node (design.md §2 rule 7). It is
  *     the only way a fenced node comes back: never automatically. On a
  *     follower the daemon forwards the request to the leader it knows and
  *     answers OK with result.flags QFCTL_RES_FORWARDED (the kernel is
@@ -190,7 +190,7 @@ enum qfctl_kernel_state {
 #define QFCTL_SF_LEAVING	0x10	/* SIGTERM received */
 #define QFCTL_SF_WITNESS	0x20	/* this node is a witness */
 #define QFCTL_SF_TIMING_BAD	0x40	/* local timing is not the cluster's:
-					 * serving nothing (DESIGN rule 9) */
+					 * serving nothing (design.md rule 9) */
 
 /* qfctl_member.flags */
 #define QFCTL_MF_IN_CONFIG	0x01	/* votes (and, as a voter, leases) */
@@ -212,7 +212,7 @@ struct qfctl_member {
 	uint64_t fenced_gen;	/* last generation fenced, 0 = never */
 	/*
 	 * Self: own deadline - now. Others, on the leader: the bound of
-	 * their lease (q + L - now, DESIGN §2 rule 3), while it granted them
+	 * their lease (q + L - now, design.md §2 rule 3), while it granted them
 	 * in this term. Negative: expired. Valid with QFCTL_MF_LEASE_KNOWN.
 	 */
 	int64_t lease_remaining_ms;

@@ -6,7 +6,7 @@
  * before the next is sent; the module answers at once, there is nothing to
  * wait for), `ev` subscribed to the "events" group and watched by the loop.
  *
- * What the daemon does with the lease (DESIGN §2, §3):
+ * What the daemon does with the lease (design.md §2, §3):
  *   start     refuse qfence log_only=Y (F not enforced) unless
  *             --allow-log-only (TEST ONLY). LEASE_NEW with this node's
  *             generation; -EEXIST: adopt the lease (LEASE_GET) if its

@@ -74,7 +74,7 @@ static int check_config(const char *path)
 	qf_conf_dump(&c, stdout);
 	for (unsigned int i = 0; i < c.nwarn; i++)
 		printf("warning: %s\n", c.warn[i]);
-	/* DESIGN rule 9: every node of a cluster must print the same digest */
+	/* design.md rule 9: every node of a cluster must print the same digest */
 	printf("timing digest %08" PRIx32 " (must be the same on every node)\n",
 	       qf_timing_digest(&cc.timing));
 	printf("%s: OK, W = %" PRIu64 " ms\n", path, c.wait_ms);
@@ -108,7 +108,7 @@ static int load(struct qd *d)
 }
 
 /*
- * This start's boot_id: one value per start (DESIGN rule 3) that only
+ * This start's boot_id: one value per start (design.md rule 3) that only
  * grows and is durable before the first datagram is sent (rule 11, infra
  * bootid.h). After the store is open: its LOCK keeps a second daemon on
  * this data directory away.

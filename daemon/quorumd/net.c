@@ -2,7 +2,7 @@
 /*
  * Cluster transport: core messages (daemon/core/codec.h) and forwarded
  * REJOIN requests, sealed with the cluster key (infra wire.h) and sent on
- * every link (infra udp.h: one socket per own address, DESIGN §4
+ * every link (infra udp.h: one socket per own address, design.md §4
  * redundant links).
  *
  * Peer addresses come from the committed state (a member added at run time
@@ -21,7 +21,7 @@ _Static_assert(QF_WIRE_MAX <= QD_PAYLOAD_MAX,
 	       "a core message must fit one datagram");
 
 /* infra wire.h: a peer's newer boot is durable before its datagram is
- * acted on (DESIGN rule 11); until it can be saved it is dropped. */
+ * acted on (design.md rule 11); until it can be saved it is dropped. */
 static int save_peer_boots(void *ctx, const struct qf_wire *w)
 {
 	struct qd *d = ctx;
@@ -141,7 +141,7 @@ void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node,
 }
 
 /* The leader's core refuses a generation other than the committed fenced
- * one (DESIGN rule 11): a replayed REJOIN changes nothing. */
+ * one (design.md rule 11): a replayed REJOIN changes nothing. */
 static void on_rejoin(struct qd *d, uint32_t from, const uint8_t *p,
 		      size_t len)
 {
@@ -181,7 +181,7 @@ static void deliver(void *ctx, const struct qf_wire_msg *wm,
 	if (m.type == QF_MSG_GRANT)
 		d->grant_rx = qd_now();	/* renewal latency starts here */
 	/* A leader's grants follow acks: judge its clock before each one
-	 * too, not only at ticks (DESIGN rule 10; adjtimex is cheap). */
+	 * too, not only at ticks (design.md rule 10; adjtimex is cheap). */
 	if (d->raft.state == QF_LEADER)
 		clock_guard_tick(d, qd_now());
 	if (qf_raft_step(&d->raft, qd_now(), &m) == -QF_ETIMING)

@@ -2,7 +2,7 @@
 /*
  * The core's durable state (raft.h step 1) on the infra store (store.h):
  * hard state (term, vote), snapshot, log. Every call is durable (fsync)
- * when it returns; DESIGN §2 rule 4: term and vote are on disk before the
+ * when it returns; design.md §2 rule 4: term and vote are on disk before the
  * batch's messages leave. A store failure is fatal: after a failed sync the
  * page cache cannot be trusted, so the daemon exits and the kernel lease
  * runs out (the safe direction).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * quorumd: the daemon around the pure Raft core (DESIGN §4).
+ * quorumd: the daemon around the pure Raft core (design.md §4).
  *
  * One process, one thread, one epoll loop (loop.c). Modules, each a file
  * with an init/fini pair called in order from main.c and in reverse at exit:
@@ -160,7 +160,7 @@ void kern_tick(struct qd *d, qf_ns now);	/* retries (unfence) */
 bool clock_ok_to_renew(struct qd *d);
 void clock_guard_tick(struct qd *d, qf_ns now);
 
-/* timing.c: DESIGN rule 9, the operator's view */
+/* timing.c: design.md rule 9, the operator's view */
 void timing_refused(struct qd *d, qf_ns now, uint32_t from);
 void timing_tick(struct qd *d, qf_ns now);
 bool timing_mismatch(const struct qd *d, qf_ns now);
@@ -168,7 +168,7 @@ bool timing_mismatch(const struct qd *d, qf_ns now);
 /* ---- codec.c: entries and snapshots on disk ---- */
 /* Datagram payloads: a core message (daemon/core/codec.h, starts with 'Q')
  * or a forwarded REJOIN (this byte, then the node id, 4 bytes, and the
- * fenced generation it ends, 8 bytes; little-endian: DESIGN rule 11). */
+ * fenced generation it ends, 8 bytes; little-endian: design.md rule 11). */
 #define QD_PKT_REJOIN	2
 #define QD_REJOIN_LEN	13
 size_t qd_enc_rejoin(uint32_t node, uint64_t fenced_gen, uint8_t *buf,

@@ -5,11 +5,11 @@
  * the unit sets WatchdogSec), and the optional hardware watchdog.
  *
  * The hardware watchdog is petted only while the kernel lease is valid:
- * state ARMED and deadline in the future (DESIGN §4). When the lease runs
+ * state ARMED and deadline in the future (design.md §4). When the lease runs
  * out the petting stops and the watchdog resets the machine after its own
- * timeout (W_hw + R of DESIGN §2, part of F). A clean leave closes it with
+ * timeout (W_hw + R of design.md §2, part of F). A clean leave closes it with
  * the magic 'V' so that it stops. Its timeout is set on the device and
- * read back at start (DESIGN rule 12).
+ * read back at start (design.md rule 12).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@ static int real_wdt_ioctl(int fd, unsigned long req, int *arg)
 int (*qd_wdt_ioctl)(int fd, unsigned long req, int *arg) = real_wdt_ioctl;
 
 /*
- * DESIGN rule 12: the watchdog's timeout W_hw is part of F, and the
+ * design.md rule 12: the watchdog's timeout W_hw is part of F, and the
  * configuration check proved settle_ms >= watchdog_timeout_s. That only
  * holds if the device runs with that timeout, not its driver's default
  * (softdog: 60 s): set it, read it back, and refuse anything else (a
@@ -64,7 +64,7 @@ static int watchdog_timeout(struct qd *d)
 		    "configured watchdog_timeout_s = %d (the driver rounds "
 		    "it): settle_ms was checked against %d s. Refusing to "
 		    "start; set watchdog_timeout_s = %d if settle_ms covers "
-		    "it (DESIGN rule 12)", d->conf.watchdog_device, t, want,
+		    "it (design.md rule 12)", d->conf.watchdog_device, t, want,
 		    want, t);
 		return -1;
 	}

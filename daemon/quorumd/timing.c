@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DESIGN rule 9 in the daemon: one timing for the whole cluster. The core
+ * design.md rule 9 in the daemon: one timing for the whole cluster. The core
  * refuses to act on a message of another timing and, when the replicated
  * state records another timing than this node's, serves nothing; here the
  * operator is told why (rate-limited, naming both sides) and the status
@@ -62,7 +62,7 @@ void timing_refused(struct qd *d, qf_ns now, uint32_t from)
 	describe(d, mine, sizeof(mine));
 	if (st.timing_bad)
 		return;		/* timing_tick says it, once */
-	LOG(ERR, "TIMING MISMATCH (DESIGN rule 9): not acting on messages of "
+	LOG(ERR, "TIMING MISMATCH (design.md rule 9): not acting on messages of "
 	    "node %" PRIu32 ", whose timing digest is %08" PRIx32 "; this "
 	    "node runs %s; every node must run the same [cluster] timing "
 	    "(%" PRIu64 " messages refused so far)", from,
@@ -78,7 +78,7 @@ void timing_tick(struct qd *d, qf_ns now)
 		return;
 	describe(d, mine, sizeof(mine));
 	describe_rec(&d->raft.st, theirs, sizeof(theirs));
-	LOG(ERR, "TIMING MISMATCH (DESIGN rule 9): this node runs %s, but the "
+	LOG(ERR, "TIMING MISMATCH (design.md rule 9): this node runs %s, but the "
 	    "cluster's timing recorded in the replicated state is %s; serving "
 	    "nothing (no votes, acks or renewals) until this node is "
 	    "configured with the cluster's timing again", mine, theirs);

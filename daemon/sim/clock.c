@@ -3,7 +3,7 @@
  * Node clocks. Each node's local clock is piecewise linear in virtual real
  * time: from an anchor (boot, or the last rate change) it advances by
  * (1 + drift) per real nanosecond, |drift| <= rho. Rate changes model the
- * kernel's own slewing (DESIGN §2: rho includes NTP/chrony slew), so a node's
+ * kernel's own slewing (design.md §2: rho includes NTP/chrony slew), so a node's
  * rate may move anywhere inside the bound at any moment.
  */
 #include "sim.h"

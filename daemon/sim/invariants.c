@@ -9,7 +9,7 @@
  *  - leader completeness: a new leader's log holds every committed entry;
  *  - state machine safety: no two nodes commit different entries at one
  *    index;
- *  - THE lease invariant (DESIGN §2): once NODE_FENCED(X, g) is first
+ *  - THE lease invariant (design.md §2): once NODE_FENCED(X, g) is first
  *    committed anywhere, at real time t_c, no IO of X's generation g may
  *    land after t_c: X's lease of g must have ended, in real time, by
  *    t_c - F, and must never be renewed again;

@@ -10,7 +10,7 @@
  *   isolate       cut one node (the leader half of the time) off, both ways
  *                 or one way, until its NODE_FENCED commits; then heal
  *   leader-crash  clean network; reset the leader; no healthy follower's
- *                 lease may lapse (DESIGN §2 liveness rule)
+ *                 lease may lapse (design.md §2 liveness rule)
  *   freeze        pause one node's process for longer than L; or a stale
  *                 leader (rule 4)
  *   reboot        crash and restart nodes, clocks starting near zero; or
@@ -488,10 +488,10 @@ static void act(void)
 		act_isolate();
 		break;
 	case SC_LEADER_CRASH:
-		/* DESIGN §2 liveness rule: no healthy follower may lapse */
+		/* design.md §2 liveness rule: no healthy follower may lapse */
 		W.no_lapse_mask = 0;
 		/* only if the survivors still form a majority (2 nodes need
-		 * a witness, DESIGN §4) */
+		 * a witness, design.md §4) */
 		for (int i = 0; W.members0 - 1 > W.members0 / 2 && i < W.n; i++)
 			if (&W.node[i] != l && W.node[i].up &&
 			    node_lease_valid(&W.node[i]))

@@ -239,7 +239,7 @@ void node_set_drift(struct sim_node *n, int64_t drift_ppb)
 /* ---- the process ---- */
 
 /*
- * The daemon's clock guard (DESIGN rule 10): adjtimex shows the rate the
+ * The daemon's clock guard (design.md rule 10): adjtimex shows the rate the
  * kernel applies, here the node's drift; beyond ρ the verdict is "bad".
  * Fed to the core before every tick and step, as quorumd does.
  */

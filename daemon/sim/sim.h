@@ -153,7 +153,7 @@ struct sim_node {
 	int64_t tick_at;
 	int just_ticked;
 
-	/* kernel lease model (DESIGN §2 rules 6 and 7; uapi qfence.h) */
+	/* kernel lease model (design.md §2 rules 6 and 7; uapi qfence.h) */
 	int kstate;
 	uint64_t kgen;
 	int64_t kdeadline;	/* local */

@@ -286,7 +286,7 @@ bool cl_kernel_valid(const struct cluster *c, uint32_t id)
 	       cl_local(c, id) < n->k.deadline;
 }
 
-/* The kernel's own clock check (DESIGN rule 6) and latch (rule 7). */
+/* The kernel's own clock check (design.md rule 6) and latch (rule 7). */
 static void kernel_tick(struct cluster *c, struct cnode *n)
 {
 	if (n->k.state != K_ARMED || cl_local(c, n->id) < n->k.deadline)

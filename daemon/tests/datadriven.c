@@ -370,7 +370,7 @@ static int cmd_guard(struct cluster *c, const struct args *a)
 }
 
 /* The kernel fenced node id's lease on its own (expiry or LEASE_FENCE):
- * the daemon learns it and must report it (DESIGN rule 7). */
+ * the daemon learns it and must report it (design.md rule 7). */
 static int cmd_kernel_fence(struct cluster *c, const struct args *a)
 {
 	uint32_t id = (uint32_t)word(a, 0, "id");

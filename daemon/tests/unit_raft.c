@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the core against hand-made messages: each targets one
- * clause of DESIGN §2 rules 1-5 and fails when that clause is broken.
+ * clause of design.md §2 rules 1-5 and fails when that clause is broken.
  */
 #include <string.h>
 

@@ -56,7 +56,7 @@
  * Lease states (QFENCE_A_STATE)
  * -----------------------------
  *   QFENCE_STATE_DISARMED  created, or cleanly disarmed, or unfenced.
- *                          IO through a fence device is refused (DESIGN
+ *                          IO through a fence device is refused (design.md
  *                          rule 8, startup protection). No timer runs.
  *   QFENCE_STATE_ARMED     a deadline is set; IO is admitted while
  *                          now < deadline. The module is pinned.
@@ -74,7 +74,7 @@
  * QFENCE_CMD_LEASE_NEW (admin)
  *     Create a DISARMED lease.
  *     Required: NAME, GENERATION (1..U64_MAX - 1: a fenced lease must be
- *     able to take a larger generation to rejoin, DESIGN rule 7),
+ *     able to take a larger generation to rejoin, design.md rule 7),
  *     MAX_LEASE_MS (1..QFENCE_MAX_LEASE_MS_LIMIT).
  *     Optional: ACTIONS (default QFENCE_ACTION_IO), REBOOT_DELAY_MS
  *     (0..QFENCE_DELAY_MS_LIMIT, default 0), SETTLE_MS
@@ -84,7 +84,7 @@
  *     REBOOT and PANIC are mutually exclusive. QFENCE_ACTION_LOG_ONLY is
  *     refused (-EINVAL, extack "LOG_ONLY needs the module loaded with
  *     log_only=Y (tests only)") unless the module was loaded with
- *     log_only=Y, where every lease only logs anyway: DESIGN rule 12, the
+ *     log_only=Y, where every lease only logs anyway: design.md rule 12, the
  *     settle escalation has no per-lease escape hatch.
  *     Errors: -EEXIST the name is taken; -ENOSPC QFENCE_MAX_LEASES exist;
  *     -EINVAL bad attributes.
@@ -188,7 +188,7 @@
  *   QFENCE_EVENT_UNFENCED  the latch was cleared, or a DISARMED lease took a
  *                          new generation; GENERATION is the new one.
  *
- * Settle bound (DESIGN §2, F)
+ * Settle bound (design.md §2, F)
  * ---------------------------
  * At a fence, IO already admitted may still be in flight. If it has not
  * completed within SETTLE_MS, the module escalates. SETTLE_MS counts from

@@ -19,7 +19,7 @@
 # conservative intervals). Writes build/bench/failover.json and the
 # timeline of one run, build/bench/failover-timeline.svg.
 #
-# Theoretical bounds (DESIGN §2, rule 5): the commit waits W = (L+F)(1+ρ)/
+# Theoretical bounds (design.md §2, rule 5): the commit waits W = (L+F)(1+ρ)/
 # (1−ρ) after the last grant to the isolated node, and that grant is at
 # most one heartbeat old at the partition: takeover >= W - heartbeat.
 # Upper bound, the isolated node being the leader: election_max + heartbeat

@@ -7,7 +7,7 @@
 #   takeover:   --scenario takeover cuts one node (the leader half of the
 #               time) off both ways in a stable cluster and measures, in
 #               virtual real time, cut -> NODE_FENCED committed on the
-#               majority side. Default profile (DESIGN §5: heartbeat 100 ms,
+#               majority side. Default profile (design.md §5: heartbeat 100 ms,
 #               election 400-800 ms, L 1500 ms, F 1000 ms) and fast profile
 #               (heartbeat 50 ms, election 150-300 ms, L 500 ms, F 300 ms),
 #               rho 1000 ppm. Targets: default p99 <= 4000 ms, fast <= 1500.

@@ -9,7 +9,7 @@
 # Prints `ok NAME` / `FAIL NAME: why` per case and `N passed, N failed,
 # N skipped` last. A scenario that cannot run, an artefact that is missing
 # and a cluster that never forms are failures. The VM pause (QEMU stop/cont)
-# is DESIGN §2's stated unsafe case: it is reported as `known-unsafe` with
+# is design.md §2's stated unsafe case: it is reported as `known-unsafe` with
 # what happened, counted as skipped, never as passed, and runs last because
 # stale data it leaves on the disk stays there.
 #
@@ -287,19 +287,19 @@ scenario reboot-action sc_reboot
 
 STALE_SAFE=${CL_STALE:-unknown}
 cp "$dir/check.out" "$dir/check-scenarios.out" 2>/dev/null
-# The unsafe case, last. DESIGN §2: a VM whose clock is frozen while paused
+# The unsafe case, last. design.md §2: a VM whose clock is frozen while paused
 # breaks the clock-rate assumption.
 cl_log "---- vm-pause (known unsafe)"
 WHY=
 if sc_vm_pause; then
 	cl_check
 	if [ "${CL_STALE:-0}" = 0 ] && [ "${CL_UNPROVEN:-0}" = 0 ] && [ "$CL_OVERWRITTEN" = 0 ]; then
-		echo "known-unsafe vm-pause: no stale write this time, but nothing prevents one (DESIGN §2)"
+		echo "known-unsafe vm-pause: no stale write this time, but nothing prevents one (design.md §2)"
 	elif [ "${CL_STALE:-0}" != 0 ] || [ "$CL_OVERWRITTEN" != 0 ]; then
-		echo "known-unsafe vm-pause: the paused node wrote after its NODE_FENCED: stale_writes=$CL_STALE unproven=$CL_UNPROVEN overwritten_in_contested=$CL_OVERWRITTEN (DESIGN §2: a frozen clock breaks the rate assumption; use storage-side reservations or hypervisor fencing)"
+		echo "known-unsafe vm-pause: the paused node wrote after its NODE_FENCED: stale_writes=$CL_STALE unproven=$CL_UNPROVEN overwritten_in_contested=$CL_OVERWRITTEN (design.md §2: a frozen clock breaks the rate assumption; use storage-side reservations or hypervisor fencing)"
 		grep -E '^(STALE|UNPROVEN)' "$dir/check.out" | head -n 5 | sed 's/^/#   /'
 	else
-		echo "known-unsafe vm-pause: $CL_UNPROVEN write(s) of the paused node cannot be proven to precede its NODE_FENCED (its frozen clock gives them no upper bound); none was proven stale this time (DESIGN §2: use storage-side reservations or hypervisor fencing)"
+		echo "known-unsafe vm-pause: $CL_UNPROVEN write(s) of the paused node cannot be proven to precede its NODE_FENCED (its frozen clock gives them no upper bound); none was proven stale this time (design.md §2: use storage-side reservations or hypervisor fencing)"
 		grep -E '^(STALE|UNPROVEN)' "$dir/check.out" | head -n 5 | sed 's/^/#   /'
 	fi
 	skipped=$((skipped + 1))

@@ -10,7 +10,7 @@
 # (restart, rejoin), and run the checker over everything so far. The same
 # seed gives the same sequence of faults (not the same timings: the VMs
 # run in real time). Every node is log-only (no reboot action: see
-# FINDINGS.md, 1) and QEMU pause is left out (DESIGN §2's unsafe case).
+# FINDINGS.md, 1) and QEMU pause is left out (design.md §2's unsafe case).
 # Ends with `N passed, N failed` (one case per fault) and stale_writes.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

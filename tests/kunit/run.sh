@@ -5,7 +5,7 @@
 #
 #   tests/kunit/run.sh              (or: make check-kunit)
 #   tests/kunit/run.sh --mutants    also check that the "rule N" cases fail
-#                                   when DESIGN rule N is cut out of lease.c
+#                                   when design.md rule N is cut out of lease.c
 #                                   or lease.h (one rebuild per mutant)
 #
 # The tarball is extracted once into a cache outside the repository,

@@ -195,7 +195,7 @@ rc=$?
 check admin_fence_wait_returns_committed bash -c "[ $rc = 0 ] && echo '$out' | grep -q 'flags=2 gen=2'"
 check admin_fence_after_W_rule5 rule5_ok "$L" "$F"
 check admin_fenced_node_latched wait_for fenced_kernel "$F"
-# DESIGN §6 invariant, observed: the fenced node's lease had lapsed before
+# design.md §6 invariant, observed: the fenced node's lease had lapsed before
 # the leader committed its NODE_FENCED record (same host clock, log stamps)
 lapse_before_commit() {
 	local lapse commit
@@ -346,7 +346,7 @@ check member_remove_committed wait_for not_in_config "$L" "$OLD"
 out=$("$PROBE" "$T/s$L.sock" remove 99)
 check member_remove_unknown_refused test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 8
 
-# ---- the steady state allocates nothing (DESIGN §4): a fresh cluster
+# ---- the steady state allocates nothing (design.md §4): a fresh cluster
 # under an LD_PRELOAD malloc counter, from 2 s after each start until its
 # clean exit: formation done, leases renewed, a follower killed and fenced
 for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done

@@ -10,7 +10,7 @@
 # -icount: the guest's clock advances with the instructions it executes,
 # so a busy host slows the test down instead of freezing the guest while
 # its clock runs on (which expires every lease at once, as a paused VM
-# does: DESIGN §2's stated assumption).
+# does: design.md §2's stated assumption).
 #
 # Prints `ok NAME` / `FAIL NAME: why`, then `N passed, N failed`. A case the
 # guest never reported, a missing build artefact and a VM without its end

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Run qfence-sim with each of the core's deliberate protocol breaks and
-# report whether the simulator catches it (DESIGN §2 rules 1-5).
+# report whether the simulator catches it (design.md §2 rules 1-5).
 #
 #   tests/sim/mutations.sh [SEEDS] [NODES]     (default 2000 seeds, 5 nodes)
 #   SIMFLAGS=--no-wire-checks tests/sim/mutations.sh

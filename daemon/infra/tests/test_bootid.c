@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tests of bootid.c (DESIGN rule 11): the sender's boot only grows across
+ * Tests of bootid.c (design.md rule 11): the sender's boot only grows across
  * restarts, also when the wall clock steps back (the file) and when the
  * file is lost (the clock); a damaged file is refused and left alone; the
  * receiver's memory of peer boots survives a save and a load.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Tests of conf.c: the example file, every class of error (file:line and
- * key named, struct untouched) and the DESIGN §2 timing check.
+ * key named, struct untouched) and the design.md §2 timing check.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -311,7 +311,7 @@ static void conf_actions(void)
 }
 
 /*
- * DESIGN rule 12: no per-lease log-only in a real cluster (it turns the
+ * design.md rule 12: no per-lease log-only in a real cluster (it turns the
  * settle escalation off, and the IO fence does not bound IO already in
  * flight). Refused at its line; tests use the module's log_only=1 and
  * quorumd --allow-log-only instead. The struct stays untouched.
@@ -407,7 +407,7 @@ static void conf_w_is_the_cores(void)
 	UT_EQ(conf.wait_ms, (qf_timing_wait(&ct) + QF_MS - 1) / QF_MS);
 }
 
-/* The DESIGN §2 timing check as a table, boundaries included. */
+/* The design.md §2 timing check as a table, boundaries included. */
 static void conf_timing_check_table(void)
 {
 	static const struct {

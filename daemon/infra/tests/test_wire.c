@@ -2,7 +2,7 @@
 /*
  * Tests of wire.c: roundtrip, forged and truncated datagrams at every byte,
  * size bounds before cryptography, the replay window (replay, reordering,
- * beyond the window), peer restarts, boots that only move forward (DESIGN
+ * beyond the window), peer restarts, boots that only move forward (design.md
  * rule 11: also across a receiver restart and past any history size), and
  * key file checks.
  */

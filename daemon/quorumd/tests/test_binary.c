@@ -39,7 +39,7 @@ static void example_ok(void)
 	CHECK(run(args) == 0);
 	CHECK(strstr(out, "W = "));
 	CHECK(strstr(out, "OK"));
-	/* one validator: the W printed is the core's (DESIGN rule 5) */
+	/* one validator: the W printed is the core's (design.md rule 5) */
 	CHECK(strstr(out, "OK, W = 2506 ms"));
 	/* rule 9: the digest an operator compares across nodes */
 	CHECK(strstr(out, "timing digest "));

@@ -87,7 +87,7 @@ static void entry_and_snapshot_roundtrip(void)
 }
 
 /*
- * Version 3 added the cluster's timing (DESIGN rule 9) after max_gen. A
+ * Version 3 added the cluster's timing (design.md rule 9) after max_gen. A
  * version-2 store still reads: its state has no timing recorded (0), and
  * its entries are unchanged.
  */
@@ -143,7 +143,7 @@ static void state_duplicate_slot(void)
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
-/* A forwarded REJOIN names the fenced generation it ends (DESIGN rule
+/* A forwarded REJOIN names the fenced generation it ends (design.md rule
  * 11); the old form without one, and a zero node or generation, are
  * refused. */
 static void rejoin_names_generation(void)

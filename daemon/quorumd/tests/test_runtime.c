@@ -52,7 +52,7 @@ static void no_past_wakeup(void)
 	CHECK(!bad);
 }
 
-/* ---- the hardware watchdog's timeout (DESIGN rule 12) ---- */
+/* ---- the hardware watchdog's timeout (design.md rule 12) ---- */
 
 extern int (*qd_wdt_ioctl)(int fd, unsigned long req, int *arg);
 

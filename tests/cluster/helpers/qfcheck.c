@@ -25,7 +25,7 @@
  * which that VM's QEMU was gone) bounds the writes of a crashed VM made
  * after its last real sample.
  *
- * What it proves (DESIGN §2, rules 5 and 6):
+ * What it proves (design.md §2, rules 5 and 6):
  *   1. stale: a record of (X, G) whose interval lies wholly after the
  *      NODE_FENCED(X, G) commit interval. A record whose interval overlaps
  *      the commit is "unproven": it neither passes nor is hidden.

@@ -14,7 +14,7 @@ modprobe brd rd_nr=8 rd_size=4096
 modprobe dm-mod
 # node 3 pets a (soft, non-rebooting) watchdog while its lease is valid;
 # loaded with its default margin (60 s): quorumd must set the configured
-# 1 s on the device (DESIGN rule 12)
+# 1 s on the device (design.md rule 12)
 modprobe softdog soft_noboot=1
 for n in 1 2 3 4 5; do qnet_node $n; done
 for n in 1 2 3; do conf $n 3; done
@@ -319,7 +319,7 @@ t_bad_packets() {
 }
 run_case3 quorumd-vm-bad-packets-dropped-counted t_bad_packets
 
-# DESIGN rule 11, identity only moves forward (issue 9, hole 3): recorded
+# design.md rule 11, identity only moves forward (issue 9, hole 3): recorded
 # authentic datagrams, replayed after the receiver restarted. The leader
 # L receives both: a datagram of follower F's earlier boot, and a REJOIN
 # of S forwarded by F that ended a fence S has had again since.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * qfence_freeze: a test-only module that freezes one CPU with interrupts
- * off until a CLOCK_BOOTTIME instant, to play DESIGN rule 6's "frozen CPU":
+ * off until a CLOCK_BOOTTIME instant, to play design.md rule 6's "frozen CPU":
  * a lease's expiry timer queued on that CPU cannot fire, so only the clock
  * check at bio admission can refuse IO on the other CPUs.
  *

@@ -1,5 +1,5 @@
 #!/bin/sh
-# DESIGN rule 6 with a frozen CPU (2 vCPUs): the lease's expiry timer sits
+# design.md rule 6 with a frozen CPU (2 vCPUs): the lease's expiry timer sits
 # on CPU 0 (renewed from there, timer_migration off), CPU 0 is frozen with
 # interrupts off across the deadline (qfence_freeze.ko), and a reader on
 # CPU 1 reads in a tight loop. The first read after the deadline must fail
