@@ -262,6 +262,8 @@ sc_vm_pause() {
 # write is admitted by the kernel and in flight when the victim is cut off.
 throttle() { cl_mon "$1" "block_set_io_throttle sh 0 0 1 0 0 0" > /dev/null; }
 unthrottle() { cl_mon "$1" "block_set_io_throttle sh 0 0 0 0 0 0" > /dev/null; }
+# the writer's write waits inside QEMU: the writer sleeps in the IO (D)
+queued() { on "$1" 'grep -q "^State:.*D" /proc/$(cat /run/qf/writer.pid)/status'; }
 settle_line() {	# NODE WHAT: the kernel's settle escalation on NODE's console
 	grep -q "qfence: lease qf$1 fenced (IO in flight past settle_ms): $2" \
 		"$CL_DIR/vm/qfnode$1.console"*
@@ -277,14 +279,14 @@ sc_late_enforced() {
 	V=$(pick_follower "$L" "$O"); g=$(kfield "$V" generation); vb=$(vmboot "$V")
 	echo "# throttling node $V's shared disk in QEMU (owner $O), then isolating it (generation $g)"
 	mark "throttle $V"; throttle "$V"
-	sleep 1	# the writer's next write now waits inside QEMU
+	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
 	mark "partition isolate $V"; isolate "$V"
 	# shellcheck disable=SC2046
 	poll 60 committed_by_survivor "$V" "$g" $(others "$V") ||
 		{ unthrottle "$V"; why "NODE_FENCED($V, $g) not committed"; return 1; }
 	# shellcheck disable=SC2046
 	no_lapse "$before" $(others "$V") || { unthrottle "$V"; return 1; }
-	poll 120 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
+	poll 240 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
 		{ unthrottle "$V"; why "node $V was not reset by its settle bound"; return 1; }
 	mark "unthrottle $V"; unthrottle "$V"
 	settle_line "$V" "initiating reboot" || { why "node $V rebooted, but not by its settle escalation"; return 1; }
@@ -307,14 +309,16 @@ sc_late_logonly() {
 	g=$(kfield "$V" generation)
 	echo "# node $V (log-only lease, generation $g): throttled, then isolated"
 	mark "throttle $V"; throttle "$V"
-	sleep 1
+	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
 	mark "partition isolate $V"; isolate "$V"
 	expect_fenced "$V" "$g" "$O" "$before" yes || { unthrottle "$V"; return 1; }
 	poll 20 settle_line "$V" "would reboot now; log-only mode" ||
 		{ unthrottle "$V"; why "node $V: no settle escalation with IO in flight"; return 1; }
-	sleep 1
+	# well after the commit window: its upper bound is the clock sample
+	# that follows the commit lines, which a starved VM may answer late
+	sleep 3
 	mark "unthrottle $V"; unthrottle "$V"
-	sleep 1
+	poll 20 eval '! queued '"$V" || { why "node $V's writer still waits after the unthrottle"; return 1; }
 	echo "# the queued write of node $V was released after NODE_FENCED($V, $g) committed"
 	LATE_GEN=$g
 }
