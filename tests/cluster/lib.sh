@@ -94,14 +94,7 @@ cl_initramfs() {
 	head -c 32 /dev/urandom > "$root/etc/qf/key"
 	chmod 600 "$root/etc/qf/key"
 	echo "$CL_PERIOD" > "$root/etc/qf/period_ms"
-	for i in $(seq 1 "$CL_N"); do
-		cl_conf "$i" > "$root/etc/qf/n$i.conf"
-		# the same with a log-only lease (qf-start.sh, /run/qf/logonly):
-		# only for a scenario that shows what the checker sees when F is
-		# not enforced
-		sed 's/^actions = .*/actions = io,log-only/' "$root/etc/qf/n$i.conf" \
-			> "$root/etc/qf/n$i.logonly.conf"
-	done
+	for i in $(seq 1 "$CL_N"); do cl_conf "$i" > "$root/etc/qf/n$i.conf"; done
 	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc --quiet -R 0:0) > "$d/initramfs.cpio"
 }

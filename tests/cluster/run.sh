@@ -269,31 +269,35 @@ settle_line() {	# NODE WHAT: the kernel's settle escalation on NODE's console
 		"$CL_DIR/vm/qfnode$1.console"*
 }
 LATE_NODE=
+# late_undo V: the scenario failed before V's reset: no log-only next boot
+late_undo() { unthrottle "$1"; on "$1" "rm -f /var/lib/qfence/qf-next-modargs" > /dev/null 2>&1; }
 
 # Enforced F: the settle bound finds the queued write and resets the VM;
 # QEMU's reset drains its queues, so the write lands at the reset, before
 # the commit, and the checker (dating it by its landing) must agree. The
-# rebooted node is given a log-only lease for the next scenario.
+# rebooted node loads its module log_only=1 for that boot only, for the
+# next scenario (qf-next-modargs on its own disk, guest/qfnode.sh).
 sc_late_enforced() {
 	prep || return 1
 	V=$(pick_follower "$L" "$O"); g=$(kfield "$V" generation); vb=$(vmboot "$V")
 	echo "# throttling node $V's shared disk in QEMU (owner $O), then isolating it (generation $g)"
 	mark "throttle $V"; throttle "$V"
 	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
+	on "$V" "echo log_only=1 > /var/lib/qfence/qf-next-modargs && sync" > /dev/null ||
+		{ unthrottle "$V"; why "node $V: cannot leave the next boot's module arguments"; return 1; }
 	mark "partition isolate $V"; isolate "$V"
 	# shellcheck disable=SC2046
 	poll 60 committed_by_survivor "$V" "$g" $(others "$V") ||
-		{ unthrottle "$V"; why "NODE_FENCED($V, $g) not committed"; return 1; }
+		{ late_undo "$V"; why "NODE_FENCED($V, $g) not committed"; return 1; }
 	# shellcheck disable=SC2046
-	no_lapse "$before" $(others "$V") || { unthrottle "$V"; return 1; }
+	no_lapse "$before" $(others "$V") || { late_undo "$V"; return 1; }
 	poll 240 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
-		{ unthrottle "$V"; why "node $V was not reset by its settle bound"; return 1; }
+		{ late_undo "$V"; why "node $V was not reset by its settle bound"; return 1; }
 	mark "unthrottle $V"; unthrottle "$V"
 	settle_line "$V" "initiating reboot" || { why "node $V rebooted, but not by its settle escalation"; return 1; }
 	if [ "$O" = "$V" ]; then
 		wait_takeover "$V" 30 || { why "the contested region did not move off node $V"; return 1; }
 	fi
-	on "$V" "touch /run/qf/logonly" > /dev/null || { why "node $V: cannot ask for a log-only lease"; return 1; }
 	LATE_NODE=$V
 	echo "# node $V reset by its settle escalation with a write queued in QEMU (boot $nb)"
 }
@@ -305,9 +309,10 @@ sc_late_logonly() {
 	prep || return 1
 	V=$LATE_NODE
 	[ -n "$V" ] || { why "late-write-enforced did not prepare a node"; return 1; }
-	on "$V" "cat /run/qf/conf" | grep -q logonly || { why "node $V's lease is not log-only"; return 1; }
+	[ "$(on "$V" "cat /sys/module/qfence/parameters/log_only" | head -n 1)" = Y ] ||
+		{ why "node $V's module is not log-only in this boot"; return 1; }
 	g=$(kfield "$V" generation)
-	echo "# node $V (log-only lease, generation $g): throttled, then isolated"
+	echo "# node $V (module log_only=1 this boot, generation $g): throttled, then isolated"
 	mark "throttle $V"; throttle "$V"
 	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
 	mark "partition isolate $V"; isolate "$V"
