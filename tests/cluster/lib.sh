@@ -101,7 +101,7 @@ cl_initramfs() {
 
 # Node CL_REBOOT_NODE (default 3) runs the real actions (io,reboot): the
 # reboot scenario. The others: io. Every module enforces F (settle
-# escalation to reboot, DESIGN §2 and rule 12): a verdict on a node that
+# escalation to reboot, design.md §2 and rule 12): a verdict on a node that
 # does not enforce F proves nothing about F. CL_LOG_ONLY_NODES (default
 # none) lists nodes whose module is loaded with log_only=1 instead.
 CL_REBOOT_NODE=${CL_REBOOT_NODE:-3}
