@@ -99,9 +99,13 @@ cl_initramfs() {
 		cpio --null -o -H newc --quiet -R 0:0) > "$d/initramfs.cpio"
 }
 
-# Node CL_REBOOT_NODE (default 3) runs the real actions (io,reboot, module
-# not in log-only mode): the reboot scenario. The others: io, log-only.
+# Node CL_REBOOT_NODE (default 3) runs the real actions (io,reboot): the
+# reboot scenario. The others: io. Every module enforces F (settle
+# escalation to reboot, design.md §2 and rule 12): a verdict on a node that
+# does not enforce F proves nothing about F. CL_LOG_ONLY_NODES (default
+# none) lists nodes whose module is loaded with log_only=1 instead.
 CL_REBOOT_NODE=${CL_REBOOT_NODE:-3}
+CL_LOG_ONLY_NODES=${CL_LOG_ONLY_NODES:-}
 cl_conf() {
 	local i=$1 j actions=io delay=0
 	# the reboot node waits CL_REBOOT_DELAY ms before its reset: time for
@@ -130,11 +134,10 @@ mlockall = yes
 sched_rr_priority = 10
 on_fenced = /tests/qf-on-fenced.sh
 CONF
-	if [ "$i" = "$CL_REBOOT_NODE" ]; then
-		echo "" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs"
-	else
-		echo "log_only=1" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs"
-	fi
+	case " $CL_LOG_ONLY_NODES " in
+	*" $i "*) echo "log_only=1" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs" ;;
+	*) echo "" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs" ;;
+	esac
 }
 
 # cl_net: namespace, bridge, one tap per node, the nft table.
@@ -170,15 +173,24 @@ cl_disks() {
 	done
 }
 
+# The QEMU block trace of every VM: when each write reached the shared
+# image, on the host's clock (qftrace.h). bdrv_co_pwritev_part is the write
+# going to the image file after throttling; bdrv_open_common names the
+# nodes; virtio_blk_handle_write, the guest's request, is there to read.
+CL_TRACE_EVENTS="bdrv_open_common bdrv_co_pwritev_part virtio_blk_handle_write"
+
 # cl_vm_start I: boot node I (in the background), keeping the log of an
-# earlier boot of the same node as qfnodeI.out.K.
+# earlier boot of the same node as qfnodeI.out.K. Each QEMU process writes
+# its own trace, vm/qemuI.trace.K (its pointers name its block nodes).
 cl_vm_start() {
-	local i=$1 k=1 out=$CL_DIR/vm/qfnode$i.out
+	local i=$1 k=1 t=1 out=$CL_DIR/vm/qfnode$i.out
 	mkdir -p "$CL_DIR/vm"
 	if [ -s "$out" ]; then
 		while [ -e "$out.$k" ]; do k=$((k + 1)); done
 		mv "$out" "$out.$k"
 	fi
+	while [ -e "$CL_DIR/vm/qemu$i.trace.$t" ]; do t=$((t + 1)); done
+	printf '%s\n' $CL_TRACE_EVENTS > "$CL_DIR/trace.events"
 	rm -f "$CL_DIR/mon$i.sock"
 	BUILD=$CL_DIR nice -n "$CL_NICE" ip netns exec "$CL_NS" "$CL_TOP/tests/vm/boot.sh" \
 		--initrd "$CL_DIR/initramfs.cpio" --timeout 7200 --mem 384 --reboot \
@@ -188,7 +200,8 @@ cl_vm_start() {
 -device virtio-blk-pci,drive=own
 -netdev tap,id=n0,ifname=qtap$i,script=no,downscript=no
 -device virtio-net-pci,netdev=n0,mac=52:54:00:77:00:0$i
--monitor unix:$CL_DIR/mon$i.sock,server=on,wait=off" \
+-monitor unix:$CL_DIR/mon$i.sock,server=on,wait=off
+-trace events=$CL_DIR/trace.events -D $CL_DIR/vm/qemu$i.trace.$t -msg timestamp=on" \
 		"qfnode$i" 2>> "$CL_DIR/boot$i.log" &
 	CL_PIDS[$i]=$!
 }
@@ -349,7 +362,7 @@ cl_collect() {
 			[ -e "$f" ] || continue
 			tr -d '\r' < "$f" | awk -v n="$i" -v F="$CL_DIR/fences" -v K="$CL_DIR/klog" '
 			$1 == "W" && $4 == "start" { for (k = 5; k <= NF; k++) if ($k ~ /^vmboot=/) vb = substr($k, 8) }
-			/NODE_FENCED committed: node .* leader measures/ {
+			/NODE_FENCED committed: node / {	# leader and followers: each logs before its hooks
 				split($1, t, "."); ms = t[1] t[2]	# sec and 3-digit ms, as strings
 				for (k = 1; k <= NF; k++) { if ($k == "node") x = $(k + 1); if ($k == "generation") g = $(k + 1) }
 				print x, g, n, ms, (vb == "" ? "0" : vb) >> F }
@@ -359,14 +372,27 @@ cl_collect() {
 	done
 }
 
-# cl_check: run the checker over the image and the collected facts.
+# cl_traces: the checker's -t NODE:TRACE arguments, one per QEMU process.
+cl_traces() {
+	local i f
+	for i in $(seq 1 "$CL_N"); do
+		for f in "$CL_DIR/vm/qemu$i.trace."*; do
+			[ -e "$f" ] && printf -- '-t %s:%s ' "$i" "$f"
+		done
+	done
+}
+
+# cl_check: run the checker over the image and the collected facts; every
+# write is dated by when it reached the image (the QEMU traces).
 cl_check() {
 	cl_collect
-	"$CL_BIN/qfcheck" "$CL_DIR/shared.img" "$CL_DIR/clocks" "$CL_DIR/fences" \
+	# shellcheck disable=SC2046
+	"$CL_BIN/qfcheck" $(cl_traces) "$CL_DIR/shared.img" "$CL_DIR/clocks" "$CL_DIR/fences" \
 		"$CL_DIR/klog" "$CL_DIR/firsts" > "$CL_DIR/check.out" 2>&1
 	local rc=$?
 	CL_STALE=$(sed -n 's/^stale_writes=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")
 	CL_UNPROVEN=$(sed -n 's/.* unproven=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")
+	CL_LATE=$(sed -n 's/.* late=\([0-9]*\).*/\1/p' "$CL_DIR/check.out")
 	CL_OVERWRITTEN=$(cat "$CL_DIR"/vm/qfnode*.out* 2>/dev/null | grep -c '^W .* overwritten ')
 	CL_EARLYOK=$(cat "$CL_DIR"/vm/qfnode*.out* 2>/dev/null | grep -c '^W .* rule8-breach ')
 	[ -n "$CL_STALE" ] || { CL_STALE=999; return 1; }

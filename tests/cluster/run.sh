@@ -14,6 +14,8 @@
 # stale data it leaves on the disk stays there.
 #
 # Environment: CL_DIR (default build/cluster/check), CL_PROFILE (default),
+# CL_SCENARIOS (default all: a blank-separated subset of the scenario names
+# below, for development; the late-write pair runs as a pair),
 # CL_TIMING (default tcg: L 3.5 s, election 1.2-2 s, W 4.5 s; "none" for
 # the profile's own timing), CL_WALL (hard wall-clock limit, default 1500 s).
 # Why tcg: three emulated VMs on a loaded 2-core host starve each other for
@@ -51,7 +53,8 @@ selftest() {
 	local k=$1 want=$2 d=$dir/selftest/$1 rc
 	rm -rf "$d"; mkdir -p "$d"
 	"$CL_BIN/qfcheck" --craft "$d" "$k" || { fail "checker-selftest-$k" "cannot craft"; return; }
-	"$CL_BIN/qfcheck" "$d/image" "$d/clocks" "$d/fences" "$d/klog" "$d/firsts" > "$d/out" 2>&1
+	"$CL_BIN/qfcheck" -t "1:$d/trace1" -t "2:$d/trace2" "$d/image" "$d/clocks" \
+		"$d/fences" "$d/klog" "$d/firsts" > "$d/out" 2>&1
 	rc=$?
 	if [ "$want" = clean ] && [ $rc -eq 0 ] && grep -q '^stale_writes=0 ' "$d/out"; then
 		ok "checker-selftest-$k"
@@ -74,6 +77,12 @@ selftest interleave 'STALE interleave cseq=45'
 selftest overwrite 'STALE overwrite cseq=40'
 selftest rule6 'STALE rule6'
 selftest early 'EARLY takeover'
+# host-side dating (QEMU traces): a write issued in time that reached the
+# image after the commit; the same, bounded only by the takeover's landing;
+# a record whose landing is not in any trace
+selftest late 'STALE late own node=1 gen=1 seq=39 landed'
+selftest marker 'STALE late own node=1 gen=1 seq=39 landed'
+selftest untraced 'UNPROVEN own node=1 gen=1 seq=10: no traced landing'
 
 if ! cl_up "$dir"; then
 	fail cluster-formation "$(tail -n 1 "$dir/build.log" 2>/dev/null) (see $dir/vm/)"
@@ -247,8 +256,83 @@ sc_vm_pause() {
 	echo "# node $V's own clock let its lease run out only after cont"
 }
 
+# The late-write pair (hole 9 of issue 9): a write queued below the guest
+# when the lease expires. bps_wr 1 on the victim's shared disk lets one
+# write through and queues the next inside QEMU for ~512 s: the writer's
+# write is admitted by the kernel and in flight when the victim is cut off.
+throttle() { cl_mon "$1" "block_set_io_throttle sh 0 0 1 0 0 0" > /dev/null; }
+unthrottle() { cl_mon "$1" "block_set_io_throttle sh 0 0 0 0 0 0" > /dev/null; }
+# the writer's write waits inside QEMU: the writer sleeps in the IO (D)
+queued() { on "$1" 'grep -q "^State:.*D" /proc/$(cat /run/qf/writer.pid)/status'; }
+settle_line() {	# NODE WHAT: the kernel's settle escalation on NODE's console
+	grep -q "qfence: lease qf$1 fenced (IO in flight past settle_ms): $2" \
+		"$CL_DIR/vm/qfnode$1.console"*
+}
+LATE_NODE=
+# late_undo V: the scenario failed before V's reset: no log-only next boot
+late_undo() { unthrottle "$1"; on "$1" "rm -f /var/lib/qfence/qf-next-modargs" > /dev/null 2>&1; }
+
+# Enforced F: the settle bound finds the queued write and resets the VM;
+# QEMU's reset drains its queues, so the write lands at the reset, before
+# the commit, and the checker (dating it by its landing) must agree. The
+# rebooted node loads its module log_only=1 for that boot only, for the
+# next scenario (qf-next-modargs on its own disk, guest/qfnode.sh).
+sc_late_enforced() {
+	prep || return 1
+	V=$(pick_follower "$L" "$O"); g=$(kfield "$V" generation); vb=$(vmboot "$V")
+	echo "# throttling node $V's shared disk in QEMU (owner $O), then isolating it (generation $g)"
+	mark "throttle $V"; throttle "$V"
+	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
+	on "$V" "echo log_only=1 > /var/lib/qfence/qf-next-modargs && sync" > /dev/null ||
+		{ unthrottle "$V"; why "node $V: cannot leave the next boot's module arguments"; return 1; }
+	mark "partition isolate $V"; isolate "$V"
+	# shellcheck disable=SC2046
+	poll 60 committed_by_survivor "$V" "$g" $(others "$V") ||
+		{ late_undo "$V"; why "NODE_FENCED($V, $g) not committed"; return 1; }
+	# shellcheck disable=SC2046
+	no_lapse "$before" $(others "$V") || { late_undo "$V"; return 1; }
+	poll 240 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
+		{ late_undo "$V"; why "node $V was not reset by its settle bound"; return 1; }
+	mark "unthrottle $V"; unthrottle "$V"
+	settle_line "$V" "initiating reboot" || { why "node $V rebooted, but not by its settle escalation"; return 1; }
+	if [ "$O" = "$V" ]; then
+		wait_takeover "$V" 30 || { why "the contested region did not move off node $V"; return 1; }
+	fi
+	LATE_NODE=$V
+	echo "# node $V reset by its settle escalation with a write queued in QEMU (boot $nb)"
+}
+
+# Log-only F: the same queued write is released after the commit. The
+# checker must see it land late (counted as expected, not as a pass of the
+# protocol: F is not enforced here).
+sc_late_logonly() {
+	prep || return 1
+	V=$LATE_NODE
+	[ -n "$V" ] || { why "late-write-enforced did not prepare a node"; return 1; }
+	[ "$(on "$V" "cat /sys/module/qfence/parameters/log_only" | head -n 1)" = Y ] ||
+		{ why "node $V's module is not log-only in this boot"; return 1; }
+	g=$(kfield "$V" generation)
+	echo "# node $V (module log_only=1 this boot, generation $g): throttled, then isolated"
+	mark "throttle $V"; throttle "$V"
+	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
+	mark "partition isolate $V"; isolate "$V"
+	expect_fenced "$V" "$g" "$O" "$before" yes || { unthrottle "$V"; return 1; }
+	poll 20 settle_line "$V" "would reboot now; log-only mode" ||
+		{ unthrottle "$V"; why "node $V: no settle escalation with IO in flight"; return 1; }
+	# well after the commit window: its upper bound is the clock sample
+	# that follows the commit lines, which a starved VM may answer late
+	sleep 3
+	mark "unthrottle $V"; unthrottle "$V"
+	poll 20 eval '! queued '"$V" || { why "node $V's writer still waits after the unthrottle"; return 1; }
+	echo "# the queued write of node $V was released after NODE_FENCED($V, $g) committed"
+	LATE_GEN=$g
+}
+
+wanted() { [ -z "${CL_SCENARIOS:-}" ] || case " $CL_SCENARIOS " in *" $1 "*) true ;; *) false ;; esac; }
+
 scenario() {
 	local name=$1 f=$2 t=$SECONDS
+	wanted "$name" || return 0
 	WHY=
 	cl_log "---- $name"
 	mark "begin $name"
@@ -284,9 +368,40 @@ scenario daemon-pause sc_daemon_pause
 scenario daemon-kill sc_daemon_kill
 scenario leader-vm-crash sc_leader_crash
 scenario reboot-action sc_reboot
+scenario late-write-enforced sc_late_enforced
 
 STALE_SAFE=${CL_STALE:-unknown}
 cp "$dir/check.out" "$dir/check-scenarios.out" 2>/dev/null
+
+# The checker must see a late write where F is not enforced: every stale
+# line is a late landing of the log-only victim's generation, nothing else.
+late_expected() {
+	local v=$1 g=$2 other
+	other=$(grep -E '^(STALE|EARLY|UNPROVEN)' "$dir/check.out" |
+		grep -v "^STALE late own node=$v gen=$g ")
+	[ "${CL_LATE:-0}" -ge 1 ] && [ -z "$other" ] && [ "$CL_OVERWRITTEN" = 0 ]
+}
+if wanted late-write-enforced; then
+	cl_log "---- late-write-logonly (shows what the checker sees)"
+	WHY='' t=$SECONDS
+	mark "begin late-write-logonly"
+	if ! { poll 60 healthy || cl_recover; } || ! sc_late_logonly; then
+		fail late-write-logonly "${WHY:-cluster not healthy before the scenario}"
+	else
+		mark "end late-write-logonly"
+		cl_recover || echo "# recovery after late-write-logonly: $WHY"
+		cl_check
+		if late_expected "$V" "$LATE_GEN"; then
+			ok late-write-logonly
+			echo "# expected: the checker saw $CL_LATE late write(s) of node $V gen $LATE_GEN (log-only: F not enforced)"
+			grep '^STALE late' "$dir/check.out" | head -n 3 | sed 's/^/#   /'
+		else
+			fail late-write-logonly "checker: late=$CL_LATE stale_writes=$CL_STALE unproven=$CL_UNPROVEN overwritten=$CL_OVERWRITTEN: $(grep -E '^(STALE|EARLY|UNPROVEN)' "$dir/check.out" | head -n 2 | tr '\n' ';')"
+		fi
+	fi
+	echo "# late-write-logonly took $((SECONDS - t))s"
+fi
+wanted vm-pause || finish
 # The unsafe case, last. design.md §2: a VM whose clock is frozen while paused
 # breaks the clock-rate assumption.
 cl_log "---- vm-pause (known unsafe)"
@@ -296,7 +411,7 @@ if sc_vm_pause; then
 	if [ "${CL_STALE:-0}" = 0 ] && [ "${CL_UNPROVEN:-0}" = 0 ] && [ "$CL_OVERWRITTEN" = 0 ]; then
 		echo "known-unsafe vm-pause: no stale write this time, but nothing prevents one (design.md §2)"
 	elif [ "${CL_STALE:-0}" != 0 ] || [ "$CL_OVERWRITTEN" != 0 ]; then
-		echo "known-unsafe vm-pause: the paused node wrote after its NODE_FENCED: stale_writes=$CL_STALE unproven=$CL_UNPROVEN overwritten_in_contested=$CL_OVERWRITTEN (design.md §2: a frozen clock breaks the rate assumption; use storage-side reservations or hypervisor fencing)"
+		echo "known-unsafe vm-pause: the paused node wrote after its NODE_FENCED (the counts include late-write-logonly's expected late writes): stale_writes=$CL_STALE unproven=$CL_UNPROVEN overwritten_in_contested=$CL_OVERWRITTEN (design.md §2: a frozen clock breaks the rate assumption; use storage-side reservations or hypervisor fencing)"
 		grep -E '^(STALE|UNPROVEN)' "$dir/check.out" | head -n 5 | sed 's/^/#   /'
 	else
 		echo "known-unsafe vm-pause: $CL_UNPROVEN write(s) of the paused node cannot be proven to precede its NODE_FENCED (its frozen clock gives them no upper bound); none was proven stale this time (design.md §2: use storage-side reservations or hypervisor fencing)"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # (Re)start this node's quorumd in the background, its log on the serial
 # port. Used at boot and by the daemon-kill scenario. Nodes whose module was
-# loaded with log_only=1 (all but the reboot node) must say so to quorumd,
+# loaded with log_only=1 (CL_LOG_ONLY_NODES, late-write-logonly) must say so to quorumd,
 # which otherwise refuses a module that would not enforce the settle bound.
 export PATH=/bin
 id=$(cat /run/qf/self)

@@ -20,8 +20,6 @@ die() { say "FAIL: $*"; exec sleep 100000; }
 for m in virtio_pci virtio_net virtio_blk dm-mod ext4; do
 	modprobe $m || die "modprobe $m"
 done
-# shellcheck disable=SC2046
-modprobe qfence $(cat $C/n$id.modargs) || die "modprobe qfence"
 i=0
 while [ ! -b /dev/vdb ] || ! ip link show eth0 > /dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 300 ] || die "no /dev/vdb or eth0"
@@ -31,6 +29,17 @@ ip link set eth0 up
 ip addr add 10.77.0.$id/24 dev eth0
 mkdir -p /var/lib/qfence /run/qf
 mount -t ext4 /dev/vdb /var/lib/qfence || die "cannot mount /dev/vdb"
+# The module's arguments: the node's own, or, for this boot only, those the
+# host left on the node's own disk before a reset (/var/lib/qfence/
+# qf-next-modargs: the late-write-logonly scenario's log_only=1).
+args=$(cat $C/n$id.modargs)
+if [ -e /var/lib/qfence/qf-next-modargs ]; then
+	args=$(cat /var/lib/qfence/qf-next-modargs)
+	rm -f /var/lib/qfence/qf-next-modargs
+	say "this boot only: qfence $args"
+fi
+# shellcheck disable=SC2086
+modprobe qfence $args || die "modprobe qfence"
 echo "$id" > /run/qf/self
 qfagent 7700 &
 say "up, log_only=$(cat /sys/module/qfence/parameters/log_only); waiting for the host's go"
