@@ -56,12 +56,13 @@ void timing_refused(struct qd *d, qf_ns now, uint32_t from)
 	char mine[256];
 
 	d->timing_seen = now;
-	if (!due(d, now))
+	/* A node that is itself off the cluster's timing refuses every
+	 * message: timing_tick says that, and this must not use up its
+	 * rate-limit slot. */
+	if (d->raft.timing_bad || !due(d, now))
 		return;
 	qf_raft_status(&d->raft, &st);
 	describe(d, mine, sizeof(mine));
-	if (st.timing_bad)
-		return;		/* timing_tick says it, once */
 	LOG(ERR, "TIMING MISMATCH (design.md rule 9): not acting on messages of "
 	    "node %" PRIu32 ", whose timing digest is %08" PRIx32 "; this "
 	    "node runs %s; every node must run the same [cluster] timing "

@@ -212,6 +212,8 @@ static void timing_mismatch_reported(void)
 	qf_raft_status(&d.raft, &st);
 	CHECK(st.timing_bad && st.timing_cluster == qf_timing_digest(&fast));
 	CHECK(timing_mismatch(&d, qd_now()));
+	/* The leader's messages, refused first, must not silence the line. */
+	timing_refused(&d, qd_now(), 2);
 	capture_stderr(timing_tick_now, out, sizeof(out));
 	CHECK(strstr(out, "TIMING MISMATCH"));
 	CHECK(strstr(out, "L 1500 ms, F 1000 ms"));	/* this node */
