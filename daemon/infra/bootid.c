@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "bootid.h"
 #include "ilog.h"
 
@@ -144,6 +146,7 @@ static int parse_peer_line(const char *line, uint64_t *id, uint64_t *boot)
 int qf_boot_peers_load(const char *dir, struct qf_wire *w, char *err,
 		       size_t errlen)
 {
+	static struct qf_wire tmp;	/* large; the daemon is one thread */
 	char buf[FILE_MAX];
 	uint64_t id, boot;
 	size_t len;
@@ -159,31 +162,27 @@ int qf_boot_peers_load(const char *dir, struct qf_wire *w, char *err,
 		     QF_PEER_BOOTS_FILE);
 		return -EINVAL;
 	}
-	/* Every line is checked before any is used. */
-	for (int pass = 0; pass < 2; pass++) {
-		char copy[FILE_MAX];
-
-		memcpy(copy, buf, len + 1);
-		ln = 0;
-		for (line = strtok_r(copy, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			ln++;
-			if (parse_peer_line(line, &id, &boot)) {
-				ierr(err, errlen, "%s/%s:%d: expected \"<node "
-				     "id> <boot>\"", dir, QF_PEER_BOOTS_FILE,
-				     ln);
-				return -EINVAL;
-			}
-			if (pass && id && (rc = qf_wire_remember_boot(
-						w, (uint32_t)id, boot))) {
-				ierr(err, errlen, "%s/%s:%d: node %" PRIu64
-				     ": %s", dir, QF_PEER_BOOTS_FILE, ln, id,
-				     strerror(-rc));
-				return rc;
-			}
+	/* All or nothing: the lines are applied to a copy of the wire, which
+	 * replaces *w only when every line was accepted. */
+	tmp = *w;
+	rc = 0;
+	for (line = strtok_r(buf, "\n", &save); line && !rc;
+	     line = strtok_r(NULL, "\n", &save)) {
+		ln++;
+		if (parse_peer_line(line, &id, &boot)) {
+			ierr(err, errlen, "%s/%s:%d: expected \"<node id> "
+			     "<boot>\"", dir, QF_PEER_BOOTS_FILE, ln);
+			rc = -EINVAL;
+		} else if (id && (rc = qf_wire_remember_boot(&tmp, (uint32_t)id,
+							      boot))) {
+			ierr(err, errlen, "%s/%s:%d: node %" PRIu64 ": %s", dir,
+			     QF_PEER_BOOTS_FILE, ln, id, strerror(-rc));
 		}
 	}
-	return 0;
+	if (!rc)
+		*w = tmp;
+	sodium_memzero(&tmp, sizeof(tmp));
+	return rc;
 }
 
 int qf_boot_peers_save(const char *dir, const struct qf_wire *w, char *err,

@@ -130,6 +130,12 @@ static void boot_peers_damaged(void)
 	UT_EQ(ut_write_file(ut_path(QF_PEER_BOOTS_FILE), "2 5\n", 4), 0);
 	UT_EQ(qf_boot_peers_load(ut_dir, &r, err, sizeof(err)), -EINVAL);
 	UT_CONTAINS(err, "peer-boots:1: node 2");
+	UT_ASSERTF(r.npeers == 0, "a refused file changed the wire");
+	/* a good line before a refused one: nothing of the file is used */
+	UT_EQ(ut_write_file(ut_path(QF_PEER_BOOTS_FILE), "1 5\n2 5\n", 8), 0);
+	UT_EQ(qf_boot_peers_load(ut_dir, &r, err, sizeof(err)), -EINVAL);
+	UT_CONTAINS(err, "peer-boots:2: node 2");
+	UT_ASSERTF(r.npeers == 0, "line 1 was used although line 2 was refused");
 }
 
 const struct ut_case bootid_cases[] = {
