@@ -41,17 +41,46 @@ static int write_new(const char *path, const unsigned char key[KEY_LEN])
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	hex[2 * KEY_LEN] = '\n';
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		e = errno;
+		explicit_bzero(hex, sizeof(hex));
+		return -e;
+	}
+	errno = 0;
 	if (fchmod(fd, 0600) || write(fd, hex, 2 * KEY_LEN + 1) != 2 * KEY_LEN + 1 ||
 	    fsync(fd)) {
-		e = errno ? errno : EIO;
+		e = errno ? errno : EIO;	/* a short write sets none */
+		explicit_bzero(hex, sizeof(hex));
 		close(fd);
 		unlink(path);
 		return -e;
 	}
 	explicit_bzero(hex, sizeof(hex));
 	return close(fd) ? -errno : 0;
+}
+
+/* The rename is durable only once the directory is on disk too. */
+static int sync_dir_of(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd, r = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 static int replace(const char *path, const unsigned char key[KEY_LEN])
@@ -68,8 +97,9 @@ static int replace(const char *path, const unsigned char key[KEY_LEN])
 	if (rename(tmp, path)) {
 		r = -errno;
 		unlink(tmp);
+		return r;
 	}
-	return r;
+	return sync_dir_of(path);
 }
 
 int keygen_main(int argc, char **argv, struct qc_ctx *ctx)
