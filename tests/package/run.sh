@@ -44,7 +44,10 @@ else
 	fail pkg-two-debs "want exactly $dkms_deb and $utils_deb, have: $(ls "$BUILD"/deb/*.deb | tr '\n' ' ')"
 fi
 lintian --tag-display-limit 0 "$BUILD"/deb/*.changes > "$out/lintian.log" 2>&1
-if grep -q '^E: ' "$out/lintian.log"; then
+lrc=$?
+if ! command -v lintian >/dev/null; then
+	fail pkg-lintian-no-errors "lintian is not installed (make deps)"
+elif [ $lrc -ne 0 ] || grep -q '^E: ' "$out/lintian.log"; then
 	fail pkg-lintian-no-errors "$(grep -c '^E: ' "$out/lintian.log") errors (see $out/lintian.log)"
 	grep '^E: ' "$out/lintian.log" | head -n 5 | sed 's/^/    | /'
 else
@@ -88,10 +91,13 @@ mkdir -p "$out/unit"
 sed "s|/usr/sbin/|$out/utils/usr/sbin/|g" "$out/utils/lib/systemd/system/quorumd.service" \
 	> "$out/unit/quorumd.service"
 systemd-analyze verify --man=no "$out/unit/quorumd.service" > "$out/unit-verify.log" 2>&1
-if ! grep -q 'quorumd.service' "$out/unit-verify.log"; then
+vrc=$?
+if ! command -v systemd-analyze >/dev/null; then
+	fail pkg-unit-verifies "systemd-analyze is not installed (make deps)"
+elif [ $vrc -eq 0 ] && ! grep -q 'quorumd.service' "$out/unit-verify.log"; then
 	ok pkg-unit-verifies
 else
-	fail pkg-unit-verifies "$(grep quorumd.service "$out/unit-verify.log" | head -n 2 | tr '\n' ' ')"
+	fail pkg-unit-verifies "exit $vrc: $(head -n 2 "$out/unit-verify.log" | tr '\n' ' ')"
 fi
 
 # --- one version ---------------------------------------------------------
