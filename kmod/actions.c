@@ -29,6 +29,7 @@
 #include <linux/time64.h>
 
 #include "actions.h"
+#include "compat.h"
 #include "registry.h"
 
 bool qfence_log_only;
@@ -86,10 +87,10 @@ static enum hrtimer_restart qfence_action_fire(struct hrtimer *t)
 
 void qfence_actions_init(struct qfence_lease *l)
 {
-	hrtimer_init(&l->settle, CLOCK_BOOTTIME, HRTIMER_MODE_ABS_HARD);
-	l->settle.function = qfence_settle_fire;
-	hrtimer_init(&l->action, CLOCK_BOOTTIME, HRTIMER_MODE_ABS_HARD);
-	l->action.function = qfence_action_fire;
+	qfence_hrtimer_setup(&l->settle, qfence_settle_fire, CLOCK_BOOTTIME,
+			     HRTIMER_MODE_ABS_HARD);
+	qfence_hrtimer_setup(&l->action, qfence_action_fire, CLOCK_BOOTTIME,
+			     HRTIMER_MODE_ABS_HARD);
 }
 
 /**

@@ -20,6 +20,7 @@
 #include <linux/string.h>
 
 #include "actions.h"
+#include "compat.h"
 #include "netlink.h"
 #include "registry.h"
 
@@ -262,8 +263,8 @@ int qfence_create(const struct qfence_lease_cfg *cfg,
 	if (!l)
 		return -ENOMEM;
 	qfence_lease_init(l, cfg);
-	hrtimer_init(&l->expiry, CLOCK_BOOTTIME, HRTIMER_MODE_ABS_HARD);
-	l->expiry.function = qfence_expiry_fire;
+	qfence_hrtimer_setup(&l->expiry, qfence_expiry_fire, CLOCK_BOOTTIME,
+			     HRTIMER_MODE_ABS_HARD);
 	qfence_actions_init(l);
 	INIT_WORK(&l->work, qfence_work_fn);
 	l->kick = (struct irq_work)IRQ_WORK_INIT_HARD(qfence_kick_irq);

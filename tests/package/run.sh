@@ -148,6 +148,46 @@ else
 	fail pkg-one-version "$vers"
 fi
 
+# --- kmod/compat.h on a newer kernel API ---------------------------------
+# A copy of the 6.1 headers whose hrtimer.h declares hrtimer_setup() as 6.13
+# does: Kbuild must detect it and the module must call it instead of
+# hrtimer_init() (removed in 6.15). The symbol is not in 6.1's
+# Module.symvers, so modpost only warns (KBUILD_MODPOST_WARN).
+fh=$out/newer-headers
+hdr=/usr/src/linux-headers-$KVER
+common=$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$hdr/Makefile")
+if [ -d "$common" ]; then
+	mkdir -p "$fh" && cp -a "$common" "$fh/common" && cp -a "$hdr" "$fh/arch"
+	for d in common arch; do
+		for l in scripts tools; do
+			[ -L "$fh/$d/$l" ] && ln -sfn "$(readlink -f "$common/$l")" "$fh/$d/$l"
+		done
+	done
+	echo "include $fh/common/Makefile" > "$fh/arch/Makefile"
+	h=$fh/common/include/linux/hrtimer.h
+	sed -i '$d' "$h"	# the include guard's #endif, put back below
+	printf '%s\n' 'extern void hrtimer_setup(struct hrtimer *timer,' \
+		'	enum hrtimer_restart (*function)(struct hrtimer *),' \
+		'	clockid_t clock_id, enum hrtimer_mode mode);' '#endif' >> "$h"
+	mkdir -p "$fh/mod" && cp -r Kbuild VERSION kmod "$fh/mod/"
+	if make -C "$fh/arch" M="$fh/mod" KBUILD_MODPOST_WARN=1 modules > "$out/newer-headers.log" 2>&1 &&
+		syms=$(nm "$fh/mod/qfence.ko") && grep -q ' U hrtimer_setup$' <<< "$syms" &&
+		! grep -q ' U hrtimer_init$' <<< "$syms"; then
+		ok pkg-compat-newer-hrtimer-api
+	else
+		fail pkg-compat-newer-hrtimer-api "see $out/newer-headers.log; $(nm "$fh/mod/qfence.ko" 2>&1 | grep hrtimer_ | tr '\n' ' ')"
+	fi
+	# and on the real 6.1 headers the old API (the DKMS build above)
+	if [ -n "$ko" ] && grep -q ' U hrtimer_init$' <<< "$(nm "$ko")"; then
+		ok pkg-compat-6.1-hrtimer-api
+	else
+		fail pkg-compat-6.1-hrtimer-api "the 6.1 module does not call hrtimer_init"
+	fi
+	rm -rf "$fh"
+else
+	fail pkg-compat-newer-hrtimer-api "cannot find the common headers of $hdr"
+fi
+
 # --- make install / make uninstall ----------------------------------------
 st=$out/stage
 if make --no-print-directory install-utils install-dkms DESTDIR="$st" PREFIX=/usr \
