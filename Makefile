@@ -133,9 +133,12 @@ install-utils: daemon tools
 	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
 		$(DESTDIR)$(modulesloaddir) $(DESTDIR)$(bashcompdir) \
 		$(DESTDIR)$(docdir)/examples $(DESTDIR)$(sysconfdir)/qfence
-	$(INSTALL) -m 0755 $(BUILD)/bin/quorumd $(BUILD)/bin/quorumctl $(DESTDIR)$(sbindir)/
-	$(SUBST) daemon/quorumd/quorumd.service > $(DESTDIR)$(unitdir)/quorumd.service
-	chmod 0644 $(DESTDIR)$(unitdir)/quorumd.service
+	$(INSTALL) -m 0755 $(BUILD)/bin/quorumd $(BUILD)/bin/quorumctl \
+		tools/qfence-fencetab $(DESTDIR)$(sbindir)/
+	for u in quorumd qfence-fencetab; do \
+		$(SUBST) daemon/quorumd/$$u.service > $(DESTDIR)$(unitdir)/$$u.service || exit 1; \
+		chmod 0644 $(DESTDIR)$(unitdir)/$$u.service; \
+	done
 	$(INSTALL) -m 0644 kmod/modules-load.conf $(DESTDIR)$(modulesloaddir)/qfence.conf
 	$(INSTALL) -m 0644 tools/quorumctl.bash-completion $(DESTDIR)$(bashcompdir)/quorumctl
 	$(INSTALL) -m 0644 daemon/infra/quorumd.conf.example $(DESTDIR)$(docdir)/examples/quorumd.conf
@@ -174,7 +177,9 @@ deb:
 # unless it is still the untouched example.
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/quorumd $(DESTDIR)$(sbindir)/quorumctl \
+		$(DESTDIR)$(sbindir)/qfence-fencetab \
 		$(DESTDIR)$(unitdir)/quorumd.service \
+		$(DESTDIR)$(unitdir)/qfence-fencetab.service \
 		$(DESTDIR)$(modulesloaddir)/qfence.conf \
 		$(DESTDIR)$(bashcompdir)/quorumctl
 	rm -rf $(DESTDIR)$(docdir) $(DESTDIR)$(dkmsdir)

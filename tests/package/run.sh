@@ -60,6 +60,7 @@ mkdir -p "$out/utils" "$out/dkms"
 dpkg-deb -x "$utils_deb" "$out/utils" && dpkg-deb -x "$dkms_deb" "$out/dkms"
 missing=
 for f in usr/sbin/quorumd usr/sbin/quorumctl lib/systemd/system/quorumd.service \
+	usr/sbin/qfence-fencetab lib/systemd/system/qfence-fencetab.service \
 	usr/lib/modules-load.d/qfence.conf usr/share/bash-completion/completions/quorumctl \
 	etc/qfence/quorumd.conf usr/share/doc/qfence-utils/examples/quorumd.conf \
 	usr/share/man/man8/quorumd.8.gz usr/share/man/man8/quorumctl.8.gz \
@@ -88,13 +89,16 @@ if [ -z "$bad" ]; then ok pkg-man-pages-clean; else fail pkg-man-pages-clean "$b
 # systemd's own check of the unit, with the commands pointing into the
 # extracted package (they are not installed on this host).
 mkdir -p "$out/unit"
-sed "s|/usr/sbin/|$out/utils/usr/sbin/|g" "$out/utils/lib/systemd/system/quorumd.service" \
-	> "$out/unit/quorumd.service"
-systemd-analyze verify --man=no "$out/unit/quorumd.service" > "$out/unit-verify.log" 2>&1
+for u in quorumd qfence-fencetab; do
+	sed "s|/usr/sbin/|$out/utils/usr/sbin/|g" "$out/utils/lib/systemd/system/$u.service" \
+		> "$out/unit/$u.service"
+done
+systemd-analyze verify --man=no "$out/unit/quorumd.service" "$out/unit/qfence-fencetab.service" \
+	> "$out/unit-verify.log" 2>&1
 vrc=$?
 if ! command -v systemd-analyze >/dev/null; then
 	fail pkg-unit-verifies "systemd-analyze is not installed (make deps)"
-elif [ $vrc -eq 0 ] && ! grep -q 'quorumd.service' "$out/unit-verify.log"; then
+elif [ $vrc -eq 0 ] && ! grep -q '\.service' "$out/unit-verify.log"; then
 	ok pkg-unit-verifies
 else
 	fail pkg-unit-verifies "exit $vrc: $(head -n 2 "$out/unit-verify.log" | tr '\n' ' ')"
@@ -216,7 +220,8 @@ if [ -n "$ko" ] && make --no-print-directory tools > "$out/tools.log" 2>&1 &&
 		> "$out/boot.log" 2>&1
 	rc=$?
 	res=$out/vm/dkms.out
-	for c in pkg-dkms-module-loads pkg-dkms-module-fences; do
+	for c in pkg-dkms-module-loads pkg-dkms-module-fences pkg-fencetab-apply \
+		pkg-fencetab-bad-file-changes-nothing pkg-fencetab-removed-entry-torn-down; do
 		if tr -d "\r" < "$res" 2>/dev/null | grep -qx "ok $c"; then
 			ok "$c"
 		else
@@ -225,6 +230,9 @@ if [ -n "$ko" ] && make --no-print-directory tools > "$out/tools.log" 2>&1 &&
 	done
 else
 	fail pkg-dkms-module-loads "no module or initramfs (see $out/*.log)"
-	fail pkg-dkms-module-fences "not run"
+	for c in pkg-dkms-module-fences pkg-fencetab-apply \
+		pkg-fencetab-bad-file-changes-nothing pkg-fencetab-removed-entry-torn-down; do
+		fail "$c" "not run"
+	done
 fi
 finish

@@ -85,6 +85,8 @@ if [ -x "$BUILD/bin/quorumctl" ]; then
 else
 	missing="$missing quorumctl"
 fi
+# the boot-time fence device tool (tests/package)
+copy_bin "$top/tools/qfence-fencetab"
 for h in "$BUILD"/vm/bin/*; do
 	[ -x "$h" ] && copy_bin "$h"
 done
