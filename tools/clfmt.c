@@ -475,6 +475,19 @@ void qc_print_status_json(FILE *f, const struct qfctl_status *st)
 	fputs("}\n", f);
 }
 
+/* A leave's answer: what happened, and how the node comes back. */
+static void print_leave(FILE *f, const struct qfctl_result *r)
+{
+	char msg[sizeof(r->message)];
+
+	qc_safe_name(r->message, msg, sizeof(msg));
+	fprintf(f, "node %u generation %" PRIu64 " %s\n", r->node, r->gen,
+		msg[0] ? msg : "left");
+	if (r->flags & QFCTL_RES_HANDED_OVER)
+		fputs("leadership was handed over first\n", f);
+	fputs("quorumd has exited; to come back: start it, then `quorumctl rejoin`\n", f);
+}
+
 /*
  * A mutation's result. People get a line only when there is news (a fence
  * that committed, a forwarded rejoin); --json always gets the object.
@@ -494,7 +507,16 @@ void qc_print_result(FILE *f, uint16_t req, const struct qfctl_result *r,
 			r->flags & QFCTL_RES_FORWARDED ? "true" : "false",
 			r->flags & QFCTL_RES_COMMITTED ? "true" : "false");
 		qc_json_str(f, r->message);
+		if (req == QFCTL_REQ_LEAVE)
+			fprintf(f, ",\"disarmed\":%s,\"recorded\":%s,\"handed_over\":%s",
+				r->flags & QFCTL_RES_DISARMED ? "true" : "false",
+				r->flags & QFCTL_RES_RECORDED ? "true" : "false",
+				r->flags & QFCTL_RES_HANDED_OVER ? "true" : "false");
 		fputs("}\n", f);
+		return;
+	}
+	if (req == QFCTL_REQ_LEAVE) {
+		print_leave(f, r);
 		return;
 	}
 	if (req == QFCTL_REQ_FENCE && (r->flags & QFCTL_RES_COMMITTED)) {

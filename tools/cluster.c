@@ -324,6 +324,51 @@ int cluster_rejoin_main(int argc, char **argv, struct qc_ctx *ctx)
 	return r;
 }
 
+/* ---- leave ---- */
+
+/*
+ * The daemon answers once the leave has run: a handover (under an election
+ * timeout, which the liveness rule keeps below L), the disarm (at most the
+ * settle time), telling the leader (under L again). Ask it for L first on
+ * the same connection and wait 4 L and half a minute for the settle time.
+ */
+static int leave_wait_ms(struct qc_ctx *ctx, struct qc_ctl *c, int *ms)
+{
+	struct qc_reply *rp = malloc(sizeof(*rp));
+	int r;
+
+	if (!rp)
+		return qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
+	r = call(ctx, c, QFCTL_REQ_STATUS, NULL, 0, rp, "leave: status");
+	if (!r)
+		*ms = (rp->u.st.lease_ms > WAIT_MAX_MS / 4 ? (int)WAIT_MAX_MS :
+		       4 * (int)rp->u.st.lease_ms) + 30000;
+	free(rp);
+	return r;
+}
+
+int cluster_leave_main(int argc, char **argv, struct qc_ctx *ctx)
+{
+	struct qc_opt o[] = { COMMON_OPTS };
+	struct qc_reply rp;
+	struct qc_ctl c;
+	int r, wait = 0;
+
+	r = parse(ctx, argc, argv, o, ARRAY_SIZE(o), NULL, 0, 0, "", NULL);
+	if (r)
+		return r;
+	r = ctl_open(ctx, &c, 0);
+	if (!r)
+		r = leave_wait_ms(ctx, &c, &wait);
+	c.timeout_ms += wait;
+	if (!r)
+		r = call(ctx, &c, QFCTL_REQ_LEAVE, NULL, 0, &rp, "leave");
+	qc_ctl_close(&c);
+	if (!r)
+		qc_print_result(ctx->out, QFCTL_REQ_LEAVE, &rp.u.res, ctx->json);
+	return r;
+}
+
 /* ---- transfer-leader ---- */
 
 /* No ID given: this node must lead; pick the best voter from its status. */
@@ -390,6 +435,8 @@ static const struct qc_cmd top_usage[] = {
 	  "rejoin a fenced node (default: this one) with a new generation" },
 	{ "transfer-leader", NULL, "[ID] [--json]",
 	  "hand leadership to ID (default: the most up-to-date active voter)" },
+	{ "leave", NULL, "[--json]",
+	  "this node leaves cleanly (as SIGTERM): lease disarmed unless NOWAYOUT, leader told, quorumd exits" },
 };
 
 void cluster_print_usage(FILE *f)

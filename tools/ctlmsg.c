@@ -161,6 +161,7 @@ static const char *const status_names[] = {
 	[QFCTL_ST_INTERNAL] = "internal",
 	[QFCTL_ST_SHUTTING_DOWN] = "shutting-down",
 	[QFCTL_ST_DENIED] = "denied",
+	[QFCTL_ST_NOT_DISARMED] = "not-disarmed",
 };
 
 const char *qc_ctl_status_name(int32_t status)
@@ -198,6 +199,8 @@ static const struct refusal refusals[] = {
 	[QFCTL_ST_SHUTTING_DOWN] = { QC_EXIT_REFUSED, "quorumd is shutting down" },
 	[QFCTL_ST_DENIED] = { QC_EXIT_REFUSED,
 		"quorumd denied the request: only root may use the control socket" },
+	[QFCTL_ST_NOT_DISARMED] = { QC_EXIT_REFUSED,
+		"quorumd exited without disarming the kernel lease: it expires and fences, and the cluster records NODE_FENCED after W" },
 };
 
 /* hdr.status != OK: fill @err with the meaning, quorumd's own words apart. */

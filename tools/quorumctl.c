@@ -25,6 +25,8 @@ static const struct qc_cmd commands[] = {
 	  "bring a fenced node back with a new generation" },
 	{ "transfer-leader", cluster_transfer_main, "[ID] [--json]",
 	  "hand leadership over" },
+	{ "leave", cluster_leave_main, "[--json]",
+	  "leave the cluster cleanly; quorumd exits (restart it, then rejoin)" },
 	{ "keygen", keygen_main, "[--force] [FILE]",
 	  "a new cluster key, mode 0600 (default /etc/qfence/cluster.key)" },
 	{ "lease", lease_main, "<subcommand> ...", "kernel leases (generic netlink family \"qfence\")" },

@@ -7,7 +7,9 @@
  * (SO_PEERCRED uid 0). Requests are fixed-size; handlers are
  * handle_<cmd>(d, req, reply). A FENCE with the wait flag parks the client
  * until the NODE_FENCED record commits (ctl_on_fence_committed) or its
- * timeout passes (ctl_on_tick). Nothing is allocated per request.
+ * timeout passes (ctl_on_tick); a LEAVE parks the client until the leave
+ * has run and the daemon exits (ctl_leave_reply). Nothing is allocated per
+ * request.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +29,7 @@ size_t qd_ctl_body_len(uint16_t code)
 {
 	switch (code) {
 	case QFCTL_REQ_STATUS:
+	case QFCTL_REQ_LEAVE:
 		return 0;
 	case QFCTL_REQ_MEMBER_ADD:
 		return sizeof(struct qfctl_req_member);
@@ -74,6 +77,65 @@ int qd_ctl_status_from_err(int err)
 	case QF_EWRONGGEN:	return QFCTL_ST_NOT_FENCED;
 	}
 	return QFCTL_ST_INTERNAL;
+}
+
+/* The lease part of a leave's answer: OK only if the lease was disarmed. */
+static int leave_lease(const struct qd_leave *lv, bool nowayout,
+		       struct qfctl_result *r)
+{
+	const char *why;
+
+	if (!lv->disarm_done)
+		why = "exited before the leave ran: lease not disarmed, it "
+			"expires and fences";
+	else if (lv->disarm_rc == -EBUSY && nowayout)
+		why = "left without disarming: the lease is NOWAYOUT, it "
+			"expires and fences";
+	else if (lv->disarm_rc == -EBUSY)
+		why = "left without disarming: IO still in flight, the lease "
+			"expires and fences";
+	else if (lv->disarm_rc == -ECANCELED)
+		why = "left: the lease was already fenced (not disarmed)";
+	else if (lv->disarm_rc)
+		why = "left without disarming (see the log): the lease "
+			"expires and fences";
+	else
+		return QFCTL_ST_OK;
+	snprintf(r->message, sizeof(r->message), "%s", why);
+	return QFCTL_ST_NOT_DISARMED;
+}
+
+/*
+ * A LEAVE's answer from how far the leave got (lifecycle.c). Disarmed is
+ * OK; anything else is QFCTL_ST_NOT_DISARMED, and the daemon exits either
+ * way, as on SIGTERM: a lease left armed expires and fences, and the
+ * cluster records NODE_FENCED after W (rule 5) as after a crash.
+ */
+int qd_leave_result(const struct qd_leave *lv, bool nowayout,
+		    struct qfctl_result *r)
+{
+	static const char *const told[] = {
+		[QD_TELL_NONE] = "left: lease disarmed; no other leader to "
+			"tell, fenced as silent after W",
+		[QD_TELL_WAITING] = "left: lease disarmed, leader told; cut "
+			"short before it recorded the leave",
+		[QD_TELL_RECORDED] = "left: lease disarmed, leader told "
+			"(NODE_FENCED commits after W)",
+		[QD_TELL_NO_ANSWER] = "left: lease disarmed; the leader did "
+			"not record it in time, fenced as silent",
+	};
+	int st = leave_lease(lv, nowayout, r);
+
+	r->gen = lv->gen;
+	r->flags = (lv->tell == QD_TELL_RECORDED ? QFCTL_RES_RECORDED : 0) |
+		(lv->handed_over ? QFCTL_RES_HANDED_OVER : 0);
+	if (st != QFCTL_ST_OK)
+		return st;
+	r->flags |= QFCTL_RES_DISARMED;
+	snprintf(r->message, sizeof(r->message), "%s",
+		 (unsigned int)lv->tell < sizeof(told) / sizeof(told[0]) ?
+		 told[lv->tell] : "left: lease disarmed");
+	return QFCTL_ST_OK;
 }
 
 static void fill_addrs(struct qfctl_addr *out, const struct qf_addr *in,
@@ -238,6 +300,7 @@ int ctl_init(struct qd *d)
 
 void ctl_fini(struct qd *d)
 {
+	ctl_leave_reply(d);
 	for (int i = 0; i < QD_CTL_CLIENTS; i++)
 		if (d->cli[i].fd >= 0)
 			close(d->cli[i].fd);
@@ -459,6 +522,39 @@ static int handle_transfer(struct qd *d, int slot, uint32_t seq,
 	return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
 }
 
+/*
+ * The SIGTERM path, asked for by the operator: the client waits for the
+ * answer, which ctl_leave_reply sends just before the exit. A LEAVE during
+ * a leave is a second stop signal (leave_start cuts the leave short).
+ */
+static int handle_leave(struct qd *d, int slot, uint32_t seq)
+{
+	struct qd_ctl_client *c = &d->cli[slot];
+
+	c->waiting = true;
+	c->leave = true;
+	c->seq = seq;
+	LOG(INFO, "control: leave requested");
+	leave_start(d);
+	return 0;
+}
+
+void ctl_leave_reply(struct qd *d)
+{
+	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
+		struct qd_ctl_client *c = &d->cli[i];
+		struct qfctl_result r = { 0 };
+		int st;
+
+		if (c->fd < 0 || !c->leave)
+			continue;
+		st = qd_leave_result(&d->lv, d->conf.nowayout, &r);
+		r.node = d->conf.node_id;
+		c->waiting = c->leave = false;
+		result(d, i, c->seq, st, &r);
+	}
+}
+
 static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 		    const void *body)
 {
@@ -470,7 +566,8 @@ static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 	} rq;
 
 	memcpy(&rq, body, h->len - sizeof(*h));
-	if (d->leaving && h->code != QFCTL_REQ_STATUS)
+	if (d->leaving && h->code != QFCTL_REQ_STATUS &&
+	    h->code != QFCTL_REQ_LEAVE)
 		return result(d, slot, h->seq, QFCTL_ST_SHUTTING_DOWN, &r);
 	switch (h->code) {
 	case QFCTL_REQ_STATUS:
@@ -484,6 +581,8 @@ static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 		return handle_rejoin(d, slot, h->seq, &rq.n, &r);
 	case QFCTL_REQ_TRANSFER_LEADER:
 		return handle_transfer(d, slot, h->seq, &rq.n, &r);
+	case QFCTL_REQ_LEAVE:
+		return handle_leave(d, slot, h->seq);
 	}
 	return result(d, slot, h->seq, QFCTL_ST_BAD_REQUEST, &r);
 }
@@ -537,7 +636,8 @@ void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f)
 		struct qd_ctl_client *c = &d->cli[i];
 		struct qfctl_result r = { 0 };
 
-		if (c->fd < 0 || !c->waiting || c->node != f->node)
+		if (c->fd < 0 || !c->waiting || c->leave ||
+		    c->node != f->node)
 			continue;
 		r.node = f->node;
 		r.gen = f->gen;
@@ -597,7 +697,8 @@ void ctl_on_tick(struct qd *d, qf_ns now)
 		struct qd_ctl_client *c = &d->cli[i];
 		struct qfctl_result r = { 0 };
 
-		if (c->fd < 0 || !c->waiting || now < c->wait_until)
+		if (c->fd < 0 || !c->waiting || c->leave ||
+		    now < c->wait_until)
 			continue;
 		r.node = c->node;
 		r.gen = c->gen;
@@ -614,7 +715,7 @@ qf_ns ctl_next_timeout(const struct qd *d)
 
 	for (int i = 0; i < QD_CTL_CLIENTS; i++)
 		if (d->cli[i].fd >= 0 && d->cli[i].waiting &&
-		    (!t || d->cli[i].wait_until < t))
+		    !d->cli[i].leave && (!t || d->cli[i].wait_until < t))
 			t = d->cli[i].wait_until;
 	return t;
 }

@@ -22,6 +22,7 @@
  *   QFCTL_REQ_FENCE           (struct qfctl_req_fence)   -> QFCTL_RPY_RESULT
  *   QFCTL_REQ_REJOIN          (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
  *   QFCTL_REQ_TRANSFER_LEADER (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
+ *   QFCTL_REQ_LEAVE           (none)                     -> QFCTL_RPY_RESULT
  *
  * Every reply carries hdr.status (QFCTL_ST_*); when it is not QFCTL_ST_OK
  * the body is still the one named above (a RESULT carrying the leader's id
@@ -45,6 +46,20 @@
  *     answers OK with result.flags QFCTL_RES_FORWARDED (the kernel is
  *     unfenced once the rejoin is committed and reaches this node); with
  *     no known leader the answer is QFCTL_ST_NOT_LEADER.
+ *   LEAVE: this node leaves the cluster, exactly as on SIGTERM (a leader
+ *     hands leadership over first; the kernel lease is disarmed unless it
+ *     is NOWAYOUT or IO stays in flight; the leader is told, and the
+ *     leaving daemon waits until NODE_FENCED(self, gen) is in its log),
+ *     and then the daemon exits. The reply comes once the leave has run,
+ *     just before the exit: QFCTL_ST_OK with QFCTL_RES_DISARMED when the
+ *     lease was disarmed (or there is none), QFCTL_ST_NOT_DISARMED when it
+ *     was not (it stays armed and expires and fences, as after a crash:
+ *     the daemon exits all the same, as SIGTERM does). QFCTL_RES_RECORDED:
+ *     the leader put NODE_FENCED in its log (it commits after W, rule 5);
+ *     QFCTL_RES_HANDED_OVER: this node led and handed leadership over.
+ *     result.node is this node, result.gen the generation it left with.
+ *     A second LEAVE (or SIGTERM) during the leave cuts it short, as a
+ *     second SIGTERM does. Accepted while leaving, unlike the mutations.
  *
  * Stability: version 1. Changes are additions only (new codes, new status
  * values, new flag bits, fields taken from reserved space), listed here:
@@ -53,6 +68,8 @@
  *   - qfctl_counters.bad_payload, from reserved space (was reserved[0]).
  *   - qfctl_counters.renew_latency_{max_us,sum_us,count}, from reserved
  *     space (was reserved[1..3]): grant received -> LEASE_RENEW acked.
+ *   - LEAVE (code 7), status QFCTL_ST_NOT_DISARMED (14), result flags
+ *     QFCTL_RES_DISARMED, QFCTL_RES_RECORDED, QFCTL_RES_HANDED_OVER.
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H
@@ -78,6 +95,7 @@ enum qfctl_req {
 	QFCTL_REQ_FENCE = 4,
 	QFCTL_REQ_REJOIN = 5,
 	QFCTL_REQ_TRANSFER_LEADER = 6,
+	QFCTL_REQ_LEAVE = 7,
 };
 
 /* hdr.code of replies */
@@ -102,6 +120,7 @@ enum qfctl_status_code {
 	QFCTL_ST_INTERNAL = 11,		/* daemon-side failure, see its log */
 	QFCTL_ST_SHUTTING_DOWN = 12,	/* the daemon is leaving */
 	QFCTL_ST_DENIED = 13,		/* peer credentials not root */
+	QFCTL_ST_NOT_DISARMED = 14,	/* LEAVE: exited, lease still armed */
 	__QFCTL_ST_MAX
 };
 
@@ -154,6 +173,9 @@ struct qfctl_req_fence {
 
 #define QFCTL_RES_FORWARDED	0x01	/* REJOIN sent on to the leader */
 #define QFCTL_RES_COMMITTED	0x02	/* FENCE --wait: the record committed */
+#define QFCTL_RES_DISARMED	0x04	/* LEAVE: kernel lease disarmed */
+#define QFCTL_RES_RECORDED	0x08	/* LEAVE: NODE_FENCED in the leader's log */
+#define QFCTL_RES_HANDED_OVER	0x10	/* LEAVE: leadership handed over */
 
 struct qfctl_result {
 	uint32_t leader;	/* known leader (0 = none) */
@@ -187,7 +209,7 @@ enum qfctl_kernel_state {
 #define QFCTL_SF_FENCED		0x02	/* NODE_FENCED(self, gen) applied */
 #define QFCTL_SF_LAPSED		0x04	/* own lease lapsed (kernel latched) */
 #define QFCTL_SF_CLOCK_BAD	0x08	/* clock guard refusing renewals */
-#define QFCTL_SF_LEAVING	0x10	/* SIGTERM received */
+#define QFCTL_SF_LEAVING	0x10	/* SIGTERM or LEAVE received */
 #define QFCTL_SF_WITNESS	0x20	/* this node is a witness */
 #define QFCTL_SF_TIMING_BAD	0x40	/* local timing is not the cluster's:
 					 * serving nothing (design.md rule 9) */

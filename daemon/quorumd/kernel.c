@@ -215,6 +215,24 @@ static int resolve(struct qd_kernel *k)
 	return qd_nl_parse_family(reply, rlen, &k->family, &k->mcgrp);
 }
 
+/*
+ * --check-config: is the generic netlink family "qfence" there (the module
+ * loaded)? 0 yes, -ENOENT no, another -errno if the kernel was not asked.
+ */
+int kern_probe_family(void)
+{
+	static struct qd_kernel k;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	k.cmd = open_sock(&k.portid, 1000);
+	if (!k.cmd)
+		return errno ? -errno : -EIO;
+	rc = resolve(&k);
+	mnl_socket_close(k.cmd);
+	return rc;
+}
+
 int kern_refresh(struct qd *d, struct qd_lease_info *li)
 {
 	static uint8_t reply[KERN_BUF];

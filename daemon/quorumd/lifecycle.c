@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Lifecycle signals handled by the loop: SIGTERM/SIGINT is a clean leave
+ * Lifecycle signals handled by the loop: SIGTERM/SIGINT (or a LEAVE request
+ * on the control socket, which runs the same path) is a clean leave
  * (a leader hands leadership to the most up-to-date active voter first; then
  * the kernel lease is disarmed unless NOWAYOUT, the hardware watchdog is
  * stopped with its magic close only if the disarm succeeded, and the
  * leader is told, see tell_start), SIGHUP
- * reloads what can change safely (the hooks).
+ * reloads what can change safely (the hooks). How far a leave got is kept
+ * in d->lv: control.c answers a waiting LEAVE client from it at the exit.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -65,6 +67,7 @@ static bool tell_start(struct qd *d)
 	    d->raft.leader == d->conf.node_id)
 		return false;
 	qf_raft_lapsed(&d->raft, now, me->gen);
+	d->lv.tell = QD_TELL_WAITING;
 	d->leave_telling = true;
 	d->leave_gen = me->gen;
 	d->leave_deadline = now + d->core_cfg.timing.election_max +
@@ -76,7 +79,10 @@ static bool tell_start(struct qd *d)
 
 static void leave_finish(struct qd *d)
 {
-	if (!kern_disarm(d)) {
+	d->lv.handed_over = d->lv.handed_to && d->raft.state != QF_LEADER;
+	d->lv.disarm_rc = kern_disarm(d);
+	d->lv.disarm_done = true;
+	if (!d->lv.disarm_rc) {
 		runtime_watchdog_close(d);
 		if (tell_start(d))
 			return;
@@ -86,6 +92,7 @@ static void leave_finish(struct qd *d)
 
 void leave_start(struct qd *d)
 {
+	const struct qf_member *me;
 	uint32_t to;
 
 	if (d->leaving) {
@@ -97,11 +104,14 @@ void leave_start(struct qd *d)
 		return;
 	}
 	d->leaving = true;
+	me = qf_state_find(&d->raft.st, d->conf.node_id);
+	d->lv.gen = me ? me->gen : 0;
 	LOG(INFO, "clean leave requested");
 	sd_notify_stopping();
 	if (d->raft.state == QF_LEADER && (to = qd_transferee(d)) &&
 	    !qf_raft_transfer(&d->raft, qd_now(), to)) {
 		LOG(INFO, "handing leadership to node %" PRIu32, to);
+		d->lv.handed_to = to;
 		d->leave_deadline = qd_now() + d->core_cfg.timing.election_max +
 			d->core_cfg.timing.heartbeat;
 		return;
@@ -119,11 +129,13 @@ void leave_check(struct qd *d)
 			LOG(INFO, "clean leave: the leader recorded it "
 			    "(NODE_FENCED of generation %" PRIu64 " in the "
 			    "log; it commits after W)", d->leave_gen);
+			d->lv.tell = QD_TELL_RECORDED;
 			d->quit = true;
 		} else if (qd_now() >= d->leave_deadline) {
 			LOG(WARN, "clean leave: the leader did not record it "
 			    "in time; the cluster will fence this node as "
 			    "silent");
+			d->lv.tell = QD_TELL_NO_ANSWER;
 			d->quit = true;
 		}
 		return;

@@ -3,12 +3,13 @@
  * quorumd: the qfence quorum daemon.
  *
  *   quorumd [-f] [-v] [-c FILE]         run (foreground with -f)
- *   quorumd --check-config [-c FILE]    validate FILE, print W, exit
+ *   quorumd --check-config [-c FILE]    validate FILE, the key file, the
+ *                                       data directory, print W, exit
  *   quorumd --no-kernel ...             TEST ONLY: no kernel module
  *
  * Modules are started in order and stopped in reverse (chrony's shape).
- * Signals arrive through a signalfd in the loop: SIGTERM/SIGINT is a clean
- * leave (hand leadership over, disarm the kernel lease unless NOWAYOUT,
+ * Signals arrive through a signalfd in the loop: SIGTERM/SIGINT (and
+ * `quorumctl leave`, the control socket's LEAVE) is a clean leave (hand leadership over, disarm the kernel lease unless NOWAYOUT,
  * stop the hardware watchdog), SIGHUP reloads what can change safely (the
  * hooks), SIGUSR1 toggles debug logging, SIGUSR2 exits for a restart
  * without leaving (the lease stays; hitless within L), SIGCHLD reaps hooks.
@@ -48,37 +49,15 @@ static void usage(FILE *f)
 		"  -c, --config FILE   configuration (default " DEFAULT_CONF ")\n"
 		"  -f, --foreground    do not detach (systemd: Type=notify)\n"
 		"  -v, --verbose       debug logging (SIGUSR1 toggles it)\n"
-		"  signals: TERM leave the cluster; USR2 exit for a restart\n"
-		"           without leaving (hitless within L); HUP reload\n"
-		"      --check-config  validate FILE, print the derived W, exit\n"
+		"  signals: TERM leave the cluster (as quorumctl leave); USR2\n"
+		"           exit for a restart without leaving (hitless\n"
+		"           within L); HUP reload\n"
+		"      --check-config  validate FILE, the key file and data_dir,\n"
+		"                      look for the module, print W, exit\n"
 		"      --no-kernel     TEST ONLY: run without qfence.ko; the\n"
 		"                      lease is emulated and protects nothing\n"
 		"      --allow-log-only  TEST ONLY: accept qfence.ko loaded\n"
 		"                      with log_only=Y (F is not enforced)\n");
-}
-
-static int check_config(const char *path)
-{
-	static struct qf_conf c;
-	struct qf_config cc;
-	char err[512];
-
-	if (qf_conf_load(&c, path, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (qd_core_config(&c, &cc, err, sizeof(err))) {
-		fprintf(stderr, "%s: timing refused: %s\n", path, err);
-		return 1;
-	}
-	qf_conf_dump(&c, stdout);
-	for (unsigned int i = 0; i < c.nwarn; i++)
-		printf("warning: %s\n", c.warn[i]);
-	/* design.md rule 9: every node of a cluster must print the same digest */
-	printf("timing digest %08" PRIx32 " (must be the same on every node)\n",
-	       qf_timing_digest(&cc.timing));
-	printf("%s: OK, W = %" PRIu64 " ms\n", path, c.wait_ms);
-	return 0;
 }
 
 static int load(struct qd *d)
@@ -196,7 +175,7 @@ int main(int argc, char **argv)
 	if (!d || parse_args(d, argc, argv, &check))
 		return 2;
 	if (check)
-		return check_config(d->conf_path);
+		return qd_check_config(d->conf_path, d->no_kernel);
 	qd_global = d;
 	d->epfd = d->tfd = d->sigfd = d->ctl_fd = d->wdt_fd = -1;
 	qd_log_init();

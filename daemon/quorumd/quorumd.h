@@ -12,6 +12,8 @@
  *   clock.c    clock guard: adjtimex rate vs ρ before every renew
  *   timing.c   one cluster timing (rule 9): log lines and status
  *   control.c  the quorumctl socket (ctl_proto.h)
+ *   lifecycle.c  clean leave (SIGTERM, LEAVE), SIGHUP reload
+ *   checkconf.c  --check-config
  *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD
  *   runtime.c  mlockall, SCHED_RR, sd_notify, /dev/watchdog
  *
@@ -155,6 +157,10 @@ int kern_disarm(struct qd *d);
 int kern_refresh(struct qd *d, struct qd_lease_info *li);
 void kern_emulate(struct qd *d, qf_ns now);	/* kernel = none only */
 void kern_tick(struct qd *d, qf_ns now);	/* retries (unfence) */
+int kern_probe_family(void);	/* 0: module loaded, -ENOENT: not */
+
+/* ---- checkconf.c: --check-config ---- */
+int qd_check_config(const char *path, bool no_kernel);
 
 /* ---- clock.c ---- */
 bool clock_ok_to_renew(struct qd *d);
@@ -226,6 +232,7 @@ struct qd_ctl_client {
 	uint8_t in[sizeof(struct qfctl_hdr) + 64];
 	/* FENCE --wait parked here until commit or timeout */
 	bool waiting;
+	bool leave;			/* parked LEAVE: answered at exit */
 	uint32_t seq;
 	uint32_t node;
 	uint64_t gen;
@@ -238,12 +245,16 @@ void ctl_on_client(struct qd *d, int slot);
 void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f);
 void ctl_on_tick(struct qd *d, qf_ns now);
 qf_ns ctl_next_timeout(const struct qd *d);
+void ctl_leave_reply(struct qd *d);	/* before the exit */
 /* Pure codec pieces used by control.c and its tests. */
 int qd_ctl_check_request(const struct qfctl_hdr *h, size_t have);
 size_t qd_ctl_body_len(uint16_t code);
 int qd_ctl_status_from_err(int qf_err);
 void qd_ctl_fill_status(const struct qd *d, qf_ns now,
 			struct qfctl_status *s);
+struct qd_leave;
+int qd_leave_result(const struct qd_leave *lv, bool nowayout,
+		    struct qfctl_result *r);
 
 /* ---- runtime.c ---- */
 int runtime_init(struct qd *d);
@@ -263,8 +274,23 @@ void loop_process(struct qd *d);	/* drain the core's ready batches */
 void loop_log_fence(struct qd *d, const struct qf_fence_decision *f);
 void loop_fence_log_init(struct qd *d);
 
-/* ---- main.c ---- */
-void leave_start(struct qd *d);		/* SIGTERM */
+/* ---- lifecycle.c ---- */
+/* How far a clean leave got: the answer to a LEAVE request. */
+enum qd_leave_tell {
+	QD_TELL_NONE,			/* no other leader, or not a voter */
+	QD_TELL_WAITING,		/* told; cut short before the record */
+	QD_TELL_RECORDED,		/* NODE_FENCED(self, gen) in the log */
+	QD_TELL_NO_ANSWER,		/* not recorded in time */
+};
+struct qd_leave {
+	uint64_t gen;			/* generation left with */
+	uint32_t handed_to;		/* leadership transfer started to */
+	bool handed_over;		/* ... and no longer the leader */
+	bool disarm_done;		/* kern_disarm ran */
+	int disarm_rc;			/* its result, 0 = disarmed */
+	enum qd_leave_tell tell;
+};
+void leave_start(struct qd *d);		/* SIGTERM, LEAVE */
 void leave_check(struct qd *d);
 void reload(struct qd *d);		/* SIGHUP */
 uint32_t qd_transferee(struct qd *d);
@@ -298,6 +324,7 @@ struct qd {
 	bool leave_telling;		/* disarmed; the leader is being told */
 	uint64_t leave_gen;
 	qf_ns leave_deadline;
+	struct qd_leave lv;		/* the outcome, for LEAVE clients */
 
 	/* net */
 	struct qf_udp udp;

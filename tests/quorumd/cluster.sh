@@ -22,6 +22,9 @@
 #     follower's lease lapses (liveness rule)
 #   forged datagrams and a bad control request: dropped/refused, counted
 #   SIGTERM: clean leave (lease disarmed, exit status 0)
+#   `quorumctl leave` on a follower of a fresh cluster: the same leave
+#     (lease disarmed, leader told, NODE_FENCED reason lapsed after W),
+#     answered before the daemon exits; `quorumctl rejoin` brings it back
 #
 # Prints `ok NAME` / `FAIL NAME: why` and, last, `N passed, N failed`.
 set -u
@@ -380,6 +383,51 @@ if cc -shared -fPIC -O2 -o "$SHIM" "$TOP/tests/quorumd/allocshim.c" -ldl; then
 else
 	fail steady_state_allocates_nothing "cannot build the malloc counter"
 fi
+
+# ---- quorumctl leave: the SIGTERM leave, asked on the control socket, in
+# a fresh cluster of three (so that the leave's record commits at once
+# after W, and the rejoin finds it committed)
+T0=$T; T=$T/leave; mkdir -p "$T"
+for n in 1 2 3; do
+	mkdir -p "$T/d$n"
+	sed -e "s|$T0/|$T/|g" \
+		-e "s|127.0.0.1:$((PORT + 1))|127.0.0.1:$((PORT + 21))|" \
+		-e "s|127.0.0.1:$((PORT + 2))|127.0.0.1:$((PORT + 22))|" \
+		-e "s|127.0.0.1:$((PORT + 3))|127.0.0.1:$((PORT + 23))|" \
+		-e "s|key_file = .*|key_file = $T0/key|" \
+		-e "/^on_fenced/d" "$T0/n$n.conf" > "$T/n$n.conf"
+	start $n
+done
+wait_for has_leader 1 && L=$(leader_of 1)
+for n in 1 2 3; do wait_for armed $n; done
+V=$(( L % 3 + 1 )); S=$(( V % 3 + 1 )); [ "$S" = "$L" ] && S=$(( S % 3 + 1 ))
+G=$(member_gen "$L" "$V")
+"$QC" --socket "$T/s$V.sock" leave > "$T/leave.out" 2>&1; rc=$?
+# the daemon exits by itself (a zombie until reaped); never wait forever
+exited() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+if wait_for exited "${PID[$V]}"; then
+	wait "${PID[$V]}" 2>/dev/null; qrc=$?
+else
+	qrc="still running"; kill -9 "${PID[$V]}"; wait "${PID[$V]}" 2>/dev/null
+fi
+unset "PID[$V]"
+sed 's/^/   /' "$T/leave.out"
+check quorumctl_leave_exit_status_0 test "$rc" = 0
+check quorumctl_leave_answer_before_exit grep -q "^node $V generation $G left: lease disarmed, leader told" "$T/leave.out"
+check quorumctl_leave_daemon_exit_status_0 test "$qrc" = 0
+check quorumctl_leave_lease_disarmed grep -q "disarmed (clean leave)" "$T/log$V"
+check quorumctl_leave_cluster_told grep -q "clean leave: the leader recorded it" "$T/log$V"
+check quorumctl_leave_fenced_as_lapsed wait_for grep -q "NODE_FENCED committed: node $V generation $G .*reason lapsed" "$T/log$L"
+check quorumctl_leave_fence_after_W_rule5 rule5_ok "$L" "$V"
+check quorumctl_leave_survivors_armed bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^kernel=//p')\" = 1 ] && [ \"\$($PROBE $T/s$S.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
+start "$V"
+check quorumctl_leave_restart_stays_fenced wait_for fenced_kernel "$V"
+qc_rejoin() { "$QC" --socket "$T/s$V.sock" rejoin > /dev/null 2>&1; }
+check quorumctl_leave_rejoin_accepted wait_for qc_rejoin
+check quorumctl_leave_rejoin_new_generation wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$V .* gen=\([0-9]*\) .*/\1/p')\" -gt $G ]"
+check quorumctl_leave_rejoined_armed wait_for armed "$V"
+for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done
+T=$T0
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -39,7 +39,8 @@ else
 fi
 if grep -q '^  5  quorumd is not running' "$tmp/help" &&
 	grep -q '^  6  fence --wait' "$tmp/help" &&
-	grep -q 'quorumctl transfer-leader \[ID\]' "$tmp/help"; then
+	grep -q 'quorumctl transfer-leader \[ID\]' "$tmp/help" &&
+	grep -q 'quorumctl leave \[--json\]' "$tmp/help"; then
 	echo "ok cli: help lists the cluster commands and exit codes 5, 6"
 else
 	echo "FAIL cli: help lacks the cluster commands or exit codes 5, 6"
@@ -96,6 +97,9 @@ expect "cli: fence --timeout-ms 0" 2 "out of range 1.." --socket "$none" fence 3
 expect "cli: fence --wait absent daemon" 5 "quorumd is not running" --socket "$none" fence 3 --wait
 expect "cli: rejoin bad node" 2 'bad node id "me"' --socket "$none" rejoin me
 expect "cli: transfer-leader bad id" 2 'bad node id "x"' --socket "$none" transfer-leader x
+expect "cli: leave takes no argument" 2 "leave" --socket "$none" leave 2
+expect "cli: leave absent daemon" 5 "quorumd is not running" --socket "$none" leave
+expect "cli: leave --help" 0 "" leave --help
 expect "cli: fence --help" 0 "" fence --help
 expect "cli: member add --help" 0 "" member add --help
 "$Q" member --help >"$tmp/out" 2>&1

@@ -130,6 +130,29 @@ static void test_malformed(void)
 	bad_status("decode: unterminated lease name", open_lease, NULL, "unterminated");
 }
 
+/* LEAVE: no body; answered by a RESULT, also when not disarmed. */
+static void test_leave(void)
+{
+	struct qfctl_result res = { .leader = 1, .node = 2, .gen = 3,
+				    .flags = QFCTL_RES_DISARMED | QFCTL_RES_RECORDED };
+	size_t n;
+
+	n = qc_ctl_build(&msg, sizeof(msg), QFCTL_REQ_LEAVE, 4, NULL, 0);
+	CHECK("build: LEAVE is a header alone", n == 24 && hdr()->code == 7 &&
+	      hdr()->len == 24, "n %zu", n);
+	n = canned_msg(&msg, sizeof(msg), QFCTL_RPY_RESULT, 4, QFCTL_ST_OK, &res, sizeof(res));
+	CHECK("decode: a leave's result", decode(n, 4, QFCTL_REQ_LEAVE) == 0 &&
+	      out.u.res.node == 2 && out.u.res.gen == 3 &&
+	      out.u.res.flags == (QFCTL_RES_DISARMED | QFCTL_RES_RECORDED), "%s", err.msg);
+	n = canned_msg(&msg, sizeof(msg), QFCTL_RPY_RESULT, 4, QFCTL_ST_NOT_DISARMED, &res,
+		       sizeof(res));
+	CHECK("decode: a leave left armed", decode(n, 4, QFCTL_REQ_LEAVE) == 0 &&
+	      out.hdr.status == QFCTL_ST_NOT_DISARMED, "%s", err.msg);
+	n = canned_msg(&msg, sizeof(msg), QFCTL_RPY_STATUS, 4, QFCTL_ST_OK, NULL, 0);
+	CHECK("decode: STATUS answering a LEAVE refused",
+	      decode(n, 4, QFCTL_REQ_LEAVE) == QC_EXIT_OTHER, "accepted");
+}
+
 static void test_bad_result(void)
 {
 	struct qfctl_result res = { 0 };
@@ -181,6 +204,8 @@ static void test_refusals(void)
 	refusal("refusal: timeout is exit 6", QFCTL_ST_TIMEOUT, 0, "", 6, "commits once");
 	refusal("refusal: denied", QFCTL_ST_DENIED, 0, "", 1, "only root");
 	refusal("refusal: shutting down", QFCTL_ST_SHUTTING_DOWN, 0, "", 1, "shutting down");
+	refusal("refusal: leave not disarmed", QFCTL_ST_NOT_DISARMED, 0, "NOWAYOUT", 1,
+		"without disarming the kernel lease");
 	refusal("refusal: bad version is exit 4", QFCTL_ST_BAD_VERSION, 0, "", 4, "matching versions");
 	refusal("refusal: bad request is exit 4", QFCTL_ST_BAD_REQUEST, 0, "", 4, "malformed");
 	refusal("refusal: internal is exit 4", QFCTL_ST_INTERNAL, 0, "", 4, "its log");
@@ -194,6 +219,8 @@ static void test_refusals(void)
 	CHECK("refusal: detail is quorumd's", err.extack_from && !strcmp(err.extack_from, "quorumd"),
 	      "from %s", err.extack_from ? err.extack_from : "(kernel)");
 	CHECK_STR("status name table", qc_ctl_status_name(QFCTL_ST_NO_SUCH_NODE), "no-such-node");
+	CHECK_STR("status name of a leave left armed", qc_ctl_status_name(QFCTL_ST_NOT_DISARMED),
+		  "not-disarmed");
 	CHECK("status name out of range", !qc_ctl_status_name(__QFCTL_ST_MAX) &&
 	      !qc_ctl_status_name(-3), "named");
 }
@@ -267,6 +294,7 @@ int main(void)
 	test_sound();
 	test_malformed();
 	test_bad_result();
+	test_leave();
 	test_refusals();
 	test_args();
 	test_pick();

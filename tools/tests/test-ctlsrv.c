@@ -193,6 +193,8 @@ static cmd_fn_t cmd_fn(const char *name)
 		return cluster_fence_main;
 	if (!strcmp(name, "rejoin"))
 		return cluster_rejoin_main;
+	if (!strcmp(name, "leave"))
+		return cluster_leave_main;
 	return cluster_transfer_main;
 }
 
@@ -516,6 +518,54 @@ static void test_rejoin_transfer(void)
 	      "exit %d nreq %zu node %u", r, s.nreq, n.node);
 }
 
+/* leave: asks L first, then LEAVE without a body; the answer is printed. */
+static void test_leave(void)
+{
+	struct qfctl_result left = { .leader = 1, .node = 2, .gen = 3,
+		.flags = QFCTL_RES_DISARMED | QFCTL_RES_RECORDED,
+		.message = "left: lease disarmed, leader told (NODE_FENCED commits after W)" };
+	struct qfctl_result nowayout = { .leader = 1, .node = 2, .gen = 3,
+		.message = "left without disarming: the lease is NOWAYOUT, it expires and fences" };
+	struct step ok[] = {
+		{ A_REPLY, QFCTL_RPY_STATUS, 0, &follower_st, sizeof(follower_st) },
+		{ A_REPLY, QFCTL_RPY_RESULT, 0, &left, sizeof(left) },
+	};
+	struct step refused[] = {
+		{ A_REPLY, QFCTL_RPY_STATUS, 0, &follower_st, sizeof(follower_st) },
+		{ A_REPLY, QFCTL_RPY_RESULT, QFCTL_ST_NOT_DISARMED, &nowayout, sizeof(nowayout) },
+	};
+	struct server s;
+	int r;
+
+	srv_start(&s, ok, 2);
+	r = RUN(&s, 2000, "leave");
+	srv_stop(&s);
+	CHECK("leave: status, then LEAVE without a body", s.nreq == 2 &&
+	      req_is(&s, 0, QFCTL_REQ_STATUS, 0) && req_is(&s, 1, QFCTL_REQ_LEAVE, 0),
+	      "nreq %zu", s.nreq);
+	CHECK("leave: exit 0, the outcome and the way back printed", r == 0 &&
+	      strstr(out, "node 2 generation 3 left: lease disarmed, leader told") &&
+	      strstr(out, "then `quorumctl rejoin`"), "exit %d %s out %s", r, last_err.msg, out);
+
+	srv_start(&s, ok, 2);
+	r = RUN(&s, 2000, "leave", "--json");
+	srv_stop(&s);
+	CHECK("leave --json: disarmed and recorded", r == 0 &&
+	      strstr(out, "\"disarmed\":true,\"recorded\":true,\"handed_over\":false}"),
+	      "exit %d out %s", r, out);
+
+	srv_start(&s, refused, 2);
+	r = RUN(&s, 2000, "leave");
+	srv_stop(&s);
+	EXPECT("leave: not disarmed (NOWAYOUT) is exit 1", r, 1,
+	       "leave: quorumd exited without disarming the kernel lease");
+	CHECK("leave: NOWAYOUT named by quorumd", strstr(last_err.extack, "NOWAYOUT") &&
+	      out && !out[0], "extack %s out %s", last_err.extack, out);
+
+	r = RUN(&s, 2000, "leave", "2");
+	CHECK("leave: takes no node", r == 2, "exit %d", r);
+}
+
 int main(void)
 {
 	canned_status(&leader_st);
@@ -531,6 +581,7 @@ int main(void)
 	test_member();
 	test_fence();
 	test_rejoin_transfer();
+	test_leave();
 	free(out);
 	return TAP_DONE();
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The quorumd binary: --check-config on the example and on bad files. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,18 +33,150 @@ static int run(const char *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -102;
 }
 
-static void example_ok(void)
+/*
+ * A scratch directory with a key (mode 0600, @keylen random bytes) and a
+ * data directory, and the example configuration pointing at them (or at
+ * @key / @dir when given). Returns the configuration's path.
+ */
+static char scratch[64];
+static char conf[128];
+
+static const char *example_with(size_t keylen, const char *key,
+				const char *dir)
+{
+	char kpath[160], dpath[160], line[512];
+	FILE *in, *o;
+	int fd;
+
+	strcpy(scratch, "/tmp/quorumd-check-XXXXXX");
+	if (!mkdtemp(scratch))
+		return NULL;
+	snprintf(kpath, sizeof(kpath), "%s/cluster.key", scratch);
+	snprintf(dpath, sizeof(dpath), "%s/data", scratch);
+	snprintf(conf, sizeof(conf), "%s/quorumd.conf", scratch);
+	fd = open(kpath, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, "0123456789abcdef0123456789abcdef0123456789",
+			    keylen) != (ssize_t)keylen || close(fd) ||
+	    mkdir(dpath, 0700))
+		return NULL;
+	in = fopen(EXAMPLE_CONF, "r");
+	o = fopen(conf, "w");
+	if (!in || !o)
+		return NULL;
+	while (fgets(line, sizeof(line), in)) {
+		if (!strncmp(line, "key_file =", 10))
+			fprintf(o, "key_file = %s\n", key ? key : kpath);
+		else if (!strncmp(line, "data_dir =", 10))
+			fprintf(o, "data_dir = %s\n", dir ? dir : dpath);
+		else
+			fputs(line, o);
+	}
+	fclose(in);
+	return fclose(o) ? NULL : conf;
+}
+
+static int run_check(const char *path)
 {
 	char args[512];
+	int rc;
 
-	snprintf(args, sizeof(args), "--check-config -c %s", EXAMPLE_CONF);
-	CHECK(run(args) == 0);
+	snprintf(args, sizeof(args), "--check-config -c %s", path);
+	rc = run(args);
+	snprintf(args, sizeof(args), "rm -rf %s", scratch);
+	if (system(args))
+		return -103;
+	return rc;
+}
+
+static void example_ok(void)
+{
+	const char *p = example_with(32, NULL, NULL);
+
+	CHECK(p);
+	CHECK(run_check(p) == 0);
 	CHECK(strstr(out, "W = "));
 	CHECK(strstr(out, "OK"));
 	/* one validator: the W printed is the core's (design.md rule 5) */
 	CHECK(strstr(out, "OK, W = 2506 ms"));
 	/* rule 9: the digest an operator compares across nodes */
 	CHECK(strstr(out, "timing digest "));
+}
+
+/* The start's own checks, before the start: each refusal is exit 1. */
+static void key_missing(void)
+{
+	const char *p = example_with(32, "/nonexistent/cluster.key", NULL);
+
+	CHECK(p);
+	CHECK(run_check(p) == 1);
+	CHECK(strstr(out, "key_file: /nonexistent/cluster.key: No such file"));
+}
+
+static void key_mode_0644(void)
+{
+	const char *p = example_with(32, NULL, NULL);
+	char key[160];
+
+	CHECK(p);
+	snprintf(key, sizeof(key), "%s/cluster.key", scratch);
+	CHECK(chmod(key, 0644) == 0);
+	CHECK(run_check(p) == 1);
+	CHECK(strstr(out, "mode 0644 gives group or others access"));
+}
+
+static void key_wrong_length(void)
+{
+	const char *p = example_with(16, NULL, NULL);
+
+	CHECK(p);
+	CHECK(run_check(p) == 1);
+	CHECK(strstr(out, "not a key: expected 32 raw bytes"));
+	CHECK(strstr(out, "found 16 bytes"));
+}
+
+static void data_dir_is_file(void)
+{
+	const char *p = example_with(32, NULL, "/etc/passwd");
+
+	CHECK(p);
+	CHECK(run_check(p) == 1);
+	CHECK(strstr(out, "data_dir /etc/passwd: not a directory"));
+}
+
+/* Missing but creatable is fine, and --check-config creates nothing. */
+static void data_dir_creatable(void)
+{
+	char dir[160];
+	const char *p;
+	struct stat st;
+
+	strcpy(dir, "/tmp/quorumd-check-new-XXXXXX");
+	CHECK(mkdtemp(dir) && rmdir(dir) == 0);
+	p = example_with(32, NULL, dir);
+	CHECK(p);
+	CHECK(run_check(p) == 0);
+	CHECK(stat(dir, &st) != 0);
+	strcat(dir, "/deeper");
+	p = example_with(32, NULL, dir);
+	CHECK(p);
+	CHECK(run_check(p) == 1);
+	CHECK(strstr(out, "does not exist and cannot be created"));
+}
+
+/* --no-kernel (TEST ONLY) does not look for the module, and says so. */
+static void module_skipped(void)
+{
+	const char *p = example_with(32, NULL, NULL);
+	char args[512], rm[128];
+	int rc;
+
+	CHECK(p);
+	snprintf(args, sizeof(args), "--check-config --no-kernel -c %s", p);
+	rc = run(args);
+	snprintf(rm, sizeof(rm), "rm -rf %s", scratch);
+	CHECK(system(rm) == 0);
+	CHECK(rc == 0);
+	CHECK(strstr(out, "module was not looked for"));
 }
 
 static const char *tmpfile_with(const char *text)
@@ -122,6 +256,12 @@ static void bad_args(void)
 
 const struct t_case t_binary[] = {
 	{ "binary/check_config_example", example_ok },
+	{ "binary/check_config_key_missing", key_missing },
+	{ "binary/check_config_key_mode_0644", key_mode_0644 },
+	{ "binary/check_config_key_wrong_length", key_wrong_length },
+	{ "binary/check_config_data_dir_is_file", data_dir_is_file },
+	{ "binary/check_config_data_dir_creatable", data_dir_creatable },
+	{ "binary/check_config_no_kernel_skips_module", module_skipped },
 	{ "binary/check_config_kernel_limit", kernel_limit_refused },
 	{ "binary/check_config_malformed_file_line", malformed },
 	{ "binary/check_config_unsafe_timing", unsafe_timing },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* control.c: request framing, error mapping, status filling. */
+#include <errno.h>
 #include <string.h>
 
 #include "uapi/qfence.h"
@@ -48,11 +49,60 @@ static void body_lengths(void)
 	CHECK(qd_ctl_body_len(QFCTL_REQ_REJOIN) == 8);
 	CHECK(qd_ctl_body_len(QFCTL_REQ_TRANSFER_LEADER) == 8);
 	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE) == 16);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_LEAVE) == 0);
 	CHECK(qd_ctl_body_len(0) == SIZE_MAX);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_LEAVE + 1) == SIZE_MAX);
 	/* every request fits the client buffer */
-	for (uint16_t c = 1; c <= QFCTL_REQ_TRANSFER_LEADER; c++)
+	for (uint16_t c = 1; c <= QFCTL_REQ_LEAVE; c++)
 		CHECK(sizeof(struct qfctl_hdr) + qd_ctl_body_len(c) <=
 		      sizeof(((struct qd_ctl_client *)0)->in));
+}
+
+/* LEAVE is a header alone; a body is refused. */
+static void leave_framing(void)
+{
+	struct qfctl_hdr h = hdr(QFCTL_REQ_LEAVE, 0);
+
+	CHECK(qd_ctl_check_request(&h, sizeof(h)) == 0);
+	h = hdr(QFCTL_REQ_LEAVE, sizeof(struct qfctl_req_node));
+	CHECK(qd_ctl_check_request(&h, h.len) == -QFCTL_ST_BAD_REQUEST);
+}
+
+/* The answer to LEAVE, from how far the SIGTERM path got. */
+static void leave_result(void)
+{
+	struct qd_leave lv = { .gen = 3, .disarm_done = true,
+			       .tell = QD_TELL_RECORDED };
+	struct qfctl_result r = { 0 };
+
+	CHECK(qd_leave_result(&lv, false, &r) == QFCTL_ST_OK);
+	CHECK(r.gen == 3 && r.flags == (QFCTL_RES_DISARMED | QFCTL_RES_RECORDED));
+	CHECK(strstr(r.message, "disarmed, leader told"));
+	/* NOWAYOUT: the kernel refuses the disarm; the daemon still exits */
+	lv.disarm_rc = -EBUSY;
+	lv.tell = QD_TELL_NONE;
+	memset(&r, 0, sizeof(r));
+	CHECK(qd_leave_result(&lv, true, &r) == QFCTL_ST_NOT_DISARMED);
+	CHECK(!(r.flags & QFCTL_RES_DISARMED) && strstr(r.message, "NOWAYOUT"));
+	CHECK(qd_leave_result(&lv, false, &r) == QFCTL_ST_NOT_DISARMED);
+	CHECK(strstr(r.message, "IO still in flight"));
+	lv.disarm_rc = -ECANCELED;
+	CHECK(qd_leave_result(&lv, false, &r) == QFCTL_ST_NOT_DISARMED);
+	CHECK(strstr(r.message, "already fenced"));
+	/* the daemon quit before the leave ran (a fatal error) */
+	lv = (struct qd_leave){ .gen = 3 };
+	CHECK(qd_leave_result(&lv, false, &r) == QFCTL_ST_NOT_DISARMED);
+	CHECK(strstr(r.message, "before the leave ran"));
+	/* disarmed, nobody to tell; a leader that handed over */
+	lv = (struct qd_leave){ .disarm_done = true, .handed_to = 2,
+				.handed_over = true };
+	memset(&r, 0, sizeof(r));
+	CHECK(qd_leave_result(&lv, false, &r) == QFCTL_ST_OK);
+	CHECK(r.flags == (QFCTL_RES_DISARMED | QFCTL_RES_HANDED_OVER));
+	CHECK(strstr(r.message, "fenced as silent"));
+	lv.tell = QD_TELL_NO_ANSWER;
+	CHECK(qd_leave_result(&lv, false, &r) == QFCTL_ST_OK);
+	CHECK(strstr(r.message, "did not record it in time"));
 }
 
 static void error_mapping(void)
@@ -115,6 +165,8 @@ static void status_fill(void)
 const struct t_case t_ctl[] = {
 	{ "ctl/request_framing", request_framing },
 	{ "ctl/body_lengths", body_lengths },
+	{ "ctl/leave_framing", leave_framing },
+	{ "ctl/leave_result", leave_result },
 	{ "ctl/error_mapping", error_mapping },
 	{ "ctl/status_fill", status_fill },
 	{ 0 }
