@@ -168,7 +168,8 @@ t_hitless_restart() {
 	kill9 $F
 	start $F
 	_r=$(field $LP$F renewals)
-	wait_for renewed_more $F $((_r + 5)) || die "no renewals after the restart"
+	wait_for renewed_more $F $((_r + 5)) ||
+		die "no renewals after the restart (lease $(kstate $F); the new daemon's first lines: $(logsince $F $_n | head -n 4 | tr '\n' ' '))"
 	[ "$(kfences $F)" = "$_f" ] || die "fenced across a quick restart"
 	[ "$(kgen $F)" = "$_g" ] || die "generation changed"
 	logsince $F $_n | grep -q "adopting it (state armed" || die "lease not adopted armed"
