@@ -645,23 +645,29 @@ static int log_rewrite(struct qf_store *s, uint64_t new_base, uint64_t keep)
 
 /* ---- open / close ---- */
 
-/* A new directory's own entry must be durable too. */
-static void sync_parent(const char *dir)
+void qf_store_parent_dir(const char *dir, char *parent, size_t len)
 {
-	char parent[PATH_MAX];
 	char *slash;
-	int fd;
 
-	snprintf(parent, sizeof(parent), "%s", dir);
+	snprintf(parent, len, "%s", dir);
 	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
-		parent[n - 1] = '\0';
+		parent[n - 1] = '\0';	/* "/var/lib/qfence/" */
 	slash = strrchr(parent, '/');
 	if (slash == parent)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
 	else
-		snprintf(parent, sizeof(parent), ".");
+		snprintf(parent, len, ".");
+}
+
+/* A new directory's own entry must be durable too. */
+static void sync_parent(const char *dir)
+{
+	char parent[PATH_MAX];
+	int fd;
+
+	qf_store_parent_dir(dir, parent, sizeof(parent));
 	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);

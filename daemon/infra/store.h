@@ -106,4 +106,8 @@ enum qf_store_crash {
 };
 void qf_store_inject_crash(struct qf_store *s, enum qf_store_crash where);
 
+/* The directory that holds dir ("/" for "/x", "." for "x"; trailing
+ * slashes ignored): where a new data directory's entry is made. */
+void qf_store_parent_dir(const char *dir, char *parent, size_t len);
+
 #endif /* QF_INFRA_STORE_H */

@@ -38,7 +38,6 @@ static int check_data_dir(const char *path, const char *dir)
 	char parent[sizeof(((struct qf_conf *)0)->data_dir)];
 	const char *why;
 	struct stat st;
-	char *slash;
 
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
@@ -58,16 +57,7 @@ static int check_data_dir(const char *path, const char *dir)
 			strerror(errno));
 		return 1;
 	}
-	snprintf(parent, sizeof(parent), "%s", dir);
-	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
-		parent[n - 1] = '\0';	/* "/var/lib/qfence/" */
-	slash = strrchr(parent, '/');
-	if (slash == parent)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(parent, sizeof(parent), ".");
+	qf_store_parent_dir(dir, parent, sizeof(parent));
 	if (stat(parent, &st))
 		why = strerror(errno);
 	else if (!S_ISDIR(st.st_mode))
