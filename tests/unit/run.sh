@@ -20,6 +20,7 @@ for d in daemon daemon/infra daemon/quorumd tools; do
 	run make --no-print-directory -C $d check
 done
 run tests/sim/check.sh
+run tests/lib/console-test.sh
 run tests/quorumd/cluster.sh
 grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | sed 's/^[A-Za-z-]*: //' > "$out.sum"
 tests/lib/summary.sh "$out.sum" || rc=1
