@@ -189,6 +189,13 @@ cl_vm_start() {
 		while [ -e "$out.$k" ]; do k=$((k + 1)); done
 		mv "$out" "$out.$k"
 	fi
+	# boot.sh starts a new console: keep the last boot's for the console
+	# check (tests/lib/console.sh), as qfnodeI.console.K.
+	if [ -s "$CL_DIR/vm/qfnode$i.console" ]; then
+		k=1
+		while [ -e "$CL_DIR/vm/qfnode$i.console.$k" ]; do k=$((k + 1)); done
+		mv "$CL_DIR/vm/qfnode$i.console" "$CL_DIR/vm/qfnode$i.console.$k"
+	fi
 	while [ -e "$CL_DIR/vm/qemu$i.trace.$t" ]; do t=$((t + 1)); done
 	printf '%s\n' $CL_TRACE_EVENTS > "$CL_DIR/trace.events"
 	rm -f "$CL_DIR/mon$i.sock"

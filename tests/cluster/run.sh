@@ -27,12 +27,25 @@ here=$(cd "$(dirname "$0")" && pwd)
 CL_TIMING=${CL_TIMING:-tcg}
 # shellcheck source=tests/cluster/lib.sh
 . "$here/lib.sh"
+. "$here/../lib/console.sh"
 CL_PROFILE=${CL_PROFILE:-default}
 dir=${CL_DIR:-$BUILD/cluster/check}
 passed=0 failed=0 skipped=0
 ok() { echo "ok $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+# consoles: one case per node over all its boots' kernel consoles, which
+# must be free of splats (tests/lib/console.sh). --stalls: three TCG VMs on
+# the shared host starve each other, and vm-pause stops one on purpose; a
+# soft lockup or RCU stall that follows is printed, not counted.
+consoles() {
+	local i
+	for i in $(seq 1 "$CL_N"); do
+		ls "$dir/vm/qfnode$i.console"* > /dev/null 2>&1 || continue
+		console_case "cluster-qfnode$i-console" --stalls "$dir/vm/qfnode$i.console"*
+	done
+}
 finish() {
+	consoles
 	echo "stale_writes=${STALE_SAFE:-unknown} over the scenarios above (checker output: $dir/check.out)"
 	echo "wall time $((SECONDS))s, logs under $dir/vm/"
 	echo "$passed passed, $failed failed, $skipped skipped"

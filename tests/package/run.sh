@@ -17,6 +17,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top"
+. tests/lib/console.sh
 BUILD=${BUILD:-$top/build}
 export BUILD
 KVER=${KVER:-$(scripts/kver.sh)}
@@ -228,6 +229,7 @@ if [ -n "$ko" ] && make --no-print-directory tools > "$out/tools.log" 2>&1 &&
 			fail "$c" "$(grep "^FAIL $c" "$res" 2>/dev/null | head -n 1) (qemu $rc; see $out/vm/dkms.console)"
 		fi
 	done
+	console_case pkg-dkms-console "$out/vm/dkms.console"
 else
 	fail pkg-dkms-module-loads "no module or initramfs (see $out/*.log)"
 	for c in pkg-dkms-module-fences pkg-fencetab-apply \

@@ -18,6 +18,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/../lib/console.sh"
 cd "$qd_top" || exit 1
 dir=$BUILD/vm-quorumd
 mkdir -p "$dir" "$BUILD/vm"
@@ -49,4 +50,5 @@ elif ! grep -q "^qfence-vm: end quorumd-vm rc=0" <(tr -d '\r' < "$out") &&
 else
 	ok quorumd-vm-boot
 fi
+console_case quorumd-vm-console "$BUILD/vm/quorumd-vm.console"
 finish

@@ -70,9 +70,12 @@ if [ -f "$QFENCE_KO" ]; then
 else
 	missing="$missing qfence.ko"
 fi
-# The test-only CPU freezer (tests/vm/freeze), when built.
+# The test-only CPU freezer (tests/vm/freeze) and WARNING maker
+# (tests/vm/splat), when built.
 [ ! -f "$BUILD/vm/freeze/qfence_freeze.ko" ] ||
 	cp "$BUILD/vm/freeze/qfence_freeze.ko" "$root/lib/modules/$KVER/extra/"
+[ ! -f "$BUILD/vm/splat/qfence_splat.ko" ] ||
+	cp "$BUILD/vm/splat/qfence_splat.ko" "$root/lib/modules/$KVER/extra/"
 cp "/lib/modules/$KVER/modules.order" "/lib/modules/$KVER/modules.builtin" \
 	"/lib/modules/$KVER/modules.builtin.modinfo" \
 	"$root/lib/modules/$KVER/" 2>/dev/null || true

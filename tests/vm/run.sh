@@ -21,10 +21,17 @@
 # failures. The reboot, panic and settle cases are judged from outside: qemu must
 # exit by itself before the timeout, with the module's message (and the
 # panic) on the kernel console and without the guest's end marker.
+#
+# Every boot's kernel console must be free of splats (WARNING, BUG, Oops,
+# lockdep, KASAN, kmemleak: tests/lib/console.sh), a case vm-NAME-console
+# each; the panic boot may have the module's own panic line, nothing else.
+# The splat boot proves the check can fail: a test-only module WARNs
+# there, and console-check-catches-warn requires the check to find it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
+. tests/lib/console.sh
 export BUILD=${BUILD:-$top/build}
 export KVER=${KVER:-$(scripts/kver.sh)}
 vm=$BUILD/vm
@@ -68,6 +75,14 @@ if make -C "/usr/src/linux-headers-$KVER" M="$vm/freeze" modules > "$vm/build-fr
 	ok build-freeze-module
 else
 	fail build-freeze-module "see $vm/build-freeze.log"
+fi
+# The test-only WARNING maker (guest/splat.sh): the console check's live case.
+mkdir -p "$vm/splat"
+cp tests/vm/splat/splat.c tests/vm/splat/Kbuild "$vm/splat/"
+if make -C "/usr/src/linux-headers-$KVER" M="$vm/splat" modules > "$vm/build-splat.log" 2>&1; then
+	ok build-splat-module
+else
+	fail build-splat-module "see $vm/build-splat.log"
 fi
 if make --no-print-directory -C tests/vm/helpers > "$vm/build-helpers.log" 2>&1 &&
 	tests/vm/mkinitramfs.sh "$vm/initramfs.cpio" > "$vm/mkinitramfs.log" 2>&1; then
@@ -127,12 +142,14 @@ boot main --timeout 420 & pids=($!)
 wait "${pids[0]}"; mrc=$?
 pids=()
 judge main $mrc
+console_case vm-main-console "$vm/main.console"
 
 # Two vCPUs, one of them frozen: alone, so that it is not starved.
 boot frozen --smp 2 --timeout 120 & pids=($!)
 wait "${pids[0]}"; frc=$?
 pids=()
 judge frozen $frc
+console_case vm-frozen-console "$vm/frozen.console"
 
 # --- host-judged boots: the VM must die by the module's hand --------------
 # action_case NAME PATTERN...: qemu ended by itself (no timeout), the guest
@@ -162,21 +179,42 @@ action_case() {
 	if [ -z "$why" ]; then ok "action-$name"; else fail "action-$name" "$why (see $con)"; fi
 }
 
-# All three are short; run them side by side.
+# splat_case RC: the splat boot ended well and its console check failed
+# on the module's WARNING (the check of every other boot can fail too).
+splat_case() {
+	local lines
+	judge splat "$1"
+	if lines=$(console_splats "$vm/splat.console"); then
+		fail console-check-catches-warn "the check found no splat on $vm/splat.console"
+	elif grep -q '^splat: .*WARNING: CPU: .*qfence_splat' <<< "$lines"; then
+		ok console-check-catches-warn
+		printf '%s\n' "$lines" | sed 's/^/    | /'
+	else
+		fail console-check-catches-warn "not the module's WARNING: $(echo $lines)"
+	fi
+}
+
+# All four are short; run them side by side.
 boot reboot --timeout 90 & rp=$!
 boot panic --timeout 90 & pp=$!
 boot settle --timeout 90 & sp=$!
-pids=("$rp" "$pp" "$sp")
+boot splat --timeout 90 & wp=$!
+pids=("$rp" "$pp" "$sp" "$wp")
 wait "$rp"; rrc=$?
 wait "$pp"; prc=$?
 wait "$sp"; src=$?
+wait "$wp"; wrc=$?
 pids=()
 report reboot
 action_case reboot "$rrc" 'qfence.*(reboot|restart)'
+console_case vm-reboot-console "$vm/reboot.console"
 report panic
 action_case panic "$prc" 'qfence' 'Kernel panic - not syncing'
+console_case vm-panic-console --allow '^Kernel panic - not syncing: qfence: ' "$vm/panic.console"
 report settle
 action_case settle "$src" 'qfence.*(reboot|restart)'
+console_case vm-settle-console "$vm/settle.console"
+splat_case "$wrc"
 
 echo "vm: wall time $((SECONDS - start))s"
 echo "$passed passed, $failed failed"
