@@ -3,8 +3,10 @@
 #   make            build qfence.ko, quorumd and quorumctl (what exists)
 #   make deps       install the Debian packages the build and tests need
 #   make check      run every suite; last line "N passed, N failed[, N skipped]"
-#   make check-unit | check-kunit | check-vm | check-cluster | check-package
+#   make check-unit | check-kunit | check-kunit-debug | check-fuzz | check-vm |
+#        check-cluster | check-package
 #                   one suite each
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS (default 900) each
 #   make soak-cluster SEED=N DURATION=S                      randomized cluster faults
 #   make sim ARGS='--seeds N --nodes K ...'                    cluster simulator
 #   make bench      benchmarks, JSON under build/bench/
@@ -26,6 +28,7 @@ BUILD := $(CURDIR)/build
 export KVER KDIR BUILD
 
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
+	check-kunit-debug check-fuzz fuzz \
 	check-cluster check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
 	install install-utils install-dkms uninstall deb check-package
 
@@ -52,10 +55,11 @@ deps:
 # broken suite can never look green.
 check: deps
 	@mkdir -p $(BUILD)/check
-	@rc=0; for s in unit kunit vm cluster package; do \
+	@rc=0; for s in unit kunit kunit-debug fuzz vm cluster package; do \
 		$(MAKE) --no-print-directory check-$$s || rc=1; \
 	done; \
 	tests/lib/summary.sh $(BUILD)/check/unit.sum $(BUILD)/check/kunit.sum \
+		$(BUILD)/check/kunit-debug.sum $(BUILD)/check/fuzz.sum \
 		$(BUILD)/check/vm.sum $(BUILD)/check/cluster.sum \
 		$(BUILD)/check/package.sum; \
 	s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
@@ -65,6 +69,20 @@ check-unit:
 
 check-kunit:
 	@tests/lib/suite.sh kunit tests/kunit/run.sh
+
+# The same suites in a UML kernel with lockdep, KASAN, DEBUG_OBJECTS,
+# kmemleak and UBSAN; a splat in its output fails it (tests/kunit/run.sh).
+check-kunit-debug:
+	@tests/lib/suite.sh kunit-debug tests/kunit/run.sh --debug
+
+# Every libFuzzer target of tests/fuzz for a short fixed time (20 s each).
+check-fuzz:
+	@FUZZ_SECONDS=20 tests/lib/suite.sh fuzz tests/fuzz/run.sh
+
+# The same, long: FUZZ_SECONDS each (aim: 10^7 executions per target).
+FUZZ_SECONDS ?= 900
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/lib/suite.sh fuzz-long tests/fuzz/run.sh
 
 # In QEMU: the module's own cases, then quorumd clusters on the real module
 # (one network namespace per node; tests/quorumd/vm.sh).

@@ -22,6 +22,15 @@
 # netlink attribute parser); the generic netlink and device-mapper
 # registration is not needed for them.
 #
+# The debug lane (tests/kunit/run.sh --debug, make check-kunit-debug) runs
+# the same suites in a kernel built with lockdep (PROVE_LOCKING), KASAN,
+# DEBUG_OBJECTS (timers, work, RCU heads), kmemleak and UBSAN, in a tree of
+# its own (<cache>/kunit-debug/<version>/, its own lock: the first run pays
+# the build, a normal run is never held up by it). kunit.py passes a case
+# that made the kernel WARN or KASAN report, so the raw kernel output
+# (test.log) goes through the VM suites' console check
+# (tests/lib/console.sh): every splat line is a failure.
+#
 # Output: one "ok SUITE.CASE[.PARAM]" or "FAIL ...: why" line per case,
 # then "N passed, N failed[, N skipped]". Anything that stops the suites
 # from running (missing tarball, build error, crash) counts as a failure.
@@ -31,8 +40,10 @@ top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 tarball=${QFENCE_LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 suites="qfence_lease qfence_policy qfence_map"
-mutants=
+mutants= debug=
 [ "${1:-}" = --mutants ] && mutants=1
+[ "${1:-}" = --debug ] && debug=1
+. "$top/tests/lib/console.sh"
 
 fail() {
 	echo "FAIL kunit: $*"
@@ -52,14 +63,17 @@ if ! mkdir -p "$cache/kunit" 2>/dev/null || [ ! -w "$cache/kunit" ]; then
 	cache=${XDG_CACHE_HOME:-$HOME/.cache}/qfence
 	mkdir -p "$cache/kunit" || fail "cannot create a cache directory"
 fi
-base=$cache/kunit/$ver
+lane=kunit
+[ -z "$debug" ] || lane=kunit-debug
+mkdir -p "$cache/$lane" || fail "cannot create $cache/$lane"
+base=$cache/$lane/$ver
 src=$base/linux-source-6.1
 bld=$base/build
 dst=$src/drivers/qfence
 
 # One run at a time per tree.
-exec 9>"$cache/kunit/$ver.lock"
-flock 9 || fail "cannot lock $cache/kunit/$ver.lock"
+exec 9>"$cache/$lane/$ver.lock"
+flock 9 || fail "cannot lock $cache/$lane/$ver.lock"
 
 if [ ! -e "$base/.extracted" ]; then
 	echo "kunit: extracting $tarball into $base (once)"
@@ -117,6 +131,28 @@ KCONFIG
 
 kconfig=$base/qfence.kunitconfig
 printf 'CONFIG_KUNIT=y\nCONFIG_NET=y\nCONFIG_QFENCE_KUNIT_TEST=y\n' > "$kconfig"
+if [ -n "$debug" ]; then
+	# kunit.py refuses to run when one of these did not make it into the
+	# .config, so a lane without (say) KASAN cannot pass unnoticed.
+	# (DEBUG_ATOMIC_SLEEP is not available on UML: no preemption.)
+	# UML's virtio PCI, without a device id configured, WARNs at every
+	# boot ("No virtio device ID configured for PCI"): not ours, and the
+	# suites need no PCI; off, so that any splat left is a finding.
+	cat >> "$kconfig" <<'DEBUG'
+CONFIG_DEBUG_KERNEL=y
+CONFIG_PROVE_LOCKING=y
+CONFIG_DEBUG_OBJECTS=y
+CONFIG_DEBUG_OBJECTS_TIMERS=y
+CONFIG_DEBUG_OBJECTS_WORK=y
+CONFIG_DEBUG_OBJECTS_RCU_HEAD=y
+CONFIG_STATIC_LINK=y
+CONFIG_KASAN=y
+CONFIG_KASAN_GENERIC=y
+CONFIG_DEBUG_KMEMLEAK=y
+CONFIG_UBSAN=y
+# CONFIG_UML_PCI_OVER_VIRTIO is not set
+DEBUG
+fi
 mkdir -p "$BUILD/check" || fail "cannot create $BUILD/check"
 
 # run_kunit JSON: build and run; 0 if JSON results exist (pass or fail).
@@ -205,11 +241,26 @@ add_counts() {
 }
 
 place "$top/kmod"
-json=$BUILD/check/kunit.json
+json=$BUILD/check/$lane.json
 run_kunit "$json" || fail "the suites did not run"
 out=$(report "$json" cases -) || fail "unreadable results in $json"
 echo "$out" | sed '$d'
 add_counts "$(echo "$out" | tail -n 1)"
+if [ -n "$debug" ]; then
+	# kunit.py's verdicts do not include what the debug options printed.
+	cp "$bld/test.log" "$BUILD/check/$lane.test.log" 2>/dev/null
+	if [ ! -s "$bld/test.log" ]; then
+		echo "FAIL kunit-debug-no-splat: no kernel output in $bld/test.log"
+		failed=$((failed + 1))
+	elif lines=$(console_splats "$bld/test.log"); then
+		echo "ok kunit-debug-no-splat"
+		passed=$((passed + 1))
+	else
+		echo "FAIL kunit-debug-no-splat: the kernel printed $(grep -c '^splat:' <<< "$lines") splat line(s) (see $BUILD/check/$lane.test.log)"
+		printf '%s\n' "$lines" | head -n 20 | sed 's/^/    | /'
+		failed=$((failed + 1))
+	fi
+fi
 
 # Mutants: each cuts one rule out of a copy of the sources; the suites must
 # notice. The original sources go back into the tree at the end.
