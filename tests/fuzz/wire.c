@@ -102,7 +102,7 @@ static void open_checked(struct qf_wire *rx, const uint8_t *pkt, size_t len)
 static void sealed(struct qf_wire *rx, struct qf_wire tx[NSEND],
 		   struct script *s, uint8_t op)
 {
-	uint8_t pkt[QF_WIRE_MAX_DGRAM + 64], payload[256];
+	uint8_t pkt[2048] = { 0 }, payload[256];
 	struct qf_wire *t = &tx[take(s) % NSEND];
 	size_t plen = take(s);
 	uint8_t b = take(s);
@@ -118,8 +118,8 @@ static void sealed(struct qf_wire *rx, struct qf_wire tx[NSEND],
 	assert(n > 0);
 	if (op & 0x10)	/* damage one byte */
 		pkt[take(s) % n] ^= (uint8_t)(1 + take(s) % 255);
-	if (op & 0x20)	/* cut or extend */
-		n = (op & 0x40) ? n - take(s) % n : n + take(s) % 64;
+	if (op & 0x20)	/* cut, or extend (past QF_WIRE_MAX_DGRAM too) */
+		n = (op & 0x40) ? n - take(s) % n : n + take(s) * 6;
 	open_checked(rx, pkt, (size_t)n);
 }
 

@@ -23,7 +23,7 @@
 # too, unless --stalls is given: then they are printed as "stall:" and do
 # not fail. Under TCG a host that does not run a VM's thread for 20 s
 # makes the guest's watchdog report a soft lockup that no guest code
-# caused (design.md §2's assumption on a paused or starved node); only a
+# caused (a starved or paused VM, design.md §2.8); only a
 # suite that runs several VMs on the shared host (tests/cluster) may pass
 # --stalls, and it still shows them.
 
