@@ -176,6 +176,7 @@ static void check_recovered(struct qf_store *st, const struct written *w,
 	}
 	if (!qf_store_snapshot_read(st, &idx, &term, buf, sizeof(buf), &len)) {
 		assert(idx == w->snap_index && term == w->snap_term);
+		assert(term <= hs.term);
 		assert(len == w->snap_len && !memcmp(buf, w->snap, len));
 		assert(first == idx + 1);
 	} else {
