@@ -51,8 +51,12 @@ for t in $targets; do
 	# -rss_limit_mb: the targets are small; a leak or a blow-up is a bug.
 	nice -n 10 "$out/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
 		-print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
-		"$work" "$seed" > "$log" 2>&1
+		"$work" "$seed" > "$log" 2>&1 &
+	pid=$!
+	wait "$pid"
 	rc=$?
+	# the store target's scratch directory, left behind when it crashed
+	rm -rf "/dev/shm/qf-fuzz-store.$pid"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 	cov=$(stat "$log" 'cov:') ft=$(stat "$log" 'ft:') corp=$(stat "$log" 'corp:')
