@@ -34,6 +34,7 @@
 #include "store.h"
 #include "ctl_proto.h"
 #include "udp.h"
+#include "prfence.h"
 
 /* ---- log.c ---- */
 enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6, LOG_DEBUG_ = 7 };
@@ -364,6 +365,9 @@ struct qd {
 	uint64_t fenced_logged_index;	/* newest NODE_FENCED line, durable */
 	uint64_t fenced_logged_start;	/* its value at start: "(replayed)" */
 
+	/* the storage fence (prwork.h); NULL without pr_device */
+	struct qd_pr *pr;
+
 	/* recent committed fences, newest first */
 	size_t n_recent;
 	struct qfctl_fence recent[QD_RECENT_FENCES];
@@ -376,7 +380,17 @@ struct qd {
 	uint8_t ctlbuf[QFCTL_MAX_MSG];
 };
 
-extern struct qd *qd_global;	/* for the ilog sink only */
+extern struct qd *qd_global;
+
+/* prwork.c, prinit.c: the storage fence (design.md rule 13) */
+struct qd_pr;
+int qd_pr_init(struct qd *d, const struct qd_pr_ops *ops, void *ctx);
+void qd_pr_fini(struct qd *d);
+void qd_pr_tick(struct qd *d, qf_ns now);
+void qd_pr_on_done(struct qd *d);
+int qd_pr_efd(const struct qd *d);
+qf_ns qd_pr_next(const struct qd *d);	/* next tick it needs, 0: none */
+bool qd_pr_lease_allowed(const struct qd *d, uint64_t gen);	/* for the ilog sink only */
 
 /* numfile.c: small durable numbers in the data directory */
 int qd_num_save(const struct qd *d, const char *name, uint64_t v);

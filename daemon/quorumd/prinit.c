@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Start and stop of the storage fence (prwork.h): every pr_device is
+ * probed before anything else happens, and a device that does not answer
+ * PERSISTENT RESERVE IN, or offers no Write Exclusive - All Registrants
+ * reservation, refuses the start (design.md §2.9).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "pr.h"
+#include "prwork.h"
+#include "quorumd.h"
+
+int qd_pr_check(const struct qf_conf *c, const struct qd_pr_ops *ops,
+		void *ctx, char *why, size_t len)
+{
+	char w[QD_PR_WHY];
+
+	if (c->require_pr && !c->n_pr_devices) {
+		snprintf(why, len, "require_pr = yes, but no pr_device");
+		return -1;
+	}
+	for (unsigned int i = 0; i < c->n_pr_devices; i++)
+		if (qd_pr_probe(ops, ctx, c->pr_devices[i], w)) {
+			snprintf(why, len, "pr_device %s: %s", c->pr_devices[i],
+				 w);
+			return -1;
+		}
+	return 0;
+}
+
+bool qd_pr_tried(const struct qd_pr *p, uint32_t node, uint64_t gen,
+		 uint64_t term)
+{
+	for (unsigned int i = 0; i < p->n_tried; i++)
+		if (p->tried[i].node == node && p->tried[i].gen == gen &&
+		    p->tried[i].term == term)
+			return true;
+	return false;
+}
+
+void qd_pr_mark_tried(struct qd_pr *p, uint32_t node, uint64_t gen,
+		      uint64_t term)
+{
+	unsigned int i = p->n_tried < QD_PR_TRIED ? p->n_tried++ :
+		(unsigned int)(gen % QD_PR_TRIED);
+
+	p->tried[i].node = node;
+	p->tried[i].gen = gen;
+	p->tried[i].term = term;
+}
+
+static int start_worker(struct qd_pr *p)
+{
+	void *worker_main(void *arg);
+	int rc;
+
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->efd < 0)
+		return -errno;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	rc = pthread_create(&p->th, NULL, worker_main, p);
+	if (rc)
+		return -rc;
+	p->th_started = true;
+	return 0;
+}
+
+int qd_pr_init(struct qd *d, const struct qd_pr_ops *ops, void *ctx)
+{
+	struct qd_pr *p;
+	char why[400];
+	int rc;
+
+	if (!d->conf.n_pr_devices && !d->conf.require_pr)
+		return 0;
+	if (qd_pr_check(&d->conf, ops, ctx, why, sizeof(why))) {
+		LOG(ERR, "storage fence: %s; refusing to start", why);
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -1;
+	p->ops = ops;
+	p->ctx = ctx;
+	p->n = d->conf.n_pr_devices;
+	p->paths = (const char (*)[QF_CONF_PATH_LEN])d->conf.pr_devices;
+	p->cluster = qf_pr_cluster_hash(d->conf.name);
+	p->reg.lost_gen = qd_num_load(d, "pr-lost-gen");
+	p->registered_gen = qd_num_load(d, "pr-registered-gen");
+	rc = start_worker(p);
+	if (rc) {
+		LOG(ERR, "storage fence: worker: %s", strerror(-rc));
+		free(p);
+		return -1;
+	}
+	d->pr = p;
+	LOG(INFO, "storage fence: %u pr_device(s), cluster key %04x",
+	    p->n, p->cluster);
+	return 0;
+}
+
+void qd_pr_fini(struct qd *d)
+{
+	struct qd_pr *p = d->pr;
+
+	if (!p)
+		return;
+	if (p->th_started) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		/* A job blocked on a dead path: do not wait for it. */
+		pthread_detach(p->th);
+	}
+	d->pr = NULL;	/* the detached worker may still use p: leak it */
+}
