@@ -7,6 +7,7 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1 flex bison bc libelf-dev 
 qemu-system-x86 busybox-static cpio kmod dmsetup iproute2 nftables fio util-linux
 libmnl-dev libnl-3-dev libnl-genl-3-dev libsodium-dev libinih-dev libsystemd-dev
 python3 xz-utils
+libsgutils2-dev
 debhelper dh-dkms dkms lintian fakeroot man-db systemd"
 missing=""
 for p in $PKGS; do
