@@ -116,7 +116,7 @@ static void remember_fence(struct qd *d, const struct qf_fence_decision *f)
 		(n - 1) * sizeof(d->recent_at[0]));
 	d->recent[0] = (struct qfctl_fence){
 		.node = f->node, .reason = f->reason, .gen = f->gen,
-		.index = f->index,
+		.index = f->index, .method = f->method,
 	};
 	d->recent_at[0] = qd_now();
 	d->n_recent = n;

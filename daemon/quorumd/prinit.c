@@ -122,3 +122,33 @@ void qd_pr_fini(struct qd *d)
 	}
 	d->pr = NULL;	/* the detached worker may still use p: leak it */
 }
+
+void qd_pr_fill_status(const struct qd *d, struct qfctl_pr_status *s)
+{
+	const struct qd_pr *p = d->pr;
+
+	memset(s, 0, sizeof(*s));
+	if (!p)
+		return;
+	s->n = p->n;
+	s->self_key = p->reg.key;
+	s->lost_gen = p->reg.lost_gen;
+	s->flags = (p->reg.key && p->present ? QFCTL_PR_REGISTERED : 0) |
+		   (p->present_known ? QFCTL_PR_READ : 0);
+	for (unsigned int i = 0; i < p->n && i < QFCTL_MAX_PR_DEVS; i++) {
+		const struct qd_pr_view *v = &p->view[i];
+		struct qfctl_pr_dev *o = &s->dev[i];
+
+		snprintf(o->path, sizeof(o->path), "%s", p->paths[i]);
+		o->ok = v->ok;
+		snprintf(o->why, sizeof(o->why), "%s", v->ok ? "" : v->why);
+		if (!v->ok)
+			continue;
+		o->resv_held = v->resv.held;
+		o->resv_type = v->resv.type;
+		o->resv_key = v->resv.key;
+		o->n_keys = v->keys.n;
+		for (unsigned int k = 0; k < v->keys.n && k < QFCTL_MAX_PR_KEYS; k++)
+			o->keys[k] = v->keys.key[k];
+	}
+}

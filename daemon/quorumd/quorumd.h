@@ -390,6 +390,7 @@ void qd_pr_tick(struct qd *d, qf_ns now);
 void qd_pr_on_done(struct qd *d);
 int qd_pr_efd(const struct qd *d);
 qf_ns qd_pr_next(const struct qd *d);	/* next tick it needs, 0: none */
+void qd_pr_fill_status(const struct qd *d, struct qfctl_pr_status *s);
 bool qd_pr_lease_allowed(const struct qd *d, uint64_t gen);	/* for the ilog sink only */
 
 /* numfile.c: small durable numbers in the data directory */
