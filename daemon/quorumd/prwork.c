@@ -126,7 +126,9 @@ static bool fence_next(struct qd *d, qf_ns now)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t victim = key_of(p, ids[i], gens[i]);
 
-		if (qd_pr_tried(p, ids[i], gens[i], d->raft.term))
+		/* Our own record (a lapse): W, never our own key. */
+		if (ids[i] == d->conf.node_id ||
+		    qd_pr_tried(p, ids[i], gens[i], d->raft.term))
 			continue;
 		qd_pr_mark_tried(p, ids[i], gens[i], d->raft.term);
 		if (!victim) {

@@ -2,7 +2,8 @@
 /*
  * quorumd: the daemon around the pure Raft core (design.md §4).
  *
- * One process, one thread, one epoll loop (loop.c). Modules, each a file
+ * One process, one epoll loop (loop.c); one more thread only for the
+ * storage fence's blocking PR commands (prwork.c). Modules, each a file
  * with an init/fini pair called in order from main.c and in reverse at exit:
  *
  *   log.c      LOG() to stderr (the journal picks it up)
@@ -16,6 +17,8 @@
  *   checkconf.c  --check-config
  *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD
  *   runtime.c  mlockall, SCHED_RR, sd_notify, /dev/watchdog
+ *   prjob.c, prdev.c, prwork.c, prinit.c  the storage fence (SCSI-3 PR,
+ *              design.md rule 13): the one worker thread, see prfence.h
  *
  * Steady state allocates nothing: every buffer lives in struct qd, which
  * main() allocates once.
