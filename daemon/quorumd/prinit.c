@@ -90,7 +90,8 @@ int qd_pr_init(struct qd *d, const struct qd_pr_ops *ops, void *ctx)
 	p->ops = ops;
 	p->ctx = ctx;
 	p->n = d->conf.n_pr_devices;
-	p->paths = (const char (*)[QF_CONF_PATH_LEN])d->conf.pr_devices;
+	memcpy(p->path_copy, d->conf.pr_devices, sizeof(p->path_copy));
+	p->paths = (const char (*)[QF_CONF_PATH_LEN])p->path_copy;
 	p->cluster = qf_pr_cluster_hash(d->conf.name);
 	p->reg.lost_gen = qd_num_load(d, "pr-lost-gen");
 	p->registered_gen = qd_num_load(d, "pr-registered-gen");

@@ -19,6 +19,8 @@ struct qd_pr {
 	void *ctx;
 	unsigned int n;
 	const char (*paths)[QF_CONF_PATH_LEN];
+	/* a copy: a reload (SIGHUP) rewrites d->conf under the worker */
+	char path_copy[QF_CONF_MAX_PR][QF_CONF_PATH_LEN];
 	uint16_t cluster;
 
 	pthread_t th;
