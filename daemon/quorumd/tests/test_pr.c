@@ -241,7 +241,36 @@ static void pr_worker_read(void)
 	CHECK(!p.j_view[1].ok && strstr(p.j_view[1].why, "not ready"));
 }
 
+/*
+ * Rule 13, no registration in flight: a lease of generation g is armed
+ * only once the key of g is registered on every device; no storage fence
+ * configured, no gate.
+ */
+static void pr_lease_gate(void)
+{
+	static struct qd d;
+	static struct qd_pr p;
+	uint64_t k1, k2;
+
+	memset(&d, 0, sizeof(d));
+	memset(&p, 0, sizeof(p));
+	d.conf.node_id = 3;
+	CHECK(qd_pr_lease_allowed(&d, 1));	/* no pr_device */
+	p.cluster = qf_pr_cluster_hash("t");
+	d.pr = &p;
+	CHECK(!qd_pr_lease_allowed(&d, 1));	/* not registered yet */
+	CHECK(qf_pr_key(p.cluster, 3, 1, &k1) == 0);
+	CHECK(qf_pr_key(p.cluster, 3, 2, &k2) == 0);
+	p.reg.key = k1;
+	CHECK(qd_pr_lease_allowed(&d, 1));
+	CHECK(!qd_pr_lease_allowed(&d, 2));	/* rejoined: key of 2 pending */
+	p.reg.key = k2;
+	CHECK(qd_pr_lease_allowed(&d, 2));
+	CHECK(!qd_pr_lease_allowed(&d, 1ULL << 32));	/* no key at all */
+}
+
 const struct t_case t_pr[] = {
+	{ "pr/lease_gate", pr_lease_gate },
 	{ "pr/register_all", pr_register_all },
 	{ "pr/fence_all", pr_fence_all },
 	{ "pr/check", pr_check },
