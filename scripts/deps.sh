@@ -8,6 +8,7 @@ qemu-system-x86 busybox-static cpio kmod dmsetup iproute2 nftables fio util-linu
 libmnl-dev libnl-3-dev libnl-genl-3-dev libsodium-dev libinih-dev libsystemd-dev
 python3 xz-utils
 clang-14 libclang-rt-14-dev
+libsgutils2-dev
 debhelper dh-dkms dkms lintian fakeroot man-db systemd"
 missing=""
 for p in $PKGS; do

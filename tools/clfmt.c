@@ -250,7 +250,14 @@ static void print_members(FILE *f, const struct qfctl_status *st)
 	table_print(f, &t);
 }
 
-static const char *const fence_head[] = { "NODE", "GEN", "REASON", "INDEX", "AGE_MS" };
+static const char *const fence_head[] = { "NODE", "GEN", "REASON", "INDEX", "AGE_MS",
+					  "METHOD" };
+
+/* design.md rules 5, 13: W waited out, or preempted at the storage */
+static const char *fence_method_name(uint8_t m)
+{
+	return m == QFCTL_FM_PR ? "pr" : m == QFCTL_FM_WAIT ? "wait" : "unknown";
+}
 
 static void print_fences(FILE *f, const struct qfctl_status *st)
 {
@@ -269,6 +276,7 @@ static void print_fences(FILE *f, const struct qfctl_status *st)
 			 named(qc_fence_reason_name(fr->reason), fr->reason, buf, sizeof(buf)));
 		snprintf(c[3], CELL, "%" PRIu64, fr->index);
 		snprintf(c[4], CELL, "%" PRId64, fr->age_ms);
+		snprintf(c[5], CELL, "%s", fence_method_name(fr->method));
 	}
 	table_print(f, &t);
 }
@@ -411,8 +419,9 @@ static void json_fence(FILE *f, const struct qfctl_fence *fr)
 {
 	fprintf(f, "{\"node\":%u,\"generation\":%" PRIu64, fr->node, fr->gen);
 	json_enum(f, "reason", qc_fence_reason_name(fr->reason), fr->reason);
-	fprintf(f, ",\"index\":%" PRIu64 ",\"age_ms\":%" PRId64 "}", fr->index,
-		fr->age_ms);
+	fprintf(f, ",\"index\":%" PRIu64 ",\"age_ms\":%" PRId64
+		",\"method\":\"%s\"}", fr->index, fr->age_ms,
+		fence_method_name(fr->method));
 }
 
 static void json_counters(FILE *f, const struct qfctl_counters *k)
@@ -435,7 +444,7 @@ static void json_counters(FILE *f, const struct qfctl_counters *k)
 		k->renewals, k->renew_errors, k->renew_refused_clock, k->msgs_dropped);
 }
 
-void qc_print_status_json(FILE *f, const struct qfctl_status *st)
+static void json_status_body(FILE *f, const struct qfctl_status *st)
 {
 	size_t i;
 
@@ -472,7 +481,103 @@ void qc_print_status_json(FILE *f, const struct qfctl_status *st)
 	}
 	fputc(']', f);
 	json_counters(f, &st->counters);
+}
+
+void qc_print_status_json(FILE *f, const struct qfctl_status *st)
+{
+	json_status_body(f, st);
 	fputs("}\n", f);
+}
+
+/* ---- the storage fence (design.md rule 13) ---- */
+
+static const char *pr_type_name(uint8_t t)
+{
+	static const char *const n[] = { "none", "write-exclusive", "?",
+		"exclusive-access", "?", "write-exclusive-registrants-only",
+		"exclusive-access-registrants-only",
+		"write-exclusive-all-registrants",
+		"exclusive-access-all-registrants" };
+
+	return t < ARRAY_SIZE(n) ? n[t] : "?";
+}
+
+static unsigned int pr_listed(const struct qfctl_pr_dev *d)
+{
+	return d->n_keys < QFCTL_MAX_PR_KEYS ? d->n_keys : QFCTL_MAX_PR_KEYS;
+}
+
+void qc_print_pr_status(FILE *f, const struct qfctl_pr_status *pr)
+{
+	char why[4 * QFCTL_PR_WHY_LEN + 1], path[4 * QFCTL_PR_PATH_LEN + 1];
+
+	fputs("\nstorage fence (persistent reservations):\n", f);
+	if (!pr->n) {
+		fputs("none (no pr_device)\n", f);
+		return;
+	}
+	fprintf(f, "  %-12s %016" PRIx64 "%s\n", "self key", pr->self_key,
+		pr->flags & QFCTL_PR_REGISTERED ? " (registered)" :
+		" (not registered on every device)");
+	for (unsigned int i = 0; i < pr->n && i < QFCTL_MAX_PR_DEVS; i++) {
+		const struct qfctl_pr_dev *d = &pr->dev[i];
+
+		qc_safe_name(d->path, path, sizeof(path));
+		if (!d->ok) {
+			qc_safe_name(d->why, why, sizeof(why));
+			fprintf(f, "  %s: error: %s\n", path,
+				why[0] ? why : "not read yet");
+			continue;
+		}
+		fprintf(f, "  %s: reservation %s", path,
+			d->resv_held ? pr_type_name(d->resv_type) : "none");
+		if (d->resv_held)
+			fprintf(f, " holder %016" PRIx64, d->resv_key);
+		fprintf(f, ", %u key(s):", d->n_keys);
+		for (unsigned int k = 0; k < pr_listed(d); k++)
+			fprintf(f, " %016" PRIx64 "%s", d->keys[k],
+				d->keys[k] == pr->self_key ? "(self)" : "");
+		fputc('\n', f);
+	}
+}
+
+static void json_pr_dev(FILE *f, const struct qfctl_pr_dev *d,
+			uint64_t self)
+{
+	fputs("{\"path\":", f);
+	qc_json_str(f, d->path);
+	if (!d->ok) {
+		fputs(",\"error\":", f);
+		qc_json_str(f, d->why[0] ? d->why : "not read yet");
+		fputc('}', f);
+		return;
+	}
+	fputs(",\"reservation\":", f);
+	if (d->resv_held)
+		fprintf(f, "{\"type\":\"%s\",\"holder\":\"%016" PRIx64 "\"}",
+			pr_type_name(d->resv_type), d->resv_key);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"n_keys\":%u,\"keys\":[", d->n_keys);
+	for (unsigned int k = 0; k < pr_listed(d); k++)
+		fprintf(f, "%s{\"key\":\"%016" PRIx64 "\",\"self\":%s}",
+			k ? "," : "", d->keys[k],
+			d->keys[k] == self ? "true" : "false");
+	fputs("]}", f);
+}
+
+void qc_print_status_json_pr(FILE *f, const struct qfctl_status *st,
+			     const struct qfctl_pr_status *pr)
+{
+	json_status_body(f, st);
+	fprintf(f, ",\"pr\":{\"self_key\":\"%016" PRIx64 "\",\"registered\":%s,"
+		"\"lost_generation\":%" PRIu64 ",\"devices\":[", pr->self_key,
+		pr->flags & QFCTL_PR_REGISTERED ? "true" : "false", pr->lost_gen);
+	for (unsigned int i = 0; i < pr->n && i < QFCTL_MAX_PR_DEVS; i++) {
+		fputs(i ? "," : "", f);
+		json_pr_dev(f, &pr->dev[i], pr->self_key);
+	}
+	fputs("]}}\n", f);
 }
 
 /* A leave's answer: what happened, and how the node comes back. */

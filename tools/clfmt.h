@@ -20,6 +20,11 @@ const char *qc_drop_name(unsigned int verdict);
 
 void qc_print_status(FILE *f, const struct qfctl_status *st);
 void qc_print_status_json(FILE *f, const struct qfctl_status *st);
+/* The storage fence's devices (design.md rule 13), after the page; the
+ * JSON variant is the status object with a "pr" member. */
+void qc_print_pr_status(FILE *f, const struct qfctl_pr_status *pr);
+void qc_print_status_json_pr(FILE *f, const struct qfctl_status *st,
+			     const struct qfctl_pr_status *pr);
 void qc_print_result(FILE *f, uint16_t req, const struct qfctl_result *r,
 		     bool json);
 

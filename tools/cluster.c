@@ -154,6 +154,37 @@ static int parse(struct qc_ctx *ctx, int argc, char **argv, struct qc_opt *o,
 	return r ? r : take_common(ctx, o);
 }
 
+/*
+ * The page, then the storage fence's devices (design.md rule 13). A daemon
+ * from before PR_STATUS answers it with bad-request: the page alone.
+ */
+static int status_pr(struct qc_ctx *ctx, struct qc_reply *rp)
+{
+	struct qc_reply *pr = malloc(sizeof(*pr));
+	struct qc_ctl c;
+	int r, have;
+
+	if (!pr)
+		return qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
+	r = ctl_open(ctx, &c, 0);
+	if (!r)
+		r = qc_ctl_call(&c, QFCTL_REQ_PR_STATUS, NULL, 0, pr,
+				"status (storage fence)", &ctx->err);
+	qc_ctl_close(&c);
+	have = !r && pr->hdr.status == QFCTL_ST_OK;
+	if (ctx->json && have)
+		qc_print_status_json_pr(ctx->out, &rp->u.st, &pr->u.pr);
+	else if (ctx->json)
+		qc_print_status_json(ctx->out, &rp->u.st);
+	else {
+		qc_print_status(ctx->out, &rp->u.st);
+		if (have)
+			qc_print_pr_status(ctx->out, &pr->u.pr);
+	}
+	free(pr);
+	return 0;
+}
+
 /* ---- status ---- */
 
 int cluster_status_main(int argc, char **argv, struct qc_ctx *ctx)
@@ -169,10 +200,8 @@ int cluster_status_main(int argc, char **argv, struct qc_ctx *ctx)
 	if (!rp)
 		return qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
 	r = exchange(ctx, QFCTL_REQ_STATUS, NULL, 0, rp, "status");
-	if (!r && ctx->json)
-		qc_print_status_json(ctx->out, &rp->u.st);
-	else if (!r)
-		qc_print_status(ctx->out, &rp->u.st);
+	if (!r)
+		r = status_pr(ctx, rp);
 	free(rp);
 	return r;
 }

@@ -60,6 +60,8 @@ static size_t body_len(uint16_t code)
 		return sizeof(struct qfctl_result);
 	if (code == QFCTL_RPY_STATUS)
 		return sizeof(struct qfctl_status);
+	if (code == QFCTL_RPY_PR_STATUS)
+		return sizeof(struct qfctl_pr_status);
 	return 0;
 }
 
@@ -100,10 +102,24 @@ int qc_ctl_status_valid(const struct qfctl_status *st, char *why, size_t len)
 	return 0;
 }
 
+/* Counts within their arrays, every string terminated. */
+static int qc_ctl_pr_valid(const struct qfctl_pr_status *pr)
+{
+	if (pr->n > QFCTL_MAX_PR_DEVS)
+		return 0;
+	for (unsigned int i = 0; i < QFCTL_MAX_PR_DEVS; i++)
+		if (!terminated(pr->dev[i].path, sizeof(pr->dev[i].path)) ||
+		    !terminated(pr->dev[i].why, sizeof(pr->dev[i].why)))
+			return 0;
+	return 1;
+}
+
 /* The reply's code must be the request's answer; a refusal may be a RESULT. */
 static int code_ok(const struct qfctl_hdr *h, uint16_t req)
 {
-	uint16_t want = req == QFCTL_REQ_STATUS ? QFCTL_RPY_STATUS : QFCTL_RPY_RESULT;
+	uint16_t want = req == QFCTL_REQ_STATUS ? QFCTL_RPY_STATUS :
+			req == QFCTL_REQ_PR_STATUS ? QFCTL_RPY_PR_STATUS :
+			QFCTL_RPY_RESULT;
 
 	if (h->code == want)
 		return 1;
@@ -143,6 +159,8 @@ int qc_ctl_decode(const void *msg, size_t len, uint32_t seq, uint16_t req,
 	if (h.code == QFCTL_RPY_STATUS && h.status == QFCTL_ST_OK &&
 	    qc_ctl_status_valid(&out->u.st, why, sizeof(why)))
 		return malformed(err, what, why);
+	if (h.code == QFCTL_RPY_PR_STATUS && !qc_ctl_pr_valid(&out->u.pr))
+		return malformed(err, what, "storage fence status out of range");
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct qc_reply {
 	union {
 		struct qfctl_result res;
 		struct qfctl_status st;
+		struct qfctl_pr_status pr;
 	} u;
 };
 

@@ -91,7 +91,7 @@ static void get_entry(struct wbuf *w, struct qf_entry *e)
 	e->gen = get(w, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		get_addr(w, &e->addrs[i]);
-	w->bad |= e->type < QF_ENT_NOOP || e->type > QF_ENT_NODE_FENCED ||
+	w->bad |= e->type < QF_ENT_NOOP || e->type >= __QF_ENT_LAST ||
 		  e->n_addrs > QF_MAX_ADDRS;
 }
 

@@ -9,7 +9,8 @@
  * (every lease of an older term has then ended and settled, rule 4) and
  * since its last grant to X (its own grants have ended and settled). The
  * entry itself stops further grants as soon as it is in the log (rule 3),
- * so "fence X now" = append (stop grants), wait, commit.
+ * so "fence X now" = append (stop grants), wait, commit. Rule 13 (pr.c):
+ * with a PREEMPTED(X, g) after it, committed together, no wait.
  */
 #include "internal.h"
 
@@ -71,9 +72,14 @@ uint64_t fence_commit_limit(const struct qf_raft *r, qf_ns now,
 	for (uint64_t i = from + 1; i <= to; i++) {
 		const struct qf_entry *e = log_get(&r->log, i);
 
+		if (e->type != QF_ENT_NODE_FENCED)
+			continue;
 		/* Rule 10: W measured on a bad clock proves nothing. */
-		if (e->type == QF_ENT_NODE_FENCED &&
-		    (guard_binds_leader(r) || !fence_wait_over(r, now, e->node)))
+		if (guard_binds_leader(r))
+			return i - 1;
+		/* Rule 13: or the storage refuses (X, g) already - its
+		 * PREEMPTED commits in the same range, with it. */
+		if (!fence_wait_over(r, now, e->node) && !pr_follows(r, e, to))
 			return i - 1;
 	}
 	return to;
@@ -118,12 +124,17 @@ qf_ns fence_next_tick(const struct qf_raft *r)
 	return t;
 }
 
-void fence_on_commit(struct qf_raft *r, const struct qf_entry *e)
+/* upto: the commit index being reached (a PREEMPTED committed with e lies
+ * at or below it); 0 for a record learnt from a snapshot (method unknown). */
+void fence_on_commit(struct qf_raft *r, const struct qf_entry *e,
+		     uint64_t upto)
 {
 	if (e->type == QF_ENT_NODE_FENCED && r->n_fences < QF_MAX_FENCES)
 		r->fences[r->n_fences++] = (struct qf_fence_decision){
 			.node = e->node, .gen = e->gen, .reason = e->reason,
 			.index = e->index,
+			.method = !upto ? 0 : pr_follows(r, e, upto) ?
+				  QF_FENCE_BY_PR : QF_FENCE_BY_WAIT,
 		};
 	if (e->node != r->id)
 		return;

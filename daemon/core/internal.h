@@ -12,6 +12,8 @@
  *   membership.c  single-server changes, transfer (thesis §4, §3.10)
  *   lease.c       rounds, acks, grants, deadlines (design.md rules 1-3)
  *   fence.c       NODE_FENCED and its W waits, rejoin (rules 3, 5, 7)
+ *   pr.c          the storage fence: preempt permission, PREEMPTED, keys,
+ *                 registration (rule 13)
  *   quorum.c      majority arithmetic alone
  *   guard.c       the clock guard's verdict, one cluster timing (rules 9,
  *                 10)
@@ -102,10 +104,14 @@ bool timing_accept(struct qf_raft *r, const struct qf_msg *m);
 /* fence.c */
 bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 bool fence_wait_over(const struct qf_raft *r, qf_ns now, uint32_t id);
+/* pr.c */
+bool pr_follows(const struct qf_raft *r, const struct qf_entry *f,
+		uint64_t to);
 uint64_t fence_commit_limit(const struct qf_raft *r, qf_ns now,
 			    uint64_t from, uint64_t to);
 void fence_tick(struct qf_raft *r, qf_ns now);
 qf_ns fence_next_tick(const struct qf_raft *r);
-void fence_on_commit(struct qf_raft *r, const struct qf_entry *e);
+void fence_on_commit(struct qf_raft *r, const struct qf_entry *e,
+		     uint64_t upto);
 
 #endif /* QF_CORE_INTERNAL_H */

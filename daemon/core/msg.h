@@ -92,6 +92,11 @@ enum qf_entry_type {
 	QF_ENT_NODE_REMOVE,	/* node: leaves the configuration */
 	QF_ENT_NODE_JOIN,	/* node, gen: a rejoin issuing a larger generation */
 	QF_ENT_NODE_FENCED,	/* node, gen, reason */
+	QF_ENT_PREEMPTED,	/* node, gen, reason = paths preempted: the
+				 * leader's PREEMPT AND ABORT of (node, gen)'s
+				 * key succeeded and was read back on every
+				 * pr_device (design.md rule 13) */
+	__QF_ENT_LAST,
 };
 
 struct qf_entry {
@@ -99,10 +104,11 @@ struct qf_entry {
 	uint64_t index;
 	uint8_t type;		/* enum qf_entry_type */
 	uint8_t role;		/* NODE_ADD */
-	uint8_t reason;		/* NODE_FENCED */
+	uint8_t reason;		/* NODE_FENCED; PREEMPTED: paths */
 	uint8_t n_addrs;	/* NODE_ADD */
 	uint32_t node;
-	uint64_t gen;		/* NODE_JOIN, NODE_FENCED (NODE_ADD: initial) */
+	uint64_t gen;		/* NODE_JOIN, NODE_FENCED, PREEMPTED
+				 * (NODE_ADD: initial) */
 	struct qf_addr addrs[QF_MAX_ADDRS];
 };
 

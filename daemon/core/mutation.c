@@ -21,6 +21,9 @@ static const char *const names[__QF_MUT_LAST] = {
 	[QF_MUT_W_WITHOUT_DRIFT] = "w-without-drift",
 	[QF_MUT_GUARD_SPARES_LEADER] = "guard-spares-leader",
 	[QF_MUT_SKIP_TIMING_CHECK] = "skip-timing-check",
+	[QF_MUT_PR_NO_RECORD] = "pr-no-record",
+	[QF_MUT_PR_MINORITY_PREEMPT] = "pr-minority-preempt",
+	[QF_MUT_PR_REREGISTER] = "pr-reregister",
 };
 
 const char *qf_mutation_name(enum qf_mutation m)

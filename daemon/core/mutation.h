@@ -32,6 +32,12 @@
  *   skip-timing-check   rule 9: messages of another timing are acted upon
  *                       and a node whose timing is not the cluster's
  *                       serves (each node judges with its own L, F, W).
+ *   pr-no-record        rule 13: NODE_FENCED commits before W as if a
+ *                       PREEMPTED(X, g) followed it, with none there.
+ *   pr-minority-preempt rule 13: any leader may preempt and record
+ *                       PREEMPTED, its majority lost or its clock bad.
+ *   pr-reregister       rule 13: a node whose key the storage removed
+ *                       registers the same generation's key again.
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -49,6 +55,9 @@ enum qf_mutation {
 	QF_MUT_W_WITHOUT_DRIFT,
 	QF_MUT_GUARD_SPARES_LEADER,
 	QF_MUT_SKIP_TIMING_CHECK,
+	QF_MUT_PR_NO_RECORD,
+	QF_MUT_PR_MINORITY_PREEMPT,
+	QF_MUT_PR_REREGISTER,
 	__QF_MUT_LAST,
 };
 

@@ -489,9 +489,9 @@ const char *qf_entry_type_name(int type)
 {
 	static const char *const n[] = { "?", "NOOP", "NODE_ADD",
 					 "NODE_REMOVE", "NODE_JOIN",
-					 "NODE_FENCED" };
+					 "NODE_FENCED", "PREEMPTED" };
 
-	return type > 0 && type <= QF_ENT_NODE_FENCED ? n[type] : "?";
+	return type > 0 && type < __QF_ENT_LAST ? n[type] : "?";
 }
 
 const char *qf_strerror(int err)
@@ -505,11 +505,12 @@ const char *qf_strerror(int err)
 		"persisted state is inconsistent",
 		"another timing than this node's (design.md rule 9)",
 		"the rejoin names another generation than the fenced one",
+		"this leader may not preempt now (design.md rule 13)",
 	};
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_EWRONGGEN ? n[err] : "unknown error";
+	return err <= QF_ENOPREEMPT ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

@@ -98,6 +98,8 @@ enum qf_err {
 	QF_ETIMING,		/* another timing than this node's (rule 9) */
 	QF_EWRONGGEN,		/* rejoin names another generation than the
 				 * committed fenced one (rule 11) */
+	QF_ENOPREEMPT,		/* not a leader that may preempt now, or no
+				 * NODE_FENCED(X, g) waiting (rule 13) */
 };
 const char *qf_strerror(int err);	/* accepts err or -err */
 
@@ -154,11 +156,19 @@ void qf_config_default(struct qf_config *c, uint32_t id);
 
 typedef uint64_t (*qf_rand_fn)(void *arg);
 
+/* How a committed NODE_FENCED was made safe (design.md rules 5, 13). */
+enum qf_fence_method {
+	QF_FENCE_BY_WAIT = 1,	/* rule 5: W waited out */
+	QF_FENCE_BY_PR,		/* rule 13: PREEMPTED(X, g) committed with it */
+};
+
 struct qf_fence_decision {
 	uint32_t node;
 	uint8_t reason;		/* enum qf_fence_reason */
 	uint64_t gen;
 	uint64_t index;		/* log index of the committed record */
+	uint8_t method;		/* enum qf_fence_method; 0 = learnt from a
+				 * snapshot, not known */
 };
 
 struct qf_ready {
@@ -385,6 +395,30 @@ void qf_raft_clock_guard(struct qf_raft *r, qf_ns now, bool ok);
 bool qf_raft_clock_bad(const struct qf_raft *r);
 /* Is a NODE_FENCED(id, gen or newer) in the log, committed or not? */
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
+
+/*
+ * The storage fence (design.md rule 13, §2.9; pr.c).
+ *
+ * qf_raft_may_preempt: is this node a leader that may preempt now - the
+ * checks that let it grant (a majority round within L, rule 2; rule 10's
+ * guard; rule 9's timing)? The daemon asks before it starts a preempt
+ * and again before it proposes the record.
+ * qf_raft_propose_preempted: the preempt of (X, g)'s key succeeded and was
+ * read back on all n_paths pr_devices; appends PREEMPTED(X, g), which lets
+ * a NODE_FENCED(X, g) before it commit without W. -QF_ENOPREEMPT if this
+ * leader may not preempt or no uncommitted NODE_FENCED(X, g) is in its
+ * log, -QF_EEXIST if the record is already there, -QF_EINVAL for n_paths 0.
+ * qf_raft_pr_gen: the generation whose key this node may hold on the
+ * storage: its own, committed, in the configuration, not fenced; else 0.
+ */
+bool qf_raft_may_preempt(const struct qf_raft *r, qf_ns now);
+int qf_raft_propose_preempted(struct qf_raft *r, qf_ns now, uint32_t id,
+			      uint64_t gen, unsigned int n_paths);
+uint64_t qf_raft_pr_gen(const struct qf_raft *r);
+/* The NODE_FENCED(X, g) records in the log waiting for a preempt (not
+ * committed, no PREEMPTED after them): up to max, returns the count. */
+size_t qf_raft_pr_pending(const struct qf_raft *r, uint32_t *ids,
+			  uint64_t *gens, size_t max);
 
 void qf_raft_status(const struct qf_raft *r, struct qf_status *st);
 /* Member record in the committed state, or NULL. */

@@ -101,7 +101,7 @@ static void snapshot_fences(struct qf_raft *r, const struct qf_state *old,
 		};
 
 		if (m->id && m->fenced_gen && (!o || o->fenced_gen < m->fenced_gen))
-			fence_on_commit(r, &e);
+			fence_on_commit(r, &e, 0);
 	}
 }
 
@@ -247,7 +247,7 @@ void repl_commit_to(struct qf_raft *r, uint64_t index)
 
 		state_apply(&r->st, e);
 		r->log.commit = e->index;
-		fence_on_commit(r, e);
+		fence_on_commit(r, e, index);
 	}
 	member_refresh(r, r->now);
 	/* Thesis §4.2.2: a leader removed from the configuration steps down

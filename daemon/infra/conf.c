@@ -37,8 +37,10 @@ enum key_id {
 	K_CONTROL_SOCKET, K_MLOCKALL, K_SCHED_RR, K_WATCHDOG, K_WATCHDOG_TIMEOUT,
 	K_ON_FENCED,
 	K_ON_LEASE_LOST,
+	K_REQUIRE_PR,
 	K_COUNT,
 	K_PEER = K_COUNT,	/* repeatable: no duplicate tracking */
+	K_PR_DEVICE,		/* repeatable, duplicates refused itself */
 };
 
 struct parse;
@@ -487,6 +489,35 @@ static int peer_section(struct parse *p, const char *section, const char *key,
 		    section);
 }
 
+/*
+ * [node] pr_device = PATH, repeatable: every SCSI path device of every
+ * fenced LUN (design.md rule 13, §2.9: a path left out is outside the
+ * argument). Absolute, at most QF_CONF_MAX_PR, each once.
+ */
+static int p_pr_device(struct parse *p, const char *key, const char *v,
+		       void *dst, uint32_t min, uint32_t max)
+{
+	struct qf_conf *c = &p->c;
+	char path[QF_CONF_PATH_LEN];
+
+	(void)dst;
+	(void)min;
+	(void)max;
+	if (!v[0])
+		return fail(p, key, "empty: name a SCSI path device "
+			    "(/dev/sdX or a /dev/disk/by-* link)");
+	if (!p_path(p, key, v, path, 1, sizeof(path) - 1))
+		return 0;
+	if (c->n_pr_devices >= QF_CONF_MAX_PR)
+		return fail(p, key, "more than %d pr_device lines",
+			    QF_CONF_MAX_PR);
+	for (unsigned int i = 0; i < c->n_pr_devices; i++)
+		if (!strcmp(c->pr_devices[i], path))
+			return fail(p, key, "'%s' is listed twice", path);
+	memcpy(c->pr_devices[c->n_pr_devices++], path, sizeof(path));
+	return 1;
+}
+
 /* ---- the key table ---- */
 
 #define OFF(field) offsetof(struct qf_conf, field)
@@ -535,6 +566,8 @@ static const struct key_def keys[] = {
 	  SZ(on_fenced) },
 	{ "node", "on_lease_lost", K_ON_LEASE_LOST, p_path,
 	  OFF(on_lease_lost), 0, SZ(on_lease_lost) },
+	{ "node", "pr_device", K_PR_DEVICE, p_pr_device, 0, 0, 0 },
+	{ "node", "require_pr", K_REQUIRE_PR, p_bool, OFF(require_pr), 0, 0 },
 };
 
 static int handler(void *user, const char *section, const char *key,
@@ -733,6 +766,21 @@ static int check_watchdog(struct parse *p)
 	return 0;
 }
 
+/*
+ * design.md rule 13: require_pr = yes without a device would start a node
+ * that believes it is storage-fenced.
+ */
+static int check_pr(struct parse *p)
+{
+	struct qf_conf *c = &p->c;
+
+	if (c->require_pr && !c->n_pr_devices)
+		return fail_at(p, K_REQUIRE_PR, "require_pr", "yes, but no "
+			       "pr_device is set: list every SCSI path "
+			       "device of every fenced LUN");
+	return 0;	/* node ids fit 16 bits already (QF_CONF_MAX_ID) */
+}
+
 static int check_peers(struct parse *p)
 {
 	struct qf_conf *c = &p->c;
@@ -812,7 +860,8 @@ static int validate(struct parse *p)
 		c->timing.margin_ms = c->timing.heartbeat_ms;
 	if (qf_conf_timing_check(&c->timing, &c->wait_ms, why, sizeof(why)))
 		return timing_error(p, why);
-	if (check_actions(p) || check_watchdog(p) || check_peers(p))
+	if (check_actions(p) || check_watchdog(p) || check_pr(p) ||
+	    check_peers(p))
 		return -1;
 	return 0;
 }
@@ -926,6 +975,9 @@ void qf_conf_dump(const struct qf_conf *c, FILE *f)
 	fprintf(f, "lease L %" PRIu32 " ms, settle F %" PRIu32 " ms, rho %"
 		PRIu32 " ppm\n", t->lease_ms, t->settle_ms, t->rho_ppm);
 	fprintf(f, "W = (L+F)(1+rho)/(1-rho) = %" PRIu64 " ms\n", c->wait_ms);
+	for (unsigned int i = 0; i < c->n_pr_devices; i++)
+		fprintf(f, "pr_device %s\n", c->pr_devices[i]);
+	fprintf(f, "require_pr %s\n", c->require_pr ? "yes" : "no");
 	for (unsigned int i = 0; i < c->nwarn; i++)
 		fprintf(f, "warning: %s\n", c->warn[i]);
 }

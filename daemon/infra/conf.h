@@ -59,6 +59,8 @@ struct qf_conf_peer {
 	int line;			/* where it was defined */
 };
 
+#define QF_CONF_MAX_PR 8		/* pr_device lines */
+
 struct qf_conf {
 	char file[QF_CONF_PATH_LEN];
 	/* [cluster] */
@@ -81,6 +83,10 @@ struct qf_conf {
 	uint32_t watchdog_timeout_s;	/* required with a device */
 	char on_fenced[QF_CONF_CMD_LEN];	/* "": none */
 	char on_lease_lost[QF_CONF_CMD_LEN];
+	/* design.md rule 13: every SCSI path device of every fenced LUN */
+	unsigned int n_pr_devices;
+	char pr_devices[QF_CONF_MAX_PR][QF_CONF_PATH_LEN];
+	bool require_pr;		/* refuse to start without working PR */
 	/* [peer.N] sections and peer = lines */
 	unsigned int npeers;
 	struct qf_conf_peer peers[QF_CONF_MAX_PEERS];

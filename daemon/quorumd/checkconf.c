@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "prwork.h"
 #include "quorumd.h"
 
 static int check_key(const char *path, const struct qf_conf *c)
@@ -107,6 +108,11 @@ int qd_check_config(const char *path, bool no_kernel)
 	}
 	if (check_key(path, &c) || check_data_dir(path, c.data_dir))
 		return 1;
+	/* design.md §2.9: every pr_device answers PR IN and offers WEAR */
+	if (qd_pr_check(&c, &qd_pr_dev_ops, NULL, err, sizeof(err))) {
+		fprintf(stderr, "%s: storage fence: %s\n", path, err);
+		return 1;
+	}
 	qf_conf_dump(&c, stdout);
 	for (unsigned int i = 0; i < c.nwarn; i++)
 		printf("warning: %s\n", c.warn[i]);

@@ -17,8 +17,12 @@
  * 2: state carries max_gen. 3: state carries the cluster's timing digest
  * and values (design.md rule 9). Version 2 records still decode (entries are the same;
  * a version-2 state reads as "timing not recorded", timing 0).
+ * 4: an entry may be PREEMPTED (design.md rule 13); versions 2 and 3 decode
+ * unchanged, and a PREEMPTED in a record older than 4 is refused. A
+ * daemon older than 4 refuses version-4 records by their version.
  */
-#define CODEC_VERSION 3
+#define CODEC_VERSION 4
+#define CODEC_PREEMPTED 4
 #define CODEC_OLDEST 2
 
 struct wbuf {
@@ -121,7 +125,7 @@ static void get_entry(struct rbuf *r, struct qf_entry *e)
 	e->node = (uint32_t)get(r, 4);
 	e->gen = get(r, 8);
 	if (e->n_addrs > QF_MAX_ADDRS || e->type < QF_ENT_NOOP ||
-	    e->type > QF_ENT_NODE_FENCED) {
+	    e->type >= __QF_ENT_LAST) {
 		r->bad = true;
 		return;
 	}
@@ -237,6 +241,8 @@ int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
 	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
 	get_entry(&r, e);
+	if (e->type == QF_ENT_PREEMPTED && ver < CODEC_PREEMPTED)
+		return -1;
 	return r.bad || r.off != r.len ? -1 : 0;
 }
 

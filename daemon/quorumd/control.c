@@ -30,6 +30,7 @@ size_t qd_ctl_body_len(uint16_t code)
 	switch (code) {
 	case QFCTL_REQ_STATUS:
 	case QFCTL_REQ_LEAVE:
+	case QFCTL_REQ_PR_STATUS:
 		return 0;
 	case QFCTL_REQ_MEMBER_ADD:
 		return sizeof(struct qfctl_req_member);
@@ -371,6 +372,15 @@ static int result(struct qd *d, int slot, uint32_t seq, int status,
 	return reply(d, slot, seq, QFCTL_RPY_RESULT, status, r, sizeof(*r));
 }
 
+static int handle_pr_status(struct qd *d, int slot, uint32_t seq)
+{
+	static struct qfctl_pr_status s;
+
+	qd_pr_fill_status(d, &s);
+	return reply(d, slot, seq, QFCTL_RPY_PR_STATUS, QFCTL_ST_OK, &s,
+		     sizeof(s));
+}
+
 static int handle_status(struct qd *d, int slot, uint32_t seq)
 {
 	static struct qfctl_status s;
@@ -567,11 +577,13 @@ static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 
 	memcpy(&rq, body, h->len - sizeof(*h));
 	if (d->leaving && h->code != QFCTL_REQ_STATUS &&
-	    h->code != QFCTL_REQ_LEAVE)
+	    h->code != QFCTL_REQ_PR_STATUS && h->code != QFCTL_REQ_LEAVE)
 		return result(d, slot, h->seq, QFCTL_ST_SHUTTING_DOWN, &r);
 	switch (h->code) {
 	case QFCTL_REQ_STATUS:
 		return handle_status(d, slot, h->seq);
+	case QFCTL_REQ_PR_STATUS:
+		return handle_pr_status(d, slot, h->seq);
 	case QFCTL_REQ_MEMBER_ADD:
 	case QFCTL_REQ_MEMBER_REMOVE:
 		return handle_member(d, slot, h->seq, h->code, &rq.m, &r);

@@ -23,6 +23,7 @@
  *   QFCTL_REQ_REJOIN          (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
  *   QFCTL_REQ_TRANSFER_LEADER (struct qfctl_req_node)    -> QFCTL_RPY_RESULT
  *   QFCTL_REQ_LEAVE           (none)                     -> QFCTL_RPY_RESULT
+ *   QFCTL_REQ_PR_STATUS       (none)                     -> QFCTL_RPY_PR_STATUS
  *
  * Every reply carries hdr.status (QFCTL_ST_*); when it is not QFCTL_ST_OK
  * the body is still the one named above (a RESULT carrying the leader's id
@@ -70,6 +71,10 @@
  *     space (was reserved[1..3]): grant received -> LEASE_RENEW acked.
  *   - LEAVE (code 7), status QFCTL_ST_NOT_DISARMED (14), result flags
  *     QFCTL_RES_DISARMED, QFCTL_RES_RECORDED, QFCTL_RES_HANDED_OVER.
+ *   - qfctl_fence.method, from reserved space (was pad[0]): QFCTL_FM_*.
+ *   - PR_STATUS (code 8) -> PR_STATUS reply (code 3, struct
+ *     qfctl_pr_status): the storage fence's view of every pr_device
+ *     (design.md rule 13); n = 0 when the node has none.
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H
@@ -96,12 +101,14 @@ enum qfctl_req {
 	QFCTL_REQ_REJOIN = 5,
 	QFCTL_REQ_TRANSFER_LEADER = 6,
 	QFCTL_REQ_LEAVE = 7,
+	QFCTL_REQ_PR_STATUS = 8,
 };
 
 /* hdr.code of replies */
 enum qfctl_rpy {
 	QFCTL_RPY_RESULT = 1,		/* struct qfctl_result */
 	QFCTL_RPY_STATUS = 2,		/* struct qfctl_status */
+	QFCTL_RPY_PR_STATUS = 3,	/* struct qfctl_pr_status */
 };
 
 /* hdr.status of replies (0 in requests) */
@@ -250,10 +257,14 @@ struct qfctl_member {
 #define QFCTL_FR_LAPSED		4
 
 /* A committed NODE_FENCED this daemon has applied since it started. */
+/* qfctl_fence.method (design.md rules 5, 13); 0: not known (a snapshot) */
+enum { QFCTL_FM_WAIT = 1, QFCTL_FM_PR = 2 };
+
 struct qfctl_fence {
 	uint32_t node;
 	uint8_t reason;		/* QFCTL_FR_* */
-	uint8_t pad[3];
+	uint8_t method;		/* QFCTL_FM_*: how it was made safe */
+	uint8_t pad[2];
 	uint64_t gen;
 	uint64_t index;		/* log index */
 	int64_t age_ms;		/* since this daemon applied it */
@@ -303,8 +314,45 @@ struct qfctl_status {
 	struct qfctl_counters counters;
 };
 
+/*
+ * The storage fence (design.md rule 13): the daemon's last read of every
+ * pr_device (at most about a second old). keys lists up to
+ * QFCTL_MAX_PR_KEYS of the n_keys registered; ok = 0: why says what
+ * failed (nothing else is meaningful).
+ */
+#define QFCTL_MAX_PR_DEVS	8
+#define QFCTL_MAX_PR_KEYS	16
+#define QFCTL_PR_PATH_LEN	128
+#define QFCTL_PR_WHY_LEN	160
+
+struct qfctl_pr_dev {
+	char path[QFCTL_PR_PATH_LEN];
+	uint8_t ok;
+	uint8_t resv_held;
+	uint8_t resv_type;	/* SCSI type: 7 write-exclusive-all-registrants */
+	uint8_t pad;
+	uint32_t n_keys;	/* registered; listed: min(n_keys, MAX) */
+	uint64_t resv_key;	/* holder (any registrant for type 7, 8) */
+	uint64_t keys[QFCTL_MAX_PR_KEYS];
+	char why[QFCTL_PR_WHY_LEN];
+};
+
+#define QFCTL_PR_REGISTERED	0x01	/* self_key is on every device */
+#define QFCTL_PR_READ		0x02	/* the devices were read at least once */
+
+struct qfctl_pr_status {
+	uint32_t n;		/* pr_devices; 0: no storage fence */
+	uint32_t flags;		/* QFCTL_PR_* */
+	uint64_t self_key;	/* this node's key (0: none registered) */
+	uint64_t lost_gen;	/* newest generation whose key was removed */
+	uint64_t reserved;
+	struct qfctl_pr_dev dev[QFCTL_MAX_PR_DEVS];
+};
+
 /* The largest message either side sends. */
-#define QFCTL_MAX_MSG	(sizeof(struct qfctl_hdr) + sizeof(struct qfctl_status))
+#define QFCTL_MAX_MSG	(sizeof(struct qfctl_hdr) + \
+			 (sizeof(struct qfctl_pr_status) > sizeof(struct qfctl_status) ? \
+			  sizeof(struct qfctl_pr_status) : sizeof(struct qfctl_status)))
 
 _Static_assert(sizeof(struct qfctl_hdr) == 24, "qfctl_hdr size");
 _Static_assert(sizeof(struct qfctl_addr) == 20, "qfctl_addr size");
@@ -316,5 +364,7 @@ _Static_assert(sizeof(struct qfctl_member) == 88, "qfctl_member size");
 _Static_assert(sizeof(struct qfctl_fence) == 32, "qfctl_fence size");
 _Static_assert(sizeof(struct qfctl_counters) == 208, "qfctl_counters");
 _Static_assert(sizeof(struct qfctl_status) == 2320, "qfctl_status size");
+_Static_assert(sizeof(struct qfctl_pr_dev) == 432, "qfctl_pr_dev size");
+_Static_assert(sizeof(struct qfctl_pr_status) == 3488, "qfctl_pr_status");
 
 #endif /* QFENCE_CTL_PROTO_H */

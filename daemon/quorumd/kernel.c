@@ -863,7 +863,8 @@ void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 	if (rd->lease_gen > k->gen && k->state != QFENCE_STATE_ARMED &&
 	    unfence(d, rd->lease_gen))
 		return;
-	if (rd->lease_deadline)
+	/* Rule 13: no lease while a registration may still be in flight. */
+	if (rd->lease_deadline && qd_pr_lease_allowed(d, rd->lease_gen))
 		renew(d, rd->lease_deadline, rd->lease_gen);
 }
 

@@ -23,7 +23,7 @@
 #include "uapi/qfence.h"
 #include "quorumd.h"
 
-enum { EV_TIMER = 1, EV_SIGNAL, EV_UDP, EV_KERNEL, EV_CTL, EV_CLIENT };
+enum { EV_TIMER = 1, EV_SIGNAL, EV_UDP, EV_KERNEL, EV_CTL, EV_CLIENT, EV_PR };
 #define TAG(kind, i) (((uint64_t)(kind) << 32) | (uint32_t)(i))
 
 qf_ns qd_now(void)
@@ -90,6 +90,8 @@ int loop_init(struct qd *d)
 		return -1;
 	if (watch(d, d->ctl_fd, EV_CTL, 0))
 		return -1;
+	if (qd_pr_efd(d) >= 0 && watch(d, qd_pr_efd(d), EV_PR, 0))
+		return -1;
 	return 0;
 }
 
@@ -114,10 +116,17 @@ static void remember_fence(struct qd *d, const struct qf_fence_decision *f)
 		(n - 1) * sizeof(d->recent_at[0]));
 	d->recent[0] = (struct qfctl_fence){
 		.node = f->node, .reason = f->reason, .gen = f->gen,
-		.index = f->index,
+		.index = f->index, .method = f->method,
 	};
 	d->recent_at[0] = qd_now();
 	d->n_recent = n;
+}
+
+/* How the record was made safe (design.md rules 5, 13); the harness greps. */
+static const char *method_name(int m)
+{
+	return m == QF_FENCE_BY_PR ? "pr" : m == QF_FENCE_BY_WAIT ? "wait" :
+	       "unknown";
 }
 
 static const char *reason_name(int r)
@@ -174,14 +183,16 @@ void loop_log_fence(struct qd *d, const struct qf_fence_decision *f)
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
 		    PRIu64 " index %" PRIu64 " reason %s; leader measures "
 		    "since_last_grant_us=%" PRId64 " since_election_us=%"
-		    PRId64 " wait_us=%" PRId64 " at_ns=%" PRIu64, f->node,
-		    f->gen, f->index, reason_name(f->reason), since_grant,
-		    (int64_t)(now - st.e_el) / 1000,
-		    (int64_t)(d->raft.wait + 999) / 1000, now);
+		    PRId64 " wait_us=%" PRId64 " at_ns=%" PRIu64 " method=%s",
+		    f->node, f->gen, f->index, reason_name(f->reason),
+		    since_grant, (int64_t)(now - st.e_el) / 1000,
+		    (int64_t)(d->raft.wait + 999) / 1000, now,
+		    method_name(f->method));
 	else
 		LOG(WARN, "NODE_FENCED committed: node %" PRIu32 " generation %"
-		    PRIu64 " index %" PRIu64 " reason %s at_ns=%" PRIu64,
-		    f->node, f->gen, f->index, reason_name(f->reason), now);
+		    PRIu64 " index %" PRIu64 " reason %s at_ns=%" PRIu64
+		    " method=%s", f->node, f->gen, f->index,
+		    reason_name(f->reason), now, method_name(f->method));
 	if (f->index > d->fenced_logged_index) {
 		d->fenced_logged_index = f->index;
 		qd_num_save(d, FENCED_LOGGED_FILE, f->index);
@@ -286,6 +297,9 @@ static void arm_timer(struct qd *d)
 		t = d->k.deadline;
 	if (d->leaving && d->leave_deadline < t)
 		t = d->leave_deadline;
+	x = qd_pr_next(d);
+	if (x && x < t)
+		t = x;
 	if (!t)
 		t = qd_now() + QF_MS;
 	its.it_value.tv_sec = (time_t)(t / 1000000000ULL);
@@ -308,6 +322,7 @@ static void on_timer(struct qd *d)
 	kern_tick(d, now);
 	ctl_on_tick(d, now);
 	runtime_on_tick(d, now);
+	qd_pr_tick(d, now);
 }
 
 static void on_signal(struct qd *d)
@@ -374,6 +389,9 @@ static void dispatch(struct qd *d, uint64_t tag)
 	case EV_CLIENT:
 		if (d->cli[i].fd >= 0)
 			ctl_on_client(d, i);
+		break;
+	case EV_PR:
+		qd_pr_on_done(d);
 		break;
 	}
 }

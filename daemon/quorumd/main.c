@@ -200,12 +200,16 @@ int main(int argc, char **argv)
 		goto out_net;
 	if (runtime_init(d))
 		goto out_ctl;
-	if (loop_init(d))
+	if (qd_pr_init(d, &qd_pr_dev_ops, NULL))
 		goto out_runtime;
+	if (loop_init(d))
+		goto out_pr;
 	runtime_ready(d);
 	rc = loop_run(d) ? 1 : 0;
 	LOG(INFO, "exiting%s", rc ? " after an error" : "");
 	loop_fini(d);
+out_pr:
+	qd_pr_fini(d);
 out_runtime:
 	runtime_fini(d);
 out_ctl:

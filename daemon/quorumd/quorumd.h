@@ -2,7 +2,8 @@
 /*
  * quorumd: the daemon around the pure Raft core (design.md §4).
  *
- * One process, one thread, one epoll loop (loop.c). Modules, each a file
+ * One process, one epoll loop (loop.c); one more thread only for the
+ * storage fence's blocking PR commands (prwork.c). Modules, each a file
  * with an init/fini pair called in order from main.c and in reverse at exit:
  *
  *   log.c      LOG() to stderr (the journal picks it up)
@@ -16,6 +17,8 @@
  *   checkconf.c  --check-config
  *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD
  *   runtime.c  mlockall, SCHED_RR, sd_notify, /dev/watchdog
+ *   prjob.c, prdev.c, prwork.c, prinit.c  the storage fence (SCSI-3 PR,
+ *              design.md rule 13): the one worker thread, see prfence.h
  *
  * Steady state allocates nothing: every buffer lives in struct qd, which
  * main() allocates once.
@@ -34,6 +37,7 @@
 #include "store.h"
 #include "ctl_proto.h"
 #include "udp.h"
+#include "prfence.h"
 
 /* ---- log.c ---- */
 enum { LOG_ERR_ = 3, LOG_WARN_ = 4, LOG_INFO_ = 6, LOG_DEBUG_ = 7 };
@@ -364,6 +368,9 @@ struct qd {
 	uint64_t fenced_logged_index;	/* newest NODE_FENCED line, durable */
 	uint64_t fenced_logged_start;	/* its value at start: "(replayed)" */
 
+	/* the storage fence (prwork.h); NULL without pr_device */
+	struct qd_pr *pr;
+
 	/* recent committed fences, newest first */
 	size_t n_recent;
 	struct qfctl_fence recent[QD_RECENT_FENCES];
@@ -376,7 +383,18 @@ struct qd {
 	uint8_t ctlbuf[QFCTL_MAX_MSG];
 };
 
-extern struct qd *qd_global;	/* for the ilog sink only */
+extern struct qd *qd_global;
+
+/* prwork.c, prinit.c: the storage fence (design.md rule 13) */
+struct qd_pr;
+int qd_pr_init(struct qd *d, const struct qd_pr_ops *ops, void *ctx);
+void qd_pr_fini(struct qd *d);
+void qd_pr_tick(struct qd *d, qf_ns now);
+void qd_pr_on_done(struct qd *d);
+int qd_pr_efd(const struct qd *d);
+qf_ns qd_pr_next(const struct qd *d);	/* next tick it needs, 0: none */
+void qd_pr_fill_status(const struct qd *d, struct qfctl_pr_status *s);
+bool qd_pr_lease_allowed(const struct qd *d, uint64_t gen);	/* for the ilog sink only */
 
 /* numfile.c: small durable numbers in the data directory */
 int qd_num_save(const struct qd *d, const char *name, uint64_t v);

@@ -87,6 +87,7 @@ int main(void)
 	run_table("raft", raft_tests);
 	run_table("cluster", cluster_tests);
 	run_table("codec", codec_tests);
+	run_table("pr", pr_tests);
 	run_datadriven();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
@@ -130,6 +131,10 @@ static const struct {
 	{ QF_MUT_GRANT_TO_FENCED, lease_tests, "rule3-no-grant-fenced" },
 	{ QF_MUT_W_WITHOUT_DRIFT, config_tests, "w-includes-drift" },
 	{ QF_MUT_W_WITHOUT_DRIFT, config_tests, "defaults" },
+	{ QF_MUT_PR_NO_RECORD, lease_tests, "rule5-wait" },
+	{ QF_MUT_PR_NO_RECORD, lease_tests, "rule13-no-record-waits" },
+	{ QF_MUT_PR_MINORITY_PREEMPT, lease_tests, "rule13-minority-no-preempt" },
+	{ QF_MUT_PR_REREGISTER, pr_tests, "reg-lifecycle" },
 };
 
 static bool unit_fails(const struct test_case *t, const char *name)
@@ -161,6 +166,7 @@ int main(void)
 	run_table("quorum", quorum_tests);
 	run_table("config", config_tests);
 	run_table("lease", lease_tests);
+	run_table("pr", pr_tests);
 
 	for (size_t i = 0; i < sizeof(kills) / sizeof(kills[0]); i++) {
 		int bad;

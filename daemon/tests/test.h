@@ -26,7 +26,7 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 
 extern const struct test_case quorum_tests[], config_tests[], log_tests[],
 	state_tests[], lease_tests[], raft_tests[], cluster_tests[],
-	codec_tests[];
+	codec_tests[], pr_tests[];
 
 int datadriven_run_all(const char *dir, int *passed, int *failed);
 

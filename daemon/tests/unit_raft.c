@@ -15,6 +15,7 @@ static struct qf_raft R;
 static struct qf_msg out[QF_MAX_MSGS * 4];
 static size_t nout, nfences;
 static struct qf_ready last_rd;
+static struct qf_fence_decision fence_seen[32];	/* since nfences = 0 */
 
 static uint64_t rnd(void *arg)
 {
@@ -48,6 +49,8 @@ static void drain(void)
 		qf_raft_ready(&R, &last_rd);
 		for (size_t i = 0; i < last_rd.n_msgs; i++)
 			out[nout++] = last_rd.msgs[i];
+		for (size_t i = 0; i < last_rd.n_fences && nfences < 16; i++)
+			fence_seen[nfences + i] = last_rd.fences[i];
 		nfences += last_rd.n_fences;
 		qf_raft_advance(&R);
 	}
@@ -392,6 +395,86 @@ static void rule5_inherited(void)
 	CHECK_EQ(last_rd.fences[0].node, 3);
 }
 
+/*
+ * Rule 13: a PREEMPTED(X, g) after NODE_FENCED(X, g) lets both commit
+ * together before W, and the decision says method PR; a record for a
+ * fence that is not in the log, or twice, is refused.
+ */
+static void rule13_preempted_commits_early(void)
+{
+	mk(1, 3, 0);
+	elect(T0, 3);
+	nfences = 0;
+	step(T0 + 10 * QF_MS, ack(2, 1, 5));
+	step(T0 + 20 * QF_MS, ack(3, 1, 5));
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + 25 * QF_MS, 3, 1, 1),
+		 -QF_ENOPREEMPT);	/* no NODE_FENCED(3, 1) yet */
+	CHECK_EQ(qf_raft_propose_fence(&R, T0 + 30 * QF_MS, 3, QF_FENCE_ADMIN), 0);
+	drain();
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + 35 * QF_MS, 3, 2, 1),
+		 -QF_ENOPREEMPT);	/* another generation */
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + 35 * QF_MS, 3, 1, 0),
+		 -QF_EINVAL);
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + 40 * QF_MS, 3, 1, 2), 0);
+	drain();
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + 41 * QF_MS, 3, 1, 2),
+		 -QF_EEXIST);
+	step(T0 + 50 * QF_MS, ack(2, 1, 6));
+	CHECK(T0 + 50 * QF_MS < T0 + R.wait);
+	CHECK_EQ(R.log.commit, 4);	/* noop, fenced, preempted */
+	CHECK_EQ(nfences, 1);
+	CHECK_EQ(last_rd.fences[0].node, 3);
+	CHECK_EQ(last_rd.fences[0].method, QF_FENCE_BY_PR);
+}
+
+/* Rule 13: without the record the wait stands, and W gives method WAIT. */
+static void rule13_no_record_waits(void)
+{
+	mk(1, 3, 0);
+	elect(T0, 3);
+	nfences = 0;
+	step(T0 + 10 * QF_MS, ack(2, 1, 5));
+	step(T0 + 20 * QF_MS, ack(3, 1, 5));
+	CHECK_EQ(qf_raft_propose_fence(&R, T0 + 30 * QF_MS, 3, QF_FENCE_ADMIN), 0);
+	drain();
+	step(T0 + 50 * QF_MS, ack(2, 1, 6));
+	CHECK_EQ(R.log.commit, 2);
+	for (qf_ns t = T0 + 100 * QF_MS; t <= T0 + 20 * QF_MS + R.wait;
+	     t += 50 * QF_MS) {
+		qf_raft_tick(&R, t);
+		drain();
+		step(t, ack(2, R.round, t));
+	}
+	qf_raft_tick(&R, T0 + 20 * QF_MS + R.wait);
+	drain();
+	CHECK(R.log.commit >= 3);
+	CHECK_EQ(nfences, 1);
+	CHECK_EQ(fence_seen[0].node, 3);
+	CHECK_EQ(fence_seen[0].method, QF_FENCE_BY_WAIT);
+}
+
+/* Rule 13: a leader whose majority round is older than L, or whose clock
+ * fails the guard, may not preempt nor write the record. */
+static void rule13_minority_no_preempt(void)
+{
+	mk(1, 3, 0);
+	elect(T0, 3);
+	CHECK(!qf_raft_may_preempt(&R, T0));	/* no majority round yet */
+	step(T0 + 10 * QF_MS, ack(2, 1, 5));
+	CHECK(qf_raft_may_preempt(&R, T0 + 20 * QF_MS));
+	CHECK_EQ(qf_raft_propose_fence(&R, T0 + 30 * QF_MS, 3, QF_FENCE_ADMIN), 0);
+	drain();
+	CHECK(!qf_raft_may_preempt(&R, T0 + L));	/* q + L passed */
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + L, 3, 1, 1),
+		 -QF_ENOPREEMPT);
+	CHECK_EQ(R.log.last, 3);
+	mk(1, 3, 0);
+	elect(T0, 3);
+	step(T0 + 10 * QF_MS, ack(2, 1, 5));
+	R.clock_bad = true;	/* rule 10, without the step-down path */
+	CHECK(!qf_raft_may_preempt(&R, T0 + 20 * QF_MS));
+}
+
 /* The ready rule: a message never comes before the entries it needs. */
 static void ready_entries_with_messages(void)
 {
@@ -465,6 +548,9 @@ const struct test_case lease_tests[] = {
 	{ "rule4-membership-order", rule4_membership_order },
 	{ "rule5-wait", rule5_wait },
 	{ "rule5-inherited", rule5_inherited },
+	{ "rule13-preempted-commits-early", rule13_preempted_commits_early },
+	{ "rule13-no-record-waits", rule13_no_record_waits },
+	{ "rule13-minority-no-preempt", rule13_minority_no_preempt },
 	{ 0 },
 };
 

@@ -71,9 +71,9 @@ static inline void canned_status(struct qfctl_status *st)
 	canned_addr(&m[3].addrs[0], 4, 7000);
 	st->n_fences = 2;
 	st->fences[0] = (struct qfctl_fence){ .node = 4, .reason = QFCTL_FR_SILENT,
-		.gen = 1, .index = 40, .age_ms = 1200 };
+		.gen = 1, .index = 40, .age_ms = 1200, .method = QFCTL_FM_PR };
 	st->fences[1] = (struct qfctl_fence){ .node = 2, .reason = QFCTL_FR_ADMIN,
-		.gen = 2, .index = 21, .age_ms = 90000 };
+		.gen = 2, .index = 21, .age_ms = 90000, .method = QFCTL_FM_WAIT };
 	st->counters.sent = 1000;
 	st->counters.accepted = 990;
 	st->counters.drops[QF_WIRE_BAD_MAC] = 3;

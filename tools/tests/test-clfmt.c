@@ -31,9 +31,9 @@ static const char want_human[] =
 	"4   voter    lapsed,fenced,removed  1    1           -         -            30     10.0.0.4:7000\n"
 	"\n"
 	"fence records (committed, newest first):\n"
-	"NODE  GEN  REASON  INDEX  AGE_MS\n"
-	"4     1    silent  40     1200\n"
-	"2     2    admin   21     90000\n";
+	"NODE  GEN  REASON  INDEX  AGE_MS  METHOD\n"
+	"4     1    silent  40     1200    pr\n"
+	"2     2    admin   21     90000   wait\n";
 
 static const char want_json[] =
 	"{\"cluster\":\"prod-a\",\"self\":1,\"leader\":1,\"term\":7,\"state\":\"leader\",\"commit\":42,\"last_index\":43,\"flags\":[],\"lease_name\":\"db0\",\"generation\":1,\"kernel_state\":\"armed\",\"lease_remaining_ms\":1402,\"lease_ms\":1500,\"heartbeat_ms\":100,\"wait_ms\":2505,\"boot_id\":\"0123456789abcdef\",\"uptime_ms\":3600000,\"members\":["
@@ -41,8 +41,8 @@ static const char want_json[] =
 	"{\"id\":2,\"role\":\"voter\",\"generation\":3,\"fenced_generation\":2,\"fence_reason\":\"admin\",\"in_config\":true,\"flags\":[\"active\"],\"lease_remaining_ms\":1399,\"last_ack_age_ms\":12,\"match\":43,\"addresses\":[\"10.0.0.2:7000\",\"[fd00::2]:7001\"]},"
 	"{\"id\":3,\"role\":\"witness\",\"generation\":1,\"fenced_generation\":null,\"fence_reason\":null,\"in_config\":true,\"flags\":[\"active\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":15,\"match\":42,\"addresses\":[\"10.0.0.3:7000\"]},"
 	"{\"id\":4,\"role\":\"voter\",\"generation\":1,\"fenced_generation\":1,\"fence_reason\":\"silent\",\"in_config\":false,\"flags\":[\"lapsed\",\"fenced\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":null,\"match\":30,\"addresses\":[\"10.0.0.4:7000\"]}],\"fences\":["
-	"{\"node\":4,\"generation\":1,\"reason\":\"silent\",\"index\":40,\"age_ms\":1200},"
-	"{\"node\":2,\"generation\":2,\"reason\":\"admin\",\"index\":21,\"age_ms\":90000}],"
+	"{\"node\":4,\"generation\":1,\"reason\":\"silent\",\"index\":40,\"age_ms\":1200,\"method\":\"pr\"},"
+	"{\"node\":2,\"generation\":2,\"reason\":\"admin\",\"index\":21,\"age_ms\":90000,\"method\":\"wait\"}],"
 	"\"counters\":{\"sent\":1000,\"accepted\":990,\"drops\":{\"oversize\":0,\"truncated\":0,\"bad_header\":0,\"wrong_cluster\":0,\"wrong_receiver\":0,\"unknown_sender\":0,\"bad_mac\":3,\"replay\":2,\"stale\":0,\"old_boot\":0,\"old_version\":0,\"not_durable\":0},\"renewals\":500,\"renew_errors\":0,\"renew_refused_clock\":0,\"msgs_dropped\":0}}"
 	"\n";
 
@@ -184,9 +184,58 @@ static void test_names(void)
 	CHECK("name: verdict past the table", qc_drop_name(QFCTL_MAX_DROPS) == NULL, "named");
 }
 
+/* The storage fence's devices (design.md rule 13): keys with self marked,
+ * holder and type, a device's error, and the same in JSON. */
+static void test_pr(void)
+{
+	static struct qfctl_pr_status pr;
+	struct qfctl_status st;
+	char *out = NULL;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.n = 2;
+	pr.flags = QFCTL_PR_REGISTERED | QFCTL_PR_READ;
+	pr.self_key = 0x1a2b000100000001ULL;
+	strcpy(pr.dev[0].path, "/dev/sda");
+	pr.dev[0].ok = 1;
+	pr.dev[0].resv_held = 1;
+	pr.dev[0].resv_type = 7;
+	pr.dev[0].resv_key = 0x1a2b000100000001ULL;
+	pr.dev[0].n_keys = 2;
+	pr.dev[0].keys[0] = 0x1a2b000100000001ULL;
+	pr.dev[0].keys[1] = 0x1a2b000200000003ULL;
+	strcpy(pr.dev[1].path, "/dev/sdb");
+	strcpy(pr.dev[1].why, "PERSISTENT RESERVE IN (READ KEYS): not ready");
+	CAPTURE(out, qc_print_pr_status(f, &pr));
+	CHECK_STR("pr: human", out,
+		  "\nstorage fence (persistent reservations):\n"
+		  "  self key     1a2b000100000001 (registered)\n"
+		  "  /dev/sda: reservation write-exclusive-all-registrants holder "
+		  "1a2b000100000001, 2 key(s): 1a2b000100000001(self) 1a2b000200000003\n"
+		  "  /dev/sdb: error: PERSISTENT RESERVE IN (READ KEYS): not ready\n");
+	free(out);
+	canned_status(&st);
+	CAPTURE(out, qc_print_status_json_pr(f, &st, &pr));
+	CHECK("pr: JSON ends with the devices", out && strstr(out,
+		",\"pr\":{\"self_key\":\"1a2b000100000001\",\"registered\":true,"
+		"\"lost_generation\":0,\"devices\":[{\"path\":\"/dev/sda\","
+		"\"reservation\":{\"type\":\"write-exclusive-all-registrants\","
+		"\"holder\":\"1a2b000100000001\"},\"n_keys\":2,\"keys\":[{\"key\":"
+		"\"1a2b000100000001\",\"self\":true},{\"key\":\"1a2b000200000003\","
+		"\"self\":false}]},{\"path\":\"/dev/sdb\",\"error\":\"PERSISTENT "
+		"RESERVE IN (READ KEYS): not ready\"}]}}\n"), "got %s\n", out);
+	free(out);
+	memset(&pr, 0, sizeof(pr));
+	CAPTURE(out, qc_print_pr_status(f, &pr));
+	CHECK_STR("pr: none", out, "\nstorage fence (persistent reservations):\n"
+		  "none (no pr_device)\n");
+	free(out);
+}
+
 int main(void)
 {
 	test_page();
+	test_pr();
 	test_follower();
 	test_unknown();
 	test_results();

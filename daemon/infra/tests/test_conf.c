@@ -364,6 +364,39 @@ static void conf_watchdog_within_settle(void)
 	UT_CONTAINS(err, "no watchdog_device");
 }
 
+/* design.md rule 13: pr_device repeatable up to 8, absolute, each once;
+ * require_pr = yes needs at least one. */
+static void conf_pr_devices(void)
+{
+	char many[1024] = "";
+
+	UT_ASSERTF(load("") == 0, "%s", err);
+	UT_EQ(conf.n_pr_devices, 0);
+	UT_ASSERT(!conf.require_pr);
+	UT_ASSERTF(load("pr_device = /dev/sda\n"
+			"pr_device = /dev/disk/by-path/ip-10.0.0.4:3260-lun-0\n"
+			"require_pr = yes\n") == 0, "%s", err);
+	UT_EQ(conf.n_pr_devices, 2);
+	UT_ASSERT(!strcmp(conf.pr_devices[0], "/dev/sda"));
+	UT_ASSERT(conf.require_pr);
+	UT_ASSERT(load("require_pr = yes\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: require_pr: yes, but no pr_device");
+	UT_ASSERT(load("pr_device = sda\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: pr_device: 'sda' is not an absolute path");
+	UT_ASSERT(load("pr_device = /dev/sda\npr_device = /dev/sda\n") != 0);
+	UT_CONTAINS(err, "t.conf:10: pr_device: '/dev/sda' is listed twice");
+	UT_ASSERT(load("pr_device =\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: pr_device: empty");
+	UT_ASSERT(load("require_pr = maybe\n") != 0);
+	for (int i = 0; i < 9; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 "pr_device = /dev/sd%c\n", 'a' + i);
+	UT_ASSERT(load(many) != 0);
+	UT_CONTAINS(err, "t.conf:17: pr_device: more than 8 pr_device lines");
+	UT_ASSERT(load("require_pr = yes\nrequire_pr = no\n") != 0);
+	UT_CONTAINS(err, "already set at line 9");
+}
+
 static void conf_dump_shows_w(void)
 {
 	char *buf = NULL;
@@ -510,6 +543,7 @@ static void conf_random_files(void)
 
 const struct ut_case conf_cases[] = {
 	{ "conf_example_loads", conf_example_loads },
+	{ "conf_pr_devices", conf_pr_devices },
 	{ "conf_minimal_defaults", conf_minimal_defaults },
 	{ "conf_fast_profile_and_override", conf_fast_profile_and_override },
 	{ "conf_not_a_number", conf_not_a_number },

@@ -64,6 +64,7 @@ long ut_read_file(const char *path, void *buf, size_t cap);
 } while (0)
 
 extern const struct ut_case conf_cases[];
+extern const struct ut_case prin_cases[];
 extern const struct ut_case store_cases[];
 extern const struct ut_case wire_cases[];
 extern const struct ut_case bootid_cases[];

@@ -107,7 +107,7 @@ static void snapshot_v2_migrates(void)
 	s.state.timing = 0xabcdef01;
 	s.state.timing_rec.lease_ms = 1500;
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
-	CHECK(n > 0 && buf[0] == 3);
+	CHECK(n > 0 && buf[0] == 4);
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
 	/* the same record as version 2 wrote it: no timing words */
@@ -124,6 +124,32 @@ static void snapshot_v2_migrates(void)
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
 	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
 	buf[0] = 1;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+}
+
+/*
+ * Version 4 added the PREEMPTED entry (design.md rule 13): it round-trips,
+ * a version-3 record of the same bytes is refused (no version-3 daemon
+ * wrote one), older entries of versions 3 and 2 still read, and an entry
+ * type beyond PREEMPTED is refused.
+ */
+static void entry_preempted_v4(void)
+{
+	struct qf_entry e = { .term = 5, .index = 9, .type = QF_ENT_PREEMPTED,
+			      .node = 3, .gen = 7, .reason = 2 }, eo;
+	ssize_t n = qd_enc_entry(&e, buf, sizeof(buf));
+
+	CHECK(n > 0 && buf[0] == 4);
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
+	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
+	buf[0] = 3;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+	e.type = QF_ENT_NODE_FENCED;
+	n = qd_enc_entry(&e, buf, sizeof(buf));
+	buf[0] = 3;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0 && eo.type == e.type);
+	e.type = QF_ENT_PREEMPTED + 1;
+	n = qd_enc_entry(&e, buf, sizeof(buf));
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
 }
 
@@ -168,6 +194,7 @@ const struct t_case t_codec[] = {
 	{ "codec/entry_snapshot_roundtrip", entry_and_snapshot_roundtrip },
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
 	{ "codec/snapshot_v2_migrates", snapshot_v2_migrates },
+	{ "codec/entry_preempted_v4", entry_preempted_v4 },
 	{ "codec/rejoin_names_generation", rejoin_names_generation },
 	{ 0 }
 };

@@ -51,9 +51,10 @@ static void body_lengths(void)
 	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE) == 16);
 	CHECK(qd_ctl_body_len(QFCTL_REQ_LEAVE) == 0);
 	CHECK(qd_ctl_body_len(0) == SIZE_MAX);
-	CHECK(qd_ctl_body_len(QFCTL_REQ_LEAVE + 1) == SIZE_MAX);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_PR_STATUS) == 0);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_PR_STATUS + 1) == SIZE_MAX);
 	/* every request fits the client buffer */
-	for (uint16_t c = 1; c <= QFCTL_REQ_LEAVE; c++)
+	for (uint16_t c = 1; c <= QFCTL_REQ_PR_STATUS; c++)
 		CHECK(sizeof(struct qfctl_hdr) + qd_ctl_body_len(c) <=
 		      sizeof(((struct qd_ctl_client *)0)->in));
 }
