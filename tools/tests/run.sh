@@ -33,6 +33,7 @@ for t in "$dir"/test-*; do
 done
 run "" "$here/cli.sh" "$bin"
 run "san: " "$here/cli.sh" "$san"
+run "" "$here/fence_qfence.sh" "$here/../fence_qfence"
 
 pass=$(grep -c '^ok ' "$log")
 fail=$(grep -c '^FAIL ' "$log")
