@@ -34,6 +34,7 @@ done
 run "" "$here/cli.sh" "$bin"
 run "san: " "$here/cli.sh" "$san"
 run "" "$here/fence_qfence.sh" "$here/../fence_qfence"
+run "" "$here/drbd_handlers.sh" "$here/.."
 
 pass=$(grep -c '^ok ' "$log")
 fail=$(grep -c '^FAIL ' "$log")
