@@ -88,11 +88,16 @@ control_socket = $T/s$n.sock
 mlockall = no
 sched_rr_priority = 0
 on_fenced = $T/hook.sh
+hook_timeout_ms = 1000
 CONF
 done
 cat > "$T/hook.sh" <<'HOOK'
 #!/bin/sh
 echo "$1 $2 $QFENCE_NODE $QFENCE_GENERATION" >> "$(dirname "$0")/hook.out"
+echo "$CRM_alert_kind $CRM_alert_nodeid $CRM_alert_task $QFENCE_CLUSTER $QFENCE_REASON $QFENCE_EVENT epoch=${CRM_alert_timestamp_epoch:+set}" >> "$(dirname "$0")/hook.env"
+# the first fence (silent) hangs: hook_timeout_ms must kill it
+[ "$QFENCE_REASON" = silent ] && exec sleep 30
+exit 0
 HOOK
 chmod 755 "$T/hook.sh"
 
@@ -177,6 +182,8 @@ r=$(renewals "$S")
 check survivor_keeps_renewing wait_for more_renewals "$S" "$r"
 check survivors_still_armed bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^kernel=//p')\" = 1 ] && [ \"\$($PROBE $T/s$S.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
 check on_fenced_hook_ran wait_for grep -q "^$F 1 $F 1\$" "$T/hook.out"
+check on_fenced_hook_pacemaker_env wait_for grep -q "^fencing $F off hosttest silent on_fenced epoch=set\$" "$T/hook.env"
+check on_fenced_hook_killed_after_timeout wait_for grep -q "hook on_fenced pid [0-9]* killed by signal 9 (hook_timeout_ms)" "$T/log$L"
 
 # ---- it comes back: fenced, and it stays so (rule 7)
 start "$F"
