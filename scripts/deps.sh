@@ -8,7 +8,7 @@ qemu-system-x86 busybox-static cpio kmod dmsetup iproute2 nftables fio util-linu
 libmnl-dev libnl-3-dev libnl-genl-3-dev libsodium-dev libinih-dev libsystemd-dev
 python3 xz-utils
 debhelper dh-dkms dkms lintian fakeroot man-db systemd
-prometheus fence-agents python3-lxml libxml2-utils drbd-utils pacemaker-cli-utils"
+prometheus fence-agents libxml2-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
