@@ -141,7 +141,7 @@ INSTALL ?= install
 SUBST := sed -e 's|/usr/sbin/|$(sbindir)/|g' -e 's|/etc/qfence|$(sysconfdir)/qfence|g' \
 	-e 's|@VERSION@|$(QFENCE_VERSION)|g'
 MANPAGES := docs/man/qfence.4 docs/man/quorumd.conf.5 docs/man/quorumd.8 \
-	docs/man/quorumctl.8
+	docs/man/quorumctl.8 docs/man/fence_qfence.8 docs/man/qfence-drbd-fence-peer.8
 # The module's sources as DKMS builds them: no KUnit suites.
 DKMS_SRCS := $(filter-out %_kunit.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
 
@@ -153,6 +153,13 @@ install-utils: daemon tools
 		$(DESTDIR)$(docdir)/examples $(DESTDIR)$(sysconfdir)/qfence
 	$(INSTALL) -m 0755 $(BUILD)/bin/quorumd $(BUILD)/bin/quorumctl \
 		tools/qfence-fencetab $(DESTDIR)$(sbindir)/
+	@# the agent and the handler name quorumctl's installed path
+	for s in fence_qfence qfence-drbd-fence-peer; do \
+		$(SUBST) tools/$$s > $(DESTDIR)$(sbindir)/$$s || exit 1; \
+		chmod 0755 $(DESTDIR)$(sbindir)/$$s; \
+	done
+	@# one script, two DRBD handlers: the name picks the action
+	ln -sf qfence-drbd-fence-peer $(DESTDIR)$(sbindir)/qfence-drbd-unfence-peer
 	for u in quorumd qfence-fencetab; do \
 		$(SUBST) daemon/quorumd/$$u.service > $(DESTDIR)$(unitdir)/$$u.service || exit 1; \
 		chmod 0644 $(DESTDIR)$(unitdir)/$$u.service; \
@@ -196,6 +203,9 @@ deb:
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/quorumd $(DESTDIR)$(sbindir)/quorumctl \
 		$(DESTDIR)$(sbindir)/qfence-fencetab \
+		$(DESTDIR)$(sbindir)/fence_qfence \
+		$(DESTDIR)$(sbindir)/qfence-drbd-fence-peer \
+		$(DESTDIR)$(sbindir)/qfence-drbd-unfence-peer \
 		$(DESTDIR)$(unitdir)/quorumd.service \
 		$(DESTDIR)$(unitdir)/qfence-fencetab.service \
 		$(DESTDIR)$(modulesloaddir)/qfence.conf \

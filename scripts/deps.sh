@@ -9,7 +9,8 @@ libmnl-dev libnl-3-dev libnl-genl-3-dev libsodium-dev libinih-dev libsystemd-dev
 python3 xz-utils
 clang-14 libclang-rt-14-dev
 libsgutils2-dev
-debhelper dh-dkms dkms lintian fakeroot man-db systemd"
+debhelper dh-dkms dkms lintian fakeroot man-db systemd
+prometheus fence-agents libxml2-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

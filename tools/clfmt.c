@@ -426,29 +426,29 @@ static void json_fence(FILE *f, const struct qfctl_fence *fr)
 
 static void json_counters(FILE *f, const struct qfctl_counters *k)
 {
+	uint64_t other = 0;
 	unsigned int v;
-	int any = 0;
 
 	fprintf(f, ",\"counters\":{\"sent\":%" PRIu64 ",\"accepted\":%" PRIu64
 		",\"drops\":{", k->sent, k->accepted);
+	/* fixed keys: the named verdicts, then "other" for any newer one */
 	for (v = 1; v < QFCTL_MAX_DROPS; v++) {
 		if (qc_drop_name(v))
-			fprintf(f, "%s\"%s\":%" PRIu64, any++ ? "," : "",
-				qc_drop_name(v), k->drops[v]);
-		else if (k->drops[v])
-			fprintf(f, "%s\"verdict%u\":%" PRIu64, any++ ? "," : "",
-				v, k->drops[v]);
+			fprintf(f, "\"%s\":%" PRIu64 ",", qc_drop_name(v),
+				k->drops[v]);
+		else
+			other += k->drops[v];
 	}
-	fprintf(f, "},\"renewals\":%" PRIu64 ",\"renew_errors\":%" PRIu64
+	fprintf(f, "\"other\":%" PRIu64 "},\"renewals\":%" PRIu64 ",\"renew_errors\":%" PRIu64
 		",\"renew_refused_clock\":%" PRIu64 ",\"msgs_dropped\":%" PRIu64 "}",
-		k->renewals, k->renew_errors, k->renew_refused_clock, k->msgs_dropped);
+		other, k->renewals, k->renew_errors, k->renew_refused_clock, k->msgs_dropped);
 }
 
 static void json_status_body(FILE *f, const struct qfctl_status *st)
 {
 	size_t i;
 
-	fputs("{\"cluster\":", f);
+	fputs("{\"schema\":" QC_JSON_SCHEMA ",\"cluster\":", f);
 	qc_json_str(f, st->cluster);
 	fprintf(f, ",\"self\":%u,\"leader\":", st->self);
 	if (st->leader)
@@ -601,7 +601,8 @@ void qc_print_result(FILE *f, uint16_t req, const struct qfctl_result *r,
 		     bool json)
 {
 	if (json) {
-		fprintf(f, "{\"node\":%u,\"leader\":", r->node);
+		fprintf(f, "{\"schema\":" QC_JSON_SCHEMA ",\"node\":%u,\"leader\":",
+			r->node);
 		if (r->leader)
 			fprintf(f, "%u", r->leader);
 		else

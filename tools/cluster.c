@@ -15,6 +15,7 @@
 #include "clfmt.h"
 #include "cluster.h"
 #include "ctlmsg.h"
+#include "metrics.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define U32MAX 0xffffffffULL
@@ -202,6 +203,29 @@ int cluster_status_main(int argc, char **argv, struct qc_ctx *ctx)
 	r = exchange(ctx, QFCTL_REQ_STATUS, NULL, 0, rp, "status");
 	if (!r)
 		r = status_pr(ctx, rp);
+	free(rp);
+	return r;
+}
+
+/* ---- metrics: the same status reply, as Prometheus text ---- */
+
+int cluster_metrics_main(int argc, char **argv, struct qc_ctx *ctx)
+{
+	struct qc_opt o[] = { COMMON_OPTS };
+	struct qc_reply *rp;
+	int r;
+
+	r = parse(ctx, argc, argv, o, ARRAY_SIZE(o), NULL, 0, 0, "", NULL);
+	if (r)
+		return r;
+	if (ctx->json)
+		return qc_usage(ctx, "metrics has no --json (it prints Prometheus text)");
+	rp = malloc(sizeof(*rp));
+	if (!rp)
+		return qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
+	r = exchange(ctx, QFCTL_REQ_STATUS, NULL, 0, rp, "metrics");
+	if (!r)
+		qc_print_metrics(ctx->out, &rp->u.st);
 	free(rp);
 	return r;
 }

@@ -347,11 +347,11 @@ static void put_remaining(FILE *f, const struct qc_info *in, enum style st, int 
 		fputc('\n', f);
 }
 
+/* n: fields already written (a JSON object's "schema" counts) */
 static void put_fields(FILE *f, const struct qc_info *in, const int *attrs,
-		       size_t nattrs, enum style st)
+		       size_t nattrs, enum style st, int n)
 {
 	size_t i;
-	int n = 0;
 
 	for (i = 0; i < nattrs; i++) {
 		if (attrs[i] < 0) {
@@ -369,13 +369,13 @@ static void put_fields(FILE *f, const struct qc_info *in, const int *attrs,
 
 void qc_print_lease_show(FILE *f, const struct qc_info *in)
 {
-	put_fields(f, in, lease_fields, ARRAY_SIZE(lease_fields), KV_LINES);
+	put_fields(f, in, lease_fields, ARRAY_SIZE(lease_fields), KV_LINES, 0);
 }
 
 void qc_print_lease_json(FILE *f, const struct qc_info *in)
 {
-	fputc('{', f);
-	put_fields(f, in, lease_fields, ARRAY_SIZE(lease_fields), KV_JSON);
+	fputs("{\"schema\":" QC_JSON_SCHEMA, f);
+	put_fields(f, in, lease_fields, ARRAY_SIZE(lease_fields), KV_JSON, 1);
 	fputc('}', f);
 }
 
@@ -395,9 +395,9 @@ void qc_print_lease_list_json(FILE *f, const struct qc_info *leases, size_t n)
 void qc_print_event(FILE *f, const struct qc_info *in, bool json)
 {
 	if (json)
-		fputc('{', f);
+		fputs("{\"schema\":" QC_JSON_SCHEMA, f);
 	put_fields(f, in, event_fields, ARRAY_SIZE(event_fields),
-		   json ? KV_JSON : KV_WORDS);
+		   json ? KV_JSON : KV_WORDS, json);
 	fputs(json ? "}\n" : "\n", f);
 }
 
@@ -519,7 +519,7 @@ void qc_print_bench(FILE *f, const char *name, uint64_t *samples_ns,
 	min = samples_ns[0] / 1e3;
 	max = samples_ns[n - 1] / 1e3;
 	if (json) {
-		fputs("{\"bench\":\"renew\",\"name\":", f);
+		fputs("{\"schema\":" QC_JSON_SCHEMA ",\"bench\":\"renew\",\"name\":", f);
 		qc_json_str(f, name);
 		fprintf(f, ",\"count\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"min_us\":%.1f,\"max_us\":%.1f,\"mean_us\":%.1f}\n",
 			n, p50, p99, min, max, sum / n / 1e3);

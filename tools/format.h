@@ -22,6 +22,13 @@ void qc_actions_str(uint32_t mask, char *buf, size_t len);
 void qc_flags_str(uint32_t mask, char *buf, size_t len);
 void qc_safe_name(const char *s, char *out, size_t len);
 
+/*
+ * Every JSON object the tool prints at top level (and each lease of a
+ * list) starts with "schema": this version. Keys are a fixed set; a
+ * change that renames or removes one bumps it (docs/man/quorumctl.8).
+ */
+#define QC_JSON_SCHEMA "1"
+
 void qc_json_str(FILE *f, const char *s);
 bool qc_remaining_ms(const struct qc_info *in, int64_t *ms);
 

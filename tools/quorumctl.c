@@ -18,6 +18,8 @@ static int help_main(int argc, char **argv, struct qc_ctx *ctx);
 
 static const struct qc_cmd commands[] = {
 	{ "status", cluster_status_main, "[--json]", "the cluster as quorumd sees it" },
+	{ "metrics", cluster_metrics_main, "",
+	  "quorumd's status as Prometheus text (for node_exporter's textfile collector)" },
 	{ "member", cluster_member_main, "add|remove ...", "membership changes" },
 	{ "fence", cluster_fence_main, "NODE [--wait [--timeout-ms MS]] [--json]",
 	  "fence a node; --wait returns once NODE_FENCED is committed" },

@@ -68,6 +68,7 @@ void lease_print_usage(FILE *f);
 
 /* Cluster commands over quorumd's control socket (cluster.c). */
 int cluster_status_main(int argc, char **argv, struct qc_ctx *ctx);
+int cluster_metrics_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_member_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_fence_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_rejoin_main(int argc, char **argv, struct qc_ctx *ctx);

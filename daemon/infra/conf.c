@@ -38,6 +38,7 @@ enum key_id {
 	K_ON_FENCED,
 	K_ON_LEASE_LOST,
 	K_REQUIRE_PR,
+	K_HOOK_TIMEOUT,
 	K_COUNT,
 	K_PEER = K_COUNT,	/* repeatable: no duplicate tracking */
 	K_PR_DEVICE,		/* repeatable, duplicates refused itself */
@@ -568,6 +569,8 @@ static const struct key_def keys[] = {
 	  OFF(on_lease_lost), 0, SZ(on_lease_lost) },
 	{ "node", "pr_device", K_PR_DEVICE, p_pr_device, 0, 0, 0 },
 	{ "node", "require_pr", K_REQUIRE_PR, p_bool, OFF(require_pr), 0, 0 },
+	{ "node", "hook_timeout_ms", K_HOOK_TIMEOUT, p_u32,
+	  OFF(hook_timeout_ms), 100, 3600000 },
 };
 
 static int handler(void *user, const char *section, const char *key,
@@ -871,6 +874,7 @@ static void defaults(struct qf_conf *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->lease_name, sizeof(c->lease_name), "qfence");
 	c->actions = QFENCE_ACTION_IO | QFENCE_ACTION_REBOOT;
+	c->hook_timeout_ms = QF_CONF_HOOK_TIMEOUT_MS;
 	snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/qfence");
 	snprintf(c->control_socket, sizeof(c->control_socket),
 		 "/run/qfence/quorumd.sock");

@@ -82,11 +82,13 @@ struct qf_conf {
 	char watchdog_device[QF_CONF_PATH_LEN];	/* "": none */
 	uint32_t watchdog_timeout_s;	/* required with a device */
 	char on_fenced[QF_CONF_CMD_LEN];	/* "": none */
+#define QF_CONF_HOOK_TIMEOUT_MS 10000
 	char on_lease_lost[QF_CONF_CMD_LEN];
 	/* design.md rule 13: every SCSI path device of every fenced LUN */
 	unsigned int n_pr_devices;
 	char pr_devices[QF_CONF_MAX_PR][QF_CONF_PATH_LEN];
 	bool require_pr;		/* refuse to start without working PR */
+	uint32_t hook_timeout_ms;	/* a hook running longer is killed */
 	/* [peer.N] sections and peer = lines */
 	unsigned int npeers;
 	struct qf_conf_peer peers[QF_CONF_MAX_PEERS];

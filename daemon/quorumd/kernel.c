@@ -325,6 +325,9 @@ static bool emu_load(struct qd *d)
 static void lapsed(struct qd *d, uint64_t gen, const char *why)
 {
 	struct qd_kernel *k = &d->k;
+	struct qd_hook_event ev = { .what = "on_lease_lost",
+		.cluster = d->conf.name, .reason = "lapsed", .desc = why,
+		.node = d->conf.node_id, .gen = gen };
 
 	k->state = QFENCE_STATE_FENCED;
 	emu_save(d);
@@ -334,8 +337,7 @@ static void lapsed(struct qd *d, uint64_t gen, const char *why)
 	qf_raft_lapsed(&d->raft, qd_now(), gen);
 	if (!d->lease_lost_reported) {
 		d->lease_lost_reported = true;
-		hooks_run(d, d->conf.on_lease_lost, "on_lease_lost",
-			  d->conf.node_id, gen);
+		hooks_run(d, d->conf.on_lease_lost, &ev);
 	}
 }
 

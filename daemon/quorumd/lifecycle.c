@@ -159,6 +159,7 @@ void reload(struct qd *d)
 	memcpy(d->conf.on_fenced, c.on_fenced, sizeof(c.on_fenced));
 	memcpy(d->conf.on_lease_lost, c.on_lease_lost,
 	       sizeof(c.on_lease_lost));
+	d->conf.hook_timeout_ms = c.hook_timeout_ms;
 	if (memcmp(&c.timing, &d->conf.timing, sizeof(c.timing)) ||
 	    c.npeers != d->conf.npeers || c.node_id != d->conf.node_id ||
 	    strcmp(c.lease_name, d->conf.lease_name))

@@ -209,6 +209,8 @@ void loop_log_fence(struct qd *d, const struct qf_fence_decision *f)
  */
 static void fenced_hook(struct qd *d, const struct qf_fence_decision *f)
 {
+	struct qd_hook_event ev;
+
 	if (!d->conf.on_fenced[0])
 		return;
 	/*
@@ -222,7 +224,11 @@ static void fenced_hook(struct qd *d, const struct qf_fence_decision *f)
 		    f->node, f->gen, f->index);
 		return;
 	}
-	if (hooks_run(d, d->conf.on_fenced, "on_fenced", f->node, f->gen)) {
+	ev = (struct qd_hook_event){ .what = "on_fenced",
+		.cluster = d->conf.name, .reason = reason_name(f->reason),
+		.desc = "NODE_FENCED committed: its resources may be recovered",
+		.node = f->node, .gen = f->gen, .index = f->index };
+	if (hooks_run(d, d->conf.on_fenced, &ev)) {
 		/* not started: the durable index stops here for this run,
 		 * so that a restart runs it (and the ones after) again */
 		d->hooks_failed = true;
@@ -290,6 +296,9 @@ static void arm_timer(struct qd *d)
 	x = ctl_next_timeout(d);
 	if (x && x < t)
 		t = x;
+	x = hooks_next_timeout(d);
+	if (x && x < t)
+		t = x;
 	x = runtime_next(d, qd_now());
 	if (x && x < t)
 		t = x;
@@ -321,6 +330,7 @@ static void on_timer(struct qd *d)
 	kern_emulate(d, now);
 	kern_tick(d, now);
 	ctl_on_tick(d, now);
+	hooks_tick(d, now);
 	runtime_on_tick(d, now);
 	qd_pr_tick(d, now);
 }

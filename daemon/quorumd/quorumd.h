@@ -15,7 +15,8 @@
  *   control.c  the quorumctl socket (ctl_proto.h)
  *   lifecycle.c  clean leave (SIGTERM, LEAVE), SIGHUP reload
  *   checkconf.c  --check-config
- *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD
+ *   hooks.c    on_fenced / on_lease_lost, fork/exec, reaped by SIGCHLD,
+ *              killed after hook_timeout_ms
  *   runtime.c  mlockall, SCHED_RR, sd_notify, /dev/watchdog
  *   prjob.c, prdev.c, prwork.c, prinit.c  the storage fence (SCSI-3 PR,
  *              design.md rule 13): the one worker thread, see prfence.h
@@ -30,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "raft.h"
 #include "conf.h"
@@ -215,18 +217,38 @@ int qd_addr_from_core(const struct qf_addr *a, struct qf_conf_addr *out);
 
 /* ---- hooks.c ---- */
 #define QD_HOOK_ARGV 4
+#define QD_HOOK_ENV 18		/* entries of envp, NULL included */
+#define QD_HOOKS_MAX 16		/* hooks running at once */
+/* What a hook is told: the fields a Pacemaker alert agent gets, and ours. */
+struct qd_hook_event {
+	const char *what;	/* "on_fenced" / "on_lease_lost" */
+	const char *cluster;
+	const char *reason;	/* silent, admin, removed, lapsed, ... */
+	const char *desc;	/* one human sentence */
+	uint32_t node;
+	uint64_t gen;
+	uint64_t index;		/* log index of the record (0: none) */
+	struct timespec when;	/* CLOCK_REALTIME, for the timestamps */
+};
 struct qd_hook_args {
 	char node[16], gen[24];
-	char env_node[40], env_gen[48];
+	char env[QD_HOOK_ENV - 1][160];
 	char *argv[QD_HOOK_ARGV];
-	char *envp[4];
+	char *envp[QD_HOOK_ENV];
 };
-/* Pure: argv/envp for `cmd node gen`. */
-void qd_hook_build(struct qd_hook_args *h, const char *cmd, uint32_t node,
-		   uint64_t gen);
-int hooks_run(struct qd *d, const char *cmd, const char *what,
-	       uint32_t node, uint64_t gen);
+struct qd_hook_child {
+	pid_t pid;		/* 0: free slot */
+	bool killed;		/* ran past hook_timeout_ms */
+	qf_ns deadline;
+	const char *what;
+};
+/* Pure: argv/envp for `cmd node gen` with the event's environment. */
+void qd_hook_build(struct qd_hook_args *h, const char *cmd,
+		   const struct qd_hook_event *ev);
+int hooks_run(struct qd *d, const char *cmd, struct qd_hook_event *ev);
 void hooks_reap(struct qd *d);
+void hooks_tick(struct qd *d, qf_ns now);
+qf_ns hooks_next_timeout(const struct qd *d);
 
 /* ---- control.c ---- */
 #define QD_CTL_CLIENTS 8
@@ -362,6 +384,7 @@ struct qd {
 	uint64_t sd_watchdog_usec;
 	qf_ns sd_last;
 	int hooks_running;
+	struct qd_hook_child hooks[QD_HOOKS_MAX];
 	uint64_t hooks_fenced_index;	/* newest NODE_FENCED hooked, durable */
 	uint64_t hooks_start_index;	/* its value at start: replays below */
 	bool hooks_failed;		/* a hook could not start: index frozen */

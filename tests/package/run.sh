@@ -65,7 +65,9 @@ for f in usr/sbin/quorumd usr/sbin/quorumctl lib/systemd/system/quorumd.service 
 	usr/lib/modules-load.d/qfence.conf usr/share/bash-completion/completions/quorumctl \
 	etc/qfence/quorumd.conf usr/share/doc/qfence-utils/examples/quorumd.conf \
 	usr/share/man/man8/quorumd.8.gz usr/share/man/man8/quorumctl.8.gz \
-	usr/share/man/man5/quorumd.conf.5.gz usr/share/man/man4/qfence.4.gz; do
+	usr/share/man/man5/quorumd.conf.5.gz usr/share/man/man4/qfence.4.gz \
+	usr/sbin/fence_qfence usr/sbin/qfence-drbd-fence-peer usr/sbin/qfence-drbd-unfence-peer \
+	usr/share/man/man8/fence_qfence.8.gz usr/share/man/man8/qfence-drbd-fence-peer.8.gz; do
 	[ -e "$out/utils/$f" ] || missing="$missing $f"
 done
 [ -e "$out/dkms/usr/src/qfence-$V/dkms.conf" ] || missing="$missing usr/src/qfence-$V/dkms.conf"

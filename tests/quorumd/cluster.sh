@@ -25,6 +25,11 @@
 #   `quorumctl leave` on a follower of a fresh cluster: the same leave
 #     (lease disarmed, leader told, NODE_FENCED reason lapsed after W),
 #     answered before the daemon exits; `quorumctl rejoin` brings it back
+#   on_fenced gets Pacemaker's alert environment; a hook that hangs is
+#     killed after hook_timeout_ms
+#   fence_qfence: status, off only once committed (and after W), refused
+#     on a follower, no daemon and an unknown node fail, on rejoins;
+#     `quorumctl metrics` of leader and follower pass promtool
 #
 # Prints `ok NAME` / `FAIL NAME: why` and, last, `N passed, N failed`.
 set -u
@@ -88,11 +93,16 @@ control_socket = $T/s$n.sock
 mlockall = no
 sched_rr_priority = 0
 on_fenced = $T/hook.sh
+hook_timeout_ms = 1000
 CONF
 done
 cat > "$T/hook.sh" <<'HOOK'
 #!/bin/sh
 echo "$1 $2 $QFENCE_NODE $QFENCE_GENERATION" >> "$(dirname "$0")/hook.out"
+echo "$CRM_alert_kind $CRM_alert_nodeid $CRM_alert_task $QFENCE_CLUSTER $QFENCE_REASON $QFENCE_EVENT epoch=${CRM_alert_timestamp_epoch:+set}" >> "$(dirname "$0")/hook.env"
+# the first fence (silent) hangs: hook_timeout_ms must kill it
+[ "$QFENCE_REASON" = silent ] && exec sleep 30
+exit 0
 HOOK
 chmod 755 "$T/hook.sh"
 
@@ -177,6 +187,8 @@ r=$(renewals "$S")
 check survivor_keeps_renewing wait_for more_renewals "$S" "$r"
 check survivors_still_armed bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^kernel=//p')\" = 1 ] && [ \"\$($PROBE $T/s$S.sock status | sed -n 's/^kernel=//p')\" = 1 ]"
 check on_fenced_hook_ran wait_for grep -q "^$F 1 $F 1\$" "$T/hook.out"
+check on_fenced_hook_pacemaker_env wait_for grep -q "^fencing $F off hosttest silent on_fenced epoch=set\$" "$T/hook.env"
+check on_fenced_hook_killed_after_timeout wait_for grep -q "hook on_fenced pid [0-9]* killed by signal 9 (hook_timeout_ms)" "$T/log$L"
 
 # ---- it comes back: fenced, and it stays so (rule 7)
 start "$F"
@@ -426,6 +438,43 @@ qc_rejoin() { "$QC" --socket "$T/s$V.sock" rejoin > /dev/null 2>&1; }
 check quorumctl_leave_rejoin_accepted wait_for qc_rejoin
 check quorumctl_leave_rejoin_new_generation wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$V .* gen=\([0-9]*\) .*/\1/p')\" -gt $G ]"
 check quorumctl_leave_rejoined_armed wait_for armed "$V"
+
+# ---- fence_qfence and quorumctl metrics against the real daemons (same
+# cluster: L leads, V and S follow)
+AG=$TOP/tools/fence_qfence
+agent_sock() {	# SOCKET ACTION PLUG: key=value on stdin, as Pacemaker
+	printf 'action=%s\nport=%s\nquorumctl_path=%s\nsocket=%s\npower_timeout=15\n' \
+		"$2" "$3" "$QC" "$1" | "$AG" > "$T/agent.out" 2>&1
+}
+agent() { agent_sock "$T/s$1.sock" "$2" "$3"; }	# NODE ACTION PLUG
+metrics_ok() {
+	"$QC" --socket "$T/s$1.sock" metrics > "$T/m$1.prom" &&
+		promtool check metrics < "$T/m$1.prom" > /dev/null 2>&1
+}
+check metrics_leader_promtool metrics_ok "$L"
+check metrics_follower_promtool metrics_ok "$S"
+check metrics_follower_names_leader grep -qx "qfence_leader $L" "$T/m$S.prom"
+check metrics_follower_own_lease grep -q "^qfence_lease_remaining_seconds [0-9]" "$T/m$S.prom"
+G=$(member_gen "$L" "$V")
+agent "$L" status "$V"; rc=$?
+check agent_status_on bash -c "[ $rc = 0 ] && grep -q 'Status: ON' $T/agent.out"
+# a follower's quorumd refuses the fence (no forwarding yet): a failure
+agent "$S" off "$V"; rc=$?
+check agent_off_on_follower_fails test "$rc" = 1
+agent_sock "$T/none.sock" off "$V"; rc=$?
+check agent_no_daemon_fails bash -c "[ $rc = 1 ] && grep -q 'Connection lost' $T/agent.out"
+agent "$L" off 9; rc=$?
+check agent_unknown_node_fails bash -c "[ $rc = 1 ] && ! grep -q 'NODE_FENCED committed: node 9 ' $T/log$L"
+agent "$L" off "$V"; rc=$?
+sed 's/^/   agent: /' "$T/agent.out"
+# success only once committed: the leader logged the commit before answering
+check agent_off_after_commit bash -c "[ $rc = 0 ] && grep -q 'NODE_FENCED committed: node $V generation $G ' $T/log$L"
+check agent_off_after_W_rule5 rule5_ok "$L" "$V"
+agent_says_off() { agent "$S" status "$V"; [ $? = 2 ]; }
+check agent_status_off_on_follower wait_for agent_says_off
+agent "$S" on "$V"; rc=$?
+check agent_on_rejoins bash -c "[ $rc = 0 ] && [ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$V .* gen=\([0-9]*\) .*/\1/p')\" -gt $G ]"
+check agent_on_armed wait_for armed "$V"
 for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done
 T=$T0
 

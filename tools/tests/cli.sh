@@ -95,6 +95,9 @@ expect "cli: fence needs NODE" 2 "missing argument (NODE)" --socket "$none" fenc
 expect "cli: fence --timeout-ms needs --wait" 2 "--timeout-ms needs --wait" --socket "$none" fence 3 --timeout-ms 5
 expect "cli: fence --timeout-ms 0" 2 "out of range 1.." --socket "$none" fence 3 --wait --timeout-ms 0
 expect "cli: fence --wait absent daemon" 5 "quorumd is not running" --socket "$none" fence 3 --wait
+expect "cli: metrics, daemon absent" 5 "quorumd is not running (no socket at $none)" --socket "$none" metrics
+expect "cli: metrics has no --json" 2 "metrics has no --json" metrics --json
+expect "cli: metrics takes no argument" 2 "" metrics 3
 expect "cli: rejoin bad node" 2 'bad node id "me"' --socket "$none" rejoin me
 expect "cli: transfer-leader bad id" 2 'bad node id "x"' --socket "$none" transfer-leader x
 expect "cli: leave takes no argument" 2 "leave" --socket "$none" leave 2

@@ -33,6 +33,8 @@ for t in "$dir"/test-*; do
 done
 run "" "$here/cli.sh" "$bin"
 run "san: " "$here/cli.sh" "$san"
+run "" "$here/fence_qfence.sh" "$here/../fence_qfence"
+run "" "$here/drbd_handlers.sh" "$here/.."
 
 pass=$(grep -c '^ok ' "$log")
 fail=$(grep -c '^FAIL ' "$log")

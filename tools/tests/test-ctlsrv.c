@@ -253,7 +253,7 @@ static void test_status(void)
 	srv_start(&s, ok, 1);
 	r = RUN(&s, 2000, "status", "--json");
 	srv_stop(&s);
-	CHECK("status --json: one object", r == 0 && !strncmp(out, "{\"cluster\":\"prod-a\",", 20) &&
+	CHECK("status --json: one object", r == 0 && !strncmp(out, "{\"schema\":1,\"cluster\":\"prod-a\",", 31) &&
 	      out[strlen(out) - 2] == '}' && !strchr(out, '\n')[1], "exit %d out %.60s", r, out);
 }
 
@@ -397,7 +397,7 @@ static void test_member(void)
 	CHECK("member remove: the request", r == 0 &&
 	      req_is(&s, 0, QFCTL_REQ_MEMBER_REMOVE, sizeof(n)) && n.node == 4 && !n.reserved,
 	      "exit %d nreq %zu code %u len %u", r, s.nreq, s.req[0].h.code, s.req[0].h.len);
-	CHECK("member remove --json: the result", !strncmp(out, "{\"node\":3,\"leader\":1,", 21),
+	CHECK("member remove --json: the result", !strncmp(out, "{\"schema\":1,\"node\":3,\"leader\":1,", 32),
 	      "out %s", out);
 }
 

@@ -110,7 +110,7 @@ static void test_remaining(void)
 }
 
 static const char lease_json[] =
-	"{\"name\":\"db0\",\"state\":\"armed\",\"generation\":7,\"remaining_ms\":1500,"
+	"{\"schema\":1,\"name\":\"db0\",\"state\":\"armed\",\"generation\":7,\"remaining_ms\":1500,"
 	"\"deadline_ns\":6500000000,\"now_ns\":5000000000,\"max_lease_ms\":1500,"
 	"\"actions\":[\"io\",\"reboot\"],\"reboot_delay_ms\":0,\"settle_ms\":1000,"
 	"\"flags\":[\"nowayout\"],\"renewals\":42,\"fences\":1,\"ios_failed\":3,"
@@ -139,7 +139,7 @@ static void test_lease_json(void)
 	l[1].state = 9;
 	CAPTURE(out, qc_print_lease_json(f, &l[1]));
 	CHECK_STR("lease json: only attributes the kernel sent", out,
-		  "{\"name\":\"db0\",\"state\":\"unknown(9)\",\"remaining_ms\":null}");
+		  "{\"schema\":1,\"name\":\"db0\",\"state\":\"unknown(9)\",\"remaining_ms\":null}");
 	free(out);
 	CAPTURE(out, qc_print_lease_list_json(f, NULL, 0));
 	CHECK_STR("list json: empty", out, "[]\n");
@@ -213,7 +213,7 @@ static void test_events(void)
 	free(out);
 	CAPTURE(out, qc_print_event(f, &ev, true));
 	CHECK_STR("event json", out,
-		  "{\"event\":\"fenced\",\"name\":\"db0\",\"generation\":4,\"timestamp_ns\":123,\"deadline_ns\":100,\"fence_reason\":\"expired\",\"ios_inflight\":0}\n");
+		  "{\"schema\":1,\"event\":\"fenced\",\"name\":\"db0\",\"generation\":4,\"timestamp_ns\":123,\"deadline_ns\":100,\"fence_reason\":\"expired\",\"ios_inflight\":0}\n");
 	free(out);
 	ev.present = 0;
 	SET(&ev, QFENCE_A_EVENT, event, QFENCE_EVENT_ACTION);
@@ -222,7 +222,7 @@ static void test_events(void)
 	SET(&ev, QFENCE_A_ACTION_CAUSE, action_cause, QFENCE_CAUSE_SETTLE);
 	CAPTURE(out, qc_print_event(f, &ev, true));
 	CHECK_STR("action event json", out,
-		  "{\"event\":\"action\",\"action\":\"reboot\",\"action_at_ns\":900,\"action_cause\":\"settle\"}\n");
+		  "{\"schema\":1,\"event\":\"action\",\"action\":\"reboot\",\"action_at_ns\":900,\"action_cause\":\"settle\"}\n");
 	free(out);
 }
 
@@ -243,7 +243,7 @@ static void test_bench(void)
 	CHECK("p50 of one sample", qc_percentile(&one, 1, 50) == 7000, "wrong");
 	CAPTURE(out, qc_print_bench(f, "db0", three, 3, true));
 	CHECK_STR("bench json (sorted, microseconds)", out,
-		  "{\"bench\":\"renew\",\"name\":\"db0\",\"count\":3,\"p50_us\":2.0,\"p99_us\":3.0,\"min_us\":1.0,\"max_us\":3.0,\"mean_us\":2.0}\n");
+		  "{\"schema\":1,\"bench\":\"renew\",\"name\":\"db0\",\"count\":3,\"p50_us\":2.0,\"p99_us\":3.0,\"min_us\":1.0,\"max_us\":3.0,\"mean_us\":2.0}\n");
 	free(out);
 	CAPTURE(out, qc_print_bench(f, "db0", three, 3, false));
 	CHECK("bench text", strstr(out, "p50 2.0 us, p99 3.0 us") != NULL, "got %s", out);

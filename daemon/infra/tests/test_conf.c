@@ -397,6 +397,19 @@ static void conf_pr_devices(void)
 	UT_CONTAINS(err, "already set at line 9");
 }
 
+/* hook_timeout_ms: 10 s unless set, refused outside 100 ms .. 1 h */
+static void conf_hook_timeout(void)
+{
+	UT_ASSERTF(load("") == 0, "%s", err);
+	UT_EQ(conf.hook_timeout_ms, 10000);
+	UT_ASSERTF(load("hook_timeout_ms = 2500\n") == 0, "%s", err);
+	UT_EQ(conf.hook_timeout_ms, 2500);
+	UT_ASSERT(load("hook_timeout_ms = 99\n") != 0);
+	UT_CONTAINS(err, "hook_timeout_ms");
+	UT_ASSERT(load("hook_timeout_ms = 3600001\n") != 0);
+	UT_ASSERT(load("hook_timeout_ms = 10s\n") != 0);
+}
+
 static void conf_dump_shows_w(void)
 {
 	char *buf = NULL;
@@ -569,6 +582,7 @@ const struct ut_case conf_cases[] = {
 	{ "conf_w_is_the_cores", conf_w_is_the_cores },
 	{ "conf_random_files", conf_random_files },
 	{ "conf_watchdog_within_settle", conf_watchdog_within_settle },
+	{ "conf_hook_timeout", conf_hook_timeout },
 	{ "conf_dump_shows_w", conf_dump_shows_w },
 	{ NULL, NULL },
 };

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * quorumd's status as Prometheus text exposition (format 0.0.4, what
+ * node_exporter's textfile collector and `promtool check metrics` read).
+ * Every value is one quorumd reported in the same status reply; a value it
+ * marks unknown is left out, never written as 0.
+ */
+#ifndef QC_METRICS_H
+#define QC_METRICS_H
+
+#include <stdio.h>
+
+#include "ctl_proto.h"
+
+void qc_print_metrics(FILE *f, const struct qfctl_status *st);
+
+#endif /* QC_METRICS_H */
