@@ -29,7 +29,7 @@ export KVER KDIR BUILD
 
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
 	check-kunit-debug check-fuzz fuzz \
-	check-cluster check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
+	check-cluster check-pr check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
 	install install-utils install-dkms uninstall deb check-package
 
 all: module daemon tools
@@ -98,6 +98,10 @@ check-cluster:
 
 # make deb, lintian, one version, DKMS against the 6.1 headers, make
 # install/uninstall, and the DKMS-built module in a VM (tests/package).
+# The storage fence's target assumptions on LIO in a VM (tests/pr/README.md).
+check-pr:
+	@tests/lib/suite.sh pr tests/pr/run.sh
+
 check-package:
 	@tests/lib/suite.sh package tests/package/run.sh
 

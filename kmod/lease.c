@@ -341,7 +341,7 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 	}
 	if (state == QFENCE_STATE_DISARMED) {
 		/* Only a renew, under qfence_mutex, leaves DISARMED. */
-		l->cfg.generation = generation;
+		WRITE_ONCE(l->cfg.generation, generation);
 		return 0;
 	}
 	/* DRAINED is this fence's (see qfence_lease_latched()). */
@@ -350,7 +350,7 @@ int qfence_lease_unfence(struct qfence_lease *l, u64 generation,
 		return -EBUSY;
 	}
 	/* Nothing else leaves FENCED, so plain stores suffice. */
-	l->cfg.generation = generation;
+	WRITE_ONCE(l->cfg.generation, generation);
 	WRITE_ONCE(l->deadline_ns, 0);
 	/* The next fence starts undrained and unkicked (lease.h). */
 	clear_bit(QFENCE_LF_DRAINED, &l->flags);

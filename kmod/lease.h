@@ -252,6 +252,29 @@ qfence_io_decide(struct qfence_lease *l, struct qfence_io *io, bool counted,
 }
 
 /*
+ * Completion of an admitted bio that the storage refused with a reservation
+ * conflict (BLK_STS_NEXUS): another node preempted this node's registration
+ * (design.md §3, the storage's verdict). Latch the lease as an expiry would,
+ * with reason STORAGE, but only the generation the bio was admitted under
+ * (@gen): a conflict earned by an old incarnation must never fence a new
+ * one. Call it before qfence_io_done(): while the bio is still counted no
+ * unfence (it needs the drain) and no disarm (it needs no IO in flight) can
+ * move the lease to another generation, so the check and the cmpxchg see
+ * the same incarnation; the check keeps that true should a later change
+ * loosen either rule. A lease already FENCED is left as it is.
+ *
+ * Return: true if this call latched the lease (the caller kicks the fence).
+ */
+static inline bool qfence_io_nexus(struct qfence_lease *l, u64 gen, u64 now)
+{
+	if (qfence_lease_state(l) != QFENCE_STATE_ARMED ||
+	    READ_ONCE(l->cfg.generation) != gen)
+		return false;
+	return qfence_lease_latch(l, now, READ_ONCE(l->deadline_ns),
+				  QFENCE_REASON_STORAGE);
+}
+
+/*
  * Completion of an admitted bio. Returns true when the device's in-flight
  * count reached zero while the lease is fenced: the caller then has the
  * drain checked. atomic_dec_and_test() is fully ordered, which pairs with

@@ -341,6 +341,129 @@ static void qfence_map_done_armed_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&f->io.failed), 0LL);
 }
 
+/*
+ * design.md §3: an admitted bio the storage refused with a reservation
+ * conflict latches the lease FENCED (reason STORAGE) as an expiry would,
+ * and its completion asks for the kick and, being the last, the drain.
+ */
+static void qfence_map_nexus_latches_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+	unsigned int todo;
+
+	arm(test, f, T0 - MS(1), T0 + MS(500));
+	KUNIT_ASSERT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	todo = qfence_io_complete(&f->lease, &f->io, GEN, BLK_STS_NEXUS,
+				  T0 + MS(1));
+	KUNIT_EXPECT_EQ(test, todo, QFENCE_DONE_KICK | QFENCE_DONE_DRAIN);
+	KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_FENCED);
+	KUNIT_EXPECT_EQ(test, f->lease.fence_reason,
+			(u32)QFENCE_REASON_STORAGE);
+	KUNIT_EXPECT_EQ(test, f->lease.fence_gen, (u64)GEN);
+	KUNIT_EXPECT_EQ(test, f->lease.fenced_ns, T0 + MS(1));
+	/* A lease in force was fenced: the actions apply (as on expiry). */
+	KUNIT_EXPECT_TRUE(test, qfence_lease_fence_acts(&f->lease, 0));
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->io.inflight), 0);
+	/* From then on IO is refused, though the deadline is ahead. */
+	KUNIT_EXPECT_EQ(test, map_bio(f, T0 + MS(2)), QFENCE_IO_REFUSE);
+	KUNIT_EXPECT_EQ(test, kick(test, f), 0ULL);
+	KUNIT_EXPECT_TRUE(test, drained(f, T0 + MS(3)));
+}
+
+/* Any other error, or success, leaves the lease to its deadline. */
+static void qfence_map_other_error_test(struct kunit *test)
+{
+	static const blk_status_t sts[] = {
+		BLK_STS_OK, BLK_STS_IOERR, BLK_STS_TARGET, BLK_STS_TRANSPORT,
+		BLK_STS_MEDIUM, BLK_STS_AGAIN,
+	};
+	struct map_fixture *f = fixture_new(test);
+	unsigned int i;
+
+	arm(test, f, T0 - MS(1), T0 + MS(500));
+	for (i = 0; i < ARRAY_SIZE(sts); i++) {
+		KUNIT_ASSERT_EQ(test, map_bio(f, T0 + i), QFENCE_IO_ADMIT);
+		KUNIT_EXPECT_EQ(test, qfence_io_complete(&f->lease, &f->io, GEN,
+							 sts[i], T0 + i),
+				0U);
+		KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_ARMED);
+	}
+	KUNIT_EXPECT_EQ(test, f->lease.fences, 0ULL);
+}
+
+/*
+ * design.md §3: a conflict earned under an older generation never fences
+ * the lease's new incarnation (the key of the old one was preempted, the
+ * rejoin registered a new key).
+ */
+static void qfence_map_nexus_old_gen_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0 + MS(500));
+	KUNIT_ASSERT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, qfence_io_complete(&f->lease, &f->io, GEN - 1,
+						 BLK_STS_NEXUS, T0 + 1),
+			0U);
+	KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_ARMED);
+	KUNIT_EXPECT_EQ(test, f->lease.fences, 0ULL);
+}
+
+/*
+ * A conflict on a lease already fenced (it expired while the bio was in
+ * flight) is no second fence: reason, time and count stay the expiry's,
+ * and the completion still asks for the drain.
+ */
+static void qfence_map_nexus_after_expiry_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0 + MS(100));
+	KUNIT_ASSERT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_TRUE(test, qfence_lease_expire(&f->lease, T0 + MS(100)));
+	KUNIT_EXPECT_EQ(test, kick(test, f), 1ULL);
+	KUNIT_EXPECT_EQ(test, qfence_io_complete(&f->lease, &f->io, GEN,
+						 BLK_STS_NEXUS, T0 + MS(101)),
+			QFENCE_DONE_DRAIN);
+	KUNIT_EXPECT_EQ(test, f->lease.fence_reason,
+			(u32)QFENCE_REASON_EXPIRED);
+	KUNIT_EXPECT_EQ(test, f->lease.fenced_ns, T0 + MS(100));
+	KUNIT_EXPECT_EQ(test, f->lease.fences, 1ULL);
+}
+
+/*
+ * The rejoin: fenced by the storage, drained, unfenced to GEN + 1 and
+ * armed again. A bio of the new incarnation that meets a conflict fences
+ * it (its key was preempted too); the check is by generation, not once.
+ */
+static void qfence_map_nexus_rejoin_test(struct kunit *test)
+{
+	struct map_fixture *f = fixture_new(test);
+
+	arm(test, f, T0 - MS(1), T0 + MS(500));
+	KUNIT_ASSERT_EQ(test, map_bio(f, T0), QFENCE_IO_ADMIT);
+	KUNIT_ASSERT_EQ(test, qfence_io_complete(&f->lease, &f->io, GEN,
+						 BLK_STS_NEXUS, T0 + 1),
+			QFENCE_DONE_KICK | QFENCE_DONE_DRAIN);
+	kick(test, f);
+	KUNIT_ASSERT_TRUE(test, drained(f, T0 + 2));
+	KUNIT_ASSERT_EQ(test, qfence_lease_unfence(&f->lease, GEN + 1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, qfence_lease_renew(&f->lease, T0 + 3, T0 + MS(500),
+						 GEN + 1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, map_bio(f, T0 + 4), QFENCE_IO_ADMIT);
+	/* A late conflict reported for the old generation: ignored. */
+	KUNIT_EXPECT_EQ(test, qfence_io_complete(&f->lease, &f->io, GEN,
+						 BLK_STS_NEXUS, T0 + 5),
+			0U);
+	KUNIT_EXPECT_EQ(test, f->lease.state, QFENCE_STATE_ARMED);
+	KUNIT_ASSERT_EQ(test, map_bio(f, T0 + 6), QFENCE_IO_ADMIT);
+	KUNIT_EXPECT_EQ(test, qfence_io_complete(&f->lease, &f->io, GEN + 1,
+						 BLK_STS_NEXUS, T0 + 7),
+			QFENCE_DONE_KICK | QFENCE_DONE_DRAIN);
+	KUNIT_EXPECT_EQ(test, f->lease.fence_gen, (u64)(GEN + 1));
+	KUNIT_EXPECT_EQ(test, f->lease.fences, 2ULL);
+}
+
 /* Which admitted bios map() moves to the device's offset. */
 struct sector_case {
 	const char *desc;
@@ -388,6 +511,11 @@ static struct kunit_case qfence_map_cases[] = {
 	KUNIT_CASE_PARAM(qfence_map_scenario_test, map_scenarios_gen_params),
 	KUNIT_CASE_PARAM(qfence_map_sector_test, sector_gen_params),
 	KUNIT_CASE(qfence_map_done_armed_test),
+	KUNIT_CASE(qfence_map_nexus_latches_test),
+	KUNIT_CASE(qfence_map_other_error_test),
+	KUNIT_CASE(qfence_map_nexus_old_gen_test),
+	KUNIT_CASE(qfence_map_nexus_after_expiry_test),
+	KUNIT_CASE(qfence_map_nexus_rejoin_test),
 	{}
 };
 

@@ -3,12 +3,13 @@
  * qfence device-mapper target: pass IO to one device while the lease is
  * valid, fail it otherwise.
  *
- * The hot path is qfence_map(): three plain loads, one atomic increment
+ * The hot path is qfence_map(): four plain loads, one atomic increment
  * and a full barrier, one clock read, no lock, no allocation (the
  * protocol is in lease.h); a bio that finds the lease not armed is
  * refused after one load, uncounted. qfence_end_io() is one atomic
- * decrement. Only the bio that first sees an expiry does more, once per
- * fence: a cmpxchg and a lock-free irq_work_queue().
+ * decrement. Only the bio that first sees an expiry, or the first that the
+ * storage refuses with a reservation conflict (design.md §3), does more,
+ * once per fence: a cmpxchg and a lock-free irq_work_queue().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,9 +31,13 @@ struct qfence_target {
 	struct dm_dev *dev;
 };
 
-/* Per-bio data: end_io undoes only what map counted. */
+/*
+ * Per-bio data: end_io undoes only what map counted, and a reservation
+ * conflict fences only the generation the bio was admitted under.
+ */
 struct qfence_bio {
 	bool admitted;
+	u64 gen;
 };
 
 /*
@@ -144,6 +149,7 @@ static int qfence_map(struct dm_target *ti, struct bio *bio)
 	preempt_enable();
 	pb->admitted = verdict == QFENCE_IO_ADMIT;
 	if (likely(pb->admitted)) {
+		pb->gen = READ_ONCE(tc->lease->cfg.generation);
 		bio_set_dev(bio, tc->dev->bdev);
 		if (qfence_bio_has_sector(bio))
 			bio->bi_iter.bi_sector =
@@ -160,10 +166,19 @@ static int qfence_end_io(struct dm_target *ti, struct bio *bio,
 {
 	struct qfence_target *tc = ti->private;
 	struct qfence_bio *pb = dm_per_bio_data(bio, sizeof(*pb));
+	unsigned int todo;
 
 	if (pb->admitted) {
 		pb->admitted = false;
-		if (qfence_io_done(tc->lease, &tc->io))
+		/*
+		 * A node preempted at the storage (PREEMPT AND ABORT of its
+		 * key) learns it at its first refused IO (design.md §3).
+		 */
+		todo = qfence_io_complete(tc->lease, &tc->io, pb->gen, *error,
+					  ktime_get_boottime_ns());
+		if (todo & QFENCE_DONE_KICK)
+			qfence_fence_kick_async(tc->lease);
+		if (todo & QFENCE_DONE_DRAIN)
 			qfence_drain_check(tc->lease);
 	}
 	return DM_ENDIO_DONE;

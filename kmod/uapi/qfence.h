@@ -60,8 +60,12 @@
  *                          rule 8, startup protection). No timer runs.
  *   QFENCE_STATE_ARMED     a deadline is set; IO is admitted while
  *                          now < deadline. The module is pinned.
- *   QFENCE_STATE_FENCED    the deadline passed or LEASE_FENCE was called.
- *                          IO is refused. The state is latched (rule 7):
+ *   QFENCE_STATE_FENCED    the deadline passed, LEASE_FENCE was called, or
+ *                          the storage refused an admitted bio with a
+ *                          reservation conflict (BLK_STS_NEXUS: the node
+ *                          was preempted from outside; FENCE_REASON
+ *                          STORAGE, actions as on expiry). IO is
+ *                          refused. The state is latched (rule 7):
  *                          only LEASE_UNFENCE with a strictly larger
  *                          generation leaves it. The module stays pinned.
  *
@@ -327,6 +331,7 @@ enum qfence_reason {
 	QFENCE_REASON_NONE,
 	QFENCE_REASON_EXPIRED,		/* the deadline passed */
 	QFENCE_REASON_MANUAL,		/* LEASE_FENCE */
+	QFENCE_REASON_STORAGE,		/* the storage refused an admitted bio */
 };
 
 enum qfence_event {
