@@ -7,7 +7,8 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1 flex bison bc libelf-dev 
 qemu-system-x86 busybox-static cpio kmod dmsetup iproute2 nftables fio util-linux
 libmnl-dev libnl-3-dev libnl-genl-3-dev libsodium-dev libinih-dev libsystemd-dev
 python3 xz-utils
-debhelper dh-dkms dkms lintian fakeroot man-db systemd"
+debhelper dh-dkms dkms lintian fakeroot man-db systemd
+debootstrap qemu-utils e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
