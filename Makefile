@@ -30,7 +30,7 @@ export KVER KDIR BUILD
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
 	check-kunit-debug check-fuzz fuzz \
 	check-cluster check-pr check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
-	install install-utils install-dkms uninstall deb check-package
+	install install-utils install-dkms uninstall deb check-package check-package-vm
 
 all: module daemon tools
 
@@ -104,6 +104,13 @@ check-pr:
 
 check-package:
 	@tests/lib/suite.sh package tests/package/run.sh
+
+# Three systemd VMs with the packages installed by dpkg -i
+# (tests/package/vm.sh), on the packages of make deb. Not yet part of
+# check-package: its boot-order case does not pass yet, and it takes more
+# than 10 minutes under TCG (the DKMS build in the guests).
+check-package-vm: deb
+	@tests/lib/suite.sh package-vm tests/package/vm.sh
 
 # Randomized nemesis sequences on the 3-VM cluster, for as long as asked.
 SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d " ")

@@ -10,7 +10,9 @@ python3 xz-utils
 clang-14 libclang-rt-14-dev
 libsgutils2-dev
 debhelper dh-dkms dkms lintian fakeroot man-db systemd
-prometheus fence-agents libxml2-utils"
+prometheus fence-agents libxml2-utils
+debootstrap qemu-utils e2fsprogs
+sg3-utils qemu-block-extra"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
