@@ -139,8 +139,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		switch (op & 3) {
 		case 0:
-			n = take(&s) * 6;
+			n = take(&s) * 6;	/* up to 1530: past the limit */
 			n = n > s.len ? s.len : n;
+			n = n > sizeof(raw) ? sizeof(raw) : n;
 			memcpy(raw, s.p, n);
 			s.p += n;
 			s.len -= n;
