@@ -30,6 +30,7 @@ static const char *const reason_names[] = {
 	[QFENCE_REASON_NONE] = "none",
 	[QFENCE_REASON_EXPIRED] = "expired",
 	[QFENCE_REASON_MANUAL] = "manual",
+	[QFENCE_REASON_STORAGE] = "storage",
 };
 
 static const char *const cause_names[] = {

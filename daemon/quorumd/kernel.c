@@ -656,6 +656,19 @@ static void reconcile(struct qd *d, const char *why)
 		lapsed(d, li.gen, why);
 }
 
+/* What the log says a lapse was: the storage refusing an admitted bio
+ * (a reservation conflict, design.md §3) is not an expiry. */
+static const char *lapse_why(const struct qd_event *ev)
+{
+	if (ev->event != QFENCE_EVENT_FENCED)
+		return "expired";
+	if (ev->reason == QFENCE_REASON_MANUAL)
+		return "manual LEASE_FENCE";
+	if (ev->reason == QFENCE_REASON_STORAGE)
+		return "reservation conflict at the storage";
+	return "expired";
+}
+
 void kern_apply_event(struct qd *d, const struct qd_event *ev)
 {
 	switch (qd_event_decide(d->conf.lease_name, d->k.gen, ev)) {
@@ -666,9 +679,7 @@ void kern_apply_event(struct qd *d, const struct qd_event *ev)
 			    ev->event, ev->gen, d->k.gen);
 		return;
 	case QD_EV_LAPSED:
-		lapsed(d, ev->gen, ev->event == QFENCE_EVENT_FENCED &&
-		       ev->reason == QFENCE_REASON_MANUAL ?
-		       "manual LEASE_FENCE" : "expired");
+		lapsed(d, ev->gen, lapse_why(ev));
 		return;
 	case QD_EV_LOG:
 		break;

@@ -45,6 +45,7 @@ static void test_names(void)
 	CHECK_STR("event drained", qc_event_name(QFENCE_EVENT_DRAINED), "drained");
 	CHECK("event 0 is unnamed", qc_event_name(QFENCE_EVENT_UNSPEC) == NULL, "named");
 	CHECK_STR("reason manual", qc_reason_name(QFENCE_REASON_MANUAL), "manual");
+	CHECK_STR("reason storage", qc_reason_name(QFENCE_REASON_STORAGE), "storage");
 	CHECK_STR("cause settle", qc_cause_name(QFENCE_CAUSE_SETTLE), "settle");
 	CHECK_STR("attr name", qc_attr_name(QFENCE_A_IOS_INFLIGHT), "ios_inflight");
 	CHECK("attr -1 is unnamed", qc_attr_name(-1) == NULL, "named");
