@@ -43,7 +43,8 @@ static void tlv_walk(const char *p, size_t len, struct qc_extack *ext)
 		slen = alen - NLA_HDRLEN;
 		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && slen &&
 		    memchr(p + NLA_HDRLEN, '\0', slen))
-			snprintf(ext->msg, sizeof(ext->msg), "%s", p + NLA_HDRLEN);
+			/* shown on a terminal: control bytes escaped */
+			qc_safe_name(p + NLA_HDRLEN, ext->msg, sizeof(ext->msg));
 		else if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MISS_TYPE &&
 			 slen == sizeof(uint32_t))
 			memcpy(&ext->miss_type, p + NLA_HDRLEN, sizeof(uint32_t));
@@ -56,6 +57,16 @@ static void tlv_walk(const char *p, size_t len, struct qc_extack *ext)
 		p += alen;
 		len -= alen;
 	}
+}
+
+/* The errno of a netlink error code: 0 for an ack, 1..4095 for the
+ * kernel's -errno; anything else no kernel sends, so EPROTO (INT_MIN
+ * cannot even be negated). */
+static int errno_of(int code)
+{
+	if (code == 0)
+		return 0;
+	return code < 0 && code >= -4095 ? -code : EPROTO;
 }
 
 /*
@@ -88,14 +99,14 @@ int qc_extack_parse(const struct nlmsghdr *nlh, struct qc_extack *ext)
 			/* The request is echoed: the TLVs follow it. */
 			echo = e->msg.nlmsg_len;
 			if (echo < NLMSG_HDRLEN || echo > nlh->nlmsg_len)
-				return code < 0 ? -code : code;
+				return errno_of(code);
 			off += ((echo + NLMSG_ALIGNTO - 1) & ~(size_t)(NLMSG_ALIGNTO - 1)) -
 			       NLMSG_HDRLEN;
 		}
 	}
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < nlh->nlmsg_len)
 		tlv_walk(base + off, nlh->nlmsg_len - off, ext);
-	return code < 0 ? -code : code;
+	return errno_of(code);
 }
 
 /*

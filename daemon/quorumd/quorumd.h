@@ -252,10 +252,23 @@ qf_ns hooks_next_timeout(const struct qd *d);
 
 /* ---- control.c ---- */
 #define QD_CTL_CLIENTS 8
+/* Any request body: control.c's dispatch copies one into it, and the
+ * client's buffer must hold a header and the largest of them (ctl_check.c
+ * accepts no other length; tests/fuzz/ctlreq.c checks both). */
+union qd_ctl_req {
+	struct qfctl_req_member m;
+	struct qfctl_req_fence f;
+	struct qfctl_req_node n;
+};
+
+#define QD_CTL_BODY_MAX 64
+_Static_assert(sizeof(union qd_ctl_req) <= QD_CTL_BODY_MAX,
+	       "a control request body must fit the client's buffer");
+
 struct qd_ctl_client {
 	int fd;
 	uint32_t have;			/* bytes of request buffered */
-	uint8_t in[sizeof(struct qfctl_hdr) + 64];
+	uint8_t in[sizeof(struct qfctl_hdr) + QD_CTL_BODY_MAX];
 	/* FENCE --wait parked here until commit or timeout */
 	bool waiting;
 	bool leave;			/* parked LEAVE: answered at exit */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Reading the kernel's extended ack out of NLMSG_ERROR and NLMSG_DONE. */
+#include <limits.h>
 #include <errno.h>
 #include <stdint.h>
 #include <linux/netlink.h>
@@ -138,6 +139,27 @@ static void test_malformed(void)
 	r = parse(&m, &ext);
 	CHECK("extack: echo length near 2^32", r == EINVAL && !ext.msg[0],
 	      "ret %d msg \"%s\"", r, ext.msg);
+
+	/* Found by tests/fuzz/nlreply: the kernel's message is printed on the
+	 * operator's terminal, so a control byte in it is shown escaped. */
+	start_err(&m, -EINVAL, NLM_F_CAPPED | NLM_F_ACK_TLVS, 0);
+	put_tlv(&m, NLMSGERR_ATTR_MSG, "bad\x1b[2J\nline", 13);
+	r = parse(&m, &ext);
+	CHECK_STR("extack: control bytes in the message escaped", ext.msg,
+		  "bad\\x1b[2J\\x0aline");
+
+	/* Found by tests/fuzz/nlreply: a code no kernel sends (INT_MIN was
+	 * negated, undefined behaviour) is a protocol error, as is a
+	 * positive one or one beyond the errno range. */
+	start_err(&m, INT_MIN, NLM_F_CAPPED, 0);
+	r = parse(&m, &ext);
+	CHECK("extack: error INT_MIN is EPROTO", r == EPROTO, "ret %d", r);
+	start_err(&m, 5, NLM_F_CAPPED, 0);
+	r = parse(&m, &ext);
+	CHECK("extack: positive error is EPROTO", r == EPROTO, "ret %d", r);
+	start_err(&m, -5000, NLM_F_CAPPED, 0);
+	r = parse(&m, &ext);
+	CHECK("extack: error beyond 4095 is EPROTO", r == EPROTO, "ret %d", r);
 
 	memset(&m, 0, sizeof(m));
 	((struct nlmsghdr *)m.b)->nlmsg_type = NLMSG_ERROR;
