@@ -549,7 +549,11 @@ static int load_log(struct qf_store *s, bool fresh, char *err, size_t errlen)
 	size_t size;
 	int rc = slurp(s, "log", &b, &size, MAX_LOG_BYTES);
 
-	if (rc == -ENOENT && (fresh || s->has_snap))
+	/* A hard state of term 0 without a log: the first open stopped
+	 * between the two files. Term 0 means no leader was ever followed,
+	 * so no entry was acknowledged and the log may be created. */
+	if (rc == -ENOENT && (fresh || s->has_snap ||
+			      (!s->hs.term && !s->hs.vote)))
 		return create_log(s, s->has_snap ? s->snap_index + 1 : 1);
 	if (rc == -ENOENT) {
 		ierr(err, errlen, "log: missing while the hard state exists "
@@ -785,11 +789,42 @@ static int finish_compaction(struct qf_store *s)
 	return log_rewrite(s, s->snap_index + 1, s->snap_index + 1);
 }
 
+/*
+ * Which kind of directory this is (design.md rule 4). A fresh one has
+ * neither a hard state nor a log: its hard state (term 0, no vote) is made
+ * durable first, so that from then on a missing hard state is a loss, never
+ * a fresh start. A node that lost it may have voted in a term it would
+ * vote in again; it is refused, and said how to come back.
+ */
+static int classify(struct qf_store *s, bool *fresh, char *err, size_t errlen)
+{
+	struct stat st;
+	bool no_hs = fstatat(s->dirfd, "hardstate", &st, 0) != 0;
+	bool no_log = fstatat(s->dirfd, "log", &st, 0) != 0;
+	bool no_snap = fstatat(s->dirfd, "snapshot", &st, 0) != 0;
+	uint8_t b[HS_SIZE];
+
+	*fresh = no_hs && no_log && no_snap;
+	if (no_hs && !*fresh) {
+		ierr(err, errlen, "hardstate: missing while the %s exists; "
+		     "refusing to start: this node's term and vote are lost "
+		     "and it could vote twice in one term (design.md rule 4). "
+		     "Remove the node from the cluster, empty its data "
+		     "directory and add it again (docs/runbook.md, "
+		     "\"Replace a node\")", no_log ? "snapshot" : "log");
+		return -EUCLEAN;
+	}
+	if (!*fresh)
+		return 0;
+	hs_encode(b, &s->hs);
+	return replace_file(s, "hardstate", b, sizeof(b),
+			    QF_STORE_CRASH_HS_BEFORE_RENAME);
+}
+
 int qf_store_open(struct qf_store **out, const char *dir, char *err,
 		  size_t errlen)
 {
 	struct qf_store *s = calloc(1, sizeof(*s));
-	struct stat st;
 	bool fresh;
 	int rc;
 
@@ -805,8 +840,9 @@ int qf_store_open(struct qf_store **out, const char *dir, char *err,
 	if (rc)
 		goto fail;
 	remove_tmps(s);
-	fresh = fstatat(s->dirfd, "hardstate", &st, 0) != 0;
-	rc = load_hardstate(s, err, errlen);
+	rc = classify(s, &fresh, err, errlen);
+	if (!rc)
+		rc = load_hardstate(s, err, errlen);
 	if (!rc)
 		rc = load_snapshot(s, err, errlen);
 	if (!rc)

@@ -158,12 +158,15 @@ static void check_recovered(struct qf_store *st, const struct written *w,
 	size_t len;
 
 	qf_store_hardstate(st, &hs);
-	/* A removed hard state reads as a fresh directory's (term 0, no
-	 * vote): then nothing of a later term may be left either. */
-	if (removed & 2)
-		assert(hs.term == 0 && hs.vote == 0);
-	else
-		assert(hs.term == w->hs.term && hs.vote == w->hs.vote);
+	/* A removed hard state is a lost vote, never a fresh start (design.md
+	 * rule 4): only a directory that lost everything (log, hard state and
+	 * any snapshot: a new node) opens, and then as an empty one. */
+	if (removed & 2) {
+		assert((removed & 1) && (!w->snap_index || (removed & 4)));
+		assert(hs.term == 0 && hs.vote == 0 && last == 0);
+		return;
+	}
+	assert(hs.term == w->hs.term && hs.vote == w->hs.vote);
 	assert(last <= w->last && first >= 1 && first <= last + 1);
 	for (idx = first; idx <= last; idx++) {
 		struct qf_store_entry e;

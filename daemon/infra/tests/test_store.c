@@ -15,6 +15,7 @@
 #include "unit.h"
 
 #define LOG_HDR 40
+#define HS_SIZE 48	/* store.c's hard state record: 32 bytes and a 16-byte sum */
 
 static char err[512];
 static char dir[300];
@@ -226,6 +227,55 @@ static void store_hardstate_first_save_crash(void)
 	UT_ASSERTF(s, "%s", err);
 	qf_store_hardstate(s, &got);
 	UT_ASSERT(got.term == 0 && got.vote == 0);
+	qf_store_close(s);
+}
+
+/* Rule 4: a node that lost its hard state may have voted in a term it
+ * would vote in again. Only a directory with neither a hard state nor a
+ * log (nor a snapshot) is fresh; the first open makes term 0 durable. */
+static void store_lost_hardstate_refused(void)
+{
+	struct qf_store *s = sopen();
+	struct qf_hardstate hs = { 5, 2 };
+
+	UT_ASSERTF(s, "%s", err);
+	UT_EQ(qf_store_save_hardstate(s, &hs), 0);
+	qf_store_close(s);
+	UT_EQ(unlink(dpath("hardstate")), 0);
+	UT_EQ(sopen_rc(), -EUCLEAN);
+	UT_CONTAINS(err, "hardstate: missing while the log exists");
+	UT_CONTAINS(err, "vote twice");
+	/* refused, and nothing written: still no hard state */
+	UT_ASSERT(access(dpath("hardstate"), F_OK) != 0);
+}
+
+static void store_fresh_hardstate_durable(void)
+{
+	struct qf_store *s = sopen();
+
+	UT_ASSERTF(s, "%s", err);
+	qf_store_close(s);
+	UT_EQ(fsize(dpath("hardstate")), HS_SIZE);
+	/* lost even before any vote: the store cannot tell, so it refuses */
+	UT_EQ(unlink(dpath("hardstate")), 0);
+	UT_EQ(sopen_rc(), -EUCLEAN);
+}
+
+/* The first open stopped after the hard state, before the log: term 0
+ * acknowledged nothing, so the log is made and the store opens. */
+static void store_first_open_between_files(void)
+{
+	struct qf_store *s = sopen();
+	struct qf_hardstate hs;
+
+	UT_ASSERTF(s, "%s", err);
+	qf_store_close(s);
+	UT_EQ(unlink(dpath("log")), 0);
+	s = sopen();
+	UT_ASSERTF(s, "%s", err);
+	qf_store_hardstate(s, &hs);
+	UT_ASSERT(hs.term == 0 && hs.vote == 0);
+	UT_EQ(qf_store_last_index(s), 0);
 	qf_store_close(s);
 }
 
@@ -694,6 +744,9 @@ const struct ut_case store_cases[] = {
 	{ "store_hardstate_crash_before_rename",
 	  store_hardstate_crash_before_rename },
 	{ "store_hardstate_first_save_crash", store_hardstate_first_save_crash },
+	{ "store_lost_hardstate_refused", store_lost_hardstate_refused },
+	{ "store_fresh_hardstate_durable", store_fresh_hardstate_durable },
+	{ "store_first_open_between_files", store_first_open_between_files },
 	{ "store_torn_tail_every_offset", store_torn_tail_every_offset },
 	{ "store_zeroed_tail", store_zeroed_tail },
 	{ "store_flipped_bit_tail", store_flipped_bit_tail },
