@@ -26,13 +26,16 @@ static int save_peer_boots(void *ctx, const struct qf_wire *w)
 {
 	struct qd *d = ctx;
 	char err[512];
+	qf_ns t0 = qd_now();
+	int rc = 0;
 
 	if (qf_boot_peers_save(d->conf.data_dir, w, err, sizeof(err))) {
 		LOG(ERR, "%s: a restarted peer is not heard until its boot "
 		    "can be saved", err);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	qd_disk_took(d, "peer-boots", t0);
+	return rc;
 }
 
 /* The newest boot of each peer, remembered across our own restarts. */

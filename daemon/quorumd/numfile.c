@@ -21,6 +21,7 @@ int qd_num_save(const struct qd *d, const char *name, uint64_t v)
 	char path[QF_CONF_PATH_LEN + 64], tmp[QF_CONF_PATH_LEN + 72];
 	char line[32];
 	int fd, n, rc = 0;
+	qf_ns t0 = qd_now();
 
 	snprintf(path, sizeof(path), "%s/%s", d->conf.data_dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -33,6 +34,7 @@ int qd_num_save(const struct qd *d, const char *name, uint64_t v)
 		close(fd);
 	if (rc)
 		LOG(WARN, "%s: not saved: %s", path, strerror(errno));
+	qd_disk_took(d, name, t0);
 	return rc;
 }
 

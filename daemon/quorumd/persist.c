@@ -167,7 +167,7 @@ static int save_entries(struct qd *d, const struct qf_ready *rd)
 	return qf_store_append(d->store, recs, rd->n_entries);
 }
 
-int persist_ready(struct qd *d, const struct qf_ready *rd)
+static int persist_batch(struct qd *d, const struct qf_ready *rd)
 {
 	struct qf_hardstate hs = { rd->hs.term, rd->hs.vote };
 	int rc = 0;
@@ -200,5 +200,33 @@ int persist_ready(struct qd *d, const struct qf_ready *rd)
 fail:
 	LOG(ERR, "store: write failed: %s: exiting (the lease will run out)",
 	    strerror(-rc));
+	return rc;
+}
+
+/*
+ * A disk that stalls holds the whole event loop: no renewal leaves while
+ * the daemon waits, and the lease runs out (the safe direction, design.md
+ * §2.6). Every write under data_dir says so, loudly, when it took more than
+ * half the lease, so that the operator looks at the disk and not at the
+ * network (tests/quorumd/diskfault.sh stalls a sync longer than L).
+ */
+void qd_disk_took(const struct qd *d, const char *what, qf_ns since)
+{
+	qf_ns took = qd_now() - since;
+
+	if (took > (qf_ns)d->conf.timing.lease_ms * QF_MS / 2)
+		LOG(ERR, "store: the disk under %s held a write (%s) for %"
+		    PRIu64 " ms, more than half the lease (%u ms): the lease "
+		    "may have run out while the daemon waited",
+		    d->conf.data_dir, what, (uint64_t)(took / QF_MS),
+		    d->conf.timing.lease_ms);
+}
+
+int persist_ready(struct qd *d, const struct qf_ready *rd)
+{
+	qf_ns t0 = qd_now();
+	int rc = persist_batch(d, rd);
+
+	qd_disk_took(d, "term, vote and entries", t0);
 	return rc;
 }

@@ -432,6 +432,10 @@ qf_ns qd_pr_next(const struct qd *d);	/* next tick it needs, 0: none */
 void qd_pr_fill_status(const struct qd *d, struct qfctl_pr_status *s);
 bool qd_pr_lease_allowed(const struct qd *d, uint64_t gen);	/* for the ilog sink only */
 
+/* persist.c: a write under data_dir that started at @since and took more
+ * than half the lease is reported (the disk stalled) */
+void qd_disk_took(const struct qd *d, const char *what, qf_ns since);
+
 /* numfile.c: small durable numbers in the data directory */
 int qd_num_save(const struct qd *d, const char *name, uint64_t v);
 uint64_t qd_num_load(const struct qd *d, const char *name);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Host tests (no kernel module): unit tests of every pure part of the
 # daemon and the tool, plain and under ASan/UBSan; the simulator's smoke
-# suite and mutation campaign; the loopback cluster of quorumd daemons.
+# suite and mutation campaign; the loopback cluster of quorumd daemons, and
+# the same cluster with faults of the disk under a data directory.
 # Each part prints "N passed, N failed" lines; they are summed here, and a
 # part that fails to run at all counts as one failure.
 cd "$(dirname "$0")/../.."
@@ -22,6 +23,7 @@ done
 run tests/sim/check.sh
 run tests/lib/console-test.sh
 run tests/quorumd/cluster.sh
+run tests/quorumd/diskfault.sh
 grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | sed 's/^[A-Za-z-]*: //' > "$out.sum"
 tests/lib/summary.sh "$out.sum" || rc=1
 exit $rc
