@@ -88,7 +88,8 @@ enum qf_err {
 	QF_OK = 0,
 	QF_EINVAL = 1,		/* bad argument */
 	QF_ENOTLEADER,		/* proposals go to the leader */
-	QF_EBUSY,		/* a membership change is pending, or a transfer */
+	QF_EBUSY,		/* a membership or timing change is pending,
+				 * or a transfer */
 	QF_EAGAIN,		/* leader has not committed an entry of its term */
 	QF_EFULL,		/* log full (followers lagging, no majority) */
 	QF_EEXIST,		/* already a member / already fenced / pending */
@@ -189,6 +190,13 @@ struct qf_ready {
 	uint64_t lease_gen;
 	bool lease_fenced;	/* NODE_FENCED(self, lease_gen) committed:
 				 * fence now, renew nothing until a rejoin */
+	/* design.md §2.10: a timing change is committed and this node does
+	 * not run it yet. Apply timing_next locally (the kernel lease's
+	 * settle_ms and max_lease_ms, the clock guard's ρ), then call
+	 * qf_raft_timing_applied(r, now, timing_apply). Handled after the
+	 * lease (step 5). 0 = nothing to apply. */
+	uint32_t timing_apply;
+	struct qf_timing timing_next;
 	/* soft state, for logs */
 	uint32_t leader;
 	uint8_t state;		/* enum qf_state_kind */
@@ -211,6 +219,7 @@ struct qf_progress {
 	uint64_t grant_gen;	/* 0 = none this term */
 	uint64_t lapsed_gen;
 	qf_ns snap_sent;	/* throttle snapshots */
+	uint32_t timing;	/* the digest of its last ack (§2.10) */
 };
 
 struct qf_status {
@@ -236,6 +245,10 @@ struct qf_status {
 	uint64_t timing_refused;	/* messages of another timing */
 	uint32_t timing_peer;	/* the last sender of one, and its digest */
 	uint32_t timing_peer_digest;
+	uint32_t timing_next;	/* a committed change in progress, 0 = none */
+	qf_ns timing_wait;	/* the W this node decides with now */
+	struct qf_timing timing_run;	/* the timing it runs (the cover
+					 * during a change, §2.10) */
 	size_t n_progress;	/* leader: peers */
 	struct qf_progress progress[2 * QF_MAX_MEMBERS];
 	const struct qf_state *state_machine;
@@ -310,8 +323,15 @@ struct qf_raft {
 	/* rule 10: the caller's clock guard says this clock is beyond ρ */
 	bool clock_bad;
 
-	/* rule 9: one timing for the whole cluster */
-	uint32_t timing;	/* qf_timing_digest of t */
+	/* rule 9: one timing for the whole cluster; t above is what this
+	 * node runs (the cover during a change, design.md §2.10), own is
+	 * its own timing (the configured one, then the applied one) */
+	struct qf_timing own;
+	uint32_t timing;	/* qf_timing_digest of own */
+	uint32_t timing_want;	/* committed change this node must apply */
+	bool timing_want_dirty;	/* ... not yet in a ready batch */
+	qf_ns timing_all_at;	/* leader: every member applied since */
+	uint64_t timing_all_term;
 	bool timing_bad;	/* the committed state records another one */
 	uint64_t timing_refused;	/* messages not acted upon */
 	uint32_t timing_peer;	/* last sender with another timing */
@@ -393,6 +413,22 @@ void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
  */
 void qf_raft_clock_guard(struct qf_raft *r, qf_ns now, bool ok);
 bool qf_raft_clock_bad(const struct qf_raft *r);
+/*
+ * The committed timing change (design.md §2.10, rule 9). On the leader:
+ * validates t (qf_timing_validate, whole milliseconds, the cover of the
+ * current and the new timing too) and appends TIMING_BEGIN(t). 0, or
+ * -QF_ENOTLEADER, -QF_EAGAIN (no entry of this term committed yet),
+ * -QF_EBUSY (a change of timing or membership in progress), -QF_EEXIST
+ * (already the cluster's timing), -QF_ENOENT (no recorded timing: a state
+ * from before rule 9), -QF_EINVAL with the reason in why[len]. Nothing
+ * changes unless it returns 0.
+ */
+int qf_raft_propose_timing(struct qf_raft *r, qf_ns now,
+			   const struct qf_timing *t, char *why, size_t len);
+/* The caller applied rd.timing_apply (kernel lease and guard): this node
+ * now runs the new timing; its acks say so. -QF_EINVAL if digest is not
+ * the committed change in progress. */
+int qf_raft_timing_applied(struct qf_raft *r, qf_ns now, uint32_t digest);
 /* Is a NODE_FENCED(id, gen or newer) in the log, committed or not? */
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 
