@@ -183,7 +183,7 @@ static void put_header(struct wbuf *w, const struct qf_msg *m)
 	put(w, m->from, 4);
 	put(w, m->to, 4);
 	put(w, m->timing, 4);
-	put(w, 0, 4);
+	put(w, m->timing_own, 4);
 	put(w, m->term, 8);
 	put(w, m->index, 8);
 	put(w, m->log_term, 8);
@@ -206,7 +206,7 @@ static void get_header(struct wbuf *w, struct qf_msg *m)
 	m->from = (uint32_t)get(w, 4);
 	m->to = (uint32_t)get(w, 4);
 	m->timing = (uint32_t)get(w, 4);
-	w->bad |= get(w, 4) != 0;
+	m->timing_own = (uint32_t)get(w, 4);
 	m->term = get(w, 8);
 	m->index = get(w, 8);
 	m->log_term = get(w, 8);

@@ -7,8 +7,10 @@
  *
  * Layout (all integers big-endian):
  *   u8 magic 'Q', u8 magic 'F', u8 version (2), u8 type, u8 flags,
- *   u8 n_entries, u16 zero, u32 from, u32 to, u32 timing (the sender's
- *   timing digest, design.md rule 9; version 2), u32 zero,
+ *   u8 n_entries, u16 zero, u32 from, u32 to, u32 timing (the cluster's
+ *   timing digest as the sender knows it, design.md rule 9; version 2),
+ *   u32 timing_own (the sender's own timing during a timing change,
+ *   design.md §2.10; zero otherwise, as older decoders require),
  *   u64 term, index, log_term, commit, round, boot_id, a, gen, r,
  *   then for APPEND n_entries entries, for SNAPSHOT the state:
  *   entry:  u64 term, u64 index, u8 type, u8 role, u8 reason, u8 n_addrs,

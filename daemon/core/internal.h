@@ -106,6 +106,7 @@ bool timing_accept(struct qf_raft *r, const struct qf_msg *m);
 void timing_leader_tick(struct qf_raft *r, qf_ns now);
 bool timing_grant_ok(const struct qf_raft *r, uint32_t id, uint32_t digest);
 void timing_ready(const struct qf_raft *r, struct qf_ready *rd);
+void timing_stamp(const struct qf_raft *r, struct qf_msg *m);
 bool timing_change_pending(const struct qf_raft *r);
 
 /* fence.c */

@@ -147,8 +147,11 @@ enum qf_msg_type {
 
 /*
  * Fields by type (unused fields are zero; every message carries timing,
- * the sender's timing digest, and is not acted upon if it is not the
- * receiver's own, design.md rule 9):
+ * the digest of the cluster's committed timing as the sender knows it,
+ * and is not acted upon unless the receiver's state or log records that
+ * timing too, design.md rule 9; during a timing change timing_own is the
+ * timing the sender runs itself, which the leader reads from acks,
+ * §2.10):
  *
  * PREVOTE, VOTE        index = last log index, log_term = its term.
  * APPEND               index = prev log index, log_term = its term,
@@ -172,7 +175,11 @@ struct qf_msg {
 	uint16_t n_entries;
 	uint32_t from;
 	uint32_t to;
-	uint32_t timing;	/* the sender's qf_timing_digest (rule 9) */
+	uint32_t timing;	/* the cluster's timing as the sender's state
+				 * records it (rule 9): the committed one;
+				 * its own if it serves nothing */
+	uint32_t timing_own;	/* the sender's own timing if it differs
+				 * (during a change, design.md §2.10); 0 */
 	uint64_t term;
 	uint64_t index;
 	uint64_t log_term;

@@ -15,7 +15,7 @@ void raft_msg_init(struct qf_raft *r, struct qf_msg *m, int type, uint32_t to)
 	m->from = r->id;
 	m->to = to;
 	m->term = r->term;
-	m->timing = r->timing;
+	timing_stamp(r, m);
 }
 
 /* Queue for the next ready batch; an overflow is a loss, which Raft and
@@ -115,6 +115,8 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 	r->flags = cfg->flags;
 	r->t = cfg->timing;
 	r->own = cfg->timing;
+	r->kernel_settle = cfg->timing.settle;
+	r->kernel_rho_ppm = cfg->timing.rho_ppm;
 	r->wait = qf_timing_wait(&r->t);
 	r->timing = qf_timing_digest(&r->own);
 	r->boot_id = boot_id;
@@ -348,7 +350,7 @@ bool qf_raft_has_ready(const struct qf_raft *r)
 	return memcmp(&hs, &r->hs_reported, sizeof(hs)) != 0 ||
 	       r->snap_dirty || r->log.stable < r->log.last || r->n_msgs ||
 	       r->log.reported < r->log.commit || r->lease_dirty ||
-	       r->n_fences || r->timing_want_dirty;
+	       r->n_fences || r->timing_want_dirty || r->kernel_dirty;
 }
 
 static size_t copy_entries(const struct qf_log *l, uint64_t from, uint64_t to,
@@ -397,6 +399,7 @@ void qf_raft_ready(struct qf_raft *r, struct qf_ready *rd)
 	r->n_fences = 0;
 	r->lease_dirty = false;
 	r->timing_want_dirty = false;
+	r->kernel_dirty = false;
 }
 
 /* Keep the log short: fold what was handed out into the snapshot. */

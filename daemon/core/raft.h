@@ -197,6 +197,13 @@ struct qf_ready {
 	 * lease (step 5). 0 = nothing to apply. */
 	uint32_t timing_apply;
 	struct qf_timing timing_next;
+	/* design.md §2.10: if timing_kernel, set the kernel lease's settle
+	 * time (SETTLE_MS) and the clock guard's ρ to these: while a change
+	 * is in progress an applied node enforces the stricter of the old
+	 * and the new values, the new ones alone once it is done. */
+	bool timing_kernel;
+	qf_ns timing_settle;
+	uint32_t timing_rho_ppm;
 	/* soft state, for logs */
 	uint32_t leader;
 	uint8_t state;		/* enum qf_state_kind */
@@ -331,6 +338,9 @@ struct qf_raft {
 	uint32_t timing_want;	/* committed change this node must apply */
 	bool timing_want_dirty;	/* ... not yet in a ready batch */
 	qf_ns timing_all_at;	/* leader: every member applied since */
+	qf_ns kernel_settle;	/* F and ρ this node enforces (§2.10) */
+	uint32_t kernel_rho_ppm;
+	bool kernel_dirty;
 	uint64_t timing_all_term;
 	bool timing_bad;	/* the committed state records another one */
 	uint64_t timing_refused;	/* messages not acted upon */

@@ -104,6 +104,31 @@ static void want_apply(struct qf_raft *r)
 	}
 }
 
+/*
+ * What this node's kernel lease and clock guard enforce (design.md §2.10):
+ * its own values; once it applied a change still in progress, the
+ * stricter of the old and the new (a larger F or ρ only once the change
+ * is done: a fence decided meanwhile may rest on the old ones).
+ */
+static void kernel_values(struct qf_raft *r)
+{
+	qf_ns settle = r->own.settle;
+	uint32_t rho = r->own.rho_ppm;
+	const struct qf_timing_rec *cur = &r->st.timing_rec;
+
+	if (r->st.timing_next && r->timing == r->st.timing_next) {
+		if (cur->settle_ms * QF_MS < settle)
+			settle = cur->settle_ms * QF_MS;
+		if (cur->rho_ppm < rho)
+			rho = cur->rho_ppm;
+	}
+	if (settle != r->kernel_settle || rho != r->kernel_rho_ppm) {
+		r->kernel_settle = settle;
+		r->kernel_rho_ppm = rho;
+		r->kernel_dirty = true;
+	}
+}
+
 /* After any change of the committed state or of the log's tail. */
 void timing_refresh(struct qf_raft *r)
 {
@@ -125,6 +150,28 @@ void timing_refresh(struct qf_raft *r)
 	if (QF_MUTATED(QF_MUT_TIMING_NO_COVER))
 		r->wait = no_cover_wait(r);
 	want_apply(r);
+	if (!r->timing_bad)
+		kernel_values(r);
+}
+
+/*
+ * What a message says of timing: the committed timing of this node's
+ * state, which every member that may be behind still knows (a member
+ * that has not seen TIMING_BEGIN yet, or has only its uncommitted record,
+ * would refuse the new digest and could never catch up), and this node's
+ * own timing beside it when that differs. A node that serves nothing
+ * shows its own timing: it is acted upon nowhere.
+ */
+void timing_stamp(const struct qf_raft *r, struct qf_msg *m)
+{
+	m->timing = r->timing;
+	m->timing_own = 0;
+	if (r->timing_bad || !r->st.timing ||
+	    QF_MUTATED(QF_MUT_SKIP_TIMING_CHECK))
+		return;
+	m->timing = r->st.timing;
+	if (r->timing != r->st.timing)
+		m->timing_own = r->timing;
 }
 
 bool timing_serves_nothing(const struct qf_raft *r)
@@ -323,6 +370,9 @@ int qf_raft_timing_applied(struct qf_raft *r, qf_ns now, uint32_t digest)
  * only a new request makes a batch of its own. */
 void timing_ready(const struct qf_raft *r, struct qf_ready *rd)
 {
+	rd->timing_kernel = r->kernel_dirty;
+	rd->timing_settle = r->kernel_settle;
+	rd->timing_rho_ppm = r->kernel_rho_ppm;
 	if (!r->timing_want)
 		return;
 	rd->timing_apply = r->timing_want;

@@ -271,6 +271,10 @@ static void kernel_lease(struct cluster *c, struct cnode *n,
 static void apply_timing(struct cluster *c, struct cnode *n,
 			 const struct qf_ready *rd)
 {
+	if (rd->timing_kernel)
+		cl_printf(c, "t=%lld n%u: kernel settle=%llu rho=%u\n", MS(c->t),
+			  n->id, (unsigned long long)(rd->timing_settle / QF_MS),
+			  rd->timing_rho_ppm);
 	if (!rd->timing_apply || n->hold_apply)
 		return;
 	n->timing = rd->timing_next;

@@ -125,8 +125,8 @@ static void codec_timing_change(void)
 	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_MAX - 32), -1);
 }
 
-/* Rule 9: the timing digest travels; version 1 (without it) is refused,
- * and so is a nonzero reserved word after it. */
+/* Rule 9: the timing digest travels; version 1 (without it) is refused.
+ * The word after it is the sender's own timing during a change (§2.10). */
 static void codec_timing_and_version(void)
 {
 	uint8_t buf[QF_WIRE_MAX];
@@ -138,8 +138,10 @@ static void codec_timing_and_version(void)
 	buf[2] = 1;
 	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
 	buf[2] = QF_WIRE_VERSION;
-	buf[23] = 1;	/* the zero word after timing */
-	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
+	CHECK_EQ(d.timing_own, 0);
+	buf[23] = 1;	/* the word after timing: timing_own */
+	CHECK_EQ(qf_msg_decode(&d, buf, n), 0);
+	CHECK_EQ(d.timing_own, 1);
 }
 
 /* Every truncation and any trailing byte is refused; m stays untouched. */
