@@ -62,7 +62,11 @@
  *      replicated state; this is for the caller's actions and logs);
  *      rd.fences lists the NODE_FENCED records among them: only now may
  *      the fenced node's resources be recovered.
- *   4. if rd.lease_changed: if rd.lease_fenced, fence the kernel lease
+ *   4. first the timing (design.md §2.10): if rd.timing_kernel, set the
+ *      kernel lease's settle time and the clock guard's ρ; if
+ *      rd.timing_apply, apply rd.timing_next (the kernel's max lease must
+ *      admit its L) and call qf_raft_timing_applied. Then the lease:
+ *      if rd.lease_changed: if rd.lease_fenced, fence the kernel lease
  *      now (NODE_FENCED of this node committed). Otherwise a larger
  *      rd.lease_gen than the kernel's follows a committed rejoin: unfence
  *      with it first (rule 7); then, if rd.lease_deadline != 0, renew the
@@ -193,8 +197,8 @@ struct qf_ready {
 	/* design.md §2.10: a timing change is committed and this node does
 	 * not run it yet. Apply timing_next locally (the kernel lease's
 	 * settle_ms and max_lease_ms, the clock guard's ρ), then call
-	 * qf_raft_timing_applied(r, now, timing_apply). Handled after the
-	 * lease (step 5). 0 = nothing to apply. */
+	 * qf_raft_timing_applied(r, now, timing_apply). Handled before the
+	 * lease (step 4), with timing_kernel below. 0 = nothing to apply. */
 	uint32_t timing_apply;
 	struct qf_timing timing_next;
 	/* design.md §2.10: if timing_kernel, set the kernel lease's settle

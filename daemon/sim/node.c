@@ -356,9 +356,9 @@ static void complete(struct sim_node *n)
 	n->role = rd->state;
 	n->leader = rd->leader;
 	inv_role(n);
+	apply_timing(n, rd);	/* before the renew (raft.h step 4) */
 	if (rd->lease_changed)
 		kernel_lease(n, (int64_t)rd->lease_deadline, rd->lease_gen);
-	apply_timing(n, rd);
 	n->busy = 0;
 	qf_raft_advance(n->r);
 }

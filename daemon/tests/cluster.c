@@ -315,9 +315,9 @@ void cl_process(struct cluster *c, uint32_t id)
 			if (rd.committed[i].type == QF_ENT_NODE_FENCED)
 				check_fenced_invariant(c, &rd.committed[i]);
 		}
+		apply_timing(c, n, &rd);	/* before the lease (raft.h) */
 		if (rd.lease_changed)
 			kernel_lease(c, n, &rd);
-		apply_timing(c, n, &rd);
 		roles(c, n, &rd);
 		qf_raft_advance(n->r);
 	}
