@@ -139,6 +139,8 @@ void timing_refresh(struct qf_raft *r)
 			r->timing != r->cfg.timing_next &&
 			!QF_MUTATED(QF_MUT_SKIP_TIMING_CHECK);
 	recorded(r, &d);
+	if (QF_MUTATED(QF_MUT_SKIP_TIMING_CHECK))
+		d.n = 0;	/* each node judges with its own timing */
 	for (size_t i = 0; !r->timing_bad && i < d.n; i++) {
 		if (d.digest[i] == r->timing)
 			continue;
