@@ -64,6 +64,33 @@ static void get_addr(struct wbuf *w, struct qf_addr *a)
 	w->off += 16;
 }
 
+static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t);
+static void get_timing_rec(struct wbuf *w, struct qf_timing_rec *t);
+
+/* TIMING_BEGIN carries its values where NODE_ADD has its addresses (the
+ * 40 bytes: 32 of values, 8 zero), so every entry keeps one size. */
+static void put_entry_body(struct wbuf *w, const struct qf_entry *e)
+{
+	if (e->type == QF_ENT_TIMING_BEGIN) {
+		put_timing_rec(w, &e->timing);
+		put(w, 0, 8);
+		return;
+	}
+	for (int i = 0; i < QF_MAX_ADDRS; i++)
+		put_addr(w, &e->addrs[i]);
+}
+
+static void get_entry_body(struct wbuf *w, struct qf_entry *e)
+{
+	if (e->type == QF_ENT_TIMING_BEGIN) {
+		get_timing_rec(w, &e->timing);
+		w->bad |= get(w, 8) != 0;
+		return;
+	}
+	for (int i = 0; i < QF_MAX_ADDRS; i++)
+		get_addr(w, &e->addrs[i]);
+}
+
 static void put_entry(struct wbuf *w, const struct qf_entry *e)
 {
 	put(w, e->term, 8);
@@ -74,8 +101,7 @@ static void put_entry(struct wbuf *w, const struct qf_entry *e)
 	put(w, e->n_addrs, 1);
 	put(w, e->node, 4);
 	put(w, e->gen, 8);
-	for (int i = 0; i < QF_MAX_ADDRS; i++)
-		put_addr(w, &e->addrs[i]);
+	put_entry_body(w, e);
 }
 
 static void get_entry(struct wbuf *w, struct qf_entry *e)
@@ -89,8 +115,7 @@ static void get_entry(struct wbuf *w, struct qf_entry *e)
 	e->n_addrs = (uint8_t)get(w, 1);
 	e->node = (uint32_t)get(w, 4);
 	e->gen = get(w, 8);
-	for (int i = 0; i < QF_MAX_ADDRS; i++)
-		get_addr(w, &e->addrs[i]);
+	get_entry_body(w, e);
 	w->bad |= e->type < QF_ENT_NOOP || e->type >= __QF_ENT_LAST ||
 		  e->n_addrs > QF_MAX_ADDRS;
 }
@@ -120,7 +145,8 @@ static void get_member(struct wbuf *w, struct qf_member *m)
 	m->fenced_gen = get(w, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		get_addr(w, &m->addrs[i]);
-	w->bad |= m->n_addrs > QF_MAX_ADDRS || (m->flags & ~QF_MF_IN_CONFIG) ||
+	w->bad |= m->n_addrs > QF_MAX_ADDRS ||
+		  (m->flags & ~(QF_MF_IN_CONFIG | QF_MF_TIMING_APPLIED)) ||
 		  (m->id && m->role != QF_ROLE_VOTER &&
 		   m->role != QF_ROLE_WITNESS);
 }
@@ -157,7 +183,7 @@ static void put_header(struct wbuf *w, const struct qf_msg *m)
 	put(w, m->from, 4);
 	put(w, m->to, 4);
 	put(w, m->timing, 4);
-	put(w, 0, 4);
+	put(w, m->timing_own, 4);
 	put(w, m->term, 8);
 	put(w, m->index, 8);
 	put(w, m->log_term, 8);
@@ -180,7 +206,7 @@ static void get_header(struct wbuf *w, struct qf_msg *m)
 	m->from = (uint32_t)get(w, 4);
 	m->to = (uint32_t)get(w, 4);
 	m->timing = (uint32_t)get(w, 4);
-	w->bad |= get(w, 4) != 0;
+	m->timing_own = (uint32_t)get(w, 4);
 	m->term = get(w, 8);
 	m->index = get(w, 8);
 	m->log_term = get(w, 8);
@@ -212,8 +238,12 @@ size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
 			put_member(&w, &m->u.snap.m[i]);
 		put(&w, m->u.snap.max_gen, 8);
 		put(&w, m->u.snap.timing, 4);
-		put(&w, 0, 4);
+		put(&w, m->u.snap.timing_next, 4);
 		put_timing_rec(&w, &m->u.snap.timing_rec);
+		/* only during a timing change: older decoders refuse a
+		 * nonzero timing_next, and read the rest unchanged */
+		if (m->u.snap.timing_next)
+			put_timing_rec(&w, &m->u.snap.timing_next_rec);
 	}
 	return w.bad ? 0 : w.off;
 }
@@ -232,8 +262,10 @@ int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len)
 			get_member(&w, &t.u.snap.m[i]);
 		t.u.snap.max_gen = get(&w, 8);
 		t.u.snap.timing = (uint32_t)get(&w, 4);
-		w.bad |= get(&w, 4) != 0;
+		t.u.snap.timing_next = (uint32_t)get(&w, 4);
 		get_timing_rec(&w, &t.u.snap.timing_rec);
+		if (t.u.snap.timing_next)
+			get_timing_rec(&w, &t.u.snap.timing_next_rec);
 	}
 	if (w.bad || w.off != len)
 		return -1;

@@ -7,17 +7,25 @@
  *
  * Layout (all integers big-endian):
  *   u8 magic 'Q', u8 magic 'F', u8 version (2), u8 type, u8 flags,
- *   u8 n_entries, u16 zero, u32 from, u32 to, u32 timing (the sender's
- *   timing digest, design.md rule 9; version 2), u32 zero,
+ *   u8 n_entries, u16 zero, u32 from, u32 to, u32 timing (the cluster's
+ *   timing digest as the sender knows it, design.md rule 9; version 2),
+ *   u32 timing_own (the sender's own timing during a timing change,
+ *   design.md §2.10; zero otherwise, as older decoders require),
  *   u64 term, index, log_term, commit, round, boot_id, a, gen, r,
  *   then for APPEND n_entries entries, for SNAPSHOT the state:
  *   entry:  u64 term, u64 index, u8 type, u8 role, u8 reason, u8 n_addrs,
  *           u32 node, u64 gen, QF_MAX_ADDRS addresses
  *   member: u32 id, u8 role, u8 flags, u8 fence_reason, u8 n_addrs,
  *           u64 gen, u64 fenced_gen, QF_MAX_ADDRS addresses
- *   state:  QF_MAX_MEMBERS members, u64 max_gen, u32 timing, u32 zero,
+ *   state:  QF_MAX_MEMBERS members, u64 max_gen, u32 timing,
+ *           u32 timing_next (a timing change in progress, design.md
+ *           §2.10; zero otherwise, as version-2 decoders require),
  *           u32 heartbeat_ms, election_min_ms, election_max_ms, margin_ms,
- *           lease_ms, settle_ms, rho_ppm, wait_ms (the recorded values)
+ *           lease_ms, settle_ms, rho_ppm, wait_ms (the recorded values),
+ *           then only when timing_next is not zero its eight values
+ *   TIMING_BEGIN entries carry the new timing's eight u32 values and eight
+ *   zero bytes where other entries have their addresses; member flags may
+ *   include QF_MF_TIMING_APPLIED.
  *
  * Version 1 lacked both timing fields; its datagrams are refused (a node
  * that cannot show its timing is not acted upon, rule 9).
@@ -34,7 +42,8 @@
 #define QF_WIRE_ENTRY	(8 + 8 + 4 + 4 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR)
 #define QF_WIRE_MEMBER	(4 + 4 + 8 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR)
 #define QF_WIRE_STATE	(QF_MAX_MEMBERS * QF_WIRE_MEMBER + 8 + 8 + 32)
-#define QF_WIRE_MAX	(QF_WIRE_HDR + QF_WIRE_STATE)
+#define QF_WIRE_STATE_NEXT	32	/* timing_next's values, during a change */
+#define QF_WIRE_MAX	(QF_WIRE_HDR + QF_WIRE_STATE + QF_WIRE_STATE_NEXT)
 
 /* Encoded length, or 0 if buf is too small or m is malformed. */
 size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len);

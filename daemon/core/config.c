@@ -175,3 +175,68 @@ int qf_timing_validate(const struct qf_timing *t, char *why, size_t len)
 	snprintf(why, len, "ok: W = %llu ms", MS(qf_timing_wait(t) + QF_MS - 1));
 	return 0;
 }
+
+void qf_timing_to_rec(const struct qf_timing *t, struct qf_timing_rec *rec)
+{
+	*rec = (struct qf_timing_rec){
+		.heartbeat_ms = (uint32_t)(t->heartbeat / QF_MS),
+		.election_min_ms = (uint32_t)(t->election_min / QF_MS),
+		.election_max_ms = (uint32_t)(t->election_max / QF_MS),
+		.margin_ms = (uint32_t)(t->margin / QF_MS),
+		.lease_ms = (uint32_t)(t->lease / QF_MS),
+		.settle_ms = (uint32_t)(t->settle / QF_MS),
+		.rho_ppm = t->rho_ppm,
+		.wait_ms = (uint32_t)((qf_timing_wait(t) + QF_MS - 1) / QF_MS),
+	};
+}
+
+void qf_timing_from_rec(const struct qf_timing_rec *rec, struct qf_timing *t)
+{
+	*t = (struct qf_timing){
+		.heartbeat = rec->heartbeat_ms * QF_MS,
+		.election_min = rec->election_min_ms * QF_MS,
+		.election_max = rec->election_max_ms * QF_MS,
+		.margin = rec->margin_ms * QF_MS,
+		.lease = rec->lease_ms * QF_MS,
+		.settle = rec->settle_ms * QF_MS,
+		.rho_ppm = rec->rho_ppm,
+	};
+	if ((qf_timing_wait_derived(t) + QF_MS - 1) / QF_MS != rec->wait_ms)
+		t->wait = rec->wait_ms * QF_MS;
+}
+
+static qf_ns min_ns(qf_ns a, qf_ns b)
+{
+	return a < b ? a : b;
+}
+
+static qf_ns max_ns(qf_ns a, qf_ns b)
+{
+	return a > b ? a : b;
+}
+
+void qf_timing_cover(const struct qf_timing *a, const struct qf_timing *b,
+		     struct qf_timing *out)
+{
+	struct qf_timing big = {
+		.lease = max_ns(a->lease, b->lease),
+		.settle = max_ns(a->settle, b->settle),
+		.rho_ppm = a->rho_ppm > b->rho_ppm ? a->rho_ppm : b->rho_ppm,
+	};
+	qf_ns w = max_ns(qf_timing_wait(a), qf_timing_wait(b));
+
+	*out = (struct qf_timing){
+		.heartbeat = min_ns(a->heartbeat, b->heartbeat),
+		.election_min = min_ns(a->election_min, b->election_min),
+		.election_max = min_ns(a->election_max, b->election_max),
+		.lease = min_ns(a->lease, b->lease),
+		.settle = big.settle,
+		.rho_ppm = big.rho_ppm,
+		.margin = max_ns(a->margin, b->margin),
+		.fence_after = a->fence_after ?
+			       max_ns(a->fence_after, big.lease) : 0,
+		/* every lease of the transition: <= L_max on a clock within
+		 * rho_max, settled within F_max (design.md §2.10) */
+		.wait = max_ns(w, qf_timing_wait_derived(&big)),
+	};
+}

@@ -57,4 +57,24 @@ qf_ns qf_timing_wait_derived(const struct qf_timing *t);
  */
 int qf_timing_validate(const struct qf_timing *t, char *why, size_t len);
 
+/*
+ * The recorded form of a timing (whole ms, W rounded up) and back: W reads
+ * back as derived when the record's wait_ms is the derived W rounded up,
+ * else as that explicit value. fence_after is not recorded (0 back).
+ * A timing survives the round trip (same digest) iff its values are whole
+ * milliseconds; the committed timing change requires it (design.md §2.10).
+ */
+void qf_timing_to_rec(const struct qf_timing *t, struct qf_timing_rec *rec);
+void qf_timing_from_rec(const struct qf_timing_rec *rec, struct qf_timing *t);
+/*
+ * The cover of two timings (design.md §2.10): what a node runs while a
+ * timing change is in progress. Leases no longer than either (L = min),
+ * elections and heartbeats no slower than either (min), the settle bound,
+ * ρ and the round-trip margin of the larger (max), and W = max(W_a, W_b,
+ * (L_max + F_max)(1+ρ_max)/(1-ρ_max)) explicit. fence_after: the larger
+ * of a's and the longer lease.
+ */
+void qf_timing_cover(const struct qf_timing *a, const struct qf_timing *b,
+		     struct qf_timing *out);
+
 #endif /* QF_CORE_CONFIG_H */

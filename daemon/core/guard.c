@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The clock guard's verdict inside the core (design.md rule 10), and one
- * timing for the whole cluster (design.md rule 9).
+ * The clock guard's verdict inside the core (design.md rule 10); one
+ * timing for the whole cluster (rule 9) is in timing.c.
  *
  * Every bound of rules 1-5 assumes this node's clock runs within ρ. The
  * core reads no clock, so the caller (the daemon's adjtimex guard, the
@@ -40,40 +40,4 @@ bool qf_raft_clock_bad(const struct qf_raft *r)
 bool guard_binds_leader(const struct qf_raft *r)
 {
 	return r->clock_bad && !QF_MUTATED(QF_MUT_GUARD_SPARES_LEADER);
-}
-
-/*
- * design.md rule 9: one timing for the whole cluster. W, R, the election
- * timeouts and the kernel's max lease are all computed from this node's
- * own L, F, ρ; they bound what other nodes do only if those run the same
- * values. Each message carries its sender's digest and is acted upon only
- * with ours; a node whose committed state records another timing than its
- * own (it was restarted with a changed configuration) serves nothing: no
- * vote, no ack, no campaign, no grant accepted, so no renewal.
- */
-void timing_refresh(struct qf_raft *r)
-{
-	r->timing_bad = r->st.timing && r->st.timing != r->timing &&
-			!QF_MUTATED(QF_MUT_SKIP_TIMING_CHECK);
-}
-
-bool timing_serves_nothing(const struct qf_raft *r)
-{
-	return r->timing_bad;
-}
-
-bool timing_accept(struct qf_raft *r, const struct qf_msg *m)
-{
-	if (QF_MUTATED(QF_MUT_SKIP_TIMING_CHECK))
-		return true;
-	if (m->timing == r->timing && !r->timing_bad)
-		return true;
-	/* A snapshot may carry the cluster's record to a node that lacks
-	 * one; it is still of another timing, so it changes nothing. */
-	r->timing_refused++;
-	if (m->timing != r->timing) {
-		r->timing_peer = m->from;
-		r->timing_peer_digest = m->timing;
-	}
-	return false;
 }

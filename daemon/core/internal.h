@@ -15,8 +15,9 @@
  *   pr.c          the storage fence: preempt permission, PREEMPTED, keys,
  *                 registration (rule 13)
  *   quorum.c      majority arithmetic alone
- *   guard.c       the clock guard's verdict, one cluster timing (rules 9,
- *                 10)
+ *   guard.c       the clock guard's verdict (rule 10)
+ *   timing.c      one cluster timing and its committed change (rule 9,
+ *                 §2.10)
  *   config.c      timing validation
  */
 #ifndef QF_CORE_INTERNAL_H
@@ -97,9 +98,16 @@ void lease_self_changed(struct qf_raft *r);
 
 /* guard.c */
 bool guard_binds_leader(const struct qf_raft *r);
+
+/* timing.c */
 void timing_refresh(struct qf_raft *r);
 bool timing_serves_nothing(const struct qf_raft *r);
 bool timing_accept(struct qf_raft *r, const struct qf_msg *m);
+void timing_leader_tick(struct qf_raft *r, qf_ns now);
+bool timing_grant_ok(const struct qf_raft *r, uint32_t id, uint32_t digest);
+void timing_ready(const struct qf_raft *r, struct qf_ready *rd);
+void timing_stamp(const struct qf_raft *r, struct qf_msg *m);
+bool timing_change_pending(const struct qf_raft *r);
 
 /* fence.c */
 bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);

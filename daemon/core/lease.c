@@ -48,7 +48,8 @@ static void renew_self(struct qf_raft *r, qf_ns now)
 	qf_ns d = r->q + r->t.lease;
 
 	if (!me || !lease_grantable(r, r->id, me->gen) ||
-	    r->lapsed_gen == me->gen || d <= now || r->clock_bad)
+	    r->lapsed_gen == me->gen || d <= now || r->clock_bad ||
+	    !timing_grant_ok(r, r->id, r->timing))
 		return;
 	if (d > r->deadline || r->lease_gen != me->gen) {
 		r->deadline = d;
@@ -78,6 +79,9 @@ static void grant(struct qf_raft *r, qf_ns now, struct qf_progress *p)
 		return;
 	if (!lease_grantable(r, p->id, s->gen) ||
 	    (p->lapsed && p->lapsed_gen == s->gen))
+		return;
+	/* §2.10: only to a member running what the log says it runs. */
+	if (!timing_grant_ok(r, p->id, p->timing))
 		return;
 	/* Rule 2: only while the majority of round q_round is current. */
 	if (r->q + r->t.lease <= now)

@@ -64,6 +64,7 @@ void member_refresh(struct qf_raft *r, qf_ns now)
 	for (uint64_t i = r->log.commit + 1; i <= r->log.last; i++)
 		state_apply(&r->cfg, log_get(&r->log, i));
 	sync_progress(r, now);
+	timing_refresh(r);	/* the recorded timings may have changed */
 }
 
 bool member_change_pending(const struct qf_raft *r)
@@ -101,6 +102,11 @@ int qf_raft_propose_add(struct qf_raft *r, qf_ns now, uint32_t id,
 
 	if (err)
 		return err;
+	/* design.md §2.10: a member added during a timing change would have
+	 * to apply it too; one change at a time. Removals stay allowed (a
+	 * dead member must not hold the change up forever). */
+	if (timing_change_pending(r))
+		return -QF_EBUSY;
 	if (id == 0 || (role != QF_ROLE_VOTER && role != QF_ROLE_WITNESS) ||
 	    n_addrs > QF_MAX_ADDRS || (n_addrs && !addrs))
 		return -QF_EINVAL;

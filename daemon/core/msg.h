@@ -54,6 +54,9 @@ struct qf_addr {
  * NODE_JOIN has issued a larger generation since.
  */
 #define QF_MF_IN_CONFIG	0x01	/* votes / acks (and, if a voter, leases) */
+#define QF_MF_TIMING_APPLIED 0x02	/* TIMING_APPLIED(id) of the timing
+					 * change in progress was applied
+					 * (design.md §2.10) */
 
 struct qf_member {
 	uint32_t id;		/* 0 = free slot */
@@ -81,8 +84,11 @@ struct qf_state {
 	uint32_t timing;	/* the cluster's qf_timing_digest, recorded
 				 * at bootstrap (rule 9); 0 = not recorded
 				 * (a state from before it was) */
-	uint32_t pad;
+	uint32_t timing_next;	/* a committed timing change in progress
+				 * (TIMING_BEGIN applied, TIMING_DONE not
+				 * yet): its digest; 0 = none (§2.10) */
 	struct qf_timing_rec timing_rec;	/* its values (0 with it) */
+	struct qf_timing_rec timing_next_rec;	/* timing_next's values */
 };
 
 /* Log entries. */
@@ -96,6 +102,11 @@ enum qf_entry_type {
 				 * leader's PREEMPT AND ABORT of (node, gen)'s
 				 * key succeeded and was read back on every
 				 * pr_device (design.md rule 13) */
+	QF_ENT_TIMING_BEGIN,	/* gen = the new timing's digest, timing = its
+				 * values: the change starts (design.md §2.10) */
+	QF_ENT_TIMING_APPLIED,	/* node, gen = digest: node runs the new
+				 * timing (kernel lease and clock guard too) */
+	QF_ENT_TIMING_DONE,	/* gen = digest: the new timing alone from here */
 	__QF_ENT_LAST,
 };
 
@@ -108,8 +119,11 @@ struct qf_entry {
 	uint8_t n_addrs;	/* NODE_ADD */
 	uint32_t node;
 	uint64_t gen;		/* NODE_JOIN, NODE_FENCED, PREEMPTED
-				 * (NODE_ADD: initial) */
-	struct qf_addr addrs[QF_MAX_ADDRS];
+				 * (NODE_ADD: initial); TIMING_*: digest */
+	union {
+		struct qf_addr addrs[QF_MAX_ADDRS];	/* NODE_ADD */
+		struct qf_timing_rec timing;	/* TIMING_BEGIN */
+	};
 };
 
 /* Messages. */
@@ -133,8 +147,11 @@ enum qf_msg_type {
 
 /*
  * Fields by type (unused fields are zero; every message carries timing,
- * the sender's timing digest, and is not acted upon if it is not the
- * receiver's own, design.md rule 9):
+ * the digest of the cluster's committed timing as the sender knows it,
+ * and is not acted upon unless the receiver's state or log records that
+ * timing too, design.md rule 9; during a timing change timing_own is the
+ * timing the sender runs itself, which the leader reads from acks,
+ * §2.10):
  *
  * PREVOTE, VOTE        index = last log index, log_term = its term.
  * APPEND               index = prev log index, log_term = its term,
@@ -158,7 +175,11 @@ struct qf_msg {
 	uint16_t n_entries;
 	uint32_t from;
 	uint32_t to;
-	uint32_t timing;	/* the sender's qf_timing_digest (rule 9) */
+	uint32_t timing;	/* the cluster's timing as the sender's state
+				 * records it (rule 9): the committed one;
+				 * its own if it serves nothing */
+	uint32_t timing_own;	/* the sender's own timing if it differs
+				 * (during a change, design.md §2.10); 0 */
 	uint64_t term;
 	uint64_t index;
 	uint64_t log_term;

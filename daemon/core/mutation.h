@@ -38,6 +38,11 @@
  *                       PREEMPTED, its majority lost or its clock bad.
  *   pr-reregister       rule 13: a node whose key the storage removed
  *                       registers the same generation's key again.
+ *   timing-no-cover     §2.10: from TIMING_BEGIN on, a leader decides
+ *                       fences with the new timing's W, not the cover's.
+ *   timing-early-done   §2.10: the leader appends TIMING_DONE as soon as
+ *                       TIMING_BEGIN is committed, before every member
+ *                       applied the new timing and without the wait.
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -58,6 +63,8 @@ enum qf_mutation {
 	QF_MUT_PR_NO_RECORD,
 	QF_MUT_PR_MINORITY_PREEMPT,
 	QF_MUT_PR_REREGISTER,
+	QF_MUT_TIMING_NO_COVER,
+	QF_MUT_TIMING_EARLY_DONE,
 	__QF_MUT_LAST,
 };
 

@@ -15,7 +15,7 @@ void raft_msg_init(struct qf_raft *r, struct qf_msg *m, int type, uint32_t to)
 	m->from = r->id;
 	m->to = to;
 	m->term = r->term;
-	m->timing = r->timing;
+	timing_stamp(r, m);
 }
 
 /* Queue for the next ready batch; an overflow is a loss, which Raft and
@@ -114,8 +114,11 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 	r->id = cfg->id;
 	r->flags = cfg->flags;
 	r->t = cfg->timing;
+	r->own = cfg->timing;
+	r->kernel_settle = cfg->timing.settle;
+	r->kernel_rho_ppm = cfg->timing.rho_ppm;
 	r->wait = qf_timing_wait(&r->t);
-	r->timing = qf_timing_digest(&r->t);
+	r->timing = qf_timing_digest(&r->own);
 	r->boot_id = boot_id;
 	r->rand = rand;
 	r->rand_arg = rand_arg;
@@ -167,6 +170,7 @@ void qf_raft_tick(struct qf_raft *r, qf_ns now)
 	member_transfer_tick(r, now);
 	repl_maybe_commit(r, now);
 	fence_tick(r, now);
+	timing_leader_tick(r, now);
 }
 
 static bool msg_valid(const struct qf_raft *r, const struct qf_msg *m)
@@ -346,7 +350,7 @@ bool qf_raft_has_ready(const struct qf_raft *r)
 	return memcmp(&hs, &r->hs_reported, sizeof(hs)) != 0 ||
 	       r->snap_dirty || r->log.stable < r->log.last || r->n_msgs ||
 	       r->log.reported < r->log.commit || r->lease_dirty ||
-	       r->n_fences;
+	       r->n_fences || r->timing_want_dirty || r->kernel_dirty;
 }
 
 static size_t copy_entries(const struct qf_log *l, uint64_t from, uint64_t to,
@@ -382,6 +386,7 @@ void qf_raft_ready(struct qf_raft *r, struct qf_ready *rd)
 	rd->lease_deadline = r->deadline;
 	rd->lease_gen = r->lease_gen;
 	rd->lease_fenced = r->self_fenced;
+	timing_ready(r, rd);
 	rd->leader = r->leader;
 	rd->state = r->state;
 
@@ -393,6 +398,8 @@ void qf_raft_ready(struct qf_raft *r, struct qf_ready *rd)
 	r->n_msgs = 0;
 	r->n_fences = 0;
 	r->lease_dirty = false;
+	r->timing_want_dirty = false;
+	r->kernel_dirty = false;
 }
 
 /* Keep the log short: fold what was handed out into the snapshot. */
@@ -460,6 +467,9 @@ void qf_raft_status(const struct qf_raft *r, struct qf_status *st)
 	st->timing_refused = r->timing_refused;
 	st->timing_peer = r->timing_peer;
 	st->timing_peer_digest = r->timing_peer_digest;
+	st->timing_next = r->st.timing_next;
+	st->timing_wait = r->wait;
+	st->timing_run = r->t;
 	if (r->state == QF_LEADER) {
 		st->n_progress = r->n_pr;
 		memcpy(st->progress, r->pr, r->n_pr * sizeof(r->pr[0]));
@@ -489,7 +499,9 @@ const char *qf_entry_type_name(int type)
 {
 	static const char *const n[] = { "?", "NOOP", "NODE_ADD",
 					 "NODE_REMOVE", "NODE_JOIN",
-					 "NODE_FENCED", "PREEMPTED" };
+					 "NODE_FENCED", "PREEMPTED",
+					 "TIMING_BEGIN", "TIMING_APPLIED",
+					 "TIMING_DONE" };
 
 	return type > 0 && type < __QF_ENT_LAST ? n[type] : "?";
 }
@@ -498,7 +510,7 @@ const char *qf_strerror(int err)
 {
 	static const char *const n[] = {
 		"ok", "invalid argument", "not the leader",
-		"a membership change or transfer is pending",
+		"a membership change, a timing change or a transfer is pending",
 		"the leader has not committed an entry of its term yet",
 		"log full", "already exists or pending", "no such member",
 		"the node's generation is not fenced yet",

@@ -62,7 +62,11 @@
  *      replicated state; this is for the caller's actions and logs);
  *      rd.fences lists the NODE_FENCED records among them: only now may
  *      the fenced node's resources be recovered.
- *   4. if rd.lease_changed: if rd.lease_fenced, fence the kernel lease
+ *   4. first the timing (design.md §2.10): if rd.timing_kernel, set the
+ *      kernel lease's settle time and the clock guard's ρ; if
+ *      rd.timing_apply, apply rd.timing_next (the kernel's max lease must
+ *      admit its L) and call qf_raft_timing_applied. Then the lease:
+ *      if rd.lease_changed: if rd.lease_fenced, fence the kernel lease
  *      now (NODE_FENCED of this node committed). Otherwise a larger
  *      rd.lease_gen than the kernel's follows a committed rejoin: unfence
  *      with it first (rule 7); then, if rd.lease_deadline != 0, renew the
@@ -88,7 +92,8 @@ enum qf_err {
 	QF_OK = 0,
 	QF_EINVAL = 1,		/* bad argument */
 	QF_ENOTLEADER,		/* proposals go to the leader */
-	QF_EBUSY,		/* a membership change is pending, or a transfer */
+	QF_EBUSY,		/* a membership or timing change is pending,
+				 * or a transfer */
 	QF_EAGAIN,		/* leader has not committed an entry of its term */
 	QF_EFULL,		/* log full (followers lagging, no majority) */
 	QF_EEXIST,		/* already a member / already fenced / pending */
@@ -189,6 +194,20 @@ struct qf_ready {
 	uint64_t lease_gen;
 	bool lease_fenced;	/* NODE_FENCED(self, lease_gen) committed:
 				 * fence now, renew nothing until a rejoin */
+	/* design.md §2.10: a timing change is committed and this node does
+	 * not run it yet. Apply timing_next locally (the kernel lease's
+	 * settle_ms and max_lease_ms, the clock guard's ρ), then call
+	 * qf_raft_timing_applied(r, now, timing_apply). Handled before the
+	 * lease (step 4), with timing_kernel below. 0 = nothing to apply. */
+	uint32_t timing_apply;
+	struct qf_timing timing_next;
+	/* design.md §2.10: if timing_kernel, set the kernel lease's settle
+	 * time (SETTLE_MS) and the clock guard's ρ to these: while a change
+	 * is in progress an applied node enforces the stricter of the old
+	 * and the new values, the new ones alone once it is done. */
+	bool timing_kernel;
+	qf_ns timing_settle;
+	uint32_t timing_rho_ppm;
 	/* soft state, for logs */
 	uint32_t leader;
 	uint8_t state;		/* enum qf_state_kind */
@@ -211,6 +230,7 @@ struct qf_progress {
 	uint64_t grant_gen;	/* 0 = none this term */
 	uint64_t lapsed_gen;
 	qf_ns snap_sent;	/* throttle snapshots */
+	uint32_t timing;	/* the digest of its last ack (§2.10) */
 };
 
 struct qf_status {
@@ -236,6 +256,10 @@ struct qf_status {
 	uint64_t timing_refused;	/* messages of another timing */
 	uint32_t timing_peer;	/* the last sender of one, and its digest */
 	uint32_t timing_peer_digest;
+	uint32_t timing_next;	/* a committed change in progress, 0 = none */
+	qf_ns timing_wait;	/* the W this node decides with now */
+	struct qf_timing timing_run;	/* the timing it runs (the cover
+					 * during a change, §2.10) */
 	size_t n_progress;	/* leader: peers */
 	struct qf_progress progress[2 * QF_MAX_MEMBERS];
 	const struct qf_state *state_machine;
@@ -310,8 +334,18 @@ struct qf_raft {
 	/* rule 10: the caller's clock guard says this clock is beyond ρ */
 	bool clock_bad;
 
-	/* rule 9: one timing for the whole cluster */
-	uint32_t timing;	/* qf_timing_digest of t */
+	/* rule 9: one timing for the whole cluster; t above is what this
+	 * node runs (the cover during a change, design.md §2.10), own is
+	 * its own timing (the configured one, then the applied one) */
+	struct qf_timing own;
+	uint32_t timing;	/* qf_timing_digest of own */
+	uint32_t timing_want;	/* committed change this node must apply */
+	bool timing_want_dirty;	/* ... not yet in a ready batch */
+	qf_ns timing_all_at;	/* leader: every member applied since */
+	qf_ns kernel_settle;	/* F and ρ this node enforces (§2.10) */
+	uint32_t kernel_rho_ppm;
+	bool kernel_dirty;
+	uint64_t timing_all_term;
 	bool timing_bad;	/* the committed state records another one */
 	uint64_t timing_refused;	/* messages not acted upon */
 	uint32_t timing_peer;	/* last sender with another timing */
@@ -393,6 +427,22 @@ void qf_raft_lapsed(struct qf_raft *r, qf_ns now, uint64_t gen);
  */
 void qf_raft_clock_guard(struct qf_raft *r, qf_ns now, bool ok);
 bool qf_raft_clock_bad(const struct qf_raft *r);
+/*
+ * The committed timing change (design.md §2.10, rule 9). On the leader:
+ * validates t (qf_timing_validate, whole milliseconds, the cover of the
+ * current and the new timing too) and appends TIMING_BEGIN(t). 0, or
+ * -QF_ENOTLEADER, -QF_EAGAIN (no entry of this term committed yet),
+ * -QF_EBUSY (a change of timing or membership in progress), -QF_EEXIST
+ * (already the cluster's timing), -QF_ENOENT (no recorded timing: a state
+ * from before rule 9), -QF_EINVAL with the reason in why[len]. Nothing
+ * changes unless it returns 0.
+ */
+int qf_raft_propose_timing(struct qf_raft *r, qf_ns now,
+			   const struct qf_timing *t, char *why, size_t len);
+/* The caller applied rd.timing_apply (kernel lease and guard): this node
+ * now runs the new timing; its acks say so. -QF_EINVAL if digest is not
+ * the committed change in progress. */
+int qf_raft_timing_applied(struct qf_raft *r, qf_ns now, uint32_t digest);
 /* Is a NODE_FENCED(id, gen or newer) in the log, committed or not? */
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 

@@ -187,6 +187,8 @@ void repl_on_append_resp(struct qf_raft *r, qf_ns now,
 		return;
 	p->active = true;
 	p->last_ack = now;
+	/* what it runs itself (design.md §2.10) */
+	p->timing = m->timing_own ? m->timing_own : m->timing;
 	lease_on_ack(r, now, p, m);
 	if (m->flags & QF_MF_REJECT) {
 		uint64_t next = m->index + 1 < p->next - 1 ? m->index + 1 : p->next - 1;

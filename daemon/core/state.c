@@ -87,12 +87,45 @@ static void apply_add(struct qf_state *s, const struct qf_entry *e)
 	memcpy(m->addrs, e->addrs, sizeof(m->addrs));
 }
 
+/*
+ * The committed timing change (design.md §2.10). BEGIN opens it (one at a
+ * time, only from a recorded timing to another), APPLIED marks a member
+ * that runs it, DONE closes it: the new timing becomes the cluster's.
+ */
+static void apply_timing(struct qf_state *s, const struct qf_entry *e)
+{
+	struct qf_member *m = state_find_mut(s, e->node);
+	bool open = s->timing_next && s->timing_next == e->gen;
+
+	if (e->type == QF_ENT_TIMING_BEGIN && !s->timing_next && s->timing &&
+	    e->gen && e->gen != s->timing) {
+		s->timing_next = (uint32_t)e->gen;
+		s->timing_next_rec = e->timing;
+	} else if (e->type == QF_ENT_TIMING_APPLIED && open && m) {
+		m->flags |= QF_MF_TIMING_APPLIED;
+		return;
+	} else if (e->type == QF_ENT_TIMING_DONE && open) {
+		s->timing = s->timing_next;
+		s->timing_rec = s->timing_next_rec;
+		s->timing_next = 0;
+		memset(&s->timing_next_rec, 0, sizeof(s->timing_next_rec));
+	} else {
+		return;
+	}
+	for (int i = 0; i < QF_MAX_MEMBERS; i++)
+		s->m[i].flags &= ~QF_MF_TIMING_APPLIED;
+}
+
 void state_apply(struct qf_state *s, const struct qf_entry *e)
 {
 	struct qf_member *m;
 
 	if (e->type == QF_ENT_NODE_ADD) {
 		apply_add(s, e);
+		return;
+	}
+	if (e->type >= QF_ENT_TIMING_BEGIN && e->type <= QF_ENT_TIMING_DONE) {
+		apply_timing(s, e);
 		return;
 	}
 	m = state_find_mut(s, e->node);
@@ -147,14 +180,5 @@ int qf_bootstrap(struct qf_snapshot *snap, const uint32_t *ids,
 void qf_bootstrap_timing(struct qf_snapshot *snap, const struct qf_timing *t)
 {
 	snap->state.timing = qf_timing_digest(t);
-	snap->state.timing_rec = (struct qf_timing_rec){
-		.heartbeat_ms = (uint32_t)(t->heartbeat / QF_MS),
-		.election_min_ms = (uint32_t)(t->election_min / QF_MS),
-		.election_max_ms = (uint32_t)(t->election_max / QF_MS),
-		.margin_ms = (uint32_t)(t->margin / QF_MS),
-		.lease_ms = (uint32_t)(t->lease / QF_MS),
-		.settle_ms = (uint32_t)(t->settle / QF_MS),
-		.rho_ppm = t->rho_ppm,
-		.wait_ms = (uint32_t)((qf_timing_wait(t) + QF_MS - 1) / QF_MS),
-	};
+	qf_timing_to_rec(t, &snap->state.timing_rec);
 }

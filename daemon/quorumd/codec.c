@@ -20,9 +20,15 @@
  * 4: an entry may be PREEMPTED (design.md rule 13); versions 2 and 3 decode
  * unchanged, and a PREEMPTED in a record older than 4 is refused. A
  * daemon older than 4 refuses version-4 records by their version.
+ * 5: the committed timing change (design.md §2.10): entries TIMING_BEGIN
+ * (its values follow the generation), TIMING_APPLIED and TIMING_DONE; the
+ * state carries the change in progress (digest and values) after the
+ * cluster's timing. Versions 2-4 decode unchanged (no change in
+ * progress); a TIMING_* entry in a record older than 5 is refused.
  */
-#define CODEC_VERSION 4
+#define CODEC_VERSION 5
 #define CODEC_PREEMPTED 4
+#define CODEC_TIMING_CHANGE 5
 #define CODEC_OLDEST 2
 
 struct wbuf {
@@ -97,6 +103,14 @@ static void get_addr(struct rbuf *r, struct qf_addr *a)
 		r->bad = true;
 }
 
+static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t);
+static void get_timing_rec(struct rbuf *r, struct qf_timing_rec *t);
+
+static bool is_timing_entry(uint8_t type)
+{
+	return type >= QF_ENT_TIMING_BEGIN && type <= QF_ENT_TIMING_DONE;
+}
+
 static void put_entry(struct wbuf *w, const struct qf_entry *e)
 {
 	put(w, e->term, 8);
@@ -109,8 +123,11 @@ static void put_entry(struct wbuf *w, const struct qf_entry *e)
 	put(w, e->gen, 8);
 	for (unsigned int i = 0; i < e->n_addrs && i < QF_MAX_ADDRS; i++)
 		put_addr(w, &e->addrs[i]);
-	if (e->n_addrs > QF_MAX_ADDRS)
+	if (e->n_addrs > QF_MAX_ADDRS ||
+	    (e->type == QF_ENT_TIMING_BEGIN && e->n_addrs))
 		w->over = true;
+	if (e->type == QF_ENT_TIMING_BEGIN)
+		put_timing_rec(w, &e->timing);
 }
 
 static void get_entry(struct rbuf *r, struct qf_entry *e)
@@ -127,6 +144,11 @@ static void get_entry(struct rbuf *r, struct qf_entry *e)
 	if (e->n_addrs > QF_MAX_ADDRS || e->type < QF_ENT_NOOP ||
 	    e->type >= __QF_ENT_LAST) {
 		r->bad = true;
+		return;
+	}
+	if (e->type == QF_ENT_TIMING_BEGIN) {
+		r->bad |= e->n_addrs != 0;
+		get_timing_rec(r, &e->timing);
 		return;
 	}
 	for (unsigned int i = 0; i < e->n_addrs; i++)
@@ -165,6 +187,8 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 	put(w, s->max_gen, 8);
 	put(w, s->timing, 4);
 	put_timing_rec(w, &s->timing_rec);
+	put(w, s->timing_next, 4);	/* version 5 */
+	put_timing_rec(w, &s->timing_next_rec);
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
 		const struct qf_member *m = &s->m[i];
 
@@ -194,6 +218,10 @@ static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 	if (ver >= 3) {
 		s->timing = (uint32_t)get(r, 4);
 		get_timing_rec(r, &s->timing_rec);
+	}
+	if (ver >= CODEC_TIMING_CHANGE) {
+		s->timing_next = (uint32_t)get(r, 4);
+		get_timing_rec(r, &s->timing_next_rec);
 	}
 	if (n > QF_MAX_MEMBERS) {
 		r->bad = true;
@@ -242,6 +270,8 @@ int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
 		return -1;
 	get_entry(&r, e);
 	if (e->type == QF_ENT_PREEMPTED && ver < CODEC_PREEMPTED)
+		return -1;
+	if (is_timing_entry(e->type) && ver < CODEC_TIMING_CHANGE)
 		return -1;
 	return r.bad || r.off != r.len ? -1 : 0;
 }

@@ -299,7 +299,7 @@ void inv_commit(struct sim_node *n, const struct qf_entry *e)
 static void check_rule5(struct sim_node *n, const struct qf_entry *e)
 {
 	static struct qf_status st;
-	int64_t now = node_local(n), w = (int64_t)W.wait;
+	int64_t now = node_local(n), w = (int64_t)W.rule5_wait;
 
 	if (!W.o.wire || n->role != QF_LEADER || e->node > SIM_MAX_NODES)
 		return;
@@ -344,7 +344,7 @@ void inv_send(struct sim_node *n, const struct qf_msg *m)
 		return;
 	if (m->to <= SIM_MAX_NODES)
 		n->grant_at[m->to] = n->rd_local;	/* g_t: when made */
-	if (m->r > W.tm.lease)
+	if (m->r > W.lease_max)
 		inv_violation("rule 3 (wire): grant longer than L", m->r, m->to);
 	if (log_has_fence(n, m->to, m->gen))
 		inv_violation("rule 3 (wire): grant to (X, g) with NODE_FENCED(X, g) in the leader's log",

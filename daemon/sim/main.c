@@ -233,6 +233,8 @@ static int setup_timing(void)
 		return 2;
 	}
 	W.wait = qf_timing_wait(&W.tm);	/* tm.wait stays 0: the core derives W */
+	W.rule5_wait = W.wait;
+	W.lease_max = W.tm.lease;
 	if (!W.o.duration)
 		W.o.duration = MS(120000);
 	return 0;

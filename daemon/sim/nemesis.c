@@ -26,6 +26,12 @@
  *                 restarts with the other profile's timing; then the
  *                 leader resets and another follower is cut off; healed
  *                 with the node back on the cluster's timing
+ *   timing-change the committed timing change (design.md §2.10): the
+ *                 leader changes the cluster to the other profile, while
+ *                 a follower is cut off until it is fenced, or the leader
+ *                 resets, or a follower's daemon restarts on its old
+ *                 configuration; half the time it changes back once done.
+ *                 After healing the change must have completed everywhere
  *
  * Every scenario ends healed: all nodes up, no cuts, a clean network; after
  * a bound a leader must exist and every member must hold a lease.
@@ -40,7 +46,8 @@ const char *const scenario_names[] = {
 	[SC_FREEZE] = "freeze",		[SC_REBOOT] = "reboot",
 	[SC_MEMBERSHIP] = "membership",	[SC_ADMIN] = "admin",
 	[SC_TAKEOVER] = "takeover",	[SC_BAD_CLOCK] = "bad-clock",
-	[SC_MIXED_TIMING] = "mixed-timing", [SC__MAX] = NULL,
+	[SC_MIXED_TIMING] = "mixed-timing",
+	[SC_TIMING_CHANGE] = "timing-change", [SC__MAX] = NULL,
 };
 
 /* nemesis steps (EV_NEMESIS arg) */
@@ -56,6 +63,7 @@ enum {
 	NS_FLIP,	/* isolate with extreme clocks: cut now */
 	NS_ADMIN,	/* admin scenario: fence X now */
 	NS_ADMIN_CHECK,	/* ... and it committed */
+	NS_TIMING,	/* timing-change: next step */
 };
 
 static struct {
@@ -67,6 +75,8 @@ static struct {
 	uint32_t admin_id;	/* "fence X now" proposed for X */
 	int admin_done;
 	int64_t admin_bound;
+	struct qf_timing to;	/* timing-change: the timing asked for */
+	int back;		/* ... and then back again */
 } ns;
 
 static int64_t rho_ppb(void)
@@ -171,6 +181,32 @@ static void set_mild_net(void)
 	net_p.spike_max = rng_range(&W.rng, MS(1), (int64_t)W.tm.lease / 2);
 }
 
+/* The other profile: the timing a timing-change seed asks for. */
+static void other_profile(struct qf_timing *t)
+{
+	if (W.o.fast)
+		qf_timing_default(t);
+	else
+		qf_timing_fast(t);
+	t->rho_ppm = W.tm.rho_ppm;
+}
+
+/* Bounds for a seed that runs both profiles: the larger of each. */
+static void timing_change_start(void)
+{
+	struct qf_timing o;
+	qf_ns w;
+
+	other_profile(&o);
+	w = qf_timing_wait(&o);
+	W.rule5_wait = w < W.wait ? w : W.wait;
+	W.lease_max = o.lease > W.tm.lease ? o.lease : W.tm.lease;
+	ns.bound += 6 * (int64_t)(o.election_max + o.heartbeat) +
+		    (int64_t)(o.fence_after + 4 * w + 3 * o.lease) + MS(2000);
+	ns.to = o;
+	ns.back = rng_chance(&W.rng, 500000);
+}
+
 void nemesis_start(void)
 {
 	int sc = W.o.scenario;
@@ -181,6 +217,7 @@ void nemesis_start(void)
 			SC_CHAOS, SC_CHAOS, SC_CHAOS, SC_ISOLATE, SC_ISOLATE,
 			SC_LEADER_CRASH, SC_FREEZE, SC_REBOOT, SC_MEMBERSHIP,
 			SC_ADMIN, SC_BAD_CLOCK, SC_MIXED_TIMING,
+			SC_TIMING_CHANGE,
 		};
 		uint64_t x = W.seed;
 
@@ -191,6 +228,10 @@ void nemesis_start(void)
 	ns.bound = 6 * (int64_t)(W.tm.election_max + W.tm.heartbeat) +
 		(int64_t)(W.tm.fence_after + 2 * W.wait + 3 * W.tm.lease) +
 		MS(2000);
+	W.rule5_wait = W.wait;
+	W.lease_max = W.tm.lease;
+	if (sc == SC_TIMING_CHANGE)
+		timing_change_start();
 	ns.admin_bound = (int64_t)(W.wait + 2 * W.tm.election_max) + MS(3000);
 	if (sc == SC_CHAOS)
 		set_rough_net();
@@ -214,6 +255,24 @@ void nemesis_start(void)
 	sim_push(W.o.duration, EV_END, 0, 0, 0);
 }
 
+static struct qf_status tst;
+
+/* timing-change: a daemon left on a timing the cluster no longer runs
+ * (restarted on its old configuration) gets the cluster's, as an
+ * operator fixing its configuration file would give it. */
+static void timing_heal(struct sim_node *n)
+{
+	if (!n->up)
+		return;
+	qf_raft_status(n->r, &tst);
+	if (!tst.timing_bad)
+		return;
+	qf_timing_from_rec(&tst.state_machine->timing_rec, &n->tm);
+	n->tm.fence_after = n->tm.lease;
+	node_crash(n, 0);
+	node_boot(n, -1);
+}
+
 static void heal_all(void)
 {
 	net_heal();
@@ -223,7 +282,9 @@ static void heal_all(void)
 
 		if (n->clk.drift_ppb > rho_ppb() || n->clk.drift_ppb < -rho_ppb())
 			node_set_drift(n, random_drift());	/* bad-clock */
-		if (n->up && qf_timing_digest(&n->tm) != qf_timing_digest(&W.tm)) {
+		if (W.scenario == SC_TIMING_CHANGE)
+			timing_heal(n);
+		else if (n->up && qf_timing_digest(&n->tm) != qf_timing_digest(&W.tm)) {
 			n->tm = W.tm;		/* mixed-timing: back */
 			node_crash(n, 0);
 			node_boot(n, -1);
@@ -471,6 +532,73 @@ static void act_mixed_timing(struct sim_node *l)
 	isolate(v);
 }
 
+/*
+ * design.md §2.10: the leader changes the timing to the other profile,
+ * with one disturbance right at the start: a follower cut off (it cannot
+ * apply; a core that decided its fence with the new W while its lease is
+ * of the old L and F lets its IO land after the fence), the leader reset
+ * (its successor carries the change on), or a follower's daemon restarted
+ * on its old configuration (it applies the change again).
+ */
+static void act_timing_change(struct sim_node *l)
+{
+	struct sim_node *f = random_up();
+	uint64_t what = rng_below(&W.rng, 4);
+	int err = node_propose_timing(l, &ns.to);
+
+	if (err) {
+		inv_violation("timing-change: the leader refused the change",
+			      (uint64_t)-err, l->id);
+		return;
+	}
+	if (f == l)
+		f = NULL;
+	if (what == 0 && f) {
+		isolate(f);
+	} else if (what == 1) {
+		node_crash(l, 1);
+		sim_push(W.now + rng_range(&W.rng, MS(20), MS(1500)),
+			 EV_RESTART, l->slot, 1, 0);
+	} else if (what == 2 && f) {
+		f->tm = W.tm;	/* its configuration file: the old timing */
+		node_crash(f, 0);
+		sim_push(W.now + rng_range(&W.rng, 0, MS(300)), EV_RESTART,
+			 f->slot, 0, 0);
+	}
+	ns.stage = 0;
+	step_at(W.now + MS(500), NS_TIMING);
+}
+
+/* Once the change is done everywhere: back again (half the seeds), then
+ * heal; heal anyway after a while. A change lost with a leader that
+ * crashed before it replicated it is asked for again, as an operator
+ * whose command failed would. */
+static void timing_step(void)
+{
+	struct sim_node *l = leader();
+	struct qf_timing back = W.tm;
+	uint32_t want = qf_timing_digest(&ns.to);
+
+	if (l) {
+		qf_raft_status(l->r, &tst);
+		if (tst.timing_cluster != want && !tst.timing_next)
+			node_propose_timing(l, &ns.to);	/* EBUSY: pending */
+		else if (!tst.timing_next && ns.back && ns.stage == 0 &&
+			 !net_any_cut()) {
+			back.rho_ppm = ns.to.rho_ppm;
+			if (node_propose_timing(l, &back) == 0) {
+				ns.to = back;
+				ns.stage = 1;
+			}
+		}
+	}
+	if (W.now < ns.chaos_end) {
+		step_at(W.now + MS(200), NS_TIMING);
+		return;
+	}
+	step_at(W.now + MS(3000) + (int64_t)(2 * W.wait), NS_HEAL);
+}
+
 static void stale_leader(struct sim_node *l);
 static void boot_probe(struct sim_node *l, struct sim_node *v);
 
@@ -533,6 +661,10 @@ static void act(void)
 		break;
 	case SC_MIXED_TIMING:
 		act_mixed_timing(l);
+		break;
+	case SC_TIMING_CHANGE:
+		ns.chaos_end = W.now + MS(12000);
+		act_timing_change(l);
 		break;
 	case SC_ADMIN:
 		n = &W.node[rng_below(&W.rng, (uint64_t)W.members0)];
@@ -674,6 +806,27 @@ static void member_step(void)
 	step_at(W.now + MS(200), NS_MEMBER);
 }
 
+/* timing-change, after healing: every member runs the timing asked for
+ * and no change is left in progress. */
+static void timing_done_check(void)
+{
+	uint32_t want = qf_timing_digest(&ns.to);
+
+	for (int i = 0; i < W.n; i++) {
+		struct sim_node *n = &W.node[i];
+
+		if (!n->up || !n->started || !is_member(leader() ? leader() : n, n->id))
+			continue;
+		qf_raft_status(n->r, &tst);
+		if (tst.timing_next || tst.timing_cluster != want ||
+		    tst.timing != want) {
+			inv_violation("liveness: the timing change did not complete after healing",
+				      n->id, tst.timing_next);
+			return;
+		}
+	}
+}
+
 void nemesis_step(uint32_t what)
 {
 	switch (what) {
@@ -723,8 +876,13 @@ void nemesis_step(uint32_t what)
 	case NS_MEMBER:
 		member_step();
 		break;
+	case NS_TIMING:
+		timing_step();
+		break;
 	case NS_LIVE:
 		inv_liveness();
+		if (W.scenario == SC_TIMING_CHANGE)
+			timing_done_check();
 		W.done = 1;
 		break;
 	}

@@ -193,7 +193,7 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 	if (n->kstate == K_NONE || (n->kstate == K_DISARMED && gen > n->kgen)) {
 		n->kstate = K_DISARMED;	/* LEASE_NEW */
 		n->kgen = gen;
-		n->ksettle = (int64_t)n->tm.settle;
+		n->ksettle = n->ksettle_want;
 		n->kmax = (int64_t)n->tm.lease;
 	}
 	if (gen > n->kgen) {
@@ -310,6 +310,31 @@ static void persist(struct sim_node *n)
 	n->term = n->hs.term;
 }
 
+/*
+ * design.md §2.10: the daemon applies a committed timing change: its
+ * kernel lease takes a max lease that admits the new L too (the larger of
+ * both; the core bounds every grant by the cover) and the settle time the
+ * core asks for (the stricter of old and new until the change is done),
+ * its configuration the new values; then it tells the core. The guard's
+ * ρ is the same in both profiles here.
+ */
+static void apply_timing(struct sim_node *n, const struct qf_ready *rd)
+{
+	if (rd->timing_kernel) {
+		n->ksettle_want = (int64_t)rd->timing_settle;
+		if (n->kstate != K_NONE)	/* LEASE_UPDATE */
+			n->ksettle = n->ksettle_want;
+	}
+	if (!rd->timing_apply)
+		return;
+	n->tm = rd->timing_next;
+	if (n->kstate != K_NONE && (int64_t)n->tm.lease > n->kmax)
+		n->kmax = (int64_t)n->tm.lease;
+	trace_add(W.now, TR_NOTE, n->slot, 0, 0, rd->timing_apply,
+		  n->tm.lease, "timing applied");
+	qf_raft_timing_applied(n->r, (qf_ns)node_local(n), rd->timing_apply);
+}
+
 /* The batch is durable: send, apply, renew, advance (raft.h order). */
 static void complete(struct sim_node *n)
 {
@@ -331,6 +356,7 @@ static void complete(struct sim_node *n)
 	n->role = rd->state;
 	n->leader = rd->leader;
 	inv_role(n);
+	apply_timing(n, rd);	/* before the renew (raft.h step 4) */
 	if (rd->lease_changed)
 		kernel_lease(n, (int64_t)rd->lease_deadline, rd->lease_gen);
 	n->busy = 0;
@@ -399,6 +425,7 @@ void node_boot(struct sim_node *n, int64_t local0)
 		n->boot_id = rng_next(&W.rng);
 	while (n->boot_id == 0);
 	err = qf_raft_init(n->r, &cfg, &ps, n->boot_id, sim_rand, NULL);
+	n->ksettle_want = (int64_t)n->tm.settle;
 	if (err) {
 		inv_violation("qf_raft_init refused the persisted state",
 			      (uint64_t)-err, n->id);
@@ -583,6 +610,21 @@ int node_propose(struct sim_node *n, int what, uint32_t target)
 	}
 	trace_add(W.now, TR_ADMIN, n->slot, (int)target - 1, (uint32_t)what,
 		  (uint64_t)-err, 0, NULL);
+	node_pump(n);
+	return err;
+}
+
+int node_propose_timing(struct sim_node *n, const struct qf_timing *t)
+{
+	char why[600];
+	int err;
+
+	if (!n->up || n->frozen || n->busy)
+		return -QF_EBUSY;
+	err = qf_raft_propose_timing(n->r, (qf_ns)node_local(n), t, why,
+				     sizeof(why));
+	trace_add(W.now, TR_ADMIN, n->slot, 0, 6, (uint64_t)-err,
+		  qf_timing_digest(t), "propose timing");
 	node_pump(n);
 	return err;
 }

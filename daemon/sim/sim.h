@@ -158,6 +158,7 @@ struct sim_node {
 	uint64_t kgen;
 	int64_t kdeadline;	/* local */
 	int64_t ksettle;	/* F the lease was created with (LEASE_NEW) */
+	int64_t ksettle_want;	/* F the core asks for (design.md §2.10) */
 	int64_t kmax;		/* its max_lease (L of that configuration) */
 	uint64_t ktimer;
 	int64_t kexpire_real;
@@ -199,6 +200,8 @@ struct sim_gen *node_gen(struct sim_node *n, uint64_t gen, int create);
 int node_propose(struct sim_node *n, int what, uint32_t target);
 
 enum { PROP_FENCE = 1, PROP_REMOVE, PROP_ADD, PROP_JOIN, PROP_TRANSFER };
+/* design.md §2.10: the leader proposes the committed change to timing t */
+int node_propose_timing(struct sim_node *n, const struct qf_timing *t);
 
 /* ---- invariants.c ---- */
 void inv_reset(void);
@@ -225,6 +228,7 @@ enum scenario {
 	SC_TAKEOVER,
 	SC_BAD_CLOCK,
 	SC_MIXED_TIMING,
+	SC_TIMING_CHANGE,
 	SC__MAX
 };
 extern const char *const scenario_names[];
@@ -256,6 +260,9 @@ struct sim_world {
 	struct sim_opts o;
 	struct qf_timing tm;
 	qf_ns wait;		/* W of the unmutated core, for bounds */
+	qf_ns rule5_wait;	/* W the observed rule-5 check holds leaders to
+				 * (timing-change: the smaller profile's) */
+	qf_ns lease_max;	/* longest grant allowed on the wire */
 	struct rng rng;
 	uint64_t seed;
 	int64_t now;

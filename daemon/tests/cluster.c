@@ -182,9 +182,35 @@ static const char *reason_name(int r)
 	return r >= 1 && r <= 4 ? n[r] : "?";
 }
 
+/* The profiles by digest, for the outputs. */
+const char *cl_timing_name(const struct cluster *c, uint32_t digest)
+{
+	struct qf_timing t;
+
+	(void)c;
+	if (!digest)
+		return "none";
+	qf_timing_default(&t);
+	if (digest == qf_timing_digest(&t))
+		return "default";
+	qf_timing_fast(&t);
+	if (digest == qf_timing_digest(&t))
+		return "fast";
+	return "other";
+}
+
 static void print_entry(struct cluster *c, struct cnode *n,
 			const struct qf_entry *e)
 {
+	if (e->type >= QF_ENT_TIMING_BEGIN && e->type <= QF_ENT_TIMING_DONE) {
+		cl_printf(c, "t=%lld n%u: commit %llu %s", MS(c->t), n->id,
+			  (unsigned long long)e->index,
+			  qf_entry_type_name(e->type));
+		if (e->type == QF_ENT_TIMING_APPLIED)
+			cl_printf(c, " n%u", e->node);
+		cl_printf(c, " %s\n", cl_timing_name(c, (uint32_t)e->gen));
+		return;
+	}
 	cl_printf(c, "t=%lld n%u: commit %llu %s n%u", MS(c->t), n->id,
 		  (unsigned long long)e->index, qf_entry_type_name(e->type),
 		  e->node);
@@ -240,6 +266,24 @@ static void kernel_lease(struct cluster *c, struct cnode *n,
 	k->deadline = rd->lease_deadline;
 }
 
+/* The daemon applies a committed timing change (design.md §2.10): here
+ * its configuration; the kernel model has no settle time to change. */
+static void apply_timing(struct cluster *c, struct cnode *n,
+			 const struct qf_ready *rd)
+{
+	if (rd->timing_kernel)
+		cl_printf(c, "t=%lld n%u: kernel settle=%llu rho=%u\n", MS(c->t),
+			  n->id, (unsigned long long)(rd->timing_settle / QF_MS),
+			  rd->timing_rho_ppm);
+	if (!rd->timing_apply || n->hold_apply)
+		return;
+	n->timing = rd->timing_next;
+	n->own_timing = true;
+	cl_printf(c, "t=%lld n%u: timing applied %s\n", MS(c->t), n->id,
+		  cl_timing_name(c, rd->timing_apply));
+	qf_raft_timing_applied(n->r, cl_local(c, n->id), rd->timing_apply);
+}
+
 static void roles(struct cluster *c, struct cnode *n, const struct qf_ready *rd)
 {
 	if (rd->state == n->last_state && rd->leader == n->last_leader &&
@@ -271,6 +315,7 @@ void cl_process(struct cluster *c, uint32_t id)
 			if (rd.committed[i].type == QF_ENT_NODE_FENCED)
 				check_fenced_invariant(c, &rd.committed[i]);
 		}
+		apply_timing(c, n, &rd);	/* before the lease (raft.h) */
 		if (rd.lease_changed)
 			kernel_lease(c, n, &rd);
 		roles(c, n, &rd);

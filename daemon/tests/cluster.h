@@ -39,7 +39,9 @@ struct cnode {
 	uint64_t rng;
 	qf_ns offset;		/* local clock = offset + t * (1e6 + ppm) / 1e6 */
 	int32_t ppm;
-	bool own_timing;	/* restarted with another timing than c->cfg's */
+	bool own_timing;	/* restarted with another timing than c->cfg's,
+				 * or applied a committed change (§2.10) */
+	bool hold_apply;	/* the daemon does not apply a timing change */
 	struct qf_timing timing;
 	uint8_t last_state;
 	uint32_t last_leader;
@@ -68,6 +70,7 @@ struct cluster {
 
 void cl_init(struct cluster *c, const struct qf_timing *t, uint32_t flags);
 void cl_free(struct cluster *c);
+const char *cl_timing_name(const struct cluster *c, uint32_t digest);
 void cl_printf(struct cluster *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Nodes ids[0..n) bootstrapped with roles (NULL: all voters). */

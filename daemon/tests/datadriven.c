@@ -23,6 +23,9 @@
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
  *   guard id=1 ok=0                  node 1's clock guard says beyond ρ
  *                                    (ok=1: within again; rule 10)
+ *   propose-timing profile=fast [lease= settle= rho= heartbeat= election-max=
+ *                  node=]            the committed timing change (§2.10)
+ *   hold-apply 3 [off]               node 3's daemon does not apply one
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -149,6 +152,14 @@ static void print_status(struct cluster *c, uint32_t id)
 		  st.fenced ? " fenced" : "");
 	if (st.clock_bad)
 		cl_printf(c, "n%u: clock guard: beyond rho\n", id);
+	if (st.timing_cluster && (st.timing_next ||
+	    st.timing_cluster != qf_timing_digest(&c->cfg.timing)))
+		cl_printf(c, "n%u: timing cluster=%s next=%s own=%s W=%llu L=%llu\n",
+			  id, cl_timing_name(c, st.timing_cluster),
+			  cl_timing_name(c, st.timing_next),
+			  cl_timing_name(c, st.timing),
+			  (unsigned long long)((st.timing_wait + QF_MS - 1) / QF_MS),
+			  (unsigned long long)(st.timing_run.lease / QF_MS));
 	if (st.timing_bad || st.timing_refused)
 		cl_printf(c, "n%u: timing %s: %llu messages refused\n", id,
 			  st.timing_bad ? "not the cluster's, serving nothing" :
@@ -472,6 +483,56 @@ static int cmd_transfer(struct cluster *c, const struct args *a)
 	return cmd_propose(c, a, 4);
 }
 
+/*
+ * propose-timing profile=fast|default [lease=MS] [settle=MS] [rho=PPM]
+ * [election-max=MS] [heartbeat=MS] [node=ID]: the committed timing change
+ * (design.md §2.10), on the leader unless node= names another.
+ */
+static int cmd_propose_timing(struct cluster *c, const struct args *a)
+{
+	uint32_t id = (uint32_t)argl(a, "node", 0);
+	const char *prof = arg(a, "profile");
+	struct qf_timing t;
+	char why[1024];
+	int err;
+
+	if (!id)
+		id = leader_or_err(c);
+	if (!id || id > C_MAX || !c->n[id].up)
+		return id ? -1 : 0;
+	if (prof && strcmp(prof, "fast") == 0)
+		qf_timing_fast(&t);
+	else
+		qf_timing_default(&t);
+	t.lease = (qf_ns)argl(a, "lease", (long)(t.lease / QF_MS)) * QF_MS;
+	t.settle = (qf_ns)argl(a, "settle", (long)(t.settle / QF_MS)) * QF_MS;
+	t.rho_ppm = (uint32_t)argl(a, "rho", (long)t.rho_ppm);
+	t.heartbeat = (qf_ns)argl(a, "heartbeat", (long)(t.heartbeat / QF_MS)) * QF_MS;
+	t.election_max = (qf_ns)argl(a, "election-max",
+				     (long)(t.election_max / QF_MS)) * QF_MS;
+	t.heartbeat += (qf_ns)argl(a, "heartbeat-us", 0) * 1000;
+	t.margin = (qf_ns)argl(a, "margin", (long)(t.margin / QF_MS)) * QF_MS;
+	err = qf_raft_propose_timing(c->n[id].r, cl_local(c, id), &t, why,
+				     sizeof(why));
+	result(c, err);
+	if (err && why[0])
+		cl_printf(c, "why: %s\n", why);
+	cl_process(c, id);
+	return 0;
+}
+
+/* hold-apply 3 [off]: node 3's daemon does not apply a timing change. */
+static int cmd_hold_apply(struct cluster *c, const struct args *a)
+{
+	uint32_t id = (uint32_t)word(a, 0, "id");
+
+	if (id == 0 || id > C_MAX)
+		return -1;
+	c->n[id].hold_apply = !(a->n > 1 && strcmp(a->key[1], "off") == 0);
+	cl_printf(c, "ok\n");
+	return 0;
+}
+
 static int cmd_mutation(struct cluster *c, const struct args *a)
 {
 	int m = a->n ? qf_mutation_parse(a->key[0]) : -1;
@@ -504,6 +565,8 @@ static const struct {
 	{ "mutation", cmd_mutation }, { "kernel-fence", cmd_kernel_fence },
 	{ "freeze", cmd_freeze_on }, { "thaw", cmd_thaw },
 	{ "guard", cmd_guard },
+	{ "propose-timing", cmd_propose_timing },
+	{ "hold-apply", cmd_hold_apply },
 };
 
 static int split(char *line, char **cmd, struct args *a)

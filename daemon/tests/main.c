@@ -110,6 +110,9 @@ static const struct {
 	{ QF_MUT_W_WITHOUT_DRIFT, "testdata/rule5_drift.txt" },
 	{ QF_MUT_GUARD_SPARES_LEADER, "testdata/rule10_guard_leader.txt" },
 	{ QF_MUT_SKIP_TIMING_CHECK, "testdata/rule9_timing.txt" },
+	{ QF_MUT_TIMING_NO_COVER, "testdata/timing_change_wait.txt" },
+	{ QF_MUT_TIMING_EARLY_DONE, "testdata/timing_change.txt" },
+	{ QF_MUT_TIMING_EARLY_DONE, "testdata/timing_change_restart.txt" },
 };
 
 /* Mutation -> the unit tests that must catch it. */

@@ -185,7 +185,46 @@ static void config_init_refuses(void)
 	CHECK_EQ(qf_raft_init(&r, &c, NULL, 7, NULL, NULL), 0);
 }
 
+/*
+ * design.md §2.10: the cover of two timings. Default and fast: the fast
+ * lease and elections, the default settle and margin, W at least the
+ * larger W and (L_max + F_max) stretched by rho_max; itself valid. With a
+ * larger rho on one side W exceeds both Ws. The record round trip keeps
+ * the digest of whole-ms timings.
+ */
+static void config_cover(void)
+{
+	struct qf_timing d, f, c, r, back;
+	struct qf_timing_rec rec;
+
+	qf_timing_default(&d);
+	qf_timing_fast(&f);
+	qf_timing_cover(&d, &f, &c);
+	CHECK_EQ(c.lease, 500 * QF_MS);
+	CHECK_EQ(c.election_max, 300 * QF_MS);
+	CHECK_EQ(c.heartbeat, 50 * QF_MS);
+	CHECK_EQ(c.settle, 1000 * QF_MS);
+	CHECK_EQ(c.margin, 100 * QF_MS);
+	CHECK_EQ(qf_timing_wait(&c), qf_timing_wait(&d));
+	CHECK(c.fence_after >= d.lease);
+	CHECK(qf_timing_validate(&c, NULL, 0) == 0);
+	r = f;
+	r.rho_ppm = 5000;
+	qf_timing_cover(&d, &r, &c);
+	CHECK(qf_timing_wait(&c) > qf_timing_wait(&d) &&
+	      qf_timing_wait(&c) > qf_timing_wait(&r));
+	qf_timing_to_rec(&d, &rec);
+	qf_timing_from_rec(&rec, &back);
+	CHECK_EQ(qf_timing_digest(&back), qf_timing_digest(&d));
+	CHECK_EQ(back.wait, 0);		/* derived again */
+	d.wait = 3000 * QF_MS;		/* an explicit W survives too */
+	qf_timing_to_rec(&d, &rec);
+	qf_timing_from_rec(&rec, &back);
+	CHECK_EQ(qf_timing_digest(&back), qf_timing_digest(&d));
+}
+
 const struct test_case config_tests[] = {
+	{ "cover", config_cover },
 	{ "defaults", config_defaults },
 	{ "fast-profile", config_fast },
 	{ "w-includes-drift", config_w_includes_drift },

@@ -77,13 +77,56 @@ static void codec_roundtrip_snapshot(void)
 						  .ip = { 10, 0, 0, 2 } };
 	s.state.m[1].n_addrs = 2;
 	m.u.snap = s.state;
-	CHECK_EQ(qf_msg_encode(&m, buf, sizeof(buf)), QF_WIRE_MAX);
-	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_MAX), 0);
+	CHECK_EQ(qf_msg_encode(&m, buf, sizeof(buf)), QF_WIRE_HDR + QF_WIRE_STATE);
+	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_HDR + QF_WIRE_STATE), 0);
 	CHECK(memcmp(&d.u.snap, &m.u.snap, sizeof(m.u.snap)) == 0);
 }
 
-/* Rule 9: the timing digest travels; version 1 (without it) is refused,
- * and so is a nonzero reserved word after it. */
+/* design.md §2.10: the timing change's entries and a state in the middle
+ * of one (the new values and the applied flags) travel unchanged; without
+ * a change the snapshot keeps the old length. */
+static void codec_timing_change(void)
+{
+	uint8_t buf[QF_WIRE_MAX];
+	struct qf_msg m = sample_append(), d;
+	uint32_t ids[] = { 1, 2, 3 };
+	uint8_t roles[] = { 1, 1, 1 };
+	struct qf_snapshot s;
+	struct qf_timing t, f;
+	size_t n;
+
+	qf_timing_fast(&f);
+	m.u.entries[0] = (struct qf_entry){ .term = 7, .index = 42,
+		.type = QF_ENT_TIMING_BEGIN, .gen = qf_timing_digest(&f) };
+	qf_timing_to_rec(&f, &m.u.entries[0].timing);
+	m.u.entries[1] = (struct qf_entry){ .term = 7, .index = 43,
+		.type = QF_ENT_TIMING_APPLIED, .node = 2, .gen = 77 };
+	n = qf_msg_encode(&m, buf, sizeof(buf));
+	CHECK_EQ(n, QF_WIRE_HDR + 2 * QF_WIRE_ENTRY);
+	CHECK_EQ(qf_msg_decode(&d, buf, n), 0);
+	CHECK(memcmp(&d.u.entries, &m.u.entries, 2 * sizeof(struct qf_entry)) == 0);
+	CHECK_EQ(d.u.entries[0].timing.lease_ms, 500);
+	buf[QF_WIRE_HDR + 32 + 32 + 7] = 1;	/* the zero tail of the values */
+	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
+
+	memset(&m, 0, sizeof(m));
+	m = (struct qf_msg){ .type = QF_MSG_SNAPSHOT, .from = 1, .to = 2,
+			     .term = 3, .index = 9, .log_term = 3 };
+	qf_bootstrap(&s, ids, roles, 3);
+	qf_timing_default(&t);
+	qf_bootstrap_timing(&s, &t);
+	s.state.timing_next = qf_timing_digest(&f);
+	qf_timing_to_rec(&f, &s.state.timing_next_rec);
+	s.state.m[2].flags |= QF_MF_TIMING_APPLIED;
+	m.u.snap = s.state;
+	CHECK_EQ(qf_msg_encode(&m, buf, sizeof(buf)), QF_WIRE_MAX);
+	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_MAX), 0);
+	CHECK(memcmp(&d.u.snap, &m.u.snap, sizeof(m.u.snap)) == 0);
+	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_MAX - 32), -1);
+}
+
+/* Rule 9: the timing digest travels; version 1 (without it) is refused.
+ * The word after it is the sender's own timing during a change (§2.10). */
 static void codec_timing_and_version(void)
 {
 	uint8_t buf[QF_WIRE_MAX];
@@ -95,8 +138,10 @@ static void codec_timing_and_version(void)
 	buf[2] = 1;
 	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
 	buf[2] = QF_WIRE_VERSION;
-	buf[23] = 1;	/* the zero word after timing */
-	CHECK_EQ(qf_msg_decode(&d, buf, n), -1);
+	CHECK_EQ(d.timing_own, 0);
+	buf[23] = 1;	/* the word after timing: timing_own */
+	CHECK_EQ(qf_msg_decode(&d, buf, n), 0);
+	CHECK_EQ(d.timing_own, 1);
 }
 
 /* Every truncation and any trailing byte is refused; m stays untouched. */
@@ -204,6 +249,7 @@ const struct test_case codec_tests[] = {
 	{ "roundtrip-append", codec_roundtrip_append },
 	{ "roundtrip-small", codec_roundtrip_small },
 	{ "roundtrip-snapshot", codec_roundtrip_snapshot },
+	{ "timing-change", codec_timing_change },
 	{ "timing-and-version", codec_timing_and_version },
 	{ "strict-length", codec_strict_length },
 	{ "refuses-bad-fields", codec_refuses_bad_fields },

@@ -554,7 +554,43 @@ const struct test_case lease_tests[] = {
 	{ 0 },
 };
 
+/*
+ * design.md §2.10, the API's refusals change nothing: a follower is not
+ * the leader, a leader that has not committed an entry of its term must
+ * wait, a state without a recorded timing (before rule 9) has nothing to
+ * change from, a NULL timing is invalid, and an "applied" report of a
+ * change that is not in progress is refused.
+ */
+static void timing_api_refusals(void)
+{
+	struct qf_timing f;
+	uint64_t last;
+	char why[64];
+
+	qf_timing_fast(&f);
+	mk(1, 3, 1);
+	CHECK_EQ(qf_raft_propose_timing(&R, 1000 * QF_MS, &f, why, sizeof(why)),
+		 -QF_ENOTLEADER);
+	elect(1000 * QF_MS, 3);
+	CHECK_EQ(R.state, QF_LEADER);
+	last = R.log.last;
+	CHECK_EQ(qf_raft_propose_timing(&R, 1001 * QF_MS, &f, why, sizeof(why)),
+		 -QF_EAGAIN);
+	step(1002 * QF_MS, ack(2, R.round, 5));
+	CHECK(R.log.commit >= R.term_start);
+	CHECK_EQ(qf_raft_propose_timing(&R, 1003 * QF_MS, &f, why, sizeof(why)),
+		 -QF_ENOENT);
+	CHECK_EQ(qf_raft_propose_timing(&R, 1003 * QF_MS, NULL, NULL, 0),
+		 -QF_EINVAL);
+	CHECK_EQ(qf_raft_timing_applied(&R, 1004 * QF_MS, qf_timing_digest(&f)),
+		 -QF_EINVAL);
+	CHECK_EQ(qf_raft_timing_applied(&R, 1004 * QF_MS, 0), -QF_EINVAL);
+	CHECK_EQ(R.log.last, last);
+	CHECK_EQ(R.timing, qf_timing_digest(&R.own));
+}
+
 const struct test_case raft_tests[] = {
+	{ "timing-api-refusals", timing_api_refusals },
 	{ "ready-entries-with-messages", ready_entries_with_messages },
 	{ "step-rejects-malformed", step_rejects_malformed },
 	{ "restart-from-disk", restart_from_disk },

@@ -32,6 +32,9 @@ run sim-5-nodes --seeds 300 --nodes 5
 run sim-5-nodes-fast --seeds 200 --nodes 5 --profile fast
 run sim-5-nodes-extreme --seeds 200 --nodes 5 --clocks extreme --seed-start 100000
 run sim-leader-crash --seeds 200 --nodes 5 --scenario leader-crash
+# design.md §2.10: the committed timing change, both directions
+run sim-timing-change --seeds 150 --nodes 3 --scenario timing-change
+run sim-timing-change-fast --seeds 100 --nodes 5 --scenario timing-change --profile fast
 
 # Controls: the checks must be able to fail. An election timeout of
 # 1250-1296 ms (accepted by the liveness rule, the drift stretch included) splits votes after a

@@ -107,14 +107,15 @@ static void snapshot_v2_migrates(void)
 	s.state.timing = 0xabcdef01;
 	s.state.timing_rec.lease_ms = 1500;
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
-	CHECK(n > 0 && buf[0] == 4);
+	CHECK(n > 0 && buf[0] == 5);
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
-	/* the same record as version 2 wrote it: no timing words */
+	/* the same record as version 2 wrote it: no timing words (neither
+	 * the cluster's, 36 bytes, nor version 5's change, 36 more) */
 	memcpy(old, buf, 1 + 16 + 1 + 8);
-	memcpy(old + 26, buf + 26 + 36, (size_t)n - 26 - 36);
+	memcpy(old + 26, buf + 26 + 72, (size_t)n - 26 - 72);
 	old[0] = 2;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 36, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 72, &so) == 0);
 	CHECK(so.state.timing == 0 && so.state.timing_rec.lease_ms == 0 &&
 	      so.state.max_gen == 1 && so.state.m[0].id == 1 &&
 	      so.index == 3);
@@ -139,7 +140,7 @@ static void entry_preempted_v4(void)
 			      .node = 3, .gen = 7, .reason = 2 }, eo;
 	ssize_t n = qd_enc_entry(&e, buf, sizeof(buf));
 
-	CHECK(n > 0 && buf[0] == 4);
+	CHECK(n > 0 && buf[0] == 5);
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
 	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
 	buf[0] = 3;
@@ -148,9 +149,64 @@ static void entry_preempted_v4(void)
 	n = qd_enc_entry(&e, buf, sizeof(buf));
 	buf[0] = 3;
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0 && eo.type == e.type);
-	e.type = QF_ENT_PREEMPTED + 1;
+	e.type = __QF_ENT_LAST;
 	n = qd_enc_entry(&e, buf, sizeof(buf));
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+}
+
+/*
+ * Version 5, the committed timing change (design.md §2.10): TIMING_BEGIN
+ * keeps its values, APPLIED and DONE their digest; none of them reads from
+ * a record older than 5. A state in the middle of a change keeps the new
+ * timing and the applied flags; a version-4 state (36 bytes shorter)
+ * reads as "no change in progress".
+ */
+static void timing_change_v5(void)
+{
+	static struct qf_snapshot s, so;
+	static uint8_t old[sizeof(buf)];
+	struct qf_entry e = { .term = 5, .index = 9,
+			      .type = QF_ENT_TIMING_BEGIN, .gen = 0xfeed }, eo;
+	ssize_t n;
+
+	e.timing = (struct qf_timing_rec){ .heartbeat_ms = 50, .lease_ms = 500,
+					   .settle_ms = 300, .wait_ms = 802 };
+	n = qd_enc_entry(&e, buf, sizeof(buf));
+	CHECK(n > 0 && n <= 128 && buf[0] == 5);
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
+	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
+	CHECK(qd_dec_entry(buf, (size_t)n - 1, &eo) == -1);
+	buf[0] = 4;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+	e = (struct qf_entry){ .term = 5, .index = 10, .node = 2,
+			       .type = QF_ENT_TIMING_APPLIED, .gen = 0xfeed };
+	n = qd_enc_entry(&e, buf, sizeof(buf));
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0 &&
+	      memcmp(&e, &eo, sizeof(e)) == 0);
+	buf[0] = 4;
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+
+	memset(&s, 0, sizeof(s));
+	s.index = 10;
+	s.term = 5;
+	s.state.m[0] = (struct qf_member){ .id = 1, .gen = 1,
+		.role = QF_ROLE_VOTER,
+		.flags = QF_MF_IN_CONFIG | QF_MF_TIMING_APPLIED };
+	s.state.timing = 0xabcdef01;
+	s.state.timing_rec.lease_ms = 1500;
+	s.state.timing_next = 0xfeed;
+	s.state.timing_next_rec.lease_ms = 500;
+	n = qd_enc_snapshot(&s, buf, sizeof(buf));
+	CHECK(n > 0);
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
+	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
+	/* as version 4 wrote it: no change words */
+	memcpy(old, buf, 1 + 16 + 1 + 8 + 36);
+	memcpy(old + 62, buf + 62 + 36, (size_t)n - 62 - 36);
+	old[0] = 4;
+	CHECK(qd_dec_snapshot(old, (size_t)n - 36, &so) == 0);
+	CHECK(so.state.timing == 0xabcdef01 && so.state.timing_next == 0 &&
+	      so.state.timing_next_rec.lease_ms == 0 && so.state.m[0].id == 1);
 }
 
 /* Duplicate slot numbers in a state are refused. */
@@ -165,7 +221,7 @@ static void state_duplicate_slot(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	/* second member's slot byte := 0 (same as the first) */
-	buf[1 + 16 + 1 + 8 + 4 + 32 + 25] = 0;
+	buf[1 + 16 + 1 + 8 + 4 + 32 + 4 + 32 + 25] = 0;
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
@@ -195,6 +251,7 @@ const struct t_case t_codec[] = {
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
 	{ "codec/snapshot_v2_migrates", snapshot_v2_migrates },
 	{ "codec/entry_preempted_v4", entry_preempted_v4 },
+	{ "codec/timing_change_v5", timing_change_v5 },
 	{ "codec/rejoin_names_generation", rejoin_names_generation },
 	{ 0 }
 };
