@@ -76,6 +76,10 @@ static void put_entry(struct wbuf *w, const struct qf_entry *e)
 	put(w, e->gen, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		put_addr(w, &e->addrs[i]);
+	put(w, e->auto_joins, 1);	/* version 3 (design.md §2.10) */
+	put(w, 0, 3);
+	put(w, e->boot, 4);
+	put(w, e->window_s, 4);
 }
 
 static void get_entry(struct wbuf *w, struct qf_entry *e)
@@ -91,8 +95,13 @@ static void get_entry(struct wbuf *w, struct qf_entry *e)
 	e->gen = get(w, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		get_addr(w, &e->addrs[i]);
+	e->auto_joins = (uint8_t)get(w, 1);
+	w->bad |= get(w, 3) != 0;
+	e->boot = (uint32_t)get(w, 4);
+	e->window_s = (uint32_t)get(w, 4);
 	w->bad |= e->type < QF_ENT_NOOP || e->type >= __QF_ENT_LAST ||
-		  e->n_addrs > QF_MAX_ADDRS;
+		  e->n_addrs > QF_MAX_ADDRS ||
+		  (e->type == QF_ENT_NODE_JOIN && e->reason >= __QF_JOIN_LAST);
 }
 
 static void put_member(struct wbuf *w, const struct qf_member *m)
@@ -106,6 +115,11 @@ static void put_member(struct wbuf *w, const struct qf_member *m)
 	put(w, m->fenced_gen, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		put_addr(w, &m->addrs[i]);
+	put(w, m->join_reason, 1);	/* version 3 (design.md §2.10) */
+	put(w, m->auto_joins, 1);
+	put(w, 0, 2);
+	put(w, m->join_boot, 4);
+	put(w, m->window_s, 4);
 }
 
 static void get_member(struct wbuf *w, struct qf_member *m)
@@ -120,7 +134,12 @@ static void get_member(struct wbuf *w, struct qf_member *m)
 	m->fenced_gen = get(w, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		get_addr(w, &m->addrs[i]);
-	w->bad |= m->n_addrs > QF_MAX_ADDRS || (m->flags & ~QF_MF_IN_CONFIG) ||
+	m->join_reason = (uint8_t)get(w, 1);
+	m->auto_joins = (uint8_t)get(w, 1);
+	w->bad |= get(w, 2) != 0;
+	m->join_boot = (uint32_t)get(w, 4);
+	m->window_s = (uint32_t)get(w, 4);
+	w->bad |= m->n_addrs > QF_MAX_ADDRS || m->join_reason >= __QF_JOIN_LAST || (m->flags & ~QF_MF_IN_CONFIG) ||
 		  (m->id && m->role != QF_ROLE_VOTER &&
 		   m->role != QF_ROLE_WITNESS);
 }

@@ -6,21 +6,29 @@
  * transport adds authentication and replay protection around it.
  *
  * Layout (all integers big-endian):
- *   u8 magic 'Q', u8 magic 'F', u8 version (2), u8 type, u8 flags,
+ *   u8 magic 'Q', u8 magic 'F', u8 version (3), u8 type, u8 flags,
  *   u8 n_entries, u16 zero, u32 from, u32 to, u32 timing (the sender's
  *   timing digest, design.md rule 9; version 2), u32 zero,
  *   u64 term, index, log_term, commit, round, boot_id, a, gen, r,
  *   then for APPEND n_entries entries, for SNAPSHOT the state:
  *   entry:  u64 term, u64 index, u8 type, u8 role, u8 reason, u8 n_addrs,
- *           u32 node, u64 gen, QF_MAX_ADDRS addresses
+ *           u32 node, u64 gen, QF_MAX_ADDRS addresses,
+ *           u8 auto_joins, 3 zero bytes, u32 boot, u32 window_s (version 3)
  *   member: u32 id, u8 role, u8 flags, u8 fence_reason, u8 n_addrs,
- *           u64 gen, u64 fenced_gen, QF_MAX_ADDRS addresses
+ *           u64 gen, u64 fenced_gen, QF_MAX_ADDRS addresses,
+ *           u8 join_reason, u8 auto_joins, u16 zero, u32 join_boot,
+ *           u32 window_s (version 3)
  *   state:  QF_MAX_MEMBERS members, u64 max_gen, u32 timing, u32 zero,
  *           u32 heartbeat_ms, election_min_ms, election_max_ms, margin_ms,
  *           lease_ms, settle_ms, rho_ppm, wait_ms (the recorded values)
  *
  * Version 1 lacked both timing fields; its datagrams are refused (a node
- * that cannot show its timing is not acted upon, rule 9).
+ * that cannot show its timing is not acted upon, rule 9). Version 2 lacked
+ * the rejoin fields of design.md §2.10 (why a generation was issued, the
+ * flapping guard's count); it is refused too: a node that would drop them
+ * from its state would disagree with the others about the guard. A
+ * cluster moves from 2 to 3 by stopping every daemon (the disk records
+ * are migrated, daemon/quorumd/codec.c).
  *   address: u8 family (0, 4, 6), u8 zero, u16 port, 16 bytes ip
  */
 #ifndef QF_CORE_CODEC_H
@@ -28,11 +36,11 @@
 
 #include "msg.h"
 
-#define QF_WIRE_VERSION	2
+#define QF_WIRE_VERSION	3
 #define QF_WIRE_HDR	(8 + 8 + 8 + 9 * 8)
 #define QF_WIRE_ADDR	20
-#define QF_WIRE_ENTRY	(8 + 8 + 4 + 4 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR)
-#define QF_WIRE_MEMBER	(4 + 4 + 8 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR)
+#define QF_WIRE_ENTRY	(8 + 8 + 4 + 4 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR + 12)
+#define QF_WIRE_MEMBER	(4 + 4 + 8 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR + 12)
 #define QF_WIRE_STATE	(QF_MAX_MEMBERS * QF_WIRE_MEMBER + 8 + 8 + 32)
 #define QF_WIRE_MAX	(QF_WIRE_HDR + QF_WIRE_STATE)
 

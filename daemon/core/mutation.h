@@ -38,6 +38,10 @@
  *                       PREEMPTED, its majority lost or its clock bad.
  *   pr-reregister       rule 13: a node whose key the storage removed
  *                       registers the same generation's key again.
+ *   rejoin-no-reboot-check design.md §2.10: the leader grants an
+ *                       after-reboot rejoin without the new kernel boot
+ *                       and the fresh lease (a daemon restart passes).
+ *   rejoin-no-guard     design.md §2.10: the flapping guard never trips.
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -58,6 +62,8 @@ enum qf_mutation {
 	QF_MUT_PR_NO_RECORD,
 	QF_MUT_PR_MINORITY_PREEMPT,
 	QF_MUT_PR_REREGISTER,
+	QF_MUT_REJOIN_NO_REBOOT_CHECK,
+	QF_MUT_REJOIN_NO_GUARD,
 	__QF_MUT_LAST,
 };
 

@@ -20,9 +20,13 @@
  * 4: an entry may be PREEMPTED (design.md rule 13); versions 2 and 3 decode
  * unchanged, and a PREEMPTED in a record older than 4 is refused. A
  * daemon older than 4 refuses version-4 records by their version.
+ * 5: a NODE_JOIN entry carries auto_joins, boot and window_s, a member
+ * join_reason, auto_joins, join_boot and window_s (design.md §2.10);
+ * older records decode with them 0 (an operator's rejoin, no count).
  */
-#define CODEC_VERSION 4
+#define CODEC_VERSION 5
 #define CODEC_PREEMPTED 4
+#define CODEC_REJOIN 5
 #define CODEC_OLDEST 2
 
 struct wbuf {
@@ -111,9 +115,14 @@ static void put_entry(struct wbuf *w, const struct qf_entry *e)
 		put_addr(w, &e->addrs[i]);
 	if (e->n_addrs > QF_MAX_ADDRS)
 		w->over = true;
+	if (e->type == QF_ENT_NODE_JOIN) {	/* version 5 */
+		put(w, e->auto_joins, 1);
+		put(w, e->boot, 4);
+		put(w, e->window_s, 4);
+	}
 }
 
-static void get_entry(struct rbuf *r, struct qf_entry *e)
+static void get_entry(struct rbuf *r, struct qf_entry *e, unsigned int ver)
 {
 	memset(e, 0, sizeof(*e));
 	e->term = get(r, 8);
@@ -131,6 +140,13 @@ static void get_entry(struct rbuf *r, struct qf_entry *e)
 	}
 	for (unsigned int i = 0; i < e->n_addrs; i++)
 		get_addr(r, &e->addrs[i]);
+	if (e->type != QF_ENT_NODE_JOIN || ver < CODEC_REJOIN)
+		return;
+	e->auto_joins = (uint8_t)get(r, 1);
+	e->boot = (uint32_t)get(r, 4);
+	e->window_s = (uint32_t)get(r, 4);
+	if (e->reason >= __QF_JOIN_LAST)
+		r->bad = true;
 }
 
 /* Rule 9: the cluster's recorded timing values (version 3). */
@@ -182,6 +198,10 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 			put_addr(w, &m->addrs[j]);
 		if (m->n_addrs > QF_MAX_ADDRS)
 			w->over = true;
+		put(w, m->join_reason, 1);	/* version 5 */
+		put(w, m->auto_joins, 1);
+		put(w, m->join_boot, 4);
+		put(w, m->window_s, 4);
 	}
 }
 
@@ -221,6 +241,14 @@ static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 		}
 		for (unsigned int j = 0; j < m->n_addrs; j++)
 			get_addr(r, &m->addrs[j]);
+		if (ver < CODEC_REJOIN)
+			continue;
+		m->join_reason = (uint8_t)get(r, 1);
+		m->auto_joins = (uint8_t)get(r, 1);
+		m->join_boot = (uint32_t)get(r, 4);
+		m->window_s = (uint32_t)get(r, 4);
+		if (m->join_reason >= __QF_JOIN_LAST)
+			r->bad = true;
 	}
 }
 
@@ -240,7 +268,7 @@ int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
 
 	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
-	get_entry(&r, e);
+	get_entry(&r, e, ver);
 	if (e->type == QF_ENT_PREEMPTED && ver < CODEC_PREEMPTED)
 		return -1;
 	return r.bad || r.off != r.len ? -1 : 0;

@@ -110,6 +110,8 @@ static const struct {
 	{ QF_MUT_W_WITHOUT_DRIFT, "testdata/rule5_drift.txt" },
 	{ QF_MUT_GUARD_SPARES_LEADER, "testdata/rule10_guard_leader.txt" },
 	{ QF_MUT_SKIP_TIMING_CHECK, "testdata/rule9_timing.txt" },
+	{ QF_MUT_REJOIN_NO_REBOOT_CHECK, "testdata/rejoin_policy.txt" },
+	{ QF_MUT_REJOIN_NO_GUARD, "testdata/rejoin_policy.txt" },
 };
 
 /* Mutation -> the unit tests that must catch it. */

@@ -107,14 +107,15 @@ static void snapshot_v2_migrates(void)
 	s.state.timing = 0xabcdef01;
 	s.state.timing_rec.lease_ms = 1500;
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
-	CHECK(n > 0 && buf[0] == 4);
+	CHECK(n > 0 && buf[0] == 5);
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
-	/* the same record as version 2 wrote it: no timing words */
+	/* the same record as version 2 wrote it: no timing words, and no
+	 * rejoin fields (version 5) after the member */
 	memcpy(old, buf, 1 + 16 + 1 + 8);
-	memcpy(old + 26, buf + 26 + 36, (size_t)n - 26 - 36);
+	memcpy(old + 26, buf + 26 + 36, (size_t)n - 26 - 36 - 10);
 	old[0] = 2;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 36, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 36 - 10, &so) == 0);
 	CHECK(so.state.timing == 0 && so.state.timing_rec.lease_ms == 0 &&
 	      so.state.max_gen == 1 && so.state.m[0].id == 1 &&
 	      so.index == 3);
@@ -139,7 +140,8 @@ static void entry_preempted_v4(void)
 			      .node = 3, .gen = 7, .reason = 2 }, eo;
 	ssize_t n = qd_enc_entry(&e, buf, sizeof(buf));
 
-	CHECK(n > 0 && buf[0] == 4);
+	CHECK(n > 0 && buf[0] == 5);
+	buf[0] = 4;
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
 	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
 	buf[0] = 3;
@@ -151,6 +153,49 @@ static void entry_preempted_v4(void)
 	e.type = QF_ENT_PREEMPTED + 1;
 	n = qd_enc_entry(&e, buf, sizeof(buf));
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+}
+
+/*
+ * Version 5 (design.md §2.10): a NODE_JOIN carries its reason's boot and
+ * the flapping guard's count, a member its join fields; they round-trip.
+ * A version-4 NODE_JOIN and state read with them 0 (an operator's rejoin,
+ * no count), and an unknown join reason is refused.
+ */
+static void rejoin_fields_v5(void)
+{
+	static struct qf_snapshot s, so;
+	struct qf_entry e = { .term = 5, .index = 9, .type = QF_ENT_NODE_JOIN,
+			      .node = 3, .gen = 8,
+			      .reason = QF_JOIN_AFTER_REBOOT, .auto_joins = 2,
+			      .boot = 0xfeedbeef, .window_s = 1764763200 }, eo;
+	ssize_t n = qd_enc_entry(&e, buf, sizeof(buf));
+
+	CHECK(n > 0 && buf[0] == 5);
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
+	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
+	buf[0] = 4;	/* a version-4 daemon wrote no rejoin fields */
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+	CHECK(qd_dec_entry(buf, (size_t)n - 9, &eo) == 0);
+	CHECK(eo.boot == 0 && eo.auto_joins == 0 && eo.window_s == 0);
+	e.reason = __QF_JOIN_LAST;
+	n = qd_enc_entry(&e, buf, sizeof(buf));
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+
+	memset(&s, 0, sizeof(s));
+	s.state.m[0] = (struct qf_member){ .id = 1, .gen = 2,
+		.role = QF_ROLE_VOTER, .flags = QF_MF_IN_CONFIG,
+		.join_reason = QF_JOIN_WHEN_IDLE, .auto_joins = 1,
+		.join_boot = 9, .window_s = 77 };
+	n = qd_enc_snapshot(&s, buf, sizeof(buf));
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
+	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
+	buf[0] = 4;
+	CHECK(qd_dec_snapshot(buf, (size_t)n - 10, &so) == 0);
+	CHECK(so.state.m[0].id == 1 && so.state.m[0].auto_joins == 0 &&
+	      so.state.m[0].join_reason == 0 && so.state.m[0].window_s == 0);
+	buf[0] = 5;
+	buf[n - 10] = __QF_JOIN_LAST;
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
 /* Duplicate slot numbers in a state are refused. */
@@ -165,7 +210,7 @@ static void state_duplicate_slot(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	/* second member's slot byte := 0 (same as the first) */
-	buf[1 + 16 + 1 + 8 + 4 + 32 + 25] = 0;
+	buf[1 + 16 + 1 + 8 + 4 + 32 + 35] = 0;
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
@@ -195,6 +240,7 @@ const struct t_case t_codec[] = {
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
 	{ "codec/snapshot_v2_migrates", snapshot_v2_migrates },
 	{ "codec/entry_preempted_v4", entry_preempted_v4 },
+	{ "codec/rejoin_fields_v5", rejoin_fields_v5 },
 	{ "codec/rejoin_names_generation", rejoin_names_generation },
 	{ 0 }
 };
