@@ -163,9 +163,6 @@ struct qf_config {
 	uint32_t flap_max;
 	uint32_t flap_window_s;
 };
-#define QF_FLAP_MAX_DEFAULT	3
-#define QF_FLAP_MAX_LIMIT	255	/* auto_joins is one byte */
-#define QF_FLAP_WINDOW_DEFAULT	3600	/* s: one hour */
 void qf_config_default(struct qf_config *c, uint32_t id);
 
 typedef uint64_t (*qf_rand_fn)(void *arg);
