@@ -329,3 +329,47 @@ int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
 	*fenced_gen = get(&r, 8);
 	return r.bad || r.off != r.len || !*node || !*fenced_gen ? -1 : 0;
 }
+
+/*
+ * design.md §2.10: a node's own automatic rejoin request. The generation
+ * binds it to one fence (rule 11), the boot to one kernel boot; a reason
+ * other than after-reboot or when-idle, a fresh flag other than 0 or 1, a
+ * zero node, generation or boot, or any other length is refused.
+ */
+size_t qd_enc_auto_rejoin(const struct qf_join_req *q, uint8_t *buf,
+			  size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, QD_PKT_AUTO_REJOIN, 1);
+	put(&w, q->node, 4);
+	put(&w, q->fenced_gen, 8);
+	put(&w, q->reason, 1);
+	put(&w, q->lease_fresh ? 1 : 0, 1);
+	put(&w, q->boot, 4);
+	put(&w, q->armed_boot, 4);
+	return w.over ? 0 : w.len;
+}
+
+int qd_dec_auto_rejoin(const uint8_t *buf, size_t len, struct qf_join_req *q)
+{
+	struct rbuf r = { .p = buf, .len = len };
+	struct qf_join_req t = { 0 };
+	unsigned int fresh;
+
+	if (get(&r, 1) != QD_PKT_AUTO_REJOIN)
+		return -1;
+	t.node = (uint32_t)get(&r, 4);
+	t.fenced_gen = get(&r, 8);
+	t.reason = (uint8_t)get(&r, 1);
+	fresh = (unsigned int)get(&r, 1);
+	t.boot = (uint32_t)get(&r, 4);
+	t.armed_boot = (uint32_t)get(&r, 4);
+	if (r.bad || r.off != r.len || !t.node || !t.fenced_gen || !t.boot ||
+	    fresh > 1 || (t.reason != QF_JOIN_AFTER_REBOOT &&
+			  t.reason != QF_JOIN_WHEN_IDLE))
+		return -1;
+	t.lease_fresh = fresh;
+	*q = t;
+	return 0;
+}

@@ -330,6 +330,7 @@ static void on_timer(struct qd *d)
 	kern_emulate(d, now);
 	kern_tick(d, now);
 	ctl_on_tick(d, now);
+	rejoin_tick(d, now);	/* design.md §2.10 */
 	hooks_tick(d, now);
 	runtime_on_tick(d, now);
 	qd_pr_tick(d, now);

@@ -234,7 +234,53 @@ static void rejoin_names_generation(void)
 	CHECK(qd_enc_rejoin(3, 1, buf, QD_REJOIN_LEN - 1) == 0);
 }
 
+/*
+ * design.md §2.10: a node's own automatic rejoin request round-trips; an
+ * unknown reason, a fresh flag other than 0/1, a zero node, generation or
+ * boot, a truncated or longer datagram are refused, and it never decodes
+ * as a forwarded REJOIN or a core message.
+ */
+static void auto_rejoin_request(void)
+{
+	static struct qf_msg m;
+	struct qf_join_req q = { .node = 3, .reason = QF_JOIN_AFTER_REBOOT,
+				 .lease_fresh = true, .fenced_gen = 7,
+				 .boot = 0xabcdef01, .armed_boot = 5 }, o;
+	uint64_t gen;
+	uint32_t node;
+	size_t n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+
+	CHECK(n == QD_AUTO_REJOIN_LEN);
+	memset(&o, 0, sizeof(o));
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == 0);
+	CHECK(o.node == 3 && o.reason == QF_JOIN_AFTER_REBOOT &&
+	      o.lease_fresh && o.fenced_gen == 7 && o.boot == 0xabcdef01 &&
+	      o.armed_boot == 5);
+	CHECK(qd_dec_auto_rejoin(buf, n - 1, &o) == -1);
+	CHECK(qd_dec_auto_rejoin(buf, n + 1, &o) == -1);
+	CHECK(qd_dec_rejoin(buf, n, &node, &gen) == -1);
+	CHECK(qf_msg_decode(&m, buf, n) == -1);
+	buf[13] = QF_JOIN_ADMIN;	/* only the node's own policies */
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	buf[13] = __QF_JOIN_LAST;
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	buf[13] = QF_JOIN_WHEN_IDLE;
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == 0 &&
+	      o.reason == QF_JOIN_WHEN_IDLE);
+	buf[14] = 2;			/* fresh is a flag */
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	q.boot = 0;
+	n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	q.boot = 1;
+	q.fenced_gen = 0;
+	n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	CHECK(qd_enc_auto_rejoin(&q, buf, QD_AUTO_REJOIN_LEN - 1) == 0);
+}
+
 const struct t_case t_codec[] = {
+	{ "codec/auto_rejoin_request", auto_rejoin_request },
 	{ "codec/snapshot_msg_fits_datagram", msg_snapshot_full_fits },
 	{ "codec/entry_snapshot_roundtrip", entry_and_snapshot_roundtrip },
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
