@@ -104,6 +104,13 @@ static void stays_fenced_with_reason(void)
 	rejoin_tick(&d, 2000 * QF_MS);
 	CHECK(strstr(d.rj.why, "not fresh"));
 
+	{
+		static struct qfctl_status st;	/* quorumctl status says why */
+
+		qd_ctl_fill_status(&d, 2000 * QF_MS, &st);
+		CHECK(st.rejoin_policy == QFCTL_RJ_AFTER_REBOOT);
+		CHECK(strstr(st.rejoin_why, "not fresh") && !st.flapping);
+	}
 	d.rj.lease_fresh = true;
 	m = (struct qf_member *)qf_state_find(&d.raft.st, 3);
 	m->auto_joins = 3;		/* the guard tripped */
