@@ -243,7 +243,10 @@ sc_reboot() {
 	# reboot delay leaves time for the rejoin that cancels it.
 	heal
 	on "$V" "touch /run/qf/go" > /dev/null
-	poll 30 on "$V" "quorumctl rejoin" > /dev/null 2>&1 || { why "rejoin of node $V refused: $(on "$V" "quorumctl rejoin" 2>&1 | tail -n 1)"; return 1; }
+	# design.md §2.10: actions io,reboot means rejoin = after-reboot by
+	# default, so the node may ask (and be rejoined) before the operator's
+	# rejoin below does; either commits a new generation (rule 7)
+	poll 30 eval 'on '"$V"' "quorumctl rejoin" > /dev/null 2>&1 || is_armed '"$V" || { why "rejoin of node $V refused: $(on "$V" "quorumctl rejoin" 2>&1 | tail -n 1)"; return 1; }
 	poll 60 is_armed "$V" || { why "node $V not armed after its reboot and rejoin: $(kstate "$V")"; return 1; }
 	g2=$(kfield "$V" generation)
 	[ "$g2" -gt "$g" ] || { why "node $V rejoined with generation $g2, not above $g"; return 1; }
