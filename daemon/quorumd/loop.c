@@ -309,6 +309,9 @@ static void arm_timer(struct qd *d)
 	x = qd_pr_next(d);
 	if (x && x < t)
 		t = x;
+	x = rejoin_next(d);	/* a follower's core may sleep an election */
+	if (x && x < t)
+		t = x;
 	if (!t)
 		t = qd_now() + QF_MS;
 	its.it_value.tv_sec = (time_t)(t / 1000000000ULL);

@@ -444,6 +444,7 @@ void rejoin_init(struct qd *d);
 void rejoin_lease_created(struct qd *d);
 int rejoin_before_arm(struct qd *d, uint64_t gen);
 void rejoin_tick(struct qd *d, qf_ns now);
+qf_ns rejoin_next(const struct qd *d);	/* next request due, 0: none */
 void rejoin_on_request(struct qd *d, uint32_t from, const uint8_t *p,
 		       size_t len);
 void net_send_auto_rejoin(struct qd *d, uint32_t to,

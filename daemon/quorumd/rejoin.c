@@ -227,6 +227,25 @@ static void ask(struct qd *d, qf_ns now, const struct qf_join_req *q)
 	say(d, rc && rc != -QF_EEXIST ? qf_strerror(rc) : "");
 }
 
+static bool asks(const struct qd *d)
+{
+	const struct qf_member *s = qf_state_find(&d->raft.st,
+						  d->conf.node_id);
+
+	return (d->conf.rejoin == QF_CONF_REJOIN_AFTER_REBOOT ||
+		d->conf.rejoin == QF_CONF_REJOIN_WHEN_IDLE) &&
+	       s && s->fenced_gen >= s->gen && d->raft.leader && !d->leaving;
+}
+
+/* The loop's timer must wake for the next request: a follower's core
+ * asks for a tick only at its election deadline. */
+qf_ns rejoin_next(const struct qd *d)
+{
+	if (!asks(d))
+		return 0;
+	return d->rj.next ? d->rj.next : 1;
+}
+
 void rejoin_tick(struct qd *d, qf_ns now)
 {
 	const struct qf_member *s = qf_state_find(&d->raft.st,

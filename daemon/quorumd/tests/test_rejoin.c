@@ -91,12 +91,16 @@ static void stays_fenced_with_reason(void)
 	struct qf_member *m;
 
 	CHECK(setup("rejoin = after-reboot\n") == 0);
+	CHECK(rejoin_next(&d) == 0);		/* not fenced: no wake-up */
 	fence_self();
+	CHECK(rejoin_next(&d) == 1);		/* due now */
 	d.rj.kboot = 7;
 	d.rj.armed_boot = 7;		/* only the daemon restarted */
 	rejoin_lease_created(&d);
 	rejoin_tick(&d, 1000 * QF_MS);
 	CHECK(strstr(d.rj.why, "no new kernel boot"));
+	/* the loop wakes for the next try, two heartbeats on */
+	CHECK(rejoin_next(&d) == 1000 * QF_MS + 2 * d.core_cfg.timing.heartbeat);
 
 	d.rj.armed_boot = 6;
 	d.rj.lease_fresh = false;	/* adopted from an earlier start */
