@@ -292,8 +292,8 @@ void rejoin_on_request(struct qd *d, uint32_t from, const uint8_t *p,
 	}
 	rc = qf_raft_propose_auto_join(&d->raft, qd_now(), (uint64_t)time(NULL),
 				       &q);
-	if (rc == -QF_EEXIST)
-		return;		/* a resend while it is pending */
+	if (rc == -QF_EEXIST || rc == -QF_ENOTFENCED)
+		return;		/* a resend while pending, or just after */
 	if (rc)
 		LOG(WARN, "automatic rejoin (%s) of node %" PRIu32 " gen %"
 		    PRIu64 " refused: %s", qf_join_reason_name(q.reason),
