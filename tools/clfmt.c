@@ -321,6 +321,51 @@ static void print_lease_line(FILE *f, const struct qfctl_status *st)
 	fputc('\n', f);
 }
 
+/* design.md §2.11: the policy, and why the node stays fenced. */
+static void print_rejoin(FILE *f, const struct qfctl_status *st)
+{
+	static const char *const pol[] = {
+		[QFCTL_RJ_MANUAL] = "manual",
+		[QFCTL_RJ_AFTER_REBOOT] = "after-reboot",
+		[QFCTL_RJ_WHEN_IDLE] = "when-idle",
+	};
+	char buf[96];
+
+	if (!st->rejoin_policy)
+		return;		/* a daemon from before policies */
+	fprintf(f, "  %-12s %s", "rejoin",
+		named(lookup(pol, ARRAY_SIZE(pol), st->rejoin_policy),
+		      st->rejoin_policy, buf, sizeof(buf)));
+	if (st->flapping)
+		fputs(", flapping: left fenced (quorumctl rejoin)", f);
+	else if (st->rejoin_why[0])
+		fprintf(f, ", stays fenced: %.*s",
+			(int)sizeof(st->rejoin_why), st->rejoin_why);
+	fputc('\n', f);
+}
+
+/* Each member's last rejoin, when automatic (rule 7: always a new
+ * generation committed by the majority; design.md §2.11). */
+static void print_rejoins(FILE *f, const struct qfctl_status *st)
+{
+	static const char *const why[] = {
+		[QFCTL_JR_ADMIN] = "admin",
+		[QFCTL_JR_AFTER_REBOOT] = "after-reboot",
+		[QFCTL_JR_WHEN_IDLE] = "when-idle",
+	};
+	char buf[48];
+
+	for (unsigned int i = 0; i < st->n_members && i < QFCTL_MAX_MEMBERS; i++)
+		if (st->join_reason[i] || st->auto_joins[i])
+			fprintf(f, "  node %u: generation %" PRIu64 " by rejoin "
+				"%s, %u automatic in the guard's window\n",
+				st->members[i].id, st->members[i].gen,
+				named(lookup(why, ARRAY_SIZE(why),
+					     st->join_reason[i]),
+				      st->join_reason[i], buf, sizeof(buf)),
+				st->auto_joins[i]);
+}
+
 void qc_print_status(FILE *f, const struct qfctl_status *st)
 {
 	char buf[96], name[4 * QFCTL_NAME_LEN + 1];
@@ -337,6 +382,7 @@ void qc_print_status(FILE *f, const struct qfctl_status *st)
 	flags_str(status_flags, ARRAY_SIZE(status_flags), st->flags, buf, sizeof(buf));
 	fprintf(f, "  %-12s %s\n", "flags", buf);
 	print_lease_line(f, st);
+	print_rejoin(f, st);
 	fprintf(f, "  %-12s commit %" PRIu64 ", last %" PRIu64 "\n", "log",
 		st->commit, st->last_index);
 	fprintf(f, "  %-12s L %u ms, heartbeat %u ms, W %" PRIu64 " ms\n",
@@ -346,6 +392,7 @@ void qc_print_status(FILE *f, const struct qfctl_status *st)
 	print_counters(f, &st->counters);
 	fputs("\nmembers:\n", f);
 	print_members(f, st);
+	print_rejoins(f, st);
 	fputs("\nfence records (committed, newest first):\n", f);
 	if (st->n_fences)
 		print_fences(f, st);

@@ -36,10 +36,11 @@ static uint64_t get(struct wbuf *w, int bytes)
 	return v;
 }
 
+/* u8 family, u16 port, 16 bytes ip: no padding on the wire (version 3),
+ * so that a whole state still fits one datagram (codec.h). */
 static void put_addr(struct wbuf *w, const struct qf_addr *a)
 {
 	put(w, a->family, 1);
-	put(w, 0, 1);
 	put(w, a->port, 2);
 	if (w->off + 16 > w->len) {
 		w->bad = true;
@@ -52,7 +53,6 @@ static void put_addr(struct wbuf *w, const struct qf_addr *a)
 static void get_addr(struct wbuf *w, struct qf_addr *a)
 {
 	a->family = (uint8_t)get(w, 1);
-	w->bad |= get(w, 1) != 0;
 	w->bad |= a->family != 0 && a->family != 4 && a->family != 6;
 	a->pad = 0;
 	a->port = (uint16_t)get(w, 2);
@@ -67,13 +67,16 @@ static void get_addr(struct wbuf *w, struct qf_addr *a)
 static void put_timing_rec(struct wbuf *w, const struct qf_timing_rec *t);
 static void get_timing_rec(struct wbuf *w, struct qf_timing_rec *t);
 
-/* TIMING_BEGIN carries its values where NODE_ADD has its addresses (the
- * 40 bytes: 32 of values, 8 zero), so every entry keeps one size. */
+/* TIMING_BEGIN carries its values where NODE_ADD has its addresses (32
+ * bytes of values, the rest zero), so every entry keeps one size. */
+#define BODY_ZERO (QF_MAX_ADDRS * QF_WIRE_ADDR - 32)
+_Static_assert(BODY_ZERO >= 0 && BODY_ZERO <= 8, "entry body layout");
+
 static void put_entry_body(struct wbuf *w, const struct qf_entry *e)
 {
 	if (e->type == QF_ENT_TIMING_BEGIN) {
 		put_timing_rec(w, &e->timing);
-		put(w, 0, 8);
+		put(w, 0, BODY_ZERO);
 		return;
 	}
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
@@ -84,7 +87,7 @@ static void get_entry_body(struct wbuf *w, struct qf_entry *e)
 {
 	if (e->type == QF_ENT_TIMING_BEGIN) {
 		get_timing_rec(w, &e->timing);
-		w->bad |= get(w, 8) != 0;
+		w->bad |= get(w, BODY_ZERO) != 0;
 		return;
 	}
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
@@ -102,6 +105,10 @@ static void put_entry(struct wbuf *w, const struct qf_entry *e)
 	put(w, e->node, 4);
 	put(w, e->gen, 8);
 	put_entry_body(w, e);
+	put(w, e->auto_joins, 1);	/* version 3 (design.md §2.11) */
+	put(w, 0, 3);
+	put(w, e->boot, 4);
+	put(w, e->window_s, 4);
 }
 
 static void get_entry(struct wbuf *w, struct qf_entry *e)
@@ -116,8 +123,13 @@ static void get_entry(struct wbuf *w, struct qf_entry *e)
 	e->node = (uint32_t)get(w, 4);
 	e->gen = get(w, 8);
 	get_entry_body(w, e);
+	e->auto_joins = (uint8_t)get(w, 1);
+	w->bad |= get(w, 3) != 0;
+	e->boot = (uint32_t)get(w, 4);
+	e->window_s = (uint32_t)get(w, 4);
 	w->bad |= e->type < QF_ENT_NOOP || e->type >= __QF_ENT_LAST ||
-		  e->n_addrs > QF_MAX_ADDRS;
+		  e->n_addrs > QF_MAX_ADDRS ||
+		  (e->type == QF_ENT_NODE_JOIN && e->reason >= __QF_JOIN_LAST);
 }
 
 static void put_member(struct wbuf *w, const struct qf_member *m)
@@ -131,6 +143,10 @@ static void put_member(struct wbuf *w, const struct qf_member *m)
 	put(w, m->fenced_gen, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		put_addr(w, &m->addrs[i]);
+	put(w, m->join_reason, 1);	/* version 3 (design.md §2.11) */
+	put(w, m->auto_joins, 1);
+	put(w, m->join_boot, 4);
+	put(w, m->window_s, 4);
 }
 
 static void get_member(struct wbuf *w, struct qf_member *m)
@@ -145,7 +161,11 @@ static void get_member(struct wbuf *w, struct qf_member *m)
 	m->fenced_gen = get(w, 8);
 	for (int i = 0; i < QF_MAX_ADDRS; i++)
 		get_addr(w, &m->addrs[i]);
-	w->bad |= m->n_addrs > QF_MAX_ADDRS ||
+	m->join_reason = (uint8_t)get(w, 1);
+	m->auto_joins = (uint8_t)get(w, 1);
+	m->join_boot = (uint32_t)get(w, 4);
+	m->window_s = (uint32_t)get(w, 4);
+	w->bad |= m->n_addrs > QF_MAX_ADDRS || m->join_reason >= __QF_JOIN_LAST ||
 		  (m->flags & ~(QF_MF_IN_CONFIG | QF_MF_TIMING_APPLIED)) ||
 		  (m->id && m->role != QF_ROLE_VOTER &&
 		   m->role != QF_ROLE_WITNESS);

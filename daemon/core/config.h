@@ -10,6 +10,12 @@
 
 #define QF_MS	1000000ULL	/* ns per ms */
 
+/* The flapping guard's defaults and limit (design.md §2.11; struct
+ * qf_config's flap_max, flap_window_s). */
+#define QF_FLAP_MAX_DEFAULT	3
+#define QF_FLAP_MAX_LIMIT	255	/* auto_joins is one byte */
+#define QF_FLAP_WINDOW_DEFAULT	3600	/* s: one hour */
+
 /* The kernel's limits (kmod/uapi/qfence.h: QFENCE_MAX_LEASE_MS_LIMIT and
  * QFENCE_DELAY_MS_LIMIT); the core does not include the uapi header, a
  * unit test of the infra side checks that the numbers agree. */

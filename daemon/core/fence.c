@@ -179,14 +179,16 @@ int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 	return append_fence(r, now, id, s->gen, reason);
 }
 
-int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
-			 uint64_t fenced_gen)
+/*
+ * The checks every rejoin passes, by an operator or automatic (rule 7:
+ * only a committed fence of the current generation can be ended; rule 11:
+ * the one named).
+ */
+int fence_join_allowed(const struct qf_raft *r, uint32_t id,
+		       uint64_t fenced_gen)
 {
 	const struct qf_member *c = qf_state_find(&r->cfg, id);
 	const struct qf_member *s = qf_state_find(&r->st, id);
-	struct qf_progress *p = member_progress(r, id);
-	struct qf_entry e = { .type = QF_ENT_NODE_JOIN, .node = id };
-	int rc;
 
 	if (r->state != QF_LEADER)
 		return -QF_ENOTLEADER;
@@ -204,12 +206,34 @@ int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
 	 */
 	if (fenced_gen != s->fenced_gen)
 		return -QF_EWRONGGEN;
-	e.gen = r->cfg.max_gen + 1;	/* rule 7: strictly larger */
+	return 0;
+}
+
+/* Append e, a NODE_JOIN, with the generation rule 7 asks for. */
+int fence_append_join(struct qf_raft *r, qf_ns now, struct qf_entry *e)
+{
+	struct qf_progress *p = member_progress(r, e->node);
+	int rc;
+
+	e->type = QF_ENT_NODE_JOIN;
+	e->gen = r->cfg.max_gen + 1;	/* rule 7: strictly larger */
 	r->now = now;
-	rc = repl_propose(r, now, &e);
+	rc = repl_propose(r, now, e);
 	if (!rc && p)
 		p->joined = now;
 	return rc;
+}
+
+int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
+			 uint64_t fenced_gen)
+{
+	struct qf_entry e = { .type = QF_ENT_NODE_JOIN, .node = id,
+			      .reason = QF_JOIN_ADMIN };
+	int rc = fence_join_allowed(r, id, fenced_gen);
+
+	if (rc)
+		return rc;
+	return fence_append_join(r, now, &e);
 }
 
 
@@ -232,7 +256,7 @@ static uint8_t fence_reason(const struct qf_raft *r, qf_ns now,
 	return 0;
 }
 
-static bool talking(const struct qf_raft *r, qf_ns now, uint32_t id)
+bool fence_talking(const struct qf_raft *r, qf_ns now, uint32_t id)
 {
 	const struct qf_progress *p = member_progress((struct qf_raft *)r, id);
 
@@ -251,7 +275,7 @@ static void fence_member(struct qf_raft *r, qf_ns now, const struct qf_member *c
 		/* Fenced in the log: rejoin once committed and back. */
 		if ((r->flags & QF_CFG_AUTO_REJOIN) && member_fenced(s) &&
 		    c->gen == s->gen && member_in_config(c) &&
-		    talking(r, now, c->id))
+		    fence_talking(r, now, c->id))
 			qf_raft_propose_join(r, now, c->id, s->fenced_gen);
 		return;
 	}

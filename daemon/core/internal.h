@@ -12,6 +12,8 @@
  *   membership.c  single-server changes, transfer (thesis §4, §3.10)
  *   lease.c       rounds, acks, grants, deadlines (design.md rules 1-3)
  *   fence.c       NODE_FENCED and its W waits, rejoin (rules 3, 5, 7)
+ *   rejoin.c      automatic rejoin by policy, the flapping guard
+ *                 (design.md §2.11)
  *   pr.c          the storage fence: preempt permission, PREEMPTED, keys,
  *                 registration (rule 13)
  *   quorum.c      majority arithmetic alone
@@ -112,6 +114,10 @@ bool timing_change_pending(const struct qf_raft *r);
 /* fence.c */
 bool fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen);
 bool fence_wait_over(const struct qf_raft *r, qf_ns now, uint32_t id);
+int fence_join_allowed(const struct qf_raft *r, uint32_t id,
+		       uint64_t fenced_gen);
+int fence_append_join(struct qf_raft *r, qf_ns now, struct qf_entry *e);
+bool fence_talking(const struct qf_raft *r, qf_ns now, uint32_t id);
 /* pr.c */
 bool pr_follows(const struct qf_raft *r, const struct qf_entry *f,
 		uint64_t to);

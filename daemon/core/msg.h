@@ -40,6 +40,20 @@ enum qf_fence_reason {
 	QF_FENCE_LAPSED = 4,	/* the node reported its own lease lapsed */
 };
 
+/*
+ * Why a NODE_JOIN was committed (its reason byte; design.md §2.11). Rule 7
+ * holds for each: a new generation committed by the majority. The automatic
+ * ones are asked for by the fenced node itself with its evidence and
+ * decided by the leader (daemon/core/rejoin.c).
+ */
+enum qf_join_reason {
+	QF_JOIN_ADMIN = 0,		/* `quorumctl rejoin` (or the legacy
+					 * AUTO_REJOIN flag of tests) */
+	QF_JOIN_AFTER_REBOOT = 1,	/* a new kernel boot, a fresh lease */
+	QF_JOIN_WHEN_IDLE = 2,		/* no opener, no mount, cache dropped */
+	__QF_JOIN_LAST,
+};
+
 /* A binary address: family 0 (unused), 4 or 6; ip in network order. */
 struct qf_addr {
 	uint8_t family;
@@ -67,7 +81,22 @@ struct qf_member {
 	uint64_t gen;		/* current generation, >= 1 */
 	uint64_t fenced_gen;	/* last generation fenced, 0 = never */
 	struct qf_addr addrs[QF_MAX_ADDRS];
+	/* Of the last NODE_JOIN applied (design.md §2.11): */
+	uint8_t join_reason;	/* enum qf_join_reason */
+	uint8_t auto_joins;	/* automatic rejoins in the flapping window */
+	uint8_t pad2[2];
+	uint32_t join_boot;	/* kernel boot (qf_boot32) the generation was
+				 * granted to (after-reboot), 0 = not known */
+	uint32_t window_s;	/* proposer's wall clock (s) when the
+				 * flapping window of auto_joins opened */
 };
+
+/*
+ * Kernel boots are named by a 32-bit digest of the boot id (the daemon
+ * hashes /proc/sys/kernel/random/boot_id; never 0). Only equality is ever
+ * tested, and an equal digest refuses an after-reboot rejoin: a collision
+ * costs one automatic rejoin, never safety (design.md §2.11).
+ */
 
 /* The cluster's timing as recorded (rule 9), in ms (rho in ppm), so that
  * a node with other values can say which ones the cluster runs. */
@@ -124,6 +153,13 @@ struct qf_entry {
 		struct qf_addr addrs[QF_MAX_ADDRS];	/* NODE_ADD */
 		struct qf_timing_rec timing;	/* TIMING_BEGIN */
 	};
+	/* NODE_JOIN only (reason = enum qf_join_reason), the member's new
+	 * join_boot, auto_joins and window_s, decided by the leader so that
+	 * applying the entry is the same on every node (design.md §2.11). */
+	uint8_t auto_joins;
+	uint8_t pad2[3];
+	uint32_t boot;
+	uint32_t window_s;
 };
 
 /* Messages. */
@@ -197,5 +233,7 @@ struct qf_msg {
 
 const char *qf_msg_type_name(int type);
 const char *qf_entry_type_name(int type);
+/* "admin", "after-reboot", "when-idle"; NULL if unknown. */
+const char *qf_join_reason_name(int reason);
 
 #endif /* QF_CORE_MSG_H */

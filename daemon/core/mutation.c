@@ -26,6 +26,8 @@ static const char *const names[__QF_MUT_LAST] = {
 	[QF_MUT_PR_REREGISTER] = "pr-reregister",
 	[QF_MUT_TIMING_NO_COVER] = "timing-no-cover",
 	[QF_MUT_TIMING_EARLY_DONE] = "timing-early-done",
+	[QF_MUT_REJOIN_NO_REBOOT_CHECK] = "rejoin-no-reboot-check",
+	[QF_MUT_REJOIN_NO_GUARD] = "rejoin-no-guard",
 };
 
 const char *qf_mutation_name(enum qf_mutation m)

@@ -43,6 +43,10 @@
  *   timing-early-done   §2.10: the leader appends TIMING_DONE as soon as
  *                       TIMING_BEGIN is committed, before every member
  *                       applied the new timing and without the wait.
+ *   rejoin-no-reboot-check design.md §2.11: the leader grants an
+ *                       after-reboot rejoin without the new kernel boot
+ *                       and the fresh lease (a daemon restart passes).
+ *   rejoin-no-guard     design.md §2.11: the flapping guard never trips.
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -65,6 +69,8 @@ enum qf_mutation {
 	QF_MUT_PR_REREGISTER,
 	QF_MUT_TIMING_NO_COVER,
 	QF_MUT_TIMING_EARLY_DONE,
+	QF_MUT_REJOIN_NO_REBOOT_CHECK,
+	QF_MUT_REJOIN_NO_GUARD,
 	__QF_MUT_LAST,
 };
 

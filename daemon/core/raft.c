@@ -117,6 +117,11 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 	r->own = cfg->timing;
 	r->kernel_settle = cfg->timing.settle;
 	r->kernel_rho_ppm = cfg->timing.rho_ppm;
+	r->flap_max = cfg->flap_max ? cfg->flap_max : QF_FLAP_MAX_DEFAULT;
+	if (r->flap_max > QF_FLAP_MAX_LIMIT)
+		r->flap_max = QF_FLAP_MAX_LIMIT;
+	r->flap_window_s = cfg->flap_window_s ? cfg->flap_window_s :
+			   QF_FLAP_WINDOW_DEFAULT;
 	r->wait = qf_timing_wait(&r->t);
 	r->timing = qf_timing_digest(&r->own);
 	r->boot_id = boot_id;
@@ -518,11 +523,16 @@ const char *qf_strerror(int err)
 		"another timing than this node's (design.md rule 9)",
 		"the rejoin names another generation than the fenced one",
 		"this leader may not preempt now (design.md rule 13)",
+		"no new kernel boot with a fresh lease since the fence "
+		"(design.md §2.11)",
+		"flapping: rejoined automatically too often, left fenced "
+		"(quorumctl rejoin; design.md §2.11)",
+		"the node does not talk to the leader",
 	};
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_ENOPREEMPT ? n[err] : "unknown error";
+	return err <= QF_ESILENT ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

@@ -105,6 +105,12 @@ enum qf_err {
 				 * committed fenced one (rule 11) */
 	QF_ENOPREEMPT,		/* not a leader that may preempt now, or no
 				 * NODE_FENCED(X, g) waiting (rule 13) */
+	QF_ESAMEBOOT,		/* after-reboot: no new kernel boot since the
+				 * fenced generation, or the lease is not
+				 * fresh (design.md §2.11) */
+	QF_EFLAPPING,		/* the flapping guard: left fenced, manual
+				 * rejoin only (design.md §2.11) */
+	QF_ESILENT,		/* the node does not talk to this leader */
 };
 const char *qf_strerror(int err);	/* accepts err or -err */
 
@@ -156,6 +162,11 @@ struct qf_config {
 	uint32_t id;		/* this node, nonzero */
 	uint32_t flags;		/* QF_CFG_*; qf_config_default sets all */
 	struct qf_timing timing;
+	/* The flapping guard (design.md §2.11), a leader's policy like
+	 * fence_after: at most flap_max automatic rejoins of one node within
+	 * flap_window_s of its proposer's wall clock; 0 = the defaults. */
+	uint32_t flap_max;
+	uint32_t flap_window_s;
 };
 void qf_config_default(struct qf_config *c, uint32_t id);
 
@@ -284,6 +295,8 @@ struct qf_vote {
 struct qf_raft {
 	/* configuration */
 	uint32_t id;
+	uint32_t flap_max;	/* design.md §2.11, resolved defaults */
+	uint32_t flap_window_s;
 	uint32_t flags;
 	struct qf_timing t;
 	qf_ns wait;		/* W, rule 5 */
@@ -410,6 +423,43 @@ int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
  * ends (design.md rule 11), so a recorded one cannot end a later fence. */
 int qf_raft_propose_join(struct qf_raft *r, qf_ns now, uint32_t id,
 			 uint64_t fenced_gen);
+
+/*
+ * An automatic rejoin asked for by the fenced node itself (design.md
+ * §2.11), with the evidence its policy needs. The node's request travels
+ * authenticated (infra wire.h) and names the fenced generation (rule 11);
+ * boot binds it to one kernel boot, so a recorded request cannot rejoin a
+ * later fence or a node that did not boot again.
+ */
+struct qf_join_req {
+	uint32_t node;
+	uint8_t reason;		/* QF_JOIN_AFTER_REBOOT or QF_JOIN_WHEN_IDLE */
+	bool lease_fresh;	/* after-reboot: the kernel lease was created
+				 * in this boot and never armed with
+				 * fenced_gen */
+	uint64_t fenced_gen;	/* the committed fence it ends (rule 11) */
+	uint32_t boot;		/* the node's kernel boot now, nonzero */
+	uint32_t armed_boot;	/* the kernel boot in which the node last
+				 * armed a lease (its own durable record),
+				 * 0 = never */
+};
+
+/*
+ * The leader decides: the member is fenced (committed) at fenced_gen,
+ * talks to this leader now, the flapping guard has not tripped (wall_s:
+ * this leader's wall clock, used for the guard's window only, never for
+ * safety) and, for after-reboot, boot differs from armed_boot and from the
+ * boot the fenced generation was granted to, and the lease is fresh.
+ * Appends NODE_JOIN(X, max_gen + 1, reason) (rule 7). Refusals:
+ * -QF_ENOTLEADER, -QF_ENOENT, -QF_ENOTFENCED, -QF_EEXIST (pending),
+ * -QF_EWRONGGEN, -QF_EINVAL (reason), -QF_ESILENT, -QF_ESAMEBOOT,
+ * -QF_EFLAPPING; the state is unchanged by each.
+ */
+int qf_raft_propose_auto_join(struct qf_raft *r, qf_ns now, uint64_t wall_s,
+			      const struct qf_join_req *q);
+/* Would the flapping guard refuse member id's next automatic rejoin at
+ * wall_s (status, logs)? */
+bool qf_raft_flapping(const struct qf_raft *r, uint32_t id, uint64_t wall_s);
 /* Leadership transfer (thesis §3.10). */
 int qf_raft_transfer(struct qf_raft *r, qf_ns now, uint32_t to);
 /* Start an election now (tests, operator "campaign"). */

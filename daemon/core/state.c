@@ -142,6 +142,12 @@ void state_apply(struct qf_state *s, const struct qf_entry *e)
 			m->gen = e->gen;
 		if (m->gen > s->max_gen)
 			s->max_gen = m->gen;
+		/* design.md §2.11: the reason, the boot and the flapping
+		 * count are the leader's, copied, so every node agrees. */
+		m->join_reason = e->reason;
+		m->join_boot = e->boot;
+		m->auto_joins = e->auto_joins;
+		m->window_s = e->window_s;
 		break;
 	case QF_ENT_NODE_FENCED:
 		if (e->gen > m->fenced_gen) {

@@ -39,6 +39,7 @@ enum key_id {
 	K_ON_LEASE_LOST,
 	K_REQUIRE_PR,
 	K_HOOK_TIMEOUT,
+	K_REJOIN, K_FLAP_MAX, K_FLAP_WINDOW,
 	K_COUNT,
 	K_PEER = K_COUNT,	/* repeatable: no duplicate tracking */
 	K_PR_DEVICE,		/* repeatable, duplicates refused itself */
@@ -246,6 +247,24 @@ static int p_profile(struct parse *p, const char *key, const char *v,
 		*(enum qf_conf_profile *)dst = QF_CONF_PROFILE_FAST;
 	else
 		return fail(p, key, "'%s' is not a profile (default, fast)", v);
+	return 1;
+}
+
+/* design.md §2.11: who asks for a rejoin, and with what evidence. */
+static int p_rejoin(struct parse *p, const char *key, const char *v,
+		    void *dst, uint32_t min, uint32_t max)
+{
+	(void)min;
+	(void)max;
+	if (!strcmp(v, "manual"))
+		*(enum qf_conf_rejoin *)dst = QF_CONF_REJOIN_MANUAL;
+	else if (!strcmp(v, "after-reboot"))
+		*(enum qf_conf_rejoin *)dst = QF_CONF_REJOIN_AFTER_REBOOT;
+	else if (!strcmp(v, "when-idle"))
+		*(enum qf_conf_rejoin *)dst = QF_CONF_REJOIN_WHEN_IDLE;
+	else
+		return fail(p, key, "'%s' is not a rejoin policy (manual, "
+			    "after-reboot, when-idle)", v);
 	return 1;
 }
 
@@ -544,6 +563,10 @@ static const struct key_def keys[] = {
 	  60000 },
 	{ "cluster", "fence_after_ms", K_FENCE_AFTER, p_u32,
 	  OFF(fence_after_ms), 0, 3600000 },
+	{ "cluster", "flap_max", K_FLAP_MAX, p_u32, OFF(flap_max), 1,
+	  QF_FLAP_MAX_LIMIT },
+	{ "cluster", "flap_window_s", K_FLAP_WINDOW, p_u32, OFF(flap_window_s),
+	  1, 7 * 24 * 3600 },
 	{ "cluster", "peer", K_PEER, p_peer_line, 0, 0, 0 },
 	{ "node", "id", K_ID, p_u32, OFF(node_id), 1, QF_CONF_MAX_ID },
 	{ "node", "lease_name", K_LEASE_NAME, p_name, OFF(lease_name), 1,
@@ -571,6 +594,7 @@ static const struct key_def keys[] = {
 	{ "node", "require_pr", K_REQUIRE_PR, p_bool, OFF(require_pr), 0, 0 },
 	{ "node", "hook_timeout_ms", K_HOOK_TIMEOUT, p_u32,
 	  OFF(hook_timeout_ms), 100, 3600000 },
+	{ "node", "rejoin", K_REJOIN, p_rejoin, OFF(rejoin), 0, 0 },
 };
 
 static int handler(void *user, const char *section, const char *key,
@@ -707,6 +731,39 @@ static int check_actions(struct parse *p)
 			       "exclude each other");
 	/* log-only never gets here: p_actions refuses it (design.md rule 12) */
 	return 0;
+}
+
+/*
+ * design.md §2.11: the default is after-reboot where a lapse reboots (or
+ * panics) the node, manual on an io-only node; when-idle is for io-only
+ * nodes (with a reboot action the lapse reboots, and after-reboot is the
+ * policy whose evidence that reboot gives).
+ */
+static int check_rejoin(struct parse *p)
+{
+	struct qf_conf *c = &p->c;
+	bool reboots = c->actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC);
+
+	if (c->rejoin == QF_CONF_REJOIN_UNSET)
+		c->rejoin = reboots ? QF_CONF_REJOIN_AFTER_REBOOT :
+				      QF_CONF_REJOIN_MANUAL;
+	if (c->rejoin == QF_CONF_REJOIN_WHEN_IDLE && reboots)
+		return fail_at(p, K_REJOIN, "rejoin", "when-idle is for io-only "
+			       "nodes (actions = io): with reboot or panic a "
+			       "lapse reboots the node, use after-reboot");
+	return 0;
+}
+
+const char *qf_conf_rejoin_name(enum qf_conf_rejoin r)
+{
+	static const char *const n[] = {
+		[QF_CONF_REJOIN_UNSET] = "unset",
+		[QF_CONF_REJOIN_MANUAL] = "manual",
+		[QF_CONF_REJOIN_AFTER_REBOOT] = "after-reboot",
+		[QF_CONF_REJOIN_WHEN_IDLE] = "when-idle",
+	};
+
+	return (unsigned int)r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
 }
 
 static bool same_addr(const struct qf_conf_addr *x,
@@ -863,8 +920,8 @@ static int validate(struct parse *p)
 		c->timing.margin_ms = c->timing.heartbeat_ms;
 	if (qf_conf_timing_check(&c->timing, &c->wait_ms, why, sizeof(why)))
 		return timing_error(p, why);
-	if (check_actions(p) || check_watchdog(p) || check_pr(p) ||
-	    check_peers(p))
+	if (check_actions(p) || check_rejoin(p) || check_watchdog(p) ||
+	    check_pr(p) || check_peers(p))
 		return -1;
 	return 0;
 }
@@ -982,6 +1039,10 @@ void qf_conf_dump(const struct qf_conf *c, FILE *f)
 	for (unsigned int i = 0; i < c->n_pr_devices; i++)
 		fprintf(f, "pr_device %s\n", c->pr_devices[i]);
 	fprintf(f, "require_pr %s\n", c->require_pr ? "yes" : "no");
+	fprintf(f, "rejoin %s, flapping guard %" PRIu32 " in %" PRIu32 " s\n",
+		qf_conf_rejoin_name(c->rejoin),
+		c->flap_max ? c->flap_max : QF_FLAP_MAX_DEFAULT,
+		c->flap_window_s ? c->flap_window_s : QF_FLAP_WINDOW_DEFAULT);
 	for (unsigned int i = 0; i < c->nwarn; i++)
 		fprintf(f, "warning: %s\n", c->warn[i]);
 }

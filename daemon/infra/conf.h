@@ -34,6 +34,14 @@ enum qf_conf_profile {
 	QF_CONF_PROFILE_FAST,		/* design.md §5, fast profile */
 };
 
+/* design.md §2.11: the node's rejoin policy. */
+enum qf_conf_rejoin {
+	QF_CONF_REJOIN_UNSET,		/* resolved by the loader */
+	QF_CONF_REJOIN_MANUAL,		/* only quorumctl rejoin */
+	QF_CONF_REJOIN_AFTER_REBOOT,	/* a new kernel boot, a fresh lease */
+	QF_CONF_REJOIN_WHEN_IDLE,	/* io-only: no opener, no mount */
+};
+
 /* Timing knobs of design.md §5, in milliseconds (rho in ppm). */
 struct qf_conf_timing {
 	uint32_t heartbeat_ms;
@@ -69,6 +77,8 @@ struct qf_conf {
 	enum qf_conf_profile profile;
 	struct qf_conf_timing timing;
 	uint32_t fence_after_ms;	/* 0: the core's default */
+	uint32_t flap_max;		/* design.md §2.11; 0: the core's */
+	uint32_t flap_window_s;		/* default (3 in 3600 s) */
 	/* [node] */
 	uint32_t node_id;
 	char lease_name[QFENCE_NAME_LEN];
@@ -89,6 +99,7 @@ struct qf_conf {
 	char pr_devices[QF_CONF_MAX_PR][QF_CONF_PATH_LEN];
 	bool require_pr;		/* refuse to start without working PR */
 	uint32_t hook_timeout_ms;	/* a hook running longer is killed */
+	enum qf_conf_rejoin rejoin;	/* never UNSET after a load */
 	/* [peer.N] sections and peer = lines */
 	unsigned int npeers;
 	struct qf_conf_peer peers[QF_CONF_MAX_PEERS];
@@ -130,6 +141,8 @@ int qf_conf_parse_addr(const char *s, struct qf_conf_addr *a,
 
 const struct qf_conf_peer *qf_conf_peer(const struct qf_conf *c, uint32_t id);
 const struct qf_conf_peer *qf_conf_self(const struct qf_conf *c);
+
+const char *qf_conf_rejoin_name(enum qf_conf_rejoin r);
 
 /* Print the effective configuration and the derived W (--check-config). */
 void qf_conf_dump(const struct qf_conf *c, FILE *f);

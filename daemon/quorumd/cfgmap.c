@@ -35,9 +35,13 @@ int qd_core_config(const struct qf_conf *c, struct qf_config *out,
 		(fence_after > t->lease ? fence_after : t->lease);
 	/*
 	 * design.md §2 rule 7 and the admin contract: a fenced node comes back
-	 * only through `quorumctl rejoin`, never because it talks again.
+	 * only through `quorumctl rejoin`, or through its own request with
+	 * its policy's evidence (§2.11, daemon/quorumd/rejoin.c), never
+	 * because it talks again.
 	 */
 	out->flags &= ~QF_CFG_AUTO_REJOIN;
+	out->flap_max = c->flap_max;		/* 0: the core's defaults */
+	out->flap_window_s = c->flap_window_s;
 	return qf_timing_validate(t, why, len);
 }
 

@@ -23,12 +23,16 @@
  * 5: the committed timing change (design.md §2.10): entries TIMING_BEGIN
  * (its values follow the generation), TIMING_APPLIED and TIMING_DONE; the
  * state carries the change in progress (digest and values) after the
- * cluster's timing. Versions 2-4 decode unchanged (no change in
- * progress); a TIMING_* entry in a record older than 5 is refused.
+ * cluster's timing; a TIMING_* entry in a record older than 5 is refused.
+ * Also 5: a NODE_JOIN entry carries auto_joins, boot and window_s, a member
+ * join_reason, auto_joins, join_boot and window_s (design.md §2.11);
+ * older records decode with them 0 (an operator's rejoin, no count).
+ * Versions 2-4 decode unchanged (no change in progress).
  */
 #define CODEC_VERSION 5
 #define CODEC_PREEMPTED 4
 #define CODEC_TIMING_CHANGE 5
+#define CODEC_REJOIN 5
 #define CODEC_OLDEST 2
 
 struct wbuf {
@@ -128,9 +132,14 @@ static void put_entry(struct wbuf *w, const struct qf_entry *e)
 		w->over = true;
 	if (e->type == QF_ENT_TIMING_BEGIN)
 		put_timing_rec(w, &e->timing);
+	if (e->type == QF_ENT_NODE_JOIN) {	/* version 5 */
+		put(w, e->auto_joins, 1);
+		put(w, e->boot, 4);
+		put(w, e->window_s, 4);
+	}
 }
 
-static void get_entry(struct rbuf *r, struct qf_entry *e)
+static void get_entry(struct rbuf *r, struct qf_entry *e, unsigned int ver)
 {
 	memset(e, 0, sizeof(*e));
 	e->term = get(r, 8);
@@ -153,6 +162,13 @@ static void get_entry(struct rbuf *r, struct qf_entry *e)
 	}
 	for (unsigned int i = 0; i < e->n_addrs; i++)
 		get_addr(r, &e->addrs[i]);
+	if (e->type != QF_ENT_NODE_JOIN || ver < CODEC_REJOIN)
+		return;
+	e->auto_joins = (uint8_t)get(r, 1);
+	e->boot = (uint32_t)get(r, 4);
+	e->window_s = (uint32_t)get(r, 4);
+	if (e->reason >= __QF_JOIN_LAST)
+		r->bad = true;
 }
 
 /* Rule 9: the cluster's recorded timing values (version 3). */
@@ -206,6 +222,10 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 			put_addr(w, &m->addrs[j]);
 		if (m->n_addrs > QF_MAX_ADDRS)
 			w->over = true;
+		put(w, m->join_reason, 1);	/* version 5 */
+		put(w, m->auto_joins, 1);
+		put(w, m->join_boot, 4);
+		put(w, m->window_s, 4);
 	}
 }
 
@@ -249,6 +269,14 @@ static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 		}
 		for (unsigned int j = 0; j < m->n_addrs; j++)
 			get_addr(r, &m->addrs[j]);
+		if (ver < CODEC_REJOIN)
+			continue;
+		m->join_reason = (uint8_t)get(r, 1);
+		m->auto_joins = (uint8_t)get(r, 1);
+		m->join_boot = (uint32_t)get(r, 4);
+		m->window_s = (uint32_t)get(r, 4);
+		if (m->join_reason >= __QF_JOIN_LAST)
+			r->bad = true;
 	}
 }
 
@@ -268,7 +296,7 @@ int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e)
 
 	if (ver < CODEC_OLDEST || ver > CODEC_VERSION)
 		return -1;
-	get_entry(&r, e);
+	get_entry(&r, e, ver);
 	if (e->type == QF_ENT_PREEMPTED && ver < CODEC_PREEMPTED)
 		return -1;
 	if (is_timing_entry(e->type) && ver < CODEC_TIMING_CHANGE)
@@ -330,4 +358,48 @@ int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
 	*node = (uint32_t)get(&r, 4);
 	*fenced_gen = get(&r, 8);
 	return r.bad || r.off != r.len || !*node || !*fenced_gen ? -1 : 0;
+}
+
+/*
+ * design.md §2.11: a node's own automatic rejoin request. The generation
+ * binds it to one fence (rule 11), the boot to one kernel boot; a reason
+ * other than after-reboot or when-idle, a fresh flag other than 0 or 1, a
+ * zero node, generation or boot, or any other length is refused.
+ */
+size_t qd_enc_auto_rejoin(const struct qf_join_req *q, uint8_t *buf,
+			  size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, QD_PKT_AUTO_REJOIN, 1);
+	put(&w, q->node, 4);
+	put(&w, q->fenced_gen, 8);
+	put(&w, q->reason, 1);
+	put(&w, q->lease_fresh ? 1 : 0, 1);
+	put(&w, q->boot, 4);
+	put(&w, q->armed_boot, 4);
+	return w.over ? 0 : w.len;
+}
+
+int qd_dec_auto_rejoin(const uint8_t *buf, size_t len, struct qf_join_req *q)
+{
+	struct rbuf r = { .p = buf, .len = len };
+	struct qf_join_req t = { 0 };
+	unsigned int fresh;
+
+	if (get(&r, 1) != QD_PKT_AUTO_REJOIN)
+		return -1;
+	t.node = (uint32_t)get(&r, 4);
+	t.fenced_gen = get(&r, 8);
+	t.reason = (uint8_t)get(&r, 1);
+	fresh = (unsigned int)get(&r, 1);
+	t.boot = (uint32_t)get(&r, 4);
+	t.armed_boot = (uint32_t)get(&r, 4);
+	if (r.bad || r.off != r.len || !t.node || !t.fenced_gen || !t.boot ||
+	    fresh > 1 || (t.reason != QF_JOIN_AFTER_REBOOT &&
+			  t.reason != QF_JOIN_WHEN_IDLE))
+		return -1;
+	t.lease_fresh = fresh;
+	*q = t;
+	return 0;
 }

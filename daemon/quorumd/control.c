@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -151,6 +152,32 @@ static void fill_member(const struct qd *d, qf_ns now,
 	}
 }
 
+/* design.md §2.11: the policy, what keeps this node fenced, and each
+ * member's last rejoin reason and guard count. */
+_Static_assert((int)QFCTL_RJ_MANUAL == (int)QF_CONF_REJOIN_MANUAL &&
+	       (int)QFCTL_RJ_WHEN_IDLE == (int)QF_CONF_REJOIN_WHEN_IDLE &&
+	       (int)QFCTL_JR_WHEN_IDLE == (int)QF_JOIN_WHEN_IDLE,
+	       "rejoin names");
+
+static void fill_rejoin(const struct qd *d, const struct qf_status *st,
+			struct qfctl_status *s)
+{
+	uint8_t n = 0;
+
+	s->rejoin_policy = (uint8_t)d->conf.rejoin;
+	s->flapping = qf_raft_flapping(&d->raft, d->conf.node_id,
+				       (uint64_t)time(NULL));
+	snprintf(s->rejoin_why, sizeof(s->rejoin_why), "%s", d->rj.why);
+	for (int i = 0; i < QF_MAX_MEMBERS && n < QFCTL_MAX_MEMBERS; i++) {
+		const struct qf_member *m = &st->state_machine->m[i];
+
+		if (!m->id)
+			continue;
+		s->join_reason[n] = m->join_reason;
+		s->auto_joins[n++] = m->auto_joins;
+	}
+}
+
 void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
 {
 	static struct qf_status st;
@@ -197,6 +224,7 @@ void qd_ctl_fill_status(const struct qd *d, qf_ns now, struct qfctl_status *s)
 		s->fences[i].age_ms = NS_MS((int64_t)(now - d->recent_at[i]));
 	}
 	s->n_fences = (uint8_t)d->n_recent;
+	fill_rejoin(d, &st, s);
 	s->counters.sent = ws->sent;
 	s->counters.accepted = ws->accepted;
 	for (int i = 0; i < __QF_WIRE_VERDICT_MAX && i < QFCTL_MAX_DROPS; i++)

@@ -42,7 +42,8 @@
  *     The record is not undone by a timeout: it commits later.
  *   REJOIN node (0 = this node): asks the leader to commit NODE_JOIN with a
  *     new, larger generation for a fenced node (design.md §2 rule 7). It is
- *     the only way a fenced node comes back: never automatically. On a
+ *     the operator's way back; the other is the node's own rejoin policy
+ *     (design.md §2.11, shown in the status), never mere talking. On a
  *     follower the daemon forwards the request to the leader it knows and
  *     answers OK with result.flags QFCTL_RES_FORWARDED (the kernel is
  *     unfenced once the rejoin is committed and reaches this node); with
@@ -312,7 +313,21 @@ struct qfctl_status {
 	struct qfctl_member members[QFCTL_MAX_MEMBERS];
 	struct qfctl_fence fences[QFCTL_MAX_FENCES];	/* newest first */
 	struct qfctl_counters counters;
+	/* design.md §2.11 (added): this node's rejoin policy and the
+	 * condition that keeps it fenced ("": none); by member (same index
+	 * as members[]), the reason of its last NODE_JOIN and its automatic
+	 * rejoins counted by the flapping guard */
+	uint8_t rejoin_policy;			/* QFCTL_RJ_* */
+	uint8_t flapping;			/* this node: the guard tripped */
+	uint8_t pad2[6];
+	char rejoin_why[160];
+	uint8_t join_reason[QFCTL_MAX_MEMBERS];	/* QFCTL_JR_* */
+	uint8_t auto_joins[QFCTL_MAX_MEMBERS];
 };
+
+/* Rejoin policies and NODE_JOIN reasons (design.md §2.11) */
+enum { QFCTL_RJ_MANUAL = 1, QFCTL_RJ_AFTER_REBOOT, QFCTL_RJ_WHEN_IDLE };
+enum { QFCTL_JR_ADMIN = 0, QFCTL_JR_AFTER_REBOOT, QFCTL_JR_WHEN_IDLE };
 
 /*
  * The storage fence (design.md rule 13): the daemon's last read of every
@@ -363,7 +378,7 @@ _Static_assert(sizeof(struct qfctl_result) == 136, "qfctl_result size");
 _Static_assert(sizeof(struct qfctl_member) == 88, "qfctl_member size");
 _Static_assert(sizeof(struct qfctl_fence) == 32, "qfctl_fence size");
 _Static_assert(sizeof(struct qfctl_counters) == 208, "qfctl_counters");
-_Static_assert(sizeof(struct qfctl_status) == 2320, "qfctl_status size");
+_Static_assert(sizeof(struct qfctl_status) == 2520, "qfctl_status size");
 _Static_assert(sizeof(struct qfctl_pr_dev) == 432, "qfctl_pr_dev size");
 _Static_assert(sizeof(struct qfctl_pr_status) == 3488, "qfctl_pr_status");
 

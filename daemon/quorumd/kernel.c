@@ -487,6 +487,8 @@ static int adopt(struct qd *d)
 			     NULL, NULL);
 		if (!rc)
 			rc = create_lease(d, member_gen(d));
+		if (!rc)
+			rejoin_lease_created(d);
 		if (rc) {
 			LOG(ERR, "kernel: recreating lease '%s': %s",
 			    d->conf.lease_name, strerror(-rc));
@@ -555,6 +557,7 @@ static int open_kernel(struct qd *d)
 	}
 	k->state = QFENCE_STATE_DISARMED;
 	k->gen = gen;
+	rejoin_lease_created(d);
 	LOG(INFO, "kernel lease '%s' created, generation %" PRIu64
 	    " (disarmed: IO refused until the first grant)",
 	    d->conf.lease_name, gen);
@@ -817,6 +820,8 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 		return;		/* latched (rule 7), or not ours yet */
 	if (!clock_ok_to_renew(d))
 		return;
+	if (k->state != QFENCE_STATE_ARMED && rejoin_before_arm(d, gen))
+		return;		/* design.md §2.11: the record first */
 	if (!k->none)
 		rc = request(k, qd_nl_lease_renew(k->buf, k->family, ++k->seq,
 						  d->conf.lease_name, deadline,

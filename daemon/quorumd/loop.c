@@ -309,6 +309,9 @@ static void arm_timer(struct qd *d)
 	x = qd_pr_next(d);
 	if (x && x < t)
 		t = x;
+	x = rejoin_next(d);	/* a follower's core may sleep an election */
+	if (x && x < t)
+		t = x;
 	if (!t)
 		t = qd_now() + QF_MS;
 	its.it_value.tv_sec = (time_t)(t / 1000000000ULL);
@@ -330,6 +333,7 @@ static void on_timer(struct qd *d)
 	kern_emulate(d, now);
 	kern_tick(d, now);
 	ctl_on_tick(d, now);
+	rejoin_tick(d, now);	/* design.md §2.11 */
 	hooks_tick(d, now);
 	runtime_on_tick(d, now);
 	qd_pr_tick(d, now);

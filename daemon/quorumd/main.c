@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 	}
 	if (start_core(d))
 		goto out_wire;
+	rejoin_init(d);		/* before the kernel: its lease's freshness */
 	if (kern_init(d))
 		goto out_store;
 	if (net_init(d))

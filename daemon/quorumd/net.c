@@ -143,6 +143,15 @@ void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node,
 		send_payload(d, to, n);
 }
 
+void net_send_auto_rejoin(struct qd *d, uint32_t to,
+			  const struct qf_join_req *q)
+{
+	size_t n = qd_enc_auto_rejoin(q, d->payload, sizeof(d->payload));
+
+	if (n)
+		send_payload(d, to, n);
+}
+
 /* The leader's core refuses a generation other than the committed fenced
  * one (design.md rule 11): a replayed REJOIN changes nothing. */
 static void on_rejoin(struct qd *d, uint32_t from, const uint8_t *p,
@@ -174,6 +183,10 @@ static void deliver(void *ctx, const struct qf_wire_msg *wm,
 	(void)from;
 	if (wm->len >= 1 && wm->payload[0] == QD_PKT_REJOIN) {
 		on_rejoin(d, wm->from, wm->payload, wm->len);
+		return;
+	}
+	if (wm->len >= 1 && wm->payload[0] == QD_PKT_AUTO_REJOIN) {
+		rejoin_on_request(d, wm->from, wm->payload, wm->len);
 		return;
 	}
 	if (qf_msg_decode(&m, wm->payload, wm->len) || m.from != wm->from ||

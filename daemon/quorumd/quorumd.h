@@ -183,6 +183,15 @@ bool timing_mismatch(const struct qd *d, qf_ns now);
  * fenced generation it ends, 8 bytes; little-endian: design.md rule 11). */
 #define QD_PKT_REJOIN	2
 #define QD_REJOIN_LEN	13
+/* A node's own automatic rejoin request (design.md §2.11): this byte, the
+ * node id (4), the fenced generation (8), the reason (1), lease fresh
+ * (1: 0 or 1), its kernel boot (4) and the boot it last armed in (4). */
+#define QD_PKT_AUTO_REJOIN	3
+#define QD_AUTO_REJOIN_LEN	23
+struct qf_join_req;
+size_t qd_enc_auto_rejoin(const struct qf_join_req *q, uint8_t *buf,
+			  size_t cap);
+int qd_dec_auto_rejoin(const uint8_t *buf, size_t len, struct qf_join_req *q);
 size_t qd_enc_rejoin(uint32_t node, uint64_t fenced_gen, uint8_t *buf,
 		     size_t cap);
 int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
@@ -381,6 +390,17 @@ struct qd {
 		qf_ns next, until;	/* resend at next; give up at until */
 	} fwd_rejoin;
 
+	/* rejoin.c: the evidence of design.md §2.11 */
+	struct {
+		uint32_t kboot;		/* this kernel boot (digest), 0: unknown */
+		uint32_t armed_boot;	/* durable: boot of the last arm */
+		bool armed_saved;	/* this boot's record written */
+		bool lease_fresh;	/* created by this daemon start */
+		uint64_t armed_max;	/* newest generation armed since */
+		qf_ns next;		/* next request */
+		char why[160];		/* the condition that failed, "" */
+	} rj;
+
 	/* lease bookkeeping */
 	uint64_t lease_gen;		/* core's lease generation */
 	qf_ns lease_deadline;		/* last renewed deadline */
@@ -435,6 +455,17 @@ bool qd_pr_lease_allowed(const struct qd *d, uint64_t gen);	/* for the ilog sink
 /* persist.c: a write under data_dir that started at @since and took more
  * than half the lease is reported (the disk stalled) */
 void qd_disk_took(const struct qd *d, const char *what, qf_ns since);
+
+/* rejoin.c: design.md §2.11 */
+void rejoin_init(struct qd *d);
+void rejoin_lease_created(struct qd *d);
+int rejoin_before_arm(struct qd *d, uint64_t gen);
+void rejoin_tick(struct qd *d, qf_ns now);
+qf_ns rejoin_next(const struct qd *d);	/* next request due, 0: none */
+void rejoin_on_request(struct qd *d, uint32_t from, const uint8_t *p,
+		       size_t len);
+void net_send_auto_rejoin(struct qd *d, uint32_t to,
+			  const struct qf_join_req *q);
 
 /* numfile.c: small durable numbers in the data directory */
 int qd_num_save(const struct qd *d, const char *name, uint64_t v);

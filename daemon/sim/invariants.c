@@ -39,6 +39,7 @@ void inv_reset(void)
 	memset(gcterm, 0, (gmax + 1) * sizeof(gcterm[0]));
 	gmax = 0;
 	memset(leaders, 0, sizeof(leaders));
+	rejoin_reset();
 }
 
 void inv_violation(const char *what, uint64_t a, uint64_t b)
@@ -287,6 +288,7 @@ void inv_commit(struct sim_node *n, const struct qf_entry *e)
 		gmax = i;
 	if (e->type == QF_ENT_NODE_FENCED)
 		fence_committed(e);
+	rejoin_committed(e);
 }
 
 /*
@@ -376,7 +378,7 @@ void inv_liveness(void)
 		struct sim_node *n = sim_node_by_id(m->id);
 
 		if (!m->id || !(m->flags & QF_MF_IN_CONFIG) ||
-		    m->role != QF_ROLE_VOTER || !n)
+		    m->role != QF_ROLE_VOTER || !n || rejoin_live_exempt(l, n))
 			continue;
 		if (!node_lease_valid(n)) {
 			inv_violation("liveness: a member holds no lease after healing",

@@ -31,7 +31,15 @@
  *                 a follower is cut off until it is fenced, or the leader
  *                 resets, or a follower's daemon restarts on its old
  *                 configuration; half the time it changes back once done.
- *                 After healing the change must have completed everywhere
+ *                 After healing the change must have completed everywhere.
+ *   total-partition every link cut for 3 s, every lease lapses (design.md
+ *                 §2.11): each node has a rejoin policy, after-reboot
+ *                 nodes reset on the lapse (the reboot action) - or, the
+ *                 boot probe, only their daemon restarts; healed, the
+ *                 cluster must re-form and serve again without an operator
+ *   flapping      one when-idle node's links flap: cut until it is
+ *                 fenced, healed until it rejoined, N + 2 times; the
+ *                 flapping guard must leave it fenced after N
  *
  * Every scenario ends healed: all nodes up, no cuts, a clean network; after
  * a bound a leader must exist and every member must hold a lease.
@@ -47,7 +55,9 @@ const char *const scenario_names[] = {
 	[SC_MEMBERSHIP] = "membership",	[SC_ADMIN] = "admin",
 	[SC_TAKEOVER] = "takeover",	[SC_BAD_CLOCK] = "bad-clock",
 	[SC_MIXED_TIMING] = "mixed-timing",
-	[SC_TIMING_CHANGE] = "timing-change", [SC__MAX] = NULL,
+	[SC_TIMING_CHANGE] = "timing-change",
+	[SC_TOTAL_PARTITION] = "total-partition", [SC_FLAPPING] = "flapping",
+	[SC__MAX] = NULL,
 };
 
 /* nemesis steps (EV_NEMESIS arg) */
@@ -64,6 +74,7 @@ enum {
 	NS_ADMIN,	/* admin scenario: fence X now */
 	NS_ADMIN_CHECK,	/* ... and it committed */
 	NS_TIMING,	/* timing-change: next step */
+	NS_FLAP,	/* flapping: next cut or heal */
 };
 
 static struct {
@@ -77,6 +88,7 @@ static struct {
 	int64_t admin_bound;
 	struct qf_timing to;	/* timing-change: the timing asked for */
 	int back;		/* ... and then back again */
+	int flaps;		/* flapping: cycles left */
 } ns;
 
 static int64_t rho_ppb(void)
@@ -207,6 +219,29 @@ static void timing_change_start(void)
 	ns.back = rng_chance(&W.rng, 500000);
 }
 
+/*
+ * design.md §2.11: the rejoin policy of each member (0 elsewhere: the
+ * leader's legacy AUTO_REJOIN, which the other scenarios rely on).
+ */
+static void policies(int sc)
+{
+	int probe = sc == SC_TOTAL_PARTITION && rng_chance(&W.rng, 400000);
+
+	for (int i = 0; i < W.n; i++) {
+		struct sim_node *n = &W.node[i];
+
+		if (sc != SC_TOTAL_PARTITION && sc != SC_FLAPPING)
+			continue;
+		n->policy = sc == SC_FLAPPING || rng_chance(&W.rng, 500000) ?
+			QF_JOIN_WHEN_IDLE : QF_JOIN_AFTER_REBOOT;
+		n->reboot_action = n->policy == QF_JOIN_AFTER_REBOOT;
+		if (probe && n->policy == QF_JOIN_AFTER_REBOOT) {
+			n->reboot_action = 2;	/* only the daemon restarts */
+			probe = 0;
+		}
+	}
+}
+
 void nemesis_start(void)
 {
 	int sc = W.o.scenario;
@@ -225,6 +260,7 @@ void nemesis_start(void)
 		sc = pick[splitmix64(&x) % sizeof(pick)];
 	}
 	W.scenario = sc;
+	policies(sc);
 	ns.bound = 6 * (int64_t)(W.tm.election_max + W.tm.heartbeat) +
 		(int64_t)(W.tm.fence_after + 2 * W.wait + 3 * W.tm.lease) +
 		MS(2000);
@@ -290,7 +326,9 @@ static void heal_all(void)
 			node_boot(n, -1);
 		}
 
-		if (n->started && !n->up)
+		if (n->started && !n->up && n->reboot_action == 2)
+			node_boot(n, -1);	/* the boot probe: daemon only */
+		else if (n->started && !n->up)
 			node_boot(n, rng_range(&W.rng, 0, MS(50)));
 		else if (n->frozen)
 			node_thaw(n);
@@ -602,6 +640,40 @@ static void timing_step(void)
 static void stale_leader(struct sim_node *l);
 static void boot_probe(struct sim_node *l, struct sim_node *v);
 
+/* Every link cut, both ways, for 3 s: no majority anywhere, every lease
+ * lapses (issue 15's "total partition of 3 s"). */
+static void act_total_partition(void)
+{
+	for (int i = 0; i < W.n; i++)
+		for (int j = 0; j < W.n; j++)
+			if (i != j)
+				net_cut(i, j, 1);
+	step_at(W.now + MS(3000), NS_HEAL);
+}
+
+/*
+ * A flapping link: one node cut both ways until its NODE_FENCED commits
+ * (as in isolate), healed long enough to rejoin, again; N + 2 cycles, so
+ * that an unguarded leader would rejoin it N + 1 times or more.
+ */
+static void flap_step(void)
+{
+	struct sim_node *v = sim_node_by_id(ns.target);
+
+	if (net_any_cut()) {
+		net_heal();
+		step_at(W.now + MS(2000), NS_FLAP);
+		return;
+	}
+	if (ns.flaps-- <= 0) {
+		step_at(W.now, NS_HEAL);
+		return;
+	}
+	net_isolate(v->slot, 1, 1);
+	step_at(W.now + (int64_t)(W.tm.fence_after + W.wait) + MS(1500),
+		NS_FLAP);
+}
+
 static void act(void)
 {
 	struct sim_node *l = leader(), *n;
@@ -665,6 +737,15 @@ static void act(void)
 	case SC_TIMING_CHANGE:
 		ns.chaos_end = W.now + MS(12000);
 		act_timing_change(l);
+		break;
+	case SC_TOTAL_PARTITION:
+		act_total_partition();
+		break;
+	case SC_FLAPPING:
+		n = random_up();
+		ns.target = n && n != l ? n->id : (l->id % (uint32_t)W.members0) + 1;
+		ns.flaps = QF_FLAP_MAX_DEFAULT + 2;
+		step_at(W.now, NS_FLAP);
 		break;
 	case SC_ADMIN:
 		n = &W.node[rng_below(&W.rng, (uint64_t)W.members0)];
@@ -879,6 +960,9 @@ void nemesis_step(uint32_t what)
 	case NS_TIMING:
 		timing_step();
 		break;
+	case NS_FLAP:
+		flap_step();
+		break;
 	case NS_LIVE:
 		inv_liveness();
 		if (W.scenario == SC_TIMING_CHANGE)
@@ -904,6 +988,16 @@ void nemesis_fenced(uint32_t id, uint64_t gen)
 /* A kernel lease expired. */
 void nemesis_lapsed(struct sim_node *n)
 {
+	/* the reboot action of an after-reboot node (design.md §2.11): the
+	 * machine resets and boots again in 1-3 s; the probe restarts only
+	 * its daemon */
+	if (n->reboot_action && n->up) {
+		int hard = n->reboot_action == 1;
+
+		node_crash(n, hard);
+		sim_push(W.now + rng_range(&W.rng, MS(1000), MS(3000)),
+			 EV_RESTART, n->slot, (uint32_t)hard, 0);
+	}
 	if ((W.no_lapse_mask >> n->slot) & 1 && W.now <= W.no_lapse_until)
 		inv_violation("liveness: a healthy follower's lease lapsed after a leader crash",
 			      n->id, 0);

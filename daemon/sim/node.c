@@ -85,6 +85,10 @@ void node_seed_init(struct sim_node *n, int members)
 	n->kexpire_real = INT64_MAX;
 	memset(n->gens, 0, sizeof(n->gens));
 	n->klapses = n->krefused = 0;
+	n->policy = n->reboot_action = 0;
+	n->kboot = n->armed_kboot = 0;
+	n->kcreated = n->karmed_max = 0;
+	n->next_req = 0;
 	n->role = QF_FOLLOWER;
 	n->leader = 0;
 	n->term = 0;
@@ -191,6 +195,8 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 		return;
 	}
 	if (n->kstate == K_NONE || (n->kstate == K_DISARMED && gen > n->kgen)) {
+		if (n->kstate == K_NONE)
+			rejoin_lease_new(n);
 		n->kstate = K_DISARMED;	/* LEASE_NEW */
 		n->kgen = gen;
 		n->ksettle = n->ksettle_want;
@@ -211,6 +217,7 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 		return;
 	}
 	n->kstate = K_ARMED;
+	rejoin_armed(n, gen);
 	n->kdeadline = deadline;
 	if (n->role == QF_LEADER)	/* the leader's own lease: a grant */
 		n->grant_at[n->id] = n->rd_local;
@@ -420,7 +427,10 @@ void node_boot(struct sim_node *n, int64_t local0)
 		clock_boot(&n->clk, W.now, local0, n->clk.drift_ppb);
 		n->kstate = K_NONE;
 		kernel_timer(n);
+		rejoin_kernel_boot(n);
 	}
+	if (n->policy)	/* design.md §2.11: the node asks, not the leader */
+		cfg.flags &= ~QF_CFG_AUTO_REJOIN;
 	do
 		n->boot_id = rng_next(&W.rng);
 	while (n->boot_id == 0);
@@ -534,6 +544,7 @@ void node_event(const struct sim_event *ev)
 		qf_raft_tick(n->r, (qf_ns)node_local(n));
 		n->just_ticked = 1;
 		node_pump(n);
+		rejoin_tick(n);
 		if (n->tick_at == INT64_MAX)
 			schedule_tick(n);
 		n->just_ticked = 0;

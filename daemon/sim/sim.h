@@ -118,6 +118,8 @@ struct sim_gen {
 	uint64_t gen;
 	int64_t io_closed;	/* real: end of closed IO windows of gen */
 	int64_t fenced_at;	/* real: first commit of NODE_FENCED(id, gen) */
+	int issued;		/* its NODE_JOIN / NODE_ADD committed */
+	uint32_t armed_kboot;	/* kernel boot it was last armed in */
 };
 
 struct sim_node {
@@ -132,6 +134,17 @@ struct sim_node {
 				 * mixed-timing scenario changed it (rule 9) */
 	uint64_t boot_id;
 	struct qf_raft *r;
+
+	/* rejoin policy (design.md §2.11; rejoin.c) */
+	int policy;		/* 0: the leader's AUTO_REJOIN flag; else
+				 * QF_JOIN_AFTER_REBOOT / QF_JOIN_WHEN_IDLE */
+	int reboot_action;	/* on a lapse: 1 machine reset, 2 only the
+				 * daemon restarts (the boot probe) */
+	uint32_t kboot;		/* kernel boot id (digest) of this boot */
+	uint32_t armed_kboot;	/* durable: boot of the last arm */
+	uint64_t kcreated;	/* daemon boot_id that created the lease */
+	uint64_t karmed_max;	/* newest generation armed in this lease */
+	int64_t next_req;
 
 	/* batch in flight: persisted by EV_FSYNC, then sent and advanced */
 	int busy;
@@ -229,6 +242,8 @@ enum scenario {
 	SC_BAD_CLOCK,
 	SC_MIXED_TIMING,
 	SC_TIMING_CHANGE,
+	SC_TOTAL_PARTITION,
+	SC_FLAPPING,
 	SC__MAX
 };
 extern const char *const scenario_names[];
@@ -238,6 +253,15 @@ void nemesis_fenced(uint32_t id, uint64_t gen);
 void nemesis_lapsed(struct sim_node *n);
 void nemesis_restart(const struct sim_event *ev);
 void nemesis_crash(const struct sim_event *ev);
+
+/* ---- rejoin.c ---- */
+void rejoin_reset(void);
+void rejoin_kernel_boot(struct sim_node *n);
+void rejoin_lease_new(struct sim_node *n);
+void rejoin_armed(struct sim_node *n, uint64_t gen);
+void rejoin_tick(struct sim_node *n);
+void rejoin_committed(const struct qf_entry *e);
+int rejoin_live_exempt(const struct sim_node *l, const struct sim_node *n);
 
 /* ---- main.c: the world of the current seed ---- */
 struct sim_opts {

@@ -218,6 +218,9 @@ static void print_entry(struct cluster *c, struct cnode *n,
 		cl_printf(c, " gen=%llu", (unsigned long long)e->gen);
 	if (e->type == QF_ENT_NODE_FENCED)
 		cl_printf(c, " reason=%s", reason_name(e->reason));
+	if (e->type == QF_ENT_NODE_JOIN && e->reason != QF_JOIN_ADMIN)
+		cl_printf(c, " reason=%s auto=%u", qf_join_reason_name(e->reason),
+			  e->auto_joins);
 	if (e->type == QF_ENT_NODE_ADD && e->role == QF_ROLE_WITNESS)
 		cl_printf(c, " witness");
 	cl_printf(c, "\n");

@@ -19,6 +19,11 @@
  *   propose-fence node=3 [reason=admin] | propose-join node=3 [gen=G]
  *     (gen: the fenced generation the rejoin names; default the leader's
  *     committed one, as quorumctl does)
+ *   auto-join node=3 reason=after-reboot|when-idle [gen=G] [boot=B]
+ *             [armed=A] [fresh=0|1] [wall=S]
+ *     node 3's own request reaches the leader (design.md §2.11): its kernel
+ *     boot B (default 2), the boot it last armed in A (default 1), a fresh
+ *     lease (default 1), the leader's wall clock S in seconds (default 1000)
  *   propose-add id=4 [role=witness] | propose-remove id=3 | transfer to=2
  *   mutation NAME (only in a -DQF_MUTATIONS build; else "unavailable")
  *   guard id=1 ok=0                  node 1's clock guard says beyond ρ
@@ -458,6 +463,36 @@ static int cmd_propose(struct cluster *c, const struct args *a, int what)
 	return 0;
 }
 
+static uint8_t parse_join_reason(const char *s)
+{
+	for (int i = QF_JOIN_AFTER_REBOOT; s && i < __QF_JOIN_LAST; i++)
+		if (strcmp(s, qf_join_reason_name(i)) == 0)
+			return (uint8_t)i;
+	return QF_JOIN_ADMIN;	/* refused by the core */
+}
+
+static int cmd_auto_join(struct cluster *c, const struct args *a)
+{
+	uint32_t l = leader_or_err(c);
+	struct qf_join_req q;
+
+	if (!l)
+		return 0;
+	q = (struct qf_join_req){
+		.node = (uint32_t)argl(a, "node", 0),
+		.reason = parse_join_reason(arg(a, "reason")),
+		.lease_fresh = argl(a, "fresh", 1) != 0,
+		.boot = (uint32_t)argl(a, "boot", 2),
+		.armed_boot = (uint32_t)argl(a, "armed", 1),
+	};
+	q.fenced_gen = join_gen(c->n[l].r, a, q.node);
+	result(c, qf_raft_propose_auto_join(c->n[l].r, cl_local(c, l),
+					    (uint64_t)argl(a, "wall", 1000),
+					    &q));
+	cl_process(c, l);
+	return 0;
+}
+
 static int cmd_fence(struct cluster *c, const struct args *a)
 {
 	return cmd_propose(c, a, 0);
@@ -561,6 +596,7 @@ static const struct {
 	{ "restart", cmd_restart }, { "clock", cmd_clock },
 	{ "latency", cmd_latency }, { "propose-fence", cmd_fence },
 	{ "propose-join", cmd_join }, { "propose-remove", cmd_remove },
+	{ "auto-join", cmd_auto_join },
 	{ "propose-add", cmd_add }, { "transfer", cmd_transfer },
 	{ "mutation", cmd_mutation }, { "kernel-fence", cmd_kernel_fence },
 	{ "freeze", cmd_freeze_on }, { "thaw", cmd_thaw },

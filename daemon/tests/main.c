@@ -113,6 +113,8 @@ static const struct {
 	{ QF_MUT_TIMING_NO_COVER, "testdata/timing_change_wait.txt" },
 	{ QF_MUT_TIMING_EARLY_DONE, "testdata/timing_change.txt" },
 	{ QF_MUT_TIMING_EARLY_DONE, "testdata/timing_change_restart.txt" },
+	{ QF_MUT_REJOIN_NO_REBOOT_CHECK, "testdata/rejoin_policy.txt" },
+	{ QF_MUT_REJOIN_NO_GUARD, "testdata/rejoin_policy.txt" },
 };
 
 /* Mutation -> the unit tests that must catch it. */

@@ -173,6 +173,39 @@ static bool decodes(uint8_t *buf, size_t n, size_t at, uint8_t v)
 	return rc == 0;
 }
 
+/* design.md §2.11: why a generation was issued and the flapping guard's
+ * count travel with the entry and the state; a reason beyond the known
+ * ones is refused. */
+static void codec_rejoin_fields(void)
+{
+	uint8_t buf[QF_WIRE_MAX];
+	struct qf_msg m = { .type = QF_MSG_APPEND, .from = 1, .to = 2,
+			    .term = 2, .index = 4, .log_term = 2,
+			    .n_entries = 1 }, d;
+	struct qf_entry *e = &m.u.entries[0];
+	size_t n;
+
+	*e = (struct qf_entry){ .term = 2, .index = 5, .node = 3, .gen = 4,
+		.type = QF_ENT_NODE_JOIN, .reason = QF_JOIN_AFTER_REBOOT,
+		.auto_joins = 2, .boot = 0xabcdef01, .window_s = 1764763200 };
+	n = qf_msg_encode(&m, buf, sizeof(buf));
+	CHECK_EQ(qf_msg_decode(&d, buf, n), 0);
+	CHECK(memcmp(&d.u.entries[0], e, sizeof(*e)) == 0);
+	CHECK(!decodes(buf, n, QF_WIRE_HDR + 18, __QF_JOIN_LAST));
+
+	memset(&m, 0, sizeof(m));
+	m = (struct qf_msg){ .type = QF_MSG_SNAPSHOT, .from = 1, .to = 2 };
+	m.u.snap.m[0] = (struct qf_member){ .id = 3, .role = QF_ROLE_VOTER,
+		.flags = QF_MF_IN_CONFIG, .gen = 4, .fenced_gen = 3,
+		.join_reason = QF_JOIN_WHEN_IDLE, .auto_joins = 3,
+		.join_boot = 77, .window_s = 99 };
+	n = qf_msg_encode(&m, buf, sizeof(buf));
+	CHECK_EQ(qf_msg_decode(&d, buf, n), 0);
+	CHECK(memcmp(&d.u.snap, &m.u.snap, sizeof(m.u.snap)) == 0);
+	CHECK(!decodes(buf, n, QF_WIRE_HDR + QF_WIRE_MEMBER - 10,
+		       __QF_JOIN_LAST));
+}
+
 static void codec_refuses_bad_fields(void)
 {
 	uint8_t buf[QF_WIRE_MAX];
@@ -183,7 +216,8 @@ static void codec_refuses_bad_fields(void)
 	CHECK(decodes(buf, n, 0, 'Q'));
 	CHECK(!decodes(buf, n, 0, 'X'));		/* magic */
 	CHECK(!decodes(buf, n, 2, 1));			/* version */
-	CHECK(!decodes(buf, n, 2, 3));
+	CHECK(!decodes(buf, n, 2, 2));	/* no rejoin fields (design.md §2.11) */
+	CHECK(!decodes(buf, n, 2, 4));
 	CHECK(!decodes(buf, n, 3, 0));			/* type NONE */
 	CHECK(!decodes(buf, n, 3, __QF_MSG_LAST));
 	CHECK(!decodes(buf, n, 4, 0x80));		/* unknown flag */
@@ -192,6 +226,7 @@ static void codec_refuses_bad_fields(void)
 	CHECK(!decodes(buf, n, e0 + 16, 0));		/* entry type */
 	CHECK(!decodes(buf, n, e0 + 19, QF_MAX_ADDRS + 1));
 	CHECK(!decodes(buf, n, e0 + 32, 5));		/* address family */
+	CHECK(!decodes(buf, n, e0 + QF_WIRE_ENTRY - 11, 1));	/* its zero */
 	CHECK(!decodes(buf, n, 3, QF_MSG_GRANT));	/* entries on a grant */
 	CHECK_EQ(qf_msg_encode(&(struct qf_msg){ .type = 0 }, buf, sizeof(buf)), 0);
 }
@@ -246,6 +281,7 @@ static void codec_fuzz_into_core(void)
 }
 
 const struct test_case codec_tests[] = {
+	{ "rejoin-fields", codec_rejoin_fields },
 	{ "roundtrip-append", codec_roundtrip_append },
 	{ "roundtrip-small", codec_roundtrip_small },
 	{ "roundtrip-snapshot", codec_roundtrip_snapshot },

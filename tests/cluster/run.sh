@@ -243,12 +243,16 @@ sc_reboot() {
 	# reboot delay leaves time for the rejoin that cancels it.
 	heal
 	on "$V" "touch /run/qf/go" > /dev/null
-	poll 30 on "$V" "quorumctl rejoin" > /dev/null 2>&1 || { why "rejoin of node $V refused: $(on "$V" "quorumctl rejoin" 2>&1 | tail -n 1)"; return 1; }
+	# design.md §2.11: actions io,reboot means rejoin = after-reboot by
+	# default: the node asks with its new kernel boot and fresh lease, the
+	# leader commits the new generation (rule 7); no operator
 	poll 60 is_armed "$V" || { why "node $V not armed after its reboot and rejoin: $(kstate "$V")"; return 1; }
 	g2=$(kfield "$V" generation)
 	[ "$g2" -gt "$g" ] || { why "node $V rejoined with generation $g2, not above $g"; return 1; }
 	[ "$(vmboot "$V")" = "$nb" ] || { why "node $V rebooted again (boot $(vmboot "$V"))"; return 1; }
-	echo "# node $V rejoined with generation $g2 (was $g), same boot"
+	on "$V" "quorumctl status" 2>/dev/null | grep -q "node $V: generation $g2 by rejoin after-reboot" ||
+		{ why "node $V: status does not show the after-reboot rejoin: $(on "$V" "quorumctl status" 2>&1 | grep -E 'rejoin' | head -n 3)"; return 1; }
+	echo "# node $V rejoined by itself (after-reboot) with generation $g2 (was $g), same boot"
 }
 
 sc_vm_pause() {

@@ -35,6 +35,11 @@ run sim-leader-crash --seeds 200 --nodes 5 --scenario leader-crash
 # design.md §2.10: the committed timing change, both directions
 run sim-timing-change --seeds 150 --nodes 3 --scenario timing-change
 run sim-timing-change-fast --seeds 100 --nodes 5 --scenario timing-change --profile fast
+# design.md §2.11: every lease lapses, then the cluster comes back by the
+# nodes' rejoin policies; a flapping link trips the guard.
+run sim-total-partition-3 --seeds 100 --nodes 3 --scenario total-partition
+run sim-total-partition-5 --seeds 60 --nodes 5 --scenario total-partition
+run sim-flapping --seeds 40 --nodes 3 --scenario flapping
 
 # Controls: the checks must be able to fail. An election timeout of
 # 1250-1296 ms (accepted by the liveness rule, the drift stretch included) splits votes after a

@@ -9,7 +9,8 @@
 #
 # A catch counts only when the violating seed passes without the mutation
 # (qfence-sim checks this itself). w-without-drift runs with --clocks
-# extreme, the others with random clocks. Prints "ok NAME (seed S: what)" or
+# extreme, the others with random clocks; rejoin-no-reboot-check in the
+# total-partition scenario, rejoin-no-guard in flapping. Prints "ok NAME (seed S: what)" or
 # "FAIL NAME: not caught in N seeds" and a final "N passed, N failed".
 cd "$(dirname "$0")/../.."
 seeds=${1:-2000}
@@ -27,6 +28,9 @@ pass=0 fail=0
 for m in $names; do
 	extra=
 	[ "$m" = w-without-drift ] && extra="--clocks extreme"
+	# design.md §2.11: only these scenarios give nodes a rejoin policy
+	[ "$m" = rejoin-no-reboot-check ] && extra="--scenario total-partition"
+	[ "$m" = rejoin-no-guard ] && extra="--scenario flapping"
 	out=$("$sim" --seeds "$seeds" --nodes "$nodes" --mutate "$m" $extra $SIMFLAGS 2>&1)
 	rc=$?
 	line=$(echo "$out" | grep -m1 '^VIOLATION' | sed 's/^VIOLATION //')

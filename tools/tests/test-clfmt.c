@@ -107,6 +107,31 @@ static void test_follower(void)
 	free(out);
 }
 
+/* design.md §2.11: the policy, why the node stays fenced, the guard, and
+ * each automatic rejoin's reason. */
+static void test_rejoin(void)
+{
+	struct qfctl_status st;
+	char *out = NULL;
+
+	follower(&st);
+	st.rejoin_policy = QFCTL_RJ_AFTER_REBOOT;
+	snprintf(st.rejoin_why, sizeof(st.rejoin_why), "no new kernel boot");
+	st.join_reason[0] = QFCTL_JR_WHEN_IDLE;
+	st.auto_joins[0] = 2;
+	CAPTURE(out, qc_print_status(f, &st));
+	has("rejoin: policy and condition", out,
+	    "  rejoin       after-reboot, stays fenced: no new kernel boot\n");
+	has("rejoin: member's reason", out, "  node 1: generation 1 by rejoin "
+	    "when-idle, 2 automatic in the guard's window\n");
+	free(out);
+	st.flapping = 1;
+	CAPTURE(out, qc_print_status(f, &st));
+	has("rejoin: flapping", out, "  rejoin       after-reboot, flapping: "
+	    "left fenced (quorumctl rejoin)\n");
+	free(out);
+}
+
 /* Values added to the protocol after this tool was built, and hostile names. */
 static void test_unknown(void)
 {
@@ -238,6 +263,7 @@ int main(void)
 	test_page();
 	test_pr();
 	test_follower();
+	test_rejoin();
 	test_unknown();
 	test_results();
 	test_names();

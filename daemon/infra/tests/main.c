@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 {
 	const struct ut_case *suites[] = {
 		conf_cases, store_cases, wire_cases, bootid_cases, udp_cases,
-		clock_cases, prin_cases,
+		clock_cases, prin_cases, rejoinprobe_cases,
 	};
 	const char *prefix = "", *filter = NULL;
 	int pass = 0, fail = 0, opt;

@@ -311,6 +311,37 @@ static void conf_actions(void)
 }
 
 /*
+ * design.md §2.11: the rejoin policy. Default after-reboot where a lapse
+ * reboots or panics, manual on an io-only node; when-idle only there; the
+ * flapping guard's knobs in [cluster], range-checked.
+ */
+static void conf_rejoin_policy(void)
+{
+	UT_ASSERTF(load("") == 0, "%s", err);
+	UT_EQ(conf.rejoin, QF_CONF_REJOIN_AFTER_REBOOT);
+	UT_ASSERTF(load("actions = io,panic\n") == 0, "%s", err);
+	UT_EQ(conf.rejoin, QF_CONF_REJOIN_AFTER_REBOOT);
+	UT_ASSERTF(load("actions = io\n") == 0, "%s", err);
+	UT_EQ(conf.rejoin, QF_CONF_REJOIN_MANUAL);
+	UT_ASSERTF(load("actions = io\nrejoin = when-idle\n") == 0, "%s", err);
+	UT_EQ(conf.rejoin, QF_CONF_REJOIN_WHEN_IDLE);
+	UT_ASSERTF(load("rejoin = manual\n") == 0, "%s", err);
+	UT_EQ(conf.rejoin, QF_CONF_REJOIN_MANUAL);
+	UT_ASSERT(load("rejoin = when-idle\n") != 0);
+	UT_CONTAINS(err, "t.conf:9: rejoin: when-idle is for io-only nodes");
+	UT_EQ(conf.rejoin, QF_CONF_REJOIN_MANUAL);	/* untouched */
+	UT_ASSERT(load("rejoin = sometimes\n") != 0);
+	UT_CONTAINS(err, "'sometimes' is not a rejoin policy");
+	UT_ASSERTF(load("[cluster]\nflap_max = 5\nflap_window_s = 600\n") == 0,
+		   "%s", err);
+	UT_EQ(conf.flap_max, 5);
+	UT_EQ(conf.flap_window_s, 600);
+	UT_ASSERT(load("[cluster]\nflap_max = 0\n") != 0);
+	UT_ASSERT(load("[cluster]\nflap_max = 256\n") != 0);
+	UT_ASSERT(load("[cluster]\nflap_window_s = 0\n") != 0);
+}
+
+/*
  * design.md rule 12: no per-lease log-only in a real cluster (it turns the
  * settle escalation off, and the IO fence does not bound IO already in
  * flight). Refused at its line; tests use the module's log_only=1 and
@@ -555,6 +586,7 @@ static void conf_random_files(void)
 }
 
 const struct ut_case conf_cases[] = {
+	{ "conf_rejoin_policy", conf_rejoin_policy },
 	{ "conf_example_loads", conf_example_loads },
 	{ "conf_pr_devices", conf_pr_devices },
 	{ "conf_minimal_defaults", conf_minimal_defaults },

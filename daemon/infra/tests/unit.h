@@ -70,5 +70,6 @@ extern const struct ut_case wire_cases[];
 extern const struct ut_case bootid_cases[];
 extern const struct ut_case udp_cases[];
 extern const struct ut_case clock_cases[];
+extern const struct ut_case rejoinprobe_cases[];
 
 #endif /* QF_INFRA_UNIT_H */

@@ -20,6 +20,7 @@ int main(void)
 	const struct t_case *suites[] = {
 		t_codec, t_nlmsg, t_ctl, t_hooks, t_cfgmap, t_kernel,
 		t_persist, t_binary, t_runtime, t_leaselock, t_fencelog, t_pr,
+		t_rejoin,
 	};
 	int passed = 0, failed = 0;
 

@@ -28,6 +28,6 @@ extern char t_why[256];
 
 extern const struct t_case t_codec[], t_nlmsg[], t_ctl[], t_hooks[],
 	t_cfgmap[], t_kernel[], t_persist[], t_binary[], t_runtime[], t_leaselock[],
-	t_fencelog[], t_pr[];
+	t_fencelog[], t_pr[], t_rejoin[];
 
 #endif

@@ -111,11 +111,12 @@ static void snapshot_v2_migrates(void)
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
 	/* the same record as version 2 wrote it: no timing words (neither
-	 * the cluster's, 36 bytes, nor version 5's change, 36 more) */
+	 * the cluster's, 36 bytes, nor version 5's change, 36 more), and no
+	 * rejoin fields (version 5, 10 bytes) after the member */
 	memcpy(old, buf, 1 + 16 + 1 + 8);
-	memcpy(old + 26, buf + 26 + 72, (size_t)n - 26 - 72);
+	memcpy(old + 26, buf + 26 + 72, (size_t)n - 26 - 72 - 10);
 	old[0] = 2;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 72, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 72 - 10, &so) == 0);
 	CHECK(so.state.timing == 0 && so.state.timing_rec.lease_ms == 0 &&
 	      so.state.max_gen == 1 && so.state.m[0].id == 1 &&
 	      so.index == 3);
@@ -141,6 +142,7 @@ static void entry_preempted_v4(void)
 	ssize_t n = qd_enc_entry(&e, buf, sizeof(buf));
 
 	CHECK(n > 0 && buf[0] == 5);
+	buf[0] = 4;
 	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
 	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
 	buf[0] = 3;
@@ -200,13 +202,62 @@ static void timing_change_v5(void)
 	CHECK(n > 0);
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
-	/* as version 4 wrote it: no change words */
+	/* as version 4 wrote it: no change words, no rejoin fields (the
+	 * last 10 bytes of the one member) */
 	memcpy(old, buf, 1 + 16 + 1 + 8 + 36);
-	memcpy(old + 62, buf + 62 + 36, (size_t)n - 62 - 36);
+	memcpy(old + 62, buf + 62 + 36, (size_t)n - 62 - 36 - 10);
 	old[0] = 4;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 36, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 36 - 10, &so) == 0);
 	CHECK(so.state.timing == 0xabcdef01 && so.state.timing_next == 0 &&
 	      so.state.timing_next_rec.lease_ms == 0 && so.state.m[0].id == 1);
+}
+
+/*
+ * Version 5 (design.md §2.11): a NODE_JOIN carries its reason's boot and
+ * the flapping guard's count, a member its join fields; they round-trip.
+ * A version-4 NODE_JOIN and state read with them 0 (an operator's rejoin,
+ * no count), and an unknown join reason is refused.
+ */
+static void rejoin_fields_v5(void)
+{
+	static struct qf_snapshot s, so;
+	static uint8_t old[sizeof(buf)];
+	struct qf_entry e = { .term = 5, .index = 9, .type = QF_ENT_NODE_JOIN,
+			      .node = 3, .gen = 8,
+			      .reason = QF_JOIN_AFTER_REBOOT, .auto_joins = 2,
+			      .boot = 0xfeedbeef, .window_s = 1764763200 }, eo;
+	ssize_t n = qd_enc_entry(&e, buf, sizeof(buf));
+
+	CHECK(n > 0 && buf[0] == 5);
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == 0);
+	CHECK(memcmp(&e, &eo, sizeof(e)) == 0);
+	buf[0] = 4;	/* a version-4 daemon wrote no rejoin fields */
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+	CHECK(qd_dec_entry(buf, (size_t)n - 9, &eo) == 0);
+	CHECK(eo.boot == 0 && eo.auto_joins == 0 && eo.window_s == 0);
+	e.reason = __QF_JOIN_LAST;
+	n = qd_enc_entry(&e, buf, sizeof(buf));
+	CHECK(qd_dec_entry(buf, (size_t)n, &eo) == -1);
+
+	memset(&s, 0, sizeof(s));
+	s.state.m[0] = (struct qf_member){ .id = 1, .gen = 2,
+		.role = QF_ROLE_VOTER, .flags = QF_MF_IN_CONFIG,
+		.join_reason = QF_JOIN_WHEN_IDLE, .auto_joins = 1,
+		.join_boot = 9, .window_s = 77 };
+	n = qd_enc_snapshot(&s, buf, sizeof(buf));
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
+	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
+	/* as version 4 wrote it: no timing-change words (36 bytes after the
+	 * cluster's timing), no rejoin fields (the member's last 10) */
+	memcpy(old, buf, 1 + 16 + 1 + 8 + 36);
+	memcpy(old + 62, buf + 62 + 36, (size_t)n - 62 - 36 - 10);
+	old[0] = 4;
+	CHECK(qd_dec_snapshot(old, (size_t)n - 36 - 10, &so) == 0);
+	CHECK(so.state.m[0].id == 1 && so.state.m[0].auto_joins == 0 &&
+	      so.state.m[0].join_reason == 0 && so.state.m[0].window_s == 0);
+	buf[0] = 5;
+	buf[n - 10] = __QF_JOIN_LAST;
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
 /* Duplicate slot numbers in a state are refused. */
@@ -221,7 +272,7 @@ static void state_duplicate_slot(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	/* second member's slot byte := 0 (same as the first) */
-	buf[1 + 16 + 1 + 8 + 4 + 32 + 4 + 32 + 25] = 0;
+	buf[1 + 16 + 1 + 8 + 4 + 32 + 4 + 32 + 35] = 0;
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
@@ -245,13 +296,60 @@ static void rejoin_names_generation(void)
 	CHECK(qd_enc_rejoin(3, 1, buf, QD_REJOIN_LEN - 1) == 0);
 }
 
+/*
+ * design.md §2.11: a node's own automatic rejoin request round-trips; an
+ * unknown reason, a fresh flag other than 0/1, a zero node, generation or
+ * boot, a truncated or longer datagram are refused, and it never decodes
+ * as a forwarded REJOIN or a core message.
+ */
+static void auto_rejoin_request(void)
+{
+	static struct qf_msg m;
+	struct qf_join_req q = { .node = 3, .reason = QF_JOIN_AFTER_REBOOT,
+				 .lease_fresh = true, .fenced_gen = 7,
+				 .boot = 0xabcdef01, .armed_boot = 5 }, o;
+	uint64_t gen;
+	uint32_t node;
+	size_t n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+
+	CHECK(n == QD_AUTO_REJOIN_LEN);
+	memset(&o, 0, sizeof(o));
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == 0);
+	CHECK(o.node == 3 && o.reason == QF_JOIN_AFTER_REBOOT &&
+	      o.lease_fresh && o.fenced_gen == 7 && o.boot == 0xabcdef01 &&
+	      o.armed_boot == 5);
+	CHECK(qd_dec_auto_rejoin(buf, n - 1, &o) == -1);
+	CHECK(qd_dec_auto_rejoin(buf, n + 1, &o) == -1);
+	CHECK(qd_dec_rejoin(buf, n, &node, &gen) == -1);
+	CHECK(qf_msg_decode(&m, buf, n) == -1);
+	buf[13] = QF_JOIN_ADMIN;	/* only the node's own policies */
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	buf[13] = __QF_JOIN_LAST;
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	buf[13] = QF_JOIN_WHEN_IDLE;
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == 0 &&
+	      o.reason == QF_JOIN_WHEN_IDLE);
+	buf[14] = 2;			/* fresh is a flag */
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	q.boot = 0;
+	n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	q.boot = 1;
+	q.fenced_gen = 0;
+	n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+	CHECK(qd_dec_auto_rejoin(buf, n, &o) == -1);
+	CHECK(qd_enc_auto_rejoin(&q, buf, QD_AUTO_REJOIN_LEN - 1) == 0);
+}
+
 const struct t_case t_codec[] = {
+	{ "codec/auto_rejoin_request", auto_rejoin_request },
 	{ "codec/snapshot_msg_fits_datagram", msg_snapshot_full_fits },
 	{ "codec/entry_snapshot_roundtrip", entry_and_snapshot_roundtrip },
 	{ "codec/state_duplicate_slot", state_duplicate_slot },
 	{ "codec/snapshot_v2_migrates", snapshot_v2_migrates },
 	{ "codec/entry_preempted_v4", entry_preempted_v4 },
 	{ "codec/timing_change_v5", timing_change_v5 },
+	{ "codec/rejoin_fields_v5", rejoin_fields_v5 },
 	{ "codec/rejoin_names_generation", rejoin_names_generation },
 	{ 0 }
 };

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rejoin.c (design.md §2.11): a request naming another node than its
+ * sender is refused; the armed-boot record is durable before the first
+ * arm; a fenced node that fails its policy's condition stays fenced and
+ * says which condition (no request leaves).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "quorumd.h"
+#include "test.h"
+
+static struct qd d;
+static uint8_t buf[64];
+
+static uint64_t rand0(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static int setup(const char *extra)
+{
+	static struct qf_snapshot snap;
+	static char dir[] = "/tmp/qd-rejoin-XXXXXX";
+	struct qf_persist ps = { 0 };
+	char conf[1024], err[256];
+
+	memset(&d, 0, sizeof(d));
+	if (dir[sizeof(dir) - 2] == 'X' && !mkdtemp(dir))
+		return -1;
+	snprintf(conf, sizeof(conf),
+		 "[cluster]\nname = c\nkey_file = /k\n"
+		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
+		 "peer = 3 127.0.0.1:3\n"
+		 "[node]\nid = 3\nlease_name = l3\ndata_dir = %s\n%s", dir, extra);
+	if (qf_conf_load_string(&d.conf, "t.conf", conf, err, sizeof(err)) ||
+	    qd_core_config(&d.conf, &d.core_cfg, err, sizeof(err)) ||
+	    qd_bootstrap(&d.conf, &snap))
+		return -1;
+	ps.snap = snap;
+	if (qf_raft_init(&d.raft, &d.core_cfg, &ps, 77, rand0, NULL))
+		return -1;
+	rejoin_init(&d);
+	return 0;
+}
+
+static void request_must_be_own(void)
+{
+	struct qf_join_req q = { .node = 3, .reason = QF_JOIN_WHEN_IDLE,
+				 .fenced_gen = 1, .boot = 9 };
+	size_t n = qd_enc_auto_rejoin(&q, buf, sizeof(buf));
+
+	CHECK(setup("") == 0);
+	rejoin_on_request(&d, 2, buf, n);	/* node 2 asks for node 3 */
+	CHECK(d.bad_payload == 1);
+	rejoin_on_request(&d, 3, buf, n);	/* its own: the core judges */
+	CHECK(d.bad_payload == 1);
+	rejoin_on_request(&d, 3, buf, n - 1);
+	CHECK(d.bad_payload == 2);
+}
+
+static void armed_boot_before_arm(void)
+{
+	CHECK(setup("") == 0);
+	d.rj.kboot = 0;
+	CHECK(rejoin_before_arm(&d, 4) == 0);	/* unknown boot: no record */
+	CHECK(qd_num_load(&d, "armed-boot") == 0 && d.rj.armed_max == 4);
+	d.rj.kboot = 0x1234;
+	CHECK(rejoin_before_arm(&d, 5) == 0);
+	CHECK(qd_num_load(&d, "armed-boot") == 0x1234 && d.rj.armed_saved);
+	rejoin_init(&d);			/* the next daemon start */
+	CHECK(d.rj.armed_boot == 0x1234 && !d.rj.lease_fresh);
+}
+
+/* Node 3 fenced at generation 1 in its committed state, leader 1. */
+static void fence_self(void)
+{
+	struct qf_member *m = (struct qf_member *)qf_state_find(&d.raft.st, 3);
+
+	m->fenced_gen = m->gen;
+	d.raft.leader = 1;
+	d.rj.next = 0;
+}
+
+static void stays_fenced_with_reason(void)
+{
+	struct qf_member *m;
+
+	CHECK(setup("rejoin = after-reboot\n") == 0);
+	CHECK(rejoin_next(&d) == 0);		/* not fenced: no wake-up */
+	fence_self();
+	CHECK(rejoin_next(&d) == 1);		/* due now */
+	d.rj.kboot = 7;
+	d.rj.armed_boot = 7;		/* only the daemon restarted */
+	rejoin_lease_created(&d);
+	rejoin_tick(&d, 1000 * QF_MS);
+	CHECK(strstr(d.rj.why, "no new kernel boot"));
+	/* the loop wakes for the next try, two heartbeats on */
+	CHECK(rejoin_next(&d) == 1000 * QF_MS + 2 * d.core_cfg.timing.heartbeat);
+
+	d.rj.armed_boot = 6;
+	d.rj.lease_fresh = false;	/* adopted from an earlier start */
+	d.rj.next = 0;
+	rejoin_tick(&d, 2000 * QF_MS);
+	CHECK(strstr(d.rj.why, "not fresh"));
+
+	{
+		static struct qfctl_status st;	/* quorumctl status says why */
+
+		qd_ctl_fill_status(&d, 2000 * QF_MS, &st);
+		CHECK(st.rejoin_policy == QFCTL_RJ_AFTER_REBOOT);
+		CHECK(strstr(st.rejoin_why, "not fresh") && !st.flapping);
+	}
+	d.rj.lease_fresh = true;
+	m = (struct qf_member *)qf_state_find(&d.raft.st, 3);
+	m->auto_joins = 3;		/* the guard tripped */
+	m->window_s = (uint32_t)time(NULL);
+	d.rj.next = 0;
+	rejoin_tick(&d, 3000 * QF_MS);
+	CHECK(strstr(d.rj.why, "flapping"));
+
+	m->auto_joins = 0;
+	m->fenced_gen = 0;		/* rejoined: nothing to say */
+	d.rj.next = 0;
+	rejoin_tick(&d, 4000 * QF_MS);
+	CHECK(d.rj.why[0] == '\0');
+}
+
+const struct t_case t_rejoin[] = {
+	{ "rejoin/request_must_be_own", request_must_be_own },
+	{ "rejoin/armed_boot_before_arm", armed_boot_before_arm },
+	{ "rejoin/stays_fenced_with_reason", stays_fenced_with_reason },
+	{ 0 }
+};
