@@ -532,8 +532,7 @@ static void json_status_body(FILE *f, const struct qfctl_status *st)
 
 void qc_print_status_json(FILE *f, const struct qfctl_status *st)
 {
-	json_status_body(f, st);
-	fputs("}\n", f);
+	qc_print_status_json_all(f, st, NULL, NULL);
 }
 
 /* ---- the storage fence (design.md rule 13) ---- */
@@ -616,7 +615,11 @@ static void json_pr_dev(FILE *f, const struct qfctl_pr_dev *d,
 void qc_print_status_json_pr(FILE *f, const struct qfctl_status *st,
 			     const struct qfctl_pr_status *pr)
 {
-	json_status_body(f, st);
+	qc_print_status_json_all(f, st, pr, NULL);
+}
+
+static void json_pr(FILE *f, const struct qfctl_pr_status *pr)
+{
 	fprintf(f, ",\"pr\":{\"self_key\":\"%016" PRIx64 "\",\"registered\":%s,"
 		"\"lost_generation\":%" PRIu64 ",\"devices\":[", pr->self_key,
 		pr->flags & QFCTL_PR_REGISTERED ? "true" : "false", pr->lost_gen);
@@ -624,7 +627,29 @@ void qc_print_status_json_pr(FILE *f, const struct qfctl_status *st,
 		fputs(i ? "," : "", f);
 		json_pr_dev(f, &pr->dev[i], pr->self_key);
 	}
-	fputs("]}}\n", f);
+	fputs("]}", f);
+}
+
+/* The committed fence counts (FENCE_COUNTS), fixed keys. */
+static void json_fence_totals(FILE *f, const struct qfctl_fence_counts *fc)
+{
+	fprintf(f, ",\"fences_total\":{\"silent\":%u,\"admin\":%u,"
+		"\"removed\":%u,\"lapsed\":%u,\"by_reservation\":%u}",
+		fc->by_reason[QFCTL_FR_SILENT], fc->by_reason[QFCTL_FR_ADMIN],
+		fc->by_reason[QFCTL_FR_REMOVED], fc->by_reason[QFCTL_FR_LAPSED],
+		fc->preempted);
+}
+
+void qc_print_status_json_all(FILE *f, const struct qfctl_status *st,
+			      const struct qfctl_pr_status *pr,
+			      const struct qfctl_fence_counts *fc)
+{
+	json_status_body(f, st);
+	if (pr)
+		json_pr(f, pr);
+	if (fc)
+		json_fence_totals(f, fc);
+	fputs("}\n", f);
 }
 
 /* A leave's answer: what happened, and how the node comes back. */
@@ -679,7 +704,13 @@ void qc_print_result(FILE *f, uint16_t req, const struct qfctl_result *r,
 		if (r->index)
 			fprintf(f, " at index %" PRIu64 " (term %" PRIu64 ")", r->index, r->term);
 		fputc('\n', f);
-	} else if (req == QFCTL_REQ_REJOIN && (r->flags & QFCTL_RES_FORWARDED))
+	} else if (req == QFCTL_REQ_FENCE && (r->flags & QFCTL_RES_FORWARDED))
+		fprintf(f, "fence of node %u generation %" PRIu64 " sent to the leader (node %u); NODE_FENCED commits after W (--wait waits for it)\n",
+			r->node, r->gen, r->leader);
+	else if (req == QFCTL_REQ_REJOIN && (r->flags & QFCTL_RES_COMMITTED))
+		fprintf(f, "node %u rejoined: generation %" PRIu64 " committed\n",
+			r->node, r->gen);
+	else if (req == QFCTL_REQ_REJOIN && (r->flags & QFCTL_RES_FORWARDED))
 		fprintf(f, "rejoin of node %u sent to the leader (node %u); the kernel lease is unfenced once NODE_JOIN commits and reaches the node\n",
 			r->node, r->leader);
 }

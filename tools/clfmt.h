@@ -25,6 +25,11 @@ void qc_print_status_json(FILE *f, const struct qfctl_status *st);
 void qc_print_pr_status(FILE *f, const struct qfctl_pr_status *pr);
 void qc_print_status_json_pr(FILE *f, const struct qfctl_status *st,
 			     const struct qfctl_pr_status *pr);
+/* pr, fc: NULL when the daemon has none to give ("pr" / "fences_total"
+ * absent then, as from a daemon older than them) */
+void qc_print_status_json_all(FILE *f, const struct qfctl_status *st,
+			      const struct qfctl_pr_status *pr,
+			      const struct qfctl_fence_counts *fc);
 void qc_print_result(FILE *f, uint16_t req, const struct qfctl_result *r,
 		     bool json);
 

@@ -6,9 +6,11 @@
  * connection and prints the reply. Proposals go to the leader: quorumd on
  * another node says who the leader is, and the error repeats it.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 #include "args.h"
@@ -155,6 +157,28 @@ static int parse(struct qc_ctx *ctx, int argc, char **argv, struct qc_opt *o,
 	return r ? r : take_common(ctx, o);
 }
 
+/* The committed fence counts too, when the daemon has them (FENCE_COUNTS;
+ * an older one answers bad-request and "fences_total" is left out). */
+static void status_json(struct qc_ctx *ctx, const struct qc_reply *rp,
+			const struct qfctl_pr_status *pr)
+{
+	struct qc_reply *fc = malloc(sizeof(*fc));
+	struct qc_err ignored = { 0 };
+	struct qc_ctl c;
+	int have = 0;
+
+	if (fc && !qc_ctl_open(&c, ctx->socket ? ctx->socket : QFCTL_SOCKET_DEFAULT,
+			       ctx->ctl_timeout_ms ? ctx->ctl_timeout_ms : QC_CTL_TIMEOUT_MS,
+			       &ignored)) {
+		have = !qc_ctl_call(&c, QFCTL_REQ_FENCE_COUNTS, NULL, 0, fc,
+				    "status (fence counts)", &ignored) &&
+		       fc->hdr.status == QFCTL_ST_OK;
+		qc_ctl_close(&c);
+	}
+	qc_print_status_json_all(ctx->out, &rp->u.st, pr, have ? &fc->u.fc : NULL);
+	free(fc);
+}
+
 /*
  * The page, then the storage fence's devices (design.md rule 13). A daemon
  * from before PR_STATUS answers it with bad-request: the page alone.
@@ -173,10 +197,8 @@ static int status_pr(struct qc_ctx *ctx, struct qc_reply *rp)
 				"status (storage fence)", &ctx->err);
 	qc_ctl_close(&c);
 	have = !r && pr->hdr.status == QFCTL_ST_OK;
-	if (ctx->json && have)
-		qc_print_status_json_pr(ctx->out, &rp->u.st, &pr->u.pr);
-	else if (ctx->json)
-		qc_print_status_json(ctx->out, &rp->u.st);
+	if (ctx->json)
+		status_json(ctx, rp, have ? &pr->u.pr : NULL);
 	else {
 		qc_print_status(ctx->out, &rp->u.st);
 		if (have)
@@ -209,6 +231,31 @@ int cluster_status_main(int argc, char **argv, struct qc_ctx *ctx)
 
 /* ---- metrics: the same status reply, as Prometheus text ---- */
 
+/* The committed fence counts too; a daemon from before them answers
+ * bad-request, and the families are then left out, not printed as 0. */
+static int metrics_print(struct qc_ctx *ctx, const struct qc_reply *st)
+{
+	struct qc_reply *fc = malloc(sizeof(*fc));
+	struct qc_ctl c;
+	int r, have = 0;
+
+	if (!fc)
+		return qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
+	r = ctl_open(ctx, &c, 0);
+	if (!r)
+		r = qc_ctl_call(&c, QFCTL_REQ_FENCE_COUNTS, NULL, 0, fc,
+				"metrics: fence counts", &ctx->err);
+	qc_ctl_close(&c);
+	if (!r && fc->hdr.status == QFCTL_ST_OK)
+		have = 1;
+	else if (!r && fc->hdr.status != QFCTL_ST_BAD_REQUEST)
+		r = qc_ctl_refusal(fc, "metrics: fence counts", &ctx->err);
+	if (!r)
+		qc_print_metrics(ctx->out, &st->u.st, have ? &fc->u.fc : NULL);
+	free(fc);
+	return r;
+}
+
 int cluster_metrics_main(int argc, char **argv, struct qc_ctx *ctx)
 {
 	struct qc_opt o[] = { COMMON_OPTS };
@@ -225,7 +272,7 @@ int cluster_metrics_main(int argc, char **argv, struct qc_ctx *ctx)
 		return qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
 	r = exchange(ctx, QFCTL_REQ_STATUS, NULL, 0, rp, "metrics");
 	if (!r)
-		qc_print_metrics(ctx->out, &rp->u.st);
+		r = metrics_print(ctx, rp);
 	free(rp);
 	return r;
 }
@@ -281,7 +328,21 @@ static const struct qc_cmd member_cmds[] = {
 
 /* ---- fence ---- */
 
-enum { F_WAIT = O_COMMON, F_TIMEOUT, F_N };
+enum { F_WAIT = O_COMMON, F_TIMEOUT, F_TIMEOUT_S, F_N };
+
+/* --timeout S or --timeout-ms MS (at most one; both need --wait) -> ms. */
+static int wait_timeout_arg(struct qc_ctx *ctx, const struct qc_opt *wait,
+			    const struct qc_opt *ms, const struct qc_opt *sec,
+			    uint32_t *out)
+{
+	if (ms && ms->seen && sec->seen)
+		return qc_usage(ctx, "--timeout and --timeout-ms exclude each other");
+	if (((ms && ms->seen) || sec->seen) && !wait->seen)
+		return qc_usage(ctx, "%s needs --wait",
+				sec->seen ? "--timeout" : "--timeout-ms");
+	*out = (uint32_t)(sec->seen ? sec->val * 1000 : ms ? ms->val : 0);
+	return 0;
+}
 
 /*
  * Without --timeout-ms the daemon waits its default, 4 W: ask it for W
@@ -325,6 +386,7 @@ int cluster_fence_main(int argc, char **argv, struct qc_ctx *ctx)
 		COMMON_OPTS,
 		[F_WAIT] = { "wait", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
 		[F_TIMEOUT] = { "timeout-ms", QC_OPT_NUM, 1, WAIT_MAX_MS, 0, 0, 0, NULL },
+		[F_TIMEOUT_S] = { "timeout", QC_OPT_NUM, 1, WAIT_MAX_MS / 1000, 0, 0, 0, NULL },
 	};
 	struct qfctl_req_fence req = { 0 };
 	struct qc_reply rp;
@@ -334,13 +396,13 @@ int cluster_fence_main(int argc, char **argv, struct qc_ctx *ctx)
 	r = parse(ctx, argc, argv, o, F_N, &pos, 1, 1, "NODE", NULL);
 	if (!r)
 		r = qc_node_arg(ctx, pos, &req.node);
-	if (!r && o[F_TIMEOUT].seen && !o[F_WAIT].seen)
-		r = qc_usage(ctx, "--timeout-ms needs --wait");
+	if (!r)
+		r = wait_timeout_arg(ctx, &o[F_WAIT], &o[F_TIMEOUT], &o[F_TIMEOUT_S],
+				     &req.timeout_ms);
 	if (r)
 		return r;
 	if (o[F_WAIT].seen)
 		req.flags = QFCTL_FENCE_WAIT;
-	req.timeout_ms = (uint32_t)o[F_TIMEOUT].val;
 	snprintf(what, sizeof(what), "fence %u", req.node);
 	r = fence_send(ctx, &req, &rp, what);
 	if (!r && o[F_WAIT].seen && !(rp.u.res.flags & QFCTL_RES_COMMITTED))
@@ -353,25 +415,112 @@ int cluster_fence_main(int argc, char **argv, struct qc_ctx *ctx)
 
 /* ---- rejoin ---- */
 
+enum { R_WAIT = O_COMMON, R_TIMEOUT_S, R_N };
+
+/* Node id's generation in this node's committed state (0: not a member). */
+static uint64_t member_gen(const struct qfctl_status *st, uint32_t id)
+{
+	for (unsigned int i = 0; i < st->n_members && i < QFCTL_MAX_MEMBERS; i++)
+		if (st->members[i].id == id)
+			return st->members[i].gen;
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * rejoin --wait: success only once this node's own committed state shows
+ * node with a generation above the one it had before the request (the
+ * NODE_JOIN applied here, design.md rule 7); read by STATUS every 50 ms
+ * until then, for timeout_ms (0: 4 W, as a forwarded rejoin is resent).
+ */
+static int rejoin_wait(struct qc_ctx *ctx, struct qfctl_req_node *req,
+		       uint32_t timeout_ms, struct qc_reply *rp, const char *what)
+{
+	struct qc_ctl c;
+	uint64_t before, start = now_ms(), limit = timeout_ms;
+	int r = ctl_open(ctx, &c, 0);
+
+	if (!r)
+		r = call(ctx, &c, QFCTL_REQ_STATUS, NULL, 0, rp, what);
+	if (r)
+		goto out;
+	if (!req->node)
+		req->node = rp->u.st.self;
+	before = member_gen(&rp->u.st, req->node);
+	if (!limit)
+		limit = rp->u.st.wait_ms > WAIT_MAX_MS / 4 ? WAIT_MAX_MS : 4 * rp->u.st.wait_ms;
+	r = call(ctx, &c, QFCTL_REQ_REJOIN, req, sizeof(*req), rp, what);
+	while (!r) {
+		struct qc_reply *st = malloc(sizeof(*st));
+
+		if (!st) {
+			r = qc_fail(&ctx->err, QC_EXIT_OTHER, "out of memory");
+			break;
+		}
+		r = call(ctx, &c, QFCTL_REQ_STATUS, NULL, 0, st, what);
+		if (!r && member_gen(&st->u.st, req->node) > before) {
+			rp->u.res.gen = member_gen(&st->u.st, req->node);
+			rp->u.res.flags |= QFCTL_RES_COMMITTED;
+			free(st);
+			break;
+		}
+		free(st);
+		if (!r && now_ms() - start >= limit)
+			r = qc_fail(&ctx->err, QC_EXIT_TIMEOUT,
+				    "%s: the new generation is not committed on this node after %llu ms (the rejoin may still commit)",
+				    what, (unsigned long long)limit);
+		if (!r)
+			sleep_ms(50);
+	}
+out:
+	qc_ctl_close(&c);
+	return r;
+}
+
 int cluster_rejoin_main(int argc, char **argv, struct qc_ctx *ctx)
 {
-	struct qc_opt o[] = { COMMON_OPTS };
+	struct qc_opt o[R_N] = {
+		COMMON_OPTS,
+		[R_WAIT] = { "wait", QC_OPT_FLAG, 0, 0, 0, 0, 0, NULL },
+		[R_TIMEOUT_S] = { "timeout", QC_OPT_NUM, 1, WAIT_MAX_MS / 1000, 0, 0, 0, NULL },
+	};
 	struct qfctl_req_node req = { 0 };
 	struct qc_reply rp;
 	char *pos, what[64];
+	uint32_t timeout_ms = 0;
 	size_t n;
 	int r;
 
-	r = parse(ctx, argc, argv, o, ARRAY_SIZE(o), &pos, 0, 1, "NODE", &n);
+	r = parse(ctx, argc, argv, o, R_N, &pos, 0, 1, "NODE", &n);
 	if (!r && n)
 		r = qc_node_arg(ctx, pos, &req.node);
+	if (!r)
+		r = wait_timeout_arg(ctx, &o[R_WAIT], NULL, &o[R_TIMEOUT_S], &timeout_ms);
 	if (r)
 		return r;
 	if (req.node)
 		snprintf(what, sizeof(what), "rejoin %u", req.node);
 	else
 		snprintf(what, sizeof(what), "rejoin");
-	r = exchange(ctx, QFCTL_REQ_REJOIN, &req, sizeof(req), &rp, what);
+	if (o[R_WAIT].seen)
+		r = rejoin_wait(ctx, &req, timeout_ms, &rp, what);
+	else
+		r = exchange(ctx, QFCTL_REQ_REJOIN, &req, sizeof(req), &rp, what);
 	if (!r)
 		qc_print_result(ctx->out, QFCTL_REQ_REJOIN, &rp.u.res, ctx->json);
 	return r;
@@ -482,10 +631,10 @@ static const struct qc_cmd top_usage[] = {
 	{ "status", NULL, "[--json]",
 	  "leader, term, members (role, generation, lease, last ack), fence records, drops" },
 	{ "member", NULL, "add ID ADDR:PORT[,ADDR:PORT] [--witness] | remove ID", "membership change" },
-	{ "fence", NULL, "NODE [--wait [--timeout-ms MS]] [--json]",
-	  "fence NODE now; --wait returns once NODE_FENCED is committed" },
-	{ "rejoin", NULL, "[NODE] [--json]",
-	  "rejoin a fenced node (default: this one) with a new generation" },
+	{ "fence", NULL, "NODE [--wait [--timeout S | --timeout-ms MS]] [--json]",
+	  "fence NODE now (on any member); --wait returns once NODE_FENCED is committed here" },
+	{ "rejoin", NULL, "[NODE] [--wait [--timeout S]] [--json]",
+	  "rejoin a fenced node (default: this one); --wait returns once the new generation is committed here" },
 	{ "transfer-leader", NULL, "[ID] [--json]",
 	  "hand leadership to ID (default: the most up-to-date active voter)" },
 	{ "leave", NULL, "[--json]",

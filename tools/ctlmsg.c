@@ -62,6 +62,8 @@ static size_t body_len(uint16_t code)
 		return sizeof(struct qfctl_status);
 	if (code == QFCTL_RPY_PR_STATUS)
 		return sizeof(struct qfctl_pr_status);
+	if (code == QFCTL_RPY_FENCE_COUNTS)
+		return sizeof(struct qfctl_fence_counts);
 	return 0;
 }
 
@@ -119,6 +121,7 @@ static int code_ok(const struct qfctl_hdr *h, uint16_t req)
 {
 	uint16_t want = req == QFCTL_REQ_STATUS ? QFCTL_RPY_STATUS :
 			req == QFCTL_REQ_PR_STATUS ? QFCTL_RPY_PR_STATUS :
+			req == QFCTL_REQ_FENCE_COUNTS ? QFCTL_RPY_FENCE_COUNTS :
 			QFCTL_RPY_RESULT;
 
 	if (h->code == want)

@@ -22,6 +22,7 @@ struct qc_reply {
 		struct qfctl_result res;
 		struct qfctl_status st;
 		struct qfctl_pr_status pr;
+		struct qfctl_fence_counts fc;
 	} u;
 };
 

@@ -222,7 +222,30 @@ static void fences(FILE *f, const struct qfctl_status *st)
 	    "Log index of the newest committed NODE_FENCED.", st->fences[0].index);
 }
 
-void qc_print_metrics(FILE *f, const struct qfctl_status *st)
+/*
+ * From the committed state (FENCE_COUNTS): every node reports the same
+ * totals, and a restart neither resets nor double counts them. Reasons
+ * are the daemon's own (silent, admin, removed, lapsed; a leave is
+ * lapsed); a record committed by reservation is also counted apart.
+ */
+static void fence_totals(FILE *f, const struct qfctl_fence_counts *fc)
+{
+	static const uint8_t reasons[] = { QFCTL_FR_SILENT, QFCTL_FR_ADMIN,
+					   QFCTL_FR_REMOVED, QFCTL_FR_LAPSED };
+
+	head(f, "qfence_fences_total", "counter",
+	     "Committed NODE_FENCED records in the cluster's log, by reason.");
+	for (unsigned int i = 0; i < ARRAY_SIZE(reasons); i++)
+		fprintf(f, "qfence_fences_total{reason=\"%s\"} %u\n",
+			qc_fence_reason_name(reasons[i]),
+			fc->by_reason[reasons[i]]);
+	head(f, "qfence_fences_by_reservation_total", "counter",
+	     "Committed PREEMPTED records: fences the storage enforced (design.md rule 13).");
+	fprintf(f, "qfence_fences_by_reservation_total %u\n", fc->preempted);
+}
+
+void qc_print_metrics(FILE *f, const struct qfctl_status *st,
+		      const struct qfctl_fence_counts *fc)
 {
 	info(f, st);
 	raft(f, st);
@@ -230,4 +253,6 @@ void qc_print_metrics(FILE *f, const struct qfctl_status *st)
 	wire(f, &st->counters);
 	members(f, st);
 	fences(f, st);
+	if (fc)
+		fence_totals(f, fc);
 }

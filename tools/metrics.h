@@ -12,6 +12,8 @@
 
 #include "ctl_proto.h"
 
-void qc_print_metrics(FILE *f, const struct qfctl_status *st);
+/* fc: the committed fence counts, NULL if the daemon has none to give */
+void qc_print_metrics(FILE *f, const struct qfctl_status *st,
+		      const struct qfctl_fence_counts *fc);
 
 #endif /* QC_METRICS_H */

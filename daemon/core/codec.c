@@ -242,6 +242,21 @@ static void get_header(struct wbuf *w, struct qf_msg *m)
 		  (m->n_entries && m->type != QF_MSG_APPEND);
 }
 
+/* The committed fence counts of a SNAPSHOT, after the timing values. */
+static void put_fence_counts(struct wbuf *w, const struct qf_state *s)
+{
+	for (int i = 1; i < QF_FENCE_REASONS; i++)
+		put(w, s->fenced[i], 4);
+	put(w, s->preempted, 4);
+}
+
+static void get_fence_counts(struct wbuf *w, struct qf_state *s)
+{
+	for (int i = 1; i < QF_FENCE_REASONS; i++)
+		s->fenced[i] = (uint32_t)get(w, 4);
+	s->preempted = (uint32_t)get(w, 4);
+}
+
 size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
 {
 	struct wbuf w = { .p = buf, .len = len };
@@ -264,6 +279,7 @@ size_t qf_msg_encode(const struct qf_msg *m, uint8_t *buf, size_t len)
 		 * nonzero timing_next, and read the rest unchanged */
 		if (m->u.snap.timing_next)
 			put_timing_rec(&w, &m->u.snap.timing_next_rec);
+		put_fence_counts(&w, &m->u.snap);
 	}
 	return w.bad ? 0 : w.off;
 }
@@ -286,6 +302,7 @@ int qf_msg_decode(struct qf_msg *m, const uint8_t *buf, size_t len)
 		get_timing_rec(&w, &t.u.snap.timing_rec);
 		if (t.u.snap.timing_next)
 			get_timing_rec(&w, &t.u.snap.timing_next_rec);
+		get_fence_counts(&w, &t.u.snap);
 	}
 	if (w.bad || w.off != len)
 		return -1;

@@ -25,7 +25,9 @@
  *           §2.10; zero otherwise),
  *           u32 heartbeat_ms, election_min_ms, election_max_ms, margin_ms,
  *           lease_ms, settle_ms, rho_ppm, wait_ms (the recorded values),
- *           then only when timing_next is not zero its eight values
+ *           then only when timing_next is not zero its eight values,
+ *           then u32 fenced[1..4] (committed NODE_FENCED by reason) and
+ *           u32 preempted (committed PREEMPTED), version 3
  *   TIMING_BEGIN entries carry the new timing's eight u32 values and six
  *   zero bytes where other entries have their addresses; member flags may
  *   include QF_MF_TIMING_APPLIED.
@@ -51,7 +53,9 @@
 #define QF_WIRE_ADDR	19
 #define QF_WIRE_ENTRY	(8 + 8 + 4 + 4 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR + 12)
 #define QF_WIRE_MEMBER	(4 + 4 + 8 + 8 + QF_MAX_ADDRS * QF_WIRE_ADDR + 10)
-#define QF_WIRE_STATE	(QF_MAX_MEMBERS * QF_WIRE_MEMBER + 8 + 8 + 32)
+#define QF_WIRE_FENCE_COUNTS	((QF_FENCE_REASONS - 1) * 4 + 4)
+#define QF_WIRE_STATE	(QF_MAX_MEMBERS * QF_WIRE_MEMBER + 8 + 8 + 32 + \
+			 QF_WIRE_FENCE_COUNTS)
 #define QF_WIRE_STATE_NEXT	32	/* timing_next's values, during a change */
 #define QF_WIRE_MAX	(QF_WIRE_HDR + QF_WIRE_STATE + QF_WIRE_STATE_NEXT)
 

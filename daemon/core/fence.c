@@ -164,6 +164,17 @@ static int append_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 			  uint8_t reason)
 {
+	return qf_raft_propose_fence_gen(r, now, id, 0, reason);
+}
+
+/*
+ * gen 0: the generation committed now. A forwarded fence names the one its
+ * sender saw committed (design.md rule 11): a recorded request replayed
+ * after X rejoined must not fence the new generation nobody asked to fence.
+ */
+int qf_raft_propose_fence_gen(struct qf_raft *r, qf_ns now, uint32_t id,
+			      uint64_t gen, uint8_t reason)
+{
 	const struct qf_member *c = qf_state_find(&r->cfg, id);
 	const struct qf_member *s = qf_state_find(&r->st, id);
 
@@ -173,6 +184,8 @@ int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 		return -QF_EINVAL;	/* a leader hands over before */
 	if (!c || !s)
 		return -QF_ENOENT;
+	if (gen && gen != s->gen)
+		return -QF_EFENCEGEN;
 	if (fence_in_log(r, id, s->gen))
 		return -QF_EEXIST;
 	r->now = now;

@@ -39,6 +39,7 @@ enum qf_fence_reason {
 	QF_FENCE_REMOVED = 3,	/* removed from the configuration */
 	QF_FENCE_LAPSED = 4,	/* the node reported its own lease lapsed */
 };
+#define QF_FENCE_REASONS 5	/* reasons are 1 .. QF_FENCE_REASONS - 1 */
 
 /*
  * Why a NODE_JOIN was committed (its reason byte; design.md §2.11). Rule 7
@@ -118,6 +119,12 @@ struct qf_state {
 				 * yet): its digest; 0 = none (§2.10) */
 	struct qf_timing_rec timing_rec;	/* its values (0 with it) */
 	struct qf_timing_rec timing_next_rec;	/* timing_next's values */
+	/* Committed records, counted as they are applied: every node that
+	 * applied the same log reports the same numbers, and a restart that
+	 * replays the log after its snapshot counts each record once. */
+	uint32_t fenced[QF_FENCE_REASONS];	/* NODE_FENCED by reason
+						 * ([0]: unused) */
+	uint32_t preempted;			/* PREEMPTED (rule 13) */
 };
 
 /* Log entries. */

@@ -528,11 +528,13 @@ const char *qf_strerror(int err)
 		"flapping: rejoined automatically too often, left fenced "
 		"(quorumctl rejoin; design.md §2.11)",
 		"the node does not talk to the leader",
+		"the fence names another generation than the committed one "
+		"(design.md rule 11)",
 	};
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_ESILENT ? n[err] : "unknown error";
+	return err <= QF_EFENCEGEN ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

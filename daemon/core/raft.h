@@ -111,6 +111,8 @@ enum qf_err {
 	QF_EFLAPPING,		/* the flapping guard: left fenced, manual
 				 * rejoin only (design.md §2.11) */
 	QF_ESILENT,		/* the node does not talk to this leader */
+	QF_EFENCEGEN,		/* a fence names another generation than
+				 * the committed one (rule 11) */
 };
 const char *qf_strerror(int err);	/* accepts err or -err */
 
@@ -418,6 +420,11 @@ int qf_raft_propose_remove(struct qf_raft *r, qf_ns now, uint32_t id);
  * 3), then the commit waits out rule 5's W, then it commits. */
 int qf_raft_propose_fence(struct qf_raft *r, qf_ns now, uint32_t id,
 			  uint8_t reason);
+/* The same for generation gen of X only (0: the committed one); any other
+ * is -QF_EFENCEGEN: a forwarded fence names the generation it fences
+ * (design.md rule 11), so a replayed one cannot fence a later one. */
+int qf_raft_propose_fence_gen(struct qf_raft *r, qf_ns now, uint32_t id,
+			      uint64_t gen, uint8_t reason);
 /* Rejoin X with a new, larger generation; needs NODE_FENCED(X, g)
  * committed and fenced_gen == g: a REJOIN names the fenced generation it
  * ends (design.md rule 11), so a recorded one cannot end a later fence. */

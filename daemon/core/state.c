@@ -116,6 +116,16 @@ static void apply_timing(struct qf_state *s, const struct qf_entry *e)
 		s->m[i].flags &= ~QF_MF_TIMING_APPLIED;
 }
 
+/* Every committed record of a member counts once (a removed member keeps
+ * its slot until it is fenced, so its NODE_FENCED counts too). */
+static void count_fence(struct qf_state *s, const struct qf_entry *e)
+{
+	if (e->type == QF_ENT_NODE_FENCED && e->reason < QF_FENCE_REASONS)
+		s->fenced[e->reason]++;
+	else if (e->type == QF_ENT_PREEMPTED)
+		s->preempted++;
+}
+
 void state_apply(struct qf_state *s, const struct qf_entry *e)
 {
 	struct qf_member *m;
@@ -131,6 +141,7 @@ void state_apply(struct qf_state *s, const struct qf_entry *e)
 	m = state_find_mut(s, e->node);
 	if (!m)
 		return;
+	count_fence(s, e);
 	switch (e->type) {
 	case QF_ENT_NODE_REMOVE:
 		/* Rule 4: removal alone does not free resources. */

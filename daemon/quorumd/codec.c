@@ -27,12 +27,18 @@
  * Also 5: a NODE_JOIN entry carries auto_joins, boot and window_s, a member
  * join_reason, auto_joins, join_boot and window_s (design.md §2.11);
  * older records decode with them 0 (an operator's rejoin, no count).
+ * Also 5: the state carries the committed fence counts (NODE_FENCED by
+ * reason, PREEMPTED) after the change in progress; an older state reads
+ * as counts 0, i.e. it counts the records applied since (a cluster
+ * upgraded node by node may then report different totals until every node
+ * restarted from a version-5 snapshot taken after the same records).
  * Versions 2-4 decode unchanged (no change in progress).
  */
 #define CODEC_VERSION 5
 #define CODEC_PREEMPTED 4
 #define CODEC_TIMING_CHANGE 5
 #define CODEC_REJOIN 5
+#define CODEC_FENCE_COUNTS 5
 #define CODEC_OLDEST 2
 
 struct wbuf {
@@ -205,6 +211,9 @@ static void put_state(struct wbuf *w, const struct qf_state *s)
 	put_timing_rec(w, &s->timing_rec);
 	put(w, s->timing_next, 4);	/* version 5 */
 	put_timing_rec(w, &s->timing_next_rec);
+	for (int i = 1; i < QF_FENCE_REASONS; i++)
+		put(w, s->fenced[i], 4);
+	put(w, s->preempted, 4);
 	for (unsigned int i = 0; i < QF_MAX_MEMBERS; i++) {
 		const struct qf_member *m = &s->m[i];
 
@@ -243,6 +252,10 @@ static void get_state(struct rbuf *r, struct qf_state *s, unsigned int ver)
 		s->timing_next = (uint32_t)get(r, 4);
 		get_timing_rec(r, &s->timing_next_rec);
 	}
+	for (int i = 1; ver >= CODEC_FENCE_COUNTS && i < QF_FENCE_REASONS; i++)
+		s->fenced[i] = (uint32_t)get(r, 4);
+	if (ver >= CODEC_FENCE_COUNTS)
+		s->preempted = (uint32_t)get(r, 4);
 	if (n > QF_MAX_MEMBERS) {
 		r->bad = true;
 		return;
@@ -331,6 +344,31 @@ int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
 	return r.bad || r.off != r.len ? -1 : 0;
 }
 
+/* A forwarded request: the type byte, a node id and a generation. */
+static size_t enc_node_gen(uint8_t type, uint32_t node, uint64_t gen,
+			   uint8_t *buf, size_t cap)
+{
+	struct wbuf w = { .p = buf, .cap = cap };
+
+	put(&w, type, 1);
+	put(&w, node, 4);
+	put(&w, gen, 8);
+	return w.over ? 0 : w.len;
+}
+
+/* Exactly the 13 bytes, neither the node nor the generation 0. */
+static int dec_node_gen(uint8_t type, const uint8_t *buf, size_t len,
+			uint32_t *node, uint64_t *gen)
+{
+	struct rbuf r = { .p = buf, .len = len };
+
+	if (get(&r, 1) != type)
+		return -1;
+	*node = (uint32_t)get(&r, 4);
+	*gen = get(&r, 8);
+	return r.bad || r.off != r.len || !*node || !*gen ? -1 : 0;
+}
+
 /*
  * A forwarded REJOIN: the type byte, the node id and the fenced generation
  * it asks to end (design.md rule 11), so that a recorded one replayed after a
@@ -340,24 +378,30 @@ int qd_dec_snapshot(const uint8_t *buf, size_t len, struct qf_snapshot *s)
 size_t qd_enc_rejoin(uint32_t node, uint64_t fenced_gen, uint8_t *buf,
 		     size_t cap)
 {
-	struct wbuf w = { .p = buf, .cap = cap };
-
-	put(&w, QD_PKT_REJOIN, 1);
-	put(&w, node, 4);
-	put(&w, fenced_gen, 8);
-	return w.over ? 0 : w.len;
+	return enc_node_gen(QD_PKT_REJOIN, node, fenced_gen, buf, cap);
 }
 
 int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
 		  uint64_t *fenced_gen)
 {
-	struct rbuf r = { .p = buf, .len = len };
+	return dec_node_gen(QD_PKT_REJOIN, buf, len, node, fenced_gen);
+}
 
-	if (get(&r, 1) != QD_PKT_REJOIN)
-		return -1;
-	*node = (uint32_t)get(&r, 4);
-	*fenced_gen = get(&r, 8);
-	return r.bad || r.off != r.len || !*node || !*fenced_gen ? -1 : 0;
+/*
+ * A forwarded FENCE: the type byte, the node id and the generation to
+ * fence, the one the sender saw committed (design.md rule 11): a recorded
+ * one replayed after the node rejoined names a generation the leader
+ * refuses (qf_raft_propose_fence_gen), never "whatever is current now".
+ */
+size_t qd_enc_fence(uint32_t node, uint64_t gen, uint8_t *buf, size_t cap)
+{
+	return enc_node_gen(QD_PKT_FENCE, node, gen, buf, cap);
+}
+
+int qd_dec_fence(const uint8_t *buf, size_t len, uint32_t *node,
+		 uint64_t *gen)
+{
+	return dec_node_gen(QD_PKT_FENCE, buf, len, node, gen);
 }
 
 /*

@@ -371,6 +371,25 @@ static int handle_pr_status(struct qd *d, int slot, uint32_t seq)
 		     sizeof(s));
 }
 
+/* From the committed state only (core msg.h, qf_state.fenced). */
+void qd_ctl_fill_fence_counts(const struct qf_state *st,
+			      struct qfctl_fence_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 1; i < QF_FENCE_REASONS && i < QFCTL_FENCE_REASONS; i++)
+		out->by_reason[i] = st->fenced[i];
+	out->preempted = st->preempted;
+}
+
+static int handle_fence_counts(struct qd *d, int slot, uint32_t seq)
+{
+	struct qfctl_fence_counts fc;
+
+	qd_ctl_fill_fence_counts(&d->raft.st, &fc);
+	return reply(d, slot, seq, QFCTL_RPY_FENCE_COUNTS, QFCTL_ST_OK, &fc,
+		     sizeof(fc));
+}
+
 static int handle_status(struct qd *d, int slot, uint32_t seq)
 {
 	static struct qfctl_status s;
@@ -415,17 +434,75 @@ static int handle_member(struct qd *d, int slot, uint32_t seq, uint16_t code,
 	return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
 }
 
+/* Park client slot until (node, gen) commits here, or timeout_ms (0: 4 W). */
+static void park(struct qd *d, int slot, uint32_t seq, uint32_t node,
+		 uint64_t gen, uint32_t timeout_ms)
+{
+	struct qd_ctl_client *c = &d->cli[slot];
+
+	c->waiting = true;
+	c->seq = seq;
+	c->node = node;
+	c->gen = gen;
+	c->wait_until = qd_now() + (timeout_ms ? timeout_ms * QF_MS :
+				    4 * d->raft.wait);
+}
+
+static bool following(const struct qd *d)
+{
+	return d->raft.state != QF_LEADER && d->raft.leader &&
+	       d->raft.leader != d->conf.node_id;
+}
+
+/*
+ * On a follower: forward to the leader, naming the generation committed
+ * here (design.md rule 11, fwdfence.c). The answer, with --wait, comes
+ * from this node's own committed state: NODE_FENCED(node, gen) applied
+ * here, or a timeout; never the leader's word. Refused here what the
+ * leader would refuse for sure: an unknown node, the leader itself.
+ */
+static int fence_forward(struct qd *d, int slot, uint32_t seq,
+			 const struct qfctl_req_fence *rq,
+			 struct qfctl_result *r)
+{
+	const struct qf_member *s = qf_state_find(&d->raft.st, rq->node);
+	int rc = !s ? -QF_ENOENT : rq->node == d->raft.leader ? -QF_EINVAL : 0;
+
+	if (rc) {
+		snprintf(r->message, sizeof(r->message), "%s", rc == -QF_EINVAL ?
+			 "that node leads: it hands over first (transfer-leader)" :
+			 qf_strerror(rc));
+		return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
+	}
+	r->gen = s->gen;
+	if (s->fenced_gen >= s->gen) {
+		r->gen = s->fenced_gen;
+		r->flags = QFCTL_RES_COMMITTED;
+		return result(d, slot, seq, QFCTL_ST_OK, r);
+	}
+	fwd_fence_add(d, rq->node, s->gen, qd_now());
+	LOG(INFO, "control: fence of %" PRIu32 " generation %" PRIu64
+	    " forwarded to leader %" PRIu32, rq->node, s->gen, d->raft.leader);
+	if (!(rq->flags & QFCTL_FENCE_WAIT)) {
+		r->flags = QFCTL_RES_FORWARDED;
+		return result(d, slot, seq, QFCTL_ST_OK, r);
+	}
+	park(d, slot, seq, rq->node, s->gen, rq->timeout_ms);
+	return 0;
+}
+
 static int handle_fence(struct qd *d, int slot, uint32_t seq,
 			const struct qfctl_req_fence *rq,
 			struct qfctl_result *r)
 {
 	const struct qf_member *s = qf_state_find(&d->raft.st, rq->node);
-	struct qd_ctl_client *c = &d->cli[slot];
 	int rc;
 
 	r->node = rq->node;
 	if (rq->flags & ~QFCTL_FENCE_WAIT || rq->reserved)
 		return result(d, slot, seq, QFCTL_ST_BAD_REQUEST, r);
+	if (following(d))
+		return fence_forward(d, slot, seq, rq, r);
 	rc = qf_raft_propose_fence(&d->raft, qd_now(), rq->node,
 				   QF_FENCE_ADMIN);
 	LOG(INFO, "control: fence %" PRIu32 ": %s", rq->node,
@@ -443,12 +520,7 @@ static int handle_fence(struct qd *d, int slot, uint32_t seq,
 				 qf_strerror(rc));
 		return result(d, slot, seq, qd_ctl_status_from_err(rc), r);
 	}
-	c->waiting = true;
-	c->seq = seq;
-	c->node = rq->node;
-	c->gen = r->gen;
-	c->wait_until = qd_now() + (rq->timeout_ms ?
-				    rq->timeout_ms * QF_MS : 4 * d->raft.wait);
+	park(d, slot, seq, rq->node, r->gen, rq->timeout_ms);
 	return 0;
 }
 
@@ -563,13 +635,16 @@ static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 
 	memcpy(&rq, body, h->len - sizeof(*h));
 	if (d->leaving && h->code != QFCTL_REQ_STATUS &&
-	    h->code != QFCTL_REQ_PR_STATUS && h->code != QFCTL_REQ_LEAVE)
+	    h->code != QFCTL_REQ_PR_STATUS && h->code != QFCTL_REQ_LEAVE &&
+	    h->code != QFCTL_REQ_FENCE_COUNTS)
 		return result(d, slot, h->seq, QFCTL_ST_SHUTTING_DOWN, &r);
 	switch (h->code) {
 	case QFCTL_REQ_STATUS:
 		return handle_status(d, slot, h->seq);
 	case QFCTL_REQ_PR_STATUS:
 		return handle_pr_status(d, slot, h->seq);
+	case QFCTL_REQ_FENCE_COUNTS:
+		return handle_fence_counts(d, slot, h->seq);
 	case QFCTL_REQ_MEMBER_ADD:
 	case QFCTL_REQ_MEMBER_REMOVE:
 		return handle_member(d, slot, h->seq, h->code, &rq.m, &r);
@@ -628,24 +703,6 @@ void ctl_on_client(struct qd *d, int slot)
 	}
 }
 
-void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f)
-{
-	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
-		struct qd_ctl_client *c = &d->cli[i];
-		struct qfctl_result r = { 0 };
-
-		if (c->fd < 0 || !c->waiting || c->leave ||
-		    c->node != f->node)
-			continue;
-		r.node = f->node;
-		r.gen = f->gen;
-		r.index = f->index;
-		r.flags = QFCTL_RES_COMMITTED;
-		c->waiting = false;
-		result(d, i, c->seq, QFCTL_ST_OK, &r);
-	}
-}
-
 /*
  * A forwarded rejoin travels in one unacknowledged datagram (the first one
  * after a link came back is often lost while ARP resolves). Resent to the
@@ -688,28 +745,86 @@ static void fwd_rejoin_tick(struct qd *d, qf_ns now)
 	}
 }
 
+/*
+ * What parked client c waits for, in this node's own committed state: 1 =
+ * NODE_FENCED(node, gen) applied and the node fenced now (its current
+ * generation; a lagging follower must not report a node fenced that has
+ * meanwhile rejoined with a lease); -1 = the node moved past gen unfenced
+ * (a rejoin committed meanwhile: not fenced, ask again); 0 = not yet.
+ * Judged on the state, so a record learnt from a snapshot counts too.
+ */
+static int wait_state(const struct qd *d, const struct qd_ctl_client *c,
+		      struct qfctl_result *r)
+{
+	const struct qf_member *s = qf_state_find(&d->raft.st, c->node);
+
+	if (!s)
+		return 0;
+	if (s->fenced_gen >= c->gen && s->fenced_gen >= s->gen) {
+		r->gen = s->fenced_gen;
+		r->flags = QFCTL_RES_COMMITTED;
+		return 1;
+	}
+	if (s->gen > c->gen) {
+		r->gen = s->gen;
+		snprintf(r->message, sizeof(r->message), "the node rejoined "
+			 "with generation %" PRIu64 " meanwhile: not fenced now "
+			 "(ask again)", s->gen);
+		return -1;
+	}
+	return 0;
+}
+
+/* index: of the NODE_FENCED just applied, for the answer (0: unknown) */
+static void wait_tick(struct qd *d, int i, qf_ns now, uint64_t index)
+{
+	struct qd_ctl_client *c = &d->cli[i];
+	struct qfctl_result r = { .node = c->node, .gen = c->gen,
+				  .index = index };
+	int v = wait_state(d, c, &r);
+
+	if (v) {
+		c->waiting = false;
+		result(d, i, c->seq, v > 0 ? QFCTL_ST_OK : QFCTL_ST_AGAIN, &r);
+		return;
+	}
+	if (now < c->wait_until)
+		return;
+	snprintf(r.message, sizeof(r.message), d->raft.state == QF_LEADER ?
+		 "NODE_FENCED not committed yet (it still will)" :
+		 "NODE_FENCED not committed on this node in time (forwarded "
+		 "to the leader; it may still commit)");
+	c->waiting = false;
+	result(d, i, c->seq, QFCTL_ST_TIMEOUT, &r);
+}
+
+/* A NODE_FENCED applied here: answer the clients parked on its node. */
+void ctl_on_fence_committed(struct qd *d, const struct qf_fence_decision *f)
+{
+	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
+		struct qd_ctl_client *c = &d->cli[i];
+
+		if (c->fd >= 0 && c->waiting && !c->leave && c->node == f->node)
+			wait_tick(d, i, qd_now(), f->index);
+	}
+}
+
 void ctl_on_tick(struct qd *d, qf_ns now)
 {
 	fwd_rejoin_tick(d, now);
-	for (int i = 0; i < QD_CTL_CLIENTS; i++) {
-		struct qd_ctl_client *c = &d->cli[i];
-		struct qfctl_result r = { 0 };
-
-		if (c->fd < 0 || !c->waiting || c->leave ||
-		    now < c->wait_until)
-			continue;
-		r.node = c->node;
-		r.gen = c->gen;
-		snprintf(r.message, sizeof(r.message),
-			 "NODE_FENCED not committed yet (it still will)");
-		c->waiting = false;
-		result(d, i, c->seq, QFCTL_ST_TIMEOUT, &r);
-	}
+	fwd_fence_tick(d, now);
+	for (int i = 0; i < QD_CTL_CLIENTS; i++)
+		if (d->cli[i].fd >= 0 && d->cli[i].waiting && !d->cli[i].leave)
+			wait_tick(d, i, now, 0);
 }
 
 qf_ns ctl_next_timeout(const struct qd *d)
 {
 	qf_ns t = d->fwd_rejoin.node ? d->fwd_rejoin.next : 0;
+	qf_ns f = fwd_fence_next(d);
+
+	if (f && (!t || f < t))
+		t = f;
 
 	for (int i = 0; i < QD_CTL_CLIENTS; i++)
 		if (d->cli[i].fd >= 0 && d->cli[i].waiting &&

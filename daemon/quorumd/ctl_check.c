@@ -15,6 +15,7 @@ size_t qd_ctl_body_len(uint16_t code)
 	case QFCTL_REQ_STATUS:
 	case QFCTL_REQ_LEAVE:
 	case QFCTL_REQ_PR_STATUS:
+	case QFCTL_REQ_FENCE_COUNTS:
 		return 0;
 	case QFCTL_REQ_MEMBER_ADD:
 		return sizeof(struct qfctl_req_member);

@@ -48,6 +48,13 @@
  *     answers OK with result.flags QFCTL_RES_FORWARDED (the kernel is
  *     unfenced once the rejoin is committed and reaches this node); with
  *     no known leader the answer is QFCTL_ST_NOT_LEADER.
+ *     (`quorumctl rejoin --wait` then reads STATUS until the new
+ *     generation is committed in this node's state.)
+ *   FENCE on a follower: forwarded to the leader it knows, naming the
+ *     generation committed here (design.md rule 11); OK with
+ *     QFCTL_RES_FORWARDED, or with the wait flag the same wait as on the
+ *     leader, judged on this node's own committed state. Refused on the
+ *     follower at once: an unknown node, the leader itself.
  *   LEAVE: this node leaves the cluster, exactly as on SIGTERM (a leader
  *     hands leadership over first; the kernel lease is disarmed unless it
  *     is NOWAYOUT or IO stays in flight; the leader is told, and the
@@ -76,6 +83,12 @@
  *   - PR_STATUS (code 8) -> PR_STATUS reply (code 3, struct
  *     qfctl_pr_status): the storage fence's view of every pr_device
  *     (design.md rule 13); n = 0 when the node has none.
+ *   - FENCE_COUNTS (code 9) -> FENCE_COUNTS reply (code 4, struct
+ *     qfctl_fence_counts): the committed NODE_FENCED records by reason
+ *     and the committed PREEMPTED records, from the replicated state
+ *     (every node that applied the same log answers the same numbers).
+ *     A daemon from before answers QFCTL_ST_BAD_REQUEST.
+ *   - FENCE on a follower is forwarded (see FENCE above).
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H
@@ -103,6 +116,7 @@ enum qfctl_req {
 	QFCTL_REQ_TRANSFER_LEADER = 6,
 	QFCTL_REQ_LEAVE = 7,
 	QFCTL_REQ_PR_STATUS = 8,
+	QFCTL_REQ_FENCE_COUNTS = 9,
 };
 
 /* hdr.code of replies */
@@ -110,6 +124,7 @@ enum qfctl_rpy {
 	QFCTL_RPY_RESULT = 1,		/* struct qfctl_result */
 	QFCTL_RPY_STATUS = 2,		/* struct qfctl_status */
 	QFCTL_RPY_PR_STATUS = 3,	/* struct qfctl_pr_status */
+	QFCTL_RPY_FENCE_COUNTS = 4,	/* struct qfctl_fence_counts */
 };
 
 /* hdr.status of replies (0 in requests) */
@@ -179,8 +194,8 @@ struct qfctl_req_fence {
 
 /* ---- reply bodies ---- */
 
-#define QFCTL_RES_FORWARDED	0x01	/* REJOIN sent on to the leader */
-#define QFCTL_RES_COMMITTED	0x02	/* FENCE --wait: the record committed */
+#define QFCTL_RES_FORWARDED	0x01	/* REJOIN / FENCE sent on to the leader */
+#define QFCTL_RES_COMMITTED	0x02	/* --wait: the record committed (here) */
 #define QFCTL_RES_DISARMED	0x04	/* LEAVE: kernel lease disarmed */
 #define QFCTL_RES_RECORDED	0x08	/* LEAVE: NODE_FENCED in the leader's log */
 #define QFCTL_RES_HANDED_OVER	0x10	/* LEAVE: leadership handed over */
@@ -329,6 +344,17 @@ struct qfctl_status {
 enum { QFCTL_RJ_MANUAL = 1, QFCTL_RJ_AFTER_REBOOT, QFCTL_RJ_WHEN_IDLE };
 enum { QFCTL_JR_ADMIN = 0, QFCTL_JR_AFTER_REBOOT, QFCTL_JR_WHEN_IDLE };
 
+/* FENCE_COUNTS: counted as the records are applied (design.md rule 5's
+ * NODE_FENCED; rule 13's PREEMPTED), carried in snapshots, so a restart
+ * neither loses nor double counts them. */
+#define QFCTL_FENCE_REASONS	8
+struct qfctl_fence_counts {
+	uint32_t by_reason[QFCTL_FENCE_REASONS];	/* [QFCTL_FR_*]; [0]
+							 * unused */
+	uint32_t preempted;	/* committed PREEMPTED records */
+	uint32_t reserved[7];
+};
+
 /*
  * The storage fence (design.md rule 13): the daemon's last read of every
  * pr_device (at most about a second old). keys lists up to
@@ -372,6 +398,7 @@ struct qfctl_pr_status {
 _Static_assert(sizeof(struct qfctl_hdr) == 24, "qfctl_hdr size");
 _Static_assert(sizeof(struct qfctl_addr) == 20, "qfctl_addr size");
 _Static_assert(sizeof(struct qfctl_req_node) == 8, "qfctl_req_node size");
+_Static_assert(sizeof(struct qfctl_fence_counts) == 64, "qfctl_fence_counts");
 _Static_assert(sizeof(struct qfctl_req_member) == 48, "qfctl_req_member");
 _Static_assert(sizeof(struct qfctl_req_fence) == 16, "qfctl_req_fence");
 _Static_assert(sizeof(struct qfctl_result) == 136, "qfctl_result size");

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Cluster transport: core messages (daemon/core/codec.h) and forwarded
- * REJOIN requests, sealed with the cluster key (infra wire.h) and sent on
- * every link (infra udp.h: one socket per own address, design.md §4
- * redundant links).
+ * REJOIN and FENCE requests (fwdfence.c), sealed with the cluster key
+ * (infra wire.h) and sent on every link (infra udp.h: one socket per own
+ * address, design.md §4 redundant links).
  *
  * Peer addresses come from the committed state (a member added at run time
  * carries its addresses) and fall back to the configuration file.
@@ -152,6 +152,14 @@ void net_send_auto_rejoin(struct qd *d, uint32_t to,
 		send_payload(d, to, n);
 }
 
+void net_send_fence(struct qd *d, uint32_t to, uint32_t node, uint64_t gen)
+{
+	size_t n = qd_enc_fence(node, gen, d->payload, sizeof(d->payload));
+
+	if (n)
+		send_payload(d, to, n);
+}
+
 /* The leader's core refuses a generation other than the committed fenced
  * one (design.md rule 11): a replayed REJOIN changes nothing. */
 static void on_rejoin(struct qd *d, uint32_t from, const uint8_t *p,
@@ -187,6 +195,10 @@ static void deliver(void *ctx, const struct qf_wire_msg *wm,
 	}
 	if (wm->len >= 1 && wm->payload[0] == QD_PKT_AUTO_REJOIN) {
 		rejoin_on_request(d, wm->from, wm->payload, wm->len);
+		return;
+	}
+	if (wm->len >= 1 && wm->payload[0] == QD_PKT_FENCE) {
+		fwd_fence_received(d, wm->from, wm->payload, wm->len);
 		return;
 	}
 	if (qf_msg_decode(&m, wm->payload, wm->len) || m.from != wm->from ||

@@ -196,6 +196,13 @@ size_t qd_enc_rejoin(uint32_t node, uint64_t fenced_gen, uint8_t *buf,
 		     size_t cap);
 int qd_dec_rejoin(const uint8_t *buf, size_t len, uint32_t *node,
 		  uint64_t *fenced_gen);
+/* or a forwarded FENCE (this byte, the node id, 4 bytes, and the
+ * generation to fence, 8 bytes, little-endian: design.md rule 11) */
+#define QD_PKT_FENCE	4
+#define QD_FENCE_LEN	13
+size_t qd_enc_fence(uint32_t node, uint64_t gen, uint8_t *buf, size_t cap);
+int qd_dec_fence(const uint8_t *buf, size_t len, uint32_t *node,
+		 uint64_t *gen);
 #define QD_PAYLOAD_MAX	QF_WIRE_MAX_PAYLOAD
 ssize_t qd_enc_entry(const struct qf_entry *e, uint8_t *buf, size_t cap);
 int qd_dec_entry(const uint8_t *buf, size_t len, struct qf_entry *e);
@@ -215,6 +222,7 @@ void net_fini(struct qd *d);
 void net_send_msg(struct qd *d, const struct qf_msg *m);
 void net_send_rejoin(struct qd *d, uint32_t to, uint32_t node,
 		     uint64_t fenced_gen);
+void net_send_fence(struct qd *d, uint32_t to, uint32_t node, uint64_t gen);
 void net_on_readable(struct qd *d, unsigned int link);
 
 /* ---- config mapping (cfgmap.c, pure) ---- */
@@ -283,9 +291,23 @@ struct qd_ctl_client {
 	bool leave;			/* parked LEAVE: answered at exit */
 	uint32_t seq;
 	uint32_t node;
-	uint64_t gen;
+	uint64_t gen;			/* the generation to be fenced */
 	qf_ns wait_until;
 };
+/* fwdfence.c: a fence asked on a follower, forwarded to the leader */
+#define QD_FWD_FENCES	4
+struct qd_fwd_fence {
+	uint32_t node;			/* 0: free */
+	uint64_t gen;			/* the generation to fence (rule 11) */
+	qf_ns next, until;		/* resend at next; give up at until */
+};
+void fwd_fence_add(struct qd *d, uint32_t node, uint64_t gen, qf_ns now);
+void fwd_fence_tick(struct qd *d, qf_ns now);
+qf_ns fwd_fence_next(const struct qd *d);
+void fwd_fence_received(struct qd *d, uint32_t from, const uint8_t *p,
+			size_t len);
+void qd_ctl_fill_fence_counts(const struct qf_state *st,
+			      struct qfctl_fence_counts *out);
 int ctl_init(struct qd *d);
 void ctl_fini(struct qd *d);
 void ctl_on_listen(struct qd *d);
@@ -389,6 +411,7 @@ struct qd {
 		uint64_t fenced_gen;	/* the fence it ends (rule 11) */
 		qf_ns next, until;	/* resend at next; give up at until */
 	} fwd_rejoin;
+	struct qd_fwd_fence fwd_fence[QD_FWD_FENCES];	/* fwdfence.c */
 
 	/* rejoin.c: the evidence of design.md §2.11 */
 	struct {

@@ -180,6 +180,25 @@ static int cmd_status(struct cluster *c, const struct args *a)
 	return 0;
 }
 
+/* The committed fence counts of every node's state, by reason. */
+static int cmd_fence_counts(struct cluster *c, const struct args *a)
+{
+	(void)a;
+	for (uint32_t id = 1; id <= C_MAX; id++) {
+		const struct qf_state *st;
+
+		if (!c->n[id].exists || !c->n[id].r)
+			continue;
+		st = &c->n[id].r->st;
+		cl_printf(c, "n%u: silent=%u admin=%u removed=%u lapsed=%u "
+			  "preempted=%u\n", id, st->fenced[QF_FENCE_SILENT],
+			  st->fenced[QF_FENCE_ADMIN],
+			  st->fenced[QF_FENCE_REMOVED],
+			  st->fenced[QF_FENCE_LAPSED], st->preempted);
+	}
+	return 0;
+}
+
 /* The kernel's view: what IO would see now. */
 static int cmd_lease(struct cluster *c, const struct args *a)
 {
@@ -444,9 +463,10 @@ static int cmd_propose(struct cluster *c, const struct args *a, int what)
 	now = cl_local(c, l);
 	node = (uint32_t)argl(a, what == 3 ? "id" : "node",
 			      argl(a, "id", argl(a, "to", 0)));
-	if (what == 0)
-		err = qf_raft_propose_fence(c->n[l].r, now, node,
-					    parse_reason(arg(a, "reason")));
+	if (what == 0)	/* gen=: a forwarded fence naming its generation */
+		err = qf_raft_propose_fence_gen(c->n[l].r, now, node,
+						(uint64_t)argl(a, "gen", 0),
+						parse_reason(arg(a, "reason")));
 	else if (what == 1)
 		err = qf_raft_propose_join(c->n[l].r, now, node,
 					   join_gen(c->n[l].r, a, node));
@@ -589,6 +609,7 @@ static const struct {
 } commands[] = {
 	{ "add-nodes", cmd_add_nodes }, { "add-empty", cmd_add_empty },
 	{ "status", cmd_status }, { "lease", cmd_lease }, { "log", cmd_log },
+	{ "fence-counts", cmd_fence_counts },
 	{ "campaign", cmd_campaign }, { "run", cmd_run },
 	{ "partition", cmd_partition }, { "isolate", cmd_isolate },
 	{ "cut", cmd_cut }, { "heal", cmd_heal }, { "crash", cmd_crash },

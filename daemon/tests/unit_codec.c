@@ -76,10 +76,15 @@ static void codec_roundtrip_snapshot(void)
 	s.state.m[1].addrs[1] = (struct qf_addr){ .family = 4, .port = 9,
 						  .ip = { 10, 0, 0, 2 } };
 	s.state.m[1].n_addrs = 2;
+	s.state.fenced[QF_FENCE_SILENT] = 2;	/* the committed counts travel */
+	s.state.fenced[QF_FENCE_LAPSED] = 0x01020304;
+	s.state.preempted = 1;
 	m.u.snap = s.state;
 	CHECK_EQ(qf_msg_encode(&m, buf, sizeof(buf)), QF_WIRE_HDR + QF_WIRE_STATE);
 	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_HDR + QF_WIRE_STATE), 0);
 	CHECK(memcmp(&d.u.snap, &m.u.snap, sizeof(m.u.snap)) == 0);
+	/* the length from before the counts: refused, one encoding only */
+	CHECK_EQ(qf_msg_decode(&d, buf, QF_WIRE_MAX - QF_WIRE_FENCE_COUNTS), -1);
 }
 
 /* design.md §2.10: the timing change's entries and a state in the middle

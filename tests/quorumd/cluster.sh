@@ -27,8 +27,11 @@
 #     answered before the daemon exits; `quorumctl rejoin` brings it back
 #   on_fenced gets Pacemaker's alert environment; a hook that hangs is
 #     killed after hook_timeout_ms
-#   fence_qfence: status, off only once committed (and after W), refused
-#     on a follower, no daemon and an unknown node fail, on rejoins;
+#   fence_qfence: status, off only once committed (and after W), off on a
+#     follower forwarded to the leader and answered once committed there,
+#     no daemon, an unknown node and a minority member fail, on rejoins;
+#   quorumctl fence --wait and rejoin --wait on a follower: 0 only with the
+#     record committed on that follower; in the minority: nonzero;
 #     `quorumctl metrics` of leader and follower pass promtool
 #
 # Prints `ok NAME` / `FAIL NAME: why` and, last, `N passed, N failed`.
@@ -222,8 +225,10 @@ lapse_before_commit() {
 	[ -n "$lapse" ] && [ -n "$commit" ] && [ "$lapse" -lt "$commit" ]
 }
 check admin_fence_lease_lapsed_before_commit lapse_before_commit
+# on a follower that already sees the record committed: answered from its
+# own committed state, nothing forwarded
 out=$("$PROBE" "$T/s$S.sock" fence "$F" --wait)
-check admin_fence_on_follower_not_leader test "$(echo "$out" | sed 's/^status=\([0-9]*\).*/\1/')" = 3
+check admin_fence_on_follower_already_committed bash -c "echo '$out' | grep -q '^status=0 .*flags=2 gen=2'"
 wait_for "$PROBE" "$T/s$F.sock" rejoin > /dev/null
 check second_rejoin_generation_3 wait_for bash -c "[ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$F .* gen=\([0-9]*\) .*/\1/p')\" = 3 ]"
 check second_rejoin_armed wait_for armed "$F"
@@ -458,9 +463,29 @@ check metrics_follower_own_lease grep -q "^qfence_lease_remaining_seconds [0-9]"
 G=$(member_gen "$L" "$V")
 agent "$L" status "$V"; rc=$?
 check agent_status_on bash -c "[ $rc = 0 ] && grep -q 'Status: ON' $T/agent.out"
-# a follower's quorumd refuses the fence (no forwarding yet): a failure
+# fence_qfence off on a follower: quorumd forwards it to the leader, naming
+# the generation (design.md rule 11); success only once the follower itself
+# has NODE_FENCED(V, G) committed, and the leader waited W (rule 5)
 agent "$S" off "$V"; rc=$?
-check agent_off_on_follower_fails test "$rc" = 1
+check agent_off_on_follower bash -c "[ $rc = 0 ] && grep -q 'NODE_FENCED committed: node $V generation $G ' $T/log$S"
+check agent_off_on_follower_forwarded grep -q "fence of node $V gen $G forwarded by $S: proposed" "$T/log$L"
+check agent_off_on_follower_after_W_rule5 rule5_ok "$L" "$V"
+# rejoin --wait on the follower: 0 only with the new generation committed
+# there (read at once, no polling)
+"$QC" --socket "$T/s$S.sock" rejoin "$V" --wait --timeout 30 > /dev/null 2>&1; rc=$?
+g=$(member_gen "$S" "$V")
+check rejoin_wait_on_follower bash -c "[ $rc = 0 ] && [ '$g' -gt $G ]"
+check rejoin_wait_armed wait_for armed "$V"
+G=$(member_gen "$L" "$V")
+# quorumctl fence --wait on a follower: returns with the record committed
+# on that follower (read at once)
+"$QC" --socket "$T/s$S.sock" fence "$V" --wait --timeout 30 > "$T/fw.out" 2>&1; rc=$?
+st "$S" > "$T/fw.st"
+check fence_wait_on_follower bash -c "[ $rc = 0 ] && grep -q '^member id=$V .* gen=$G fenced_gen=$G ' $T/fw.st"
+check fence_wait_on_follower_after_W_rule5 rule5_ok "$L" "$V"
+"$QC" --socket "$T/s$S.sock" rejoin "$V" --wait --timeout 30 > /dev/null 2>&1
+wait_for armed "$V"
+G=$(member_gen "$L" "$V")
 agent_sock "$T/none.sock" off "$V"; rc=$?
 check agent_no_daemon_fails bash -c "[ $rc = 1 ] && grep -q 'Connection lost' $T/agent.out"
 agent "$L" off 9; rc=$?
@@ -475,6 +500,32 @@ check agent_status_off_on_follower wait_for agent_says_off
 agent "$S" on "$V"; rc=$?
 check agent_on_rejoins bash -c "[ $rc = 0 ] && [ \"\$($PROBE $T/s$L.sock status | sed -n 's/^member id=$V .* gen=\([0-9]*\) .*/\1/p')\" -gt $G ]"
 check agent_on_armed wait_for armed "$V"
+# fences by reason, from the committed state: the same totals on every node,
+# promtool clean, and a restarted node (log replayed) counts each record once
+totals() { "$QC" --socket "$T/s$1.sock" metrics 2>/dev/null | grep '^qfence_fences_total' > "$T/tot$1"; }
+same_totals() { totals "$1" && totals "$2" && [ -s "$T/tot$1" ] && cmp -s "$T/tot$1" "$T/tot$2"; }
+check fences_total_same_on_leader_and_follower wait_for same_totals "$L" "$S"
+check fences_total_admin_counted grep -q "^qfence_fences_total{reason=\"admin\"} [1-9]" "$T/tot$L"
+check fences_total_promtool metrics_ok "$S"
+cp "$T/tot$L" "$T/tot.before"
+kill -9 "${PID[$S]}"; wait "${PID[$S]}" 2>/dev/null
+start "$S"
+wait_for has_leader "$S" > /dev/null
+check fences_total_after_restart_counted_once wait_for bash -c "'$QC' --socket '$T/s$S.sock' metrics 2>/dev/null | grep '^qfence_fences_total' | cmp -s - '$T/tot.before'"
+wait_for armed "$S" > /dev/null
+# a member in the minority (the other two stopped): fence --wait and the
+# agent's off fail, nonzero, never a guess; nothing commits
+kill -STOP "${PID[$L]}" "${PID[$V]}"
+G=$(member_gen "$S" "$V")
+"$QC" --socket "$T/s$S.sock" fence "$V" --wait --timeout 3 > "$T/fm.out" 2>&1; rc=$?
+sed 's/^/   minority: /' "$T/fm.out"
+st "$S" > "$T/fm.st"
+check fence_wait_minority_fails bash -c "[ $rc != 0 ] && ! grep -q '^member id=$V .* fenced_gen=$G ' $T/fm.st"
+printf 'action=off\nport=%s\nquorumctl_path=%s\nsocket=%s\npower_timeout=3\n' \
+	"$V" "$QC" "$T/s$S.sock" | "$AG" > "$T/agent.out" 2>&1; rc=$?
+st "$S" > "$T/fm.st"
+check agent_off_minority_fails bash -c "[ $rc = 1 ] && ! grep -q '^member id=$V .* fenced_gen=$G ' $T/fm.st"
+kill -CONT "${PID[$L]}" "${PID[$V]}"
 for n in "${!PID[@]}"; do kill -9 "${PID[$n]}"; wait "${PID[$n]}" 2>/dev/null; unset "PID[$n]"; done
 T=$T0
 

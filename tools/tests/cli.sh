@@ -93,6 +93,9 @@ expect "cli: member remove id 0" 2 'bad node id "0"' --socket "$none" member rem
 expect "cli: member without subcommand" 2 "missing member subcommand" member
 expect "cli: fence needs NODE" 2 "missing argument (NODE)" --socket "$none" fence
 expect "cli: fence --timeout-ms needs --wait" 2 "--timeout-ms needs --wait" --socket "$none" fence 3 --timeout-ms 5
+expect "cli: fence --timeout needs --wait" 2 "--timeout needs --wait" --socket "$none" fence 3 --timeout 5
+expect "cli: fence --timeout and --timeout-ms exclude each other" 2 "exclude each other" --socket "$none" fence 3 --wait --timeout 5 --timeout-ms 5
+expect "cli: rejoin --timeout needs --wait" 2 "--timeout needs --wait" --socket "$none" rejoin 3 --timeout 5
 expect "cli: fence --timeout-ms 0" 2 "out of range 1.." --socket "$none" fence 3 --wait --timeout-ms 0
 expect "cli: fence --wait absent daemon" 5 "quorumd is not running" --socket "$none" fence 3 --wait
 expect "cli: metrics, daemon absent" 5 "quorumd is not running (no socket at $none)" --socket "$none" metrics

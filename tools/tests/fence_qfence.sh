@@ -130,13 +130,13 @@ run "agent: status on" 0 "Status: ON" "" "action=status
 port=2"
 setup "$fenced" "$alive"
 run "agent: on rejoins and waits for the new generation" 0 "Success: Powered ON" \
-	"rejoin 2" "action=on
+	"rejoin 2 --wait --timeout 3" "action=on
 port=2"
 setup "$fenced" "$fenced"
 # the library tries on 1 + retry_on (default 1) times
 run "agent: on not committed fails" 1 "Timed out waiting to power ON" \
-	"rejoin 2
-rejoin 2" "action=on
+	"rejoin 2 --wait --timeout 3
+rejoin 2 --wait --timeout 3" "action=on
 port=2"
 setup "$fenced"
 run "agent: list maps ids to names" 0 "beta,2" "" "action=list

@@ -132,6 +132,27 @@ static void test_rejoin(void)
 	free(out);
 }
 
+/* The committed fence counts in status --json: fixed keys, after "pr". */
+static void test_fence_totals(void)
+{
+	struct qfctl_status st;
+	struct qfctl_fence_counts fc = { .preempted = 1 };
+	char *out = NULL;
+
+	canned_status(&st);
+	fc.by_reason[QFCTL_FR_LAPSED] = 5;
+	fc.by_reason[QFCTL_FR_ADMIN] = 2;
+	CAPTURE(out, qc_print_status_json_all(f, &st, NULL, &fc));
+	has("json: fences_total", out,
+	    ",\"fences_total\":{\"silent\":0,\"admin\":2,\"removed\":0,\"lapsed\":5,\"by_reservation\":1}}\n");
+	has("json: fences_total keeps the schema", out, "{\"schema\":1,");
+	free(out);
+	out = NULL;
+	CAPTURE(out, qc_print_status_json(f, &st));
+	CHECK("json: no fences_total without the counts", !strstr(out, "fences_total"), "%s", out);
+	free(out);
+}
+
 /* Values added to the protocol after this tool was built, and hostile names. */
 static void test_unknown(void)
 {
@@ -192,6 +213,16 @@ static void test_results(void)
 	r = (struct qfctl_result){ .leader = 5, .node = 2, .flags = QFCTL_RES_FORWARDED };
 	CAPTURE(out, qc_print_result(f, QFCTL_REQ_REJOIN, &r, false));
 	has("result: forwarded rejoin", out, "rejoin of node 2 sent to the leader (node 5)");
+	free(out);
+	r.gen = 4;
+	CAPTURE(out, qc_print_result(f, QFCTL_REQ_FENCE, &r, false));
+	has("result: forwarded fence", out,
+	    "fence of node 2 generation 4 sent to the leader (node 5)");
+	free(out);
+	r.flags |= QFCTL_RES_COMMITTED;
+	CAPTURE(out, qc_print_result(f, QFCTL_REQ_REJOIN, &r, false));
+	CHECK_STR("result: rejoin --wait committed", out,
+		  "node 2 rejoined: generation 4 committed\n");
 	free(out);
 	r.leader = 0;
 	CAPTURE(out, qc_print_result(f, QFCTL_REQ_MEMBER_ADD, &r, true));
@@ -264,6 +295,7 @@ int main(void)
 	test_pr();
 	test_follower();
 	test_rejoin();
+	test_fence_totals();
 	test_unknown();
 	test_results();
 	test_names();

@@ -451,6 +451,14 @@ static void test_fence(void)
 	      "nreq %zu timeout %u", s.nreq, f.timeout_ms);
 	CHECK("fence --wait: timeout prints nothing", out && !out[0], "printed %s", out);
 
+	srv_start(&s, timeout, 1);
+	r = RUN(&s, 2000, "fence", "3", "--wait", "--timeout", "7");
+	srv_stop(&s);
+	memcpy(&f, s.req[0].body, sizeof(f));
+	CHECK("fence --wait --timeout S: passed on in ms",
+	      r == 6 && s.nreq == 1 && f.flags == QFCTL_FENCE_WAIT && f.timeout_ms == 7000,
+	      "exit %d nreq %zu timeout %u", r, s.nreq, f.timeout_ms);
+
 	srv_start(&s, uncommitted, 1);
 	r = RUN(&s, 2000, "fence", "3", "--wait", "--timeout-ms", "100");
 	srv_stop(&s);

@@ -45,7 +45,7 @@ static void test_leader(void)
 	char *out = NULL;
 
 	canned_status(&st);
-	CAPTURE(out, qc_print_metrics(f, &st));
+	CAPTURE(out, qc_print_metrics(f, &st, NULL));
 	promtool("metrics: leader passes promtool", out);
 	has("metrics: info", out, "qfence_info{cluster=\"prod-a\",lease=\"db0\",node=\"1\",state=\"leader\",kernel=\"armed\"} 1\n");
 	has("metrics: term", out, "\nqfence_term 7\n");
@@ -65,6 +65,31 @@ static void test_leader(void)
 }
 
 /* A follower without a lease: what it does not know is not printed. */
+/* The committed fence counts: a counter per reason, all reasons (0 too),
+ * and the ones the storage enforced; absent without FENCE_COUNTS. */
+static void test_fence_totals(void)
+{
+	static struct qfctl_status st;
+	struct qfctl_fence_counts fc = { .preempted = 2 };
+	char *out = NULL;
+
+	canned_status(&st);
+	fc.by_reason[QFCTL_FR_SILENT] = 4;
+	fc.by_reason[QFCTL_FR_ADMIN] = 1;
+	CAPTURE(out, qc_print_metrics(f, &st, &fc));
+	promtool("metrics: fence totals pass promtool", out);
+	has("metrics: fences total silent", out, "\nqfence_fences_total{reason=\"silent\"} 4\n");
+	has("metrics: fences total admin", out, "\nqfence_fences_total{reason=\"admin\"} 1\n");
+	has("metrics: fences total lapsed at 0", out, "\nqfence_fences_total{reason=\"lapsed\"} 0\n");
+	has("metrics: fences total is a counter", out, "# TYPE qfence_fences_total counter\n");
+	has("metrics: fences by reservation", out, "\nqfence_fences_by_reservation_total 2\n");
+	free(out);
+	out = NULL;
+	CAPTURE(out, qc_print_metrics(f, &st, NULL));
+	lacks("metrics: no fence totals without the counts", out, "qfence_fences_total");
+	free(out);
+}
+
 static void test_follower(void)
 {
 	static struct qfctl_status st;
@@ -79,7 +104,7 @@ static void test_follower(void)
 	for (i = 0; i < st.n_members; i++)
 		st.members[i].flags &= ~(QFCTL_MF_LEASE_KNOWN | QFCTL_MF_ACK_KNOWN);
 	snprintf(st.cluster, sizeof(st.cluster), "a\"b\\c\nd");
-	CAPTURE(out, qc_print_metrics(f, &st));
+	CAPTURE(out, qc_print_metrics(f, &st, NULL));
 	promtool("metrics: follower passes promtool", out);
 	lacks("metrics: no own lease", out, "\nqfence_lease_remaining_seconds ");
 	lacks("metrics: no member lease", out, "qfence_member_lease_remaining_seconds{");
@@ -99,7 +124,7 @@ static void test_negative(void)
 	st.lease_remaining_ms = -5;
 	st.counters.renew_latency_sum_us = 1234567;
 	st.counters.renew_latency_count = 9;
-	CAPTURE(out, qc_print_metrics(f, &st));
+	CAPTURE(out, qc_print_metrics(f, &st, NULL));
 	has("metrics: expired lease negative", out, "\nqfence_lease_remaining_seconds -0.005\n");
 	has("metrics: latency sum", out, "\nqfence_renew_latency_seconds_sum 1.234567\n");
 	has("metrics: latency count", out, "\nqfence_renew_latency_seconds_count 9\n");
@@ -111,6 +136,7 @@ int main(void)
 {
 	test_leader();
 	test_follower();
+	test_fence_totals();
 	test_negative();
 	return TAP_DONE();
 }

@@ -111,12 +111,13 @@ static void snapshot_v2_migrates(void)
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
 	/* the same record as version 2 wrote it: no timing words (neither
-	 * the cluster's, 36 bytes, nor version 5's change, 36 more), and no
-	 * rejoin fields (version 5, 10 bytes) after the member */
+	 * the cluster's, 36 bytes, nor version 5's change, 36 more), no
+	 * fence counts (20, version 5), and no rejoin fields (version 5, 10
+	 * bytes) after the member */
 	memcpy(old, buf, 1 + 16 + 1 + 8);
-	memcpy(old + 26, buf + 26 + 72, (size_t)n - 26 - 72 - 10);
+	memcpy(old + 26, buf + 26 + 92, (size_t)n - 26 - 92 - 10);
 	old[0] = 2;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 72 - 10, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 92 - 10, &so) == 0);
 	CHECK(so.state.timing == 0 && so.state.timing_rec.lease_ms == 0 &&
 	      so.state.max_gen == 1 && so.state.m[0].id == 1 &&
 	      so.index == 3);
@@ -202,12 +203,12 @@ static void timing_change_v5(void)
 	CHECK(n > 0);
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
-	/* as version 4 wrote it: no change words, no rejoin fields (the
+	/* as version 4 wrote it: no change words, no fence counts, no rejoin fields (the
 	 * last 10 bytes of the one member) */
 	memcpy(old, buf, 1 + 16 + 1 + 8 + 36);
-	memcpy(old + 62, buf + 62 + 36, (size_t)n - 62 - 36 - 10);
+	memcpy(old + 62, buf + 62 + 56, (size_t)n - 62 - 56 - 10);
 	old[0] = 4;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 36 - 10, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 56 - 10, &so) == 0);
 	CHECK(so.state.timing == 0xabcdef01 && so.state.timing_next == 0 &&
 	      so.state.timing_next_rec.lease_ms == 0 && so.state.m[0].id == 1);
 }
@@ -247,12 +248,12 @@ static void rejoin_fields_v5(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
 	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
-	/* as version 4 wrote it: no timing-change words (36 bytes after the
+	/* as version 4 wrote it: no timing-change words and fence counts (56 bytes after the
 	 * cluster's timing), no rejoin fields (the member's last 10) */
 	memcpy(old, buf, 1 + 16 + 1 + 8 + 36);
-	memcpy(old + 62, buf + 62 + 36, (size_t)n - 62 - 36 - 10);
+	memcpy(old + 62, buf + 62 + 56, (size_t)n - 62 - 56 - 10);
 	old[0] = 4;
-	CHECK(qd_dec_snapshot(old, (size_t)n - 36 - 10, &so) == 0);
+	CHECK(qd_dec_snapshot(old, (size_t)n - 56 - 10, &so) == 0);
 	CHECK(so.state.m[0].id == 1 && so.state.m[0].auto_joins == 0 &&
 	      so.state.m[0].join_reason == 0 && so.state.m[0].window_s == 0);
 	buf[0] = 5;
@@ -272,7 +273,7 @@ static void state_duplicate_slot(void)
 	n = qd_enc_snapshot(&s, buf, sizeof(buf));
 	CHECK(n > 0);
 	/* second member's slot byte := 0 (same as the first) */
-	buf[1 + 16 + 1 + 8 + 4 + 32 + 4 + 32 + 35] = 0;
+	buf[1 + 16 + 1 + 8 + 4 + 32 + 4 + 32 + 20 + 35] = 0;
 	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == -1);
 }
 
@@ -341,6 +342,67 @@ static void auto_rejoin_request(void)
 	CHECK(qd_enc_auto_rejoin(&q, buf, QD_AUTO_REJOIN_LEN - 1) == 0);
 }
 
+/* A forwarded FENCE names the generation to fence (design.md rule 11): a
+ * short or long payload, a zero node or generation, a REJOIN's type byte
+ * are refused; the two forwarded kinds never decode as each other. */
+static void fence_names_generation(void)
+{
+	uint64_t gen = 0;
+	uint32_t node = 0;
+
+	CHECK(qd_enc_fence(2, 0x0a0b0c0d0eULL, buf, sizeof(buf)) ==
+	      QD_FENCE_LEN);
+	CHECK(buf[0] == QD_PKT_FENCE);
+	CHECK(qd_dec_fence(buf, QD_FENCE_LEN, &node, &gen) == 0);
+	CHECK(node == 2 && gen == 0x0a0b0c0d0eULL);
+	CHECK(qd_dec_rejoin(buf, QD_FENCE_LEN, &node, &gen) == -1);
+	CHECK(qd_dec_fence(buf, 5, &node, &gen) == -1);
+	CHECK(qd_dec_fence(buf, QD_FENCE_LEN - 1, &node, &gen) == -1);
+	CHECK(qd_dec_fence(buf, QD_FENCE_LEN + 1, &node, &gen) == -1);
+	CHECK(qd_enc_fence(2, 0, buf, sizeof(buf)) == QD_FENCE_LEN);
+	CHECK(qd_dec_fence(buf, QD_FENCE_LEN, &node, &gen) == -1);
+	CHECK(qd_enc_fence(0, 4, buf, sizeof(buf)) == QD_FENCE_LEN);
+	CHECK(qd_dec_fence(buf, QD_FENCE_LEN, &node, &gen) == -1);
+	CHECK(qd_enc_rejoin(2, 4, buf, sizeof(buf)) == QD_REJOIN_LEN);
+	CHECK(qd_dec_fence(buf, QD_REJOIN_LEN, &node, &gen) == -1);
+	CHECK(qd_enc_fence(2, 1, buf, QD_FENCE_LEN - 1) == 0);
+}
+
+/*
+ * Version 5: the state carries the committed fence counts, so a restart
+ * from a snapshot does not lose (or, replaying the log after it, double)
+ * them; a version-4 state (without them) reads as counts 0.
+ */
+static void snapshot_fence_counts_v5(void)
+{
+	static uint8_t v4[4096];
+	struct qf_snapshot s, so;
+	ssize_t n;
+
+	memset(&s, 0, sizeof(s));
+	s.index = 9;
+	s.state.m[0] = (struct qf_member){ .id = 1, .gen = 1 };
+	s.state.fenced[QF_FENCE_SILENT] = 3;
+	s.state.fenced[QF_FENCE_LAPSED] = 0x01020304;
+	s.state.preempted = 2;
+	n = qd_enc_snapshot(&s, buf, sizeof(buf));
+	CHECK(n > 0 && buf[0] == 5);
+	CHECK(qd_dec_snapshot(buf, (size_t)n, &so) == 0);
+	CHECK(memcmp(&s, &so, sizeof(s)) == 0);
+	/* version 4 wrote no counts: 1 + 16 + 1 + 8 + 4 + 32 bytes, then
+	 * the slots (nor the timing change's 36 bytes before the counts,
+	 * nor the member's 10 bytes of rejoin fields at its end) */
+	memcpy(v4, buf, 62);
+	memcpy(v4 + 62, buf + 62 + 56, (size_t)n - 62 - 56 - 10);
+	v4[0] = 4;
+	CHECK(qd_dec_snapshot(v4, (size_t)n - 56 - 10, &so) == 0);
+	CHECK(so.state.fenced[QF_FENCE_SILENT] == 0 &&
+	      so.state.preempted == 0 && so.state.m[0].id == 1);
+	/* and the same bytes as version 5 are short: refused */
+	v4[0] = 5;
+	CHECK(qd_dec_snapshot(v4, (size_t)n - 56 - 10, &so) == -1);
+}
+
 const struct t_case t_codec[] = {
 	{ "codec/auto_rejoin_request", auto_rejoin_request },
 	{ "codec/snapshot_msg_fits_datagram", msg_snapshot_full_fits },
@@ -351,5 +413,7 @@ const struct t_case t_codec[] = {
 	{ "codec/timing_change_v5", timing_change_v5 },
 	{ "codec/rejoin_fields_v5", rejoin_fields_v5 },
 	{ "codec/rejoin_names_generation", rejoin_names_generation },
+	{ "codec/fence_names_generation", fence_names_generation },
+	{ "codec/snapshot_fence_counts_v5", snapshot_fence_counts_v5 },
 	{ 0 }
 };

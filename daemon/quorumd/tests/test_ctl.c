@@ -52,9 +52,10 @@ static void body_lengths(void)
 	CHECK(qd_ctl_body_len(QFCTL_REQ_LEAVE) == 0);
 	CHECK(qd_ctl_body_len(0) == SIZE_MAX);
 	CHECK(qd_ctl_body_len(QFCTL_REQ_PR_STATUS) == 0);
-	CHECK(qd_ctl_body_len(QFCTL_REQ_PR_STATUS + 1) == SIZE_MAX);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE_COUNTS) == 0);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE_COUNTS + 1) == SIZE_MAX);
 	/* every request fits the client buffer */
-	for (uint16_t c = 1; c <= QFCTL_REQ_PR_STATUS; c++)
+	for (uint16_t c = 1; c <= QFCTL_REQ_FENCE_COUNTS; c++)
 		CHECK(sizeof(struct qfctl_hdr) + qd_ctl_body_len(c) <=
 		      sizeof(((struct qd_ctl_client *)0)->in));
 }
@@ -163,7 +164,26 @@ static void status_fill(void)
 	CHECK(s.wait_ms >= 2500);
 }
 
+/* FENCE_COUNTS: no body; the answer is the committed state's counts. */
+static void fence_counts(void)
+{
+	struct qf_state st;
+	struct qfctl_fence_counts fc;
+
+	memset(&st, 0, sizeof(st));
+	st.fenced[QF_FENCE_SILENT] = 7;
+	st.fenced[QF_FENCE_LAPSED] = 2;
+	st.preempted = 1;
+	qd_ctl_fill_fence_counts(&st, &fc);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE_COUNTS) == 0);
+	CHECK(fc.by_reason[QFCTL_FR_SILENT] == 7 &&
+	      fc.by_reason[QFCTL_FR_LAPSED] == 2 &&
+	      fc.by_reason[QFCTL_FR_ADMIN] == 0 && fc.by_reason[0] == 0 &&
+	      fc.preempted == 1 && !fc.reserved[0]);
+}
+
 const struct t_case t_ctl[] = {
+	{ "ctl/fence_counts", fence_counts },
 	{ "ctl/request_framing", request_framing },
 	{ "ctl/body_lengths", body_lengths },
 	{ "ctl/leave_framing", leave_framing },
