@@ -27,7 +27,7 @@ KDIR ?= /usr/src/linux-headers-$(KVER)
 BUILD := $(CURDIR)/build
 export KVER KDIR BUILD
 
-.PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
+.PHONY: all module daemon tools deps check check-unit check-kunit check-vm check-vm-debug \
 	check-kunit-debug check-fuzz fuzz \
 	check-cluster check-pr check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
 	install install-utils install-dkms uninstall deb check-package check-package-vm
@@ -88,6 +88,12 @@ fuzz:
 # (one network namespace per node; tests/quorumd/vm.sh).
 check-vm:
 	@tests/lib/suite.sh vm tests/lib/multi.sh tests/vm/run.sh tests/quorumd/vm.sh
+
+# The module's VM cases (main, frozen) on a debug kernel: lockdep, KASAN,
+# DEBUG_OBJECTS, kmemleak, UBSAN (tests/vm/debug/kernel.sh builds it once,
+# cached under /var/cache/qfence/vmdebug).
+check-vm-debug:
+	@tests/lib/suite.sh vm-debug tests/vm/run.sh --debug
 
 # The quorumd part alone.
 check-vm-quorumd:

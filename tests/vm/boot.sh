@@ -3,7 +3,8 @@
 #
 #   tests/vm/boot.sh [--initrd F] [--timeout S] [--smp N] [--mem MB]
 #                    [--args A,B] [--append "..."] [--share-usr]
-#                    [--icount SHIFT] [--reboot] [--qemu "ARGS"] NAME
+#                    [--icount SHIFT] [--reboot] [--qemu "ARGS"]
+#                    [--kernel BZIMAGE] NAME
 #
 # Runs guest script NAME (tests/vm/guest/NAME.sh) in qemu-system-x86_64
 # under TCG on the Debian kernel of scripts/kver.sh. The kernel console
@@ -13,7 +14,8 @@
 #
 # --reboot drops -no-reboot (a guest reboot starts the VM over, as a real
 # machine would); --qemu adds QEMU arguments (split on blanks): disks,
-# network, monitor. BUILD (environment) names the output folder.
+# network, monitor. --kernel boots another kernel than Debian's (the debug
+# kernel of tests/vm/debug/kernel.sh). BUILD (environment) names the output folder.
 #
 # Exit status: 0 qemu ended by itself, 124 the wall-clock timeout killed it,
 # anything else: qemu could not start. Whether the tests passed is for the
@@ -24,7 +26,7 @@ top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
 KVER=${KVER:-$("$top/scripts/kver.sh")}
 initrd=$BUILD/vm/initramfs.cpio timeout=120 smp=1 mem=512 args= append= share= icount=
-noreboot=-no-reboot qemu_extra=
+noreboot=-no-reboot qemu_extra= kernel=/boot/vmlinuz-$KVER
 while [ $# -gt 1 ]; do
 	case $1 in
 	--initrd) initrd=$2; shift 2 ;;
@@ -37,11 +39,11 @@ while [ $# -gt 1 ]; do
 	--icount) icount=$2; shift 2 ;;
 	--reboot) noreboot=; shift ;;
 	--qemu) qemu_extra=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 name=${1:?usage: boot.sh [options] NAME}
-kernel=/boot/vmlinuz-$KVER
 for f in "$kernel" "$initrd"; do
 	[ -r "$f" ] || { echo "boot.sh: $f is missing" >&2; exit 3; }
 done

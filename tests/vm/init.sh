@@ -27,6 +27,11 @@ for w in $(cat /proc/cmdline); do
 done
 out=/dev/ttyS1
 [ -c $out ] || out=/dev/console
+# The debug kernel (tests/vm/debug) has kmemleak: forget what boot left,
+# so that the scan after the test reports only what the test leaked.
+leaks=/sys/kernel/debug/kmemleak
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ ! -w $leaks ] || echo clear > $leaks
 {
 	echo "qfence-vm: begin $test $(cat /proc/sys/kernel/osrelease)"
 	if [ -n "$(cat /etc/qfence-missing)" ]; then
@@ -39,6 +44,13 @@ out=/dev/ttyS1
 	else
 		echo "FAIL vm-init: no guest script '$test'"
 		rc=1
+	fi
+	if [ -w $leaks ]; then
+		# Two scans: an object is reported once it stayed unreferenced
+		# across one (kmemleak's own rule against transient pointers).
+		echo scan > $leaks; sleep 6; echo scan > $leaks
+		sed 's/^/kmemleak: /' $leaks
+		echo "qfence-vm: kmemleak scanned"
 	fi
 	echo "qfence-vm: end $test rc=$rc"
 } > $out 2>&1

@@ -16,13 +16,17 @@
 # Missing inputs (qfence.ko, quorumctl) are left out and reported: the guest
 # scripts then fail the cases that need them, loudly.
 # Environment: KVER (default scripts/kver.sh), BUILD (default ./build),
-# QFENCE_KO (default $BUILD/qfence.ko).
+# QFENCE_KO (default $BUILD/qfence.ko), VMKO (below), MODROOT (default /: the root whose
+# lib/modules/$KVER the modules come from; the debug kernel's
+# modules_install tree for tests/vm/run.sh --debug).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=${1:?usage: mkinitramfs.sh OUT.cpio}
 KVER=${KVER:-$("$top/scripts/kver.sh")}
 BUILD=${BUILD:-$top/build}
+MODROOT=${MODROOT:-/}
+moddir=${MODROOT%/}/lib/modules/$KVER
 [ -n "$KVER" ] || { echo "mkinitramfs: no kernel version (scripts/kver.sh)" >&2; exit 1; }
 root=${out%.cpio}.root
 rm -rf "$root"
@@ -57,9 +61,10 @@ copy_bin() {
 # kernel modules
 mods="dm-mod dm-delay brd loop softdog bridge veth virtio_blk virtio_pci 9p 9pnet_virtio"
 for m in $mods; do
-	modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+	modprobe -d "$MODROOT" -S "$KVER" --show-depends "$m" |
+		awk '$1 == "insmod" {print $2}'
 done | sort -u | while read -r ko; do
-	rel=${ko#/lib/modules/$KVER/}
+	rel=${ko#"$moddir"/}
 	mkdir -p "$root/lib/modules/$KVER/$(dirname "$rel")"
 	cp "$ko" "$root/lib/modules/$KVER/$rel"
 done
@@ -71,13 +76,14 @@ else
 	missing="$missing qfence.ko"
 fi
 # The test-only CPU freezer (tests/vm/freeze) and WARNING maker
-# (tests/vm/splat), when built.
-[ ! -f "$BUILD/vm/freeze/qfence_freeze.ko" ] ||
-	cp "$BUILD/vm/freeze/qfence_freeze.ko" "$root/lib/modules/$KVER/extra/"
-[ ! -f "$BUILD/vm/splat/qfence_splat.ko" ] ||
-	cp "$BUILD/vm/splat/qfence_splat.ko" "$root/lib/modules/$KVER/extra/"
-cp "/lib/modules/$KVER/modules.order" "/lib/modules/$KVER/modules.builtin" \
-	"/lib/modules/$KVER/modules.builtin.modinfo" \
+# (tests/vm/splat), when built (VMKO: where, default $BUILD/vm).
+VMKO=${VMKO:-$BUILD/vm}
+[ ! -f "$VMKO/freeze/qfence_freeze.ko" ] ||
+	cp "$VMKO/freeze/qfence_freeze.ko" "$root/lib/modules/$KVER/extra/"
+[ ! -f "$VMKO/splat/qfence_splat.ko" ] ||
+	cp "$VMKO/splat/qfence_splat.ko" "$root/lib/modules/$KVER/extra/"
+cp "$moddir/modules.order" "$moddir/modules.builtin" \
+	"$moddir/modules.builtin.modinfo" \
 	"$root/lib/modules/$KVER/" 2>/dev/null || true
 depmod -b "$root" "$KVER"
 

@@ -13,6 +13,9 @@
 #                                                (guest/panic.sh)
 #                                        settle: IO in flight past settle_ms
 #                                                resets the VM (guest/settle.sh)
+#                                        nlfuzz: random netlink requests,
+#                                                IO and dm reloads racing
+#                                                (guest/nlfuzz.sh)
 #
 # One line per case, `ok NAME` or `FAIL NAME: why`, then `N passed, N failed`.
 # A case counts only when its line reached the VM's test port and the VM's
@@ -27,6 +30,13 @@
 # each; the panic boot may have the module's own panic line, nothing else.
 # The splat boot proves the check can fail: a test-only module WARNs
 # there, and console-check-catches-warn requires the check to find it.
+#
+# --debug (make check-vm-debug): the main and frozen boots on the debug
+# kernel of tests/vm/debug/kernel.sh (lockdep, KASAN, DEBUG_OBJECTS,
+# kmemleak, UBSAN), the module and the test modules built against it from a
+# copy of the sources, timeouts four times longer; output in build/vmdebug.
+# A splat fails the boot's console case as above; a kmemleak report whose
+# backtrace is in the module fails vmdebug-NAME-kmemleak.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -34,11 +44,27 @@ cd "$top" || exit 1
 . tests/lib/console.sh
 export BUILD=${BUILD:-$top/build}
 export KVER=${KVER:-$(scripts/kver.sh)}
-vm=$BUILD/vm
-mkdir -p "$vm"
 passed=0 failed=0
 ok() { echo "ok $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+debug=
+[ "${1:-}" != --debug ] || debug=1
+bootbuild=$BUILD kbuild=/usr/src/linux-headers-$KVER kernel=/boot/vmlinuz-$KVER
+tmul=1
+if [ -n "$debug" ]; then
+	bootbuild=$BUILD/vmdebug tmul=4
+	mkdir -p "$bootbuild"
+	if kdir=$(tests/vm/debug/kernel.sh 2> "$bootbuild/kernel.log"); then
+		KVER=$(cat "$kdir/release") kbuild=$kdir/build
+		kernel=$kbuild/arch/x86/boot/bzImage
+		export MODROOT=$kdir/modroot
+	else
+		kernel=
+		tail -n 5 "$bootbuild/kernel.log" | sed 's/^/    | /'
+	fi
+fi
+vm=$bootbuild/vm
+mkdir -p "$vm"
 pids=()
 cleanup() {
 	local p
@@ -49,13 +75,29 @@ trap cleanup EXIT
 start=$SECONDS
 
 # --- build ---------------------------------------------------------------
-if [ -n "$KVER" ] && [ -r "/boot/vmlinuz-$KVER" ]; then
+if [ -n "$kernel" ] && [ -r "$kernel" ]; then
 	ok build-kernel-present
+elif [ -n "$debug" ]; then
+	fail build-kernel-present "no debug kernel (see $bootbuild/kernel.log)"
 else
 	fail build-kernel-present "no /boot/vmlinuz for '$KVER' (make deps)"
 fi
-if make --no-print-directory -j2 module > "$vm/build-module.log" 2>&1 &&
-	[ -f "$BUILD/qfence.ko" ]; then
+# build_module: qfence.ko for the kernel booted. The debug kernel's is built
+# from a copy of the sources, so that the tree's own objects stay those of
+# Debian's kernel.
+build_module() {
+	if [ -z "$debug" ]; then
+		export QFENCE_KO=$BUILD/qfence.ko
+		make --no-print-directory -j2 module
+		return
+	fi
+	export QFENCE_KO=$vm/src/qfence.ko
+	rm -rf "$vm/src" && mkdir -p "$vm/src/kmod" &&
+		cp Kbuild VERSION "$vm/src/" &&
+		cp -r kmod/*.c kmod/*.h kmod/uapi "$vm/src/kmod/" &&
+		make -C "$kbuild" M="$vm/src" -j2 modules
+}
+if build_module > "$vm/build-module.log" 2>&1 && [ -f "$QFENCE_KO" ]; then
 	ok build-module
 else
 	fail build-module "make module failed (see $vm/build-module.log)"
@@ -71,7 +113,7 @@ fi
 # The test-only module that freezes a CPU (guest/frozen.sh).
 mkdir -p "$vm/freeze"
 cp tests/vm/freeze/freeze.c tests/vm/freeze/Kbuild "$vm/freeze/"
-if make -C "/usr/src/linux-headers-$KVER" M="$vm/freeze" modules > "$vm/build-freeze.log" 2>&1; then
+if make -C "$kbuild" M="$vm/freeze" modules > "$vm/build-freeze.log" 2>&1; then
 	ok build-freeze-module
 else
 	fail build-freeze-module "see $vm/build-freeze.log"
@@ -79,13 +121,13 @@ fi
 # The test-only WARNING maker (guest/splat.sh): the console check's live case.
 mkdir -p "$vm/splat"
 cp tests/vm/splat/splat.c tests/vm/splat/Kbuild "$vm/splat/"
-if make -C "/usr/src/linux-headers-$KVER" M="$vm/splat" modules > "$vm/build-splat.log" 2>&1; then
+if make -C "$kbuild" M="$vm/splat" modules > "$vm/build-splat.log" 2>&1; then
 	ok build-splat-module
 else
 	fail build-splat-module "see $vm/build-splat.log"
 fi
 if make --no-print-directory -C tests/vm/helpers > "$vm/build-helpers.log" 2>&1 &&
-	tests/vm/mkinitramfs.sh "$vm/initramfs.cpio" > "$vm/mkinitramfs.log" 2>&1; then
+	VMKO=$vm tests/vm/mkinitramfs.sh "$vm/initramfs.cpio" > "$vm/mkinitramfs.log" 2>&1; then
 	ok build-initramfs
 else
 	fail build-initramfs "see $vm/build-helpers.log and $vm/mkinitramfs.log"
@@ -131,10 +173,35 @@ judge() {
 	fi
 }
 
+# boot NAME [--timeout S] [boot.sh options]: the timeout is stretched on the
+# debug kernel (KASAN and lockdep under TCG).
 boot() {
 	local name=$1
 	shift
-	tests/vm/boot.sh "$@" "$name" 2> "$vm/$name.boot.log"
+	[ "${1:-}" != --timeout ] || set -- --timeout $(($2 * tmul)) "${@:3}"
+	BUILD=$bootbuild tests/vm/boot.sh --initrd "$vm/initramfs.cpio" \
+		--kernel "$kernel" "$@" "$name" 2> "$vm/$name.boot.log"
+}
+
+# leak_case NAME: the guest's kmemleak report (init.sh, debug kernel only)
+# has no object allocated by the module; other leaks are shown, not
+# counted (they are the kernel's own, reported during boot-time work).
+leak_case() {
+	local out=$vm/$1.out mine
+	if ! grep -q '^qfence-vm: kmemleak scanned' "$out"; then
+		fail "vmdebug-$1-kmemleak" "no kmemleak scan in $out"
+		return
+	fi
+	mine=$(awk '/^kmemleak: unreferenced object/ {o = $0; m = 0}
+		/^kmemleak: .*\[qfence/ && o != "" {print o; o = ""}' "$out")
+	if [ -n "$mine" ]; then
+		fail "vmdebug-$1-kmemleak" "the module leaked:"
+		printf '%s\n' "$mine" | sed 's/^/    | /'
+	else
+		ok "vmdebug-$1-kmemleak"
+		grep -c '^kmemleak: unreferenced object' "$out" |
+			sed 's/^/    | other unreferenced objects: /'
+	fi
 }
 
 # In the background, so that a signal reaches the cleanup trap at once.
@@ -143,6 +210,7 @@ wait "${pids[0]}"; mrc=$?
 pids=()
 judge main $mrc
 console_case vm-main-console "$vm/main.console"
+[ -z "$debug" ] || leak_case main
 
 # Two vCPUs, one of them frozen: alone, so that it is not starved.
 boot frozen --smp 2 --timeout 120 & pids=($!)
@@ -150,6 +218,26 @@ wait "${pids[0]}"; frc=$?
 pids=()
 judge frozen $frc
 console_case vm-frozen-console "$vm/frozen.console"
+# Random netlink requests racing IO and dm reloads (guest/nlfuzz.sh); the
+# seed is printed, NLFUZZ_SEED replays one.
+seed=${NLFUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+echo "nlfuzz seed $seed"
+nlfuzz_case() {
+	judge nlfuzz "$1"
+	console_case vm-nlfuzz-console "$vm/nlfuzz.console"
+}
+if [ -n "$debug" ]; then
+	leak_case frozen
+	boot nlfuzz --timeout 240 --args "$seed,3000" & pids=($!)
+	wait "${pids[0]}"; zrc=$?
+	pids=()
+	nlfuzz_case "$zrc"
+	leak_case nlfuzz
+	echo "vmdebug: wall time $((SECONDS - start))s"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
 
 # --- host-judged boots: the VM must die by the module's hand --------------
 # action_case NAME PATTERN...: qemu ended by itself (no timeout), the guest
@@ -194,16 +282,18 @@ splat_case() {
 	fi
 }
 
-# All four are short; run them side by side.
+# All five are short; run them side by side.
 boot reboot --timeout 90 & rp=$!
 boot panic --timeout 90 & pp=$!
 boot settle --timeout 90 & sp=$!
 boot splat --timeout 90 & wp=$!
-pids=("$rp" "$pp" "$sp" "$wp")
+boot nlfuzz --timeout 240 --args "$seed,3000" & zp=$!
+pids=("$rp" "$pp" "$sp" "$wp" "$zp")
 wait "$rp"; rrc=$?
 wait "$pp"; prc=$?
 wait "$sp"; src=$?
 wait "$wp"; wrc=$?
+wait "$zp"; zrc=$?
 pids=()
 report reboot
 action_case reboot "$rrc" 'qfence.*(reboot|restart)'
@@ -215,6 +305,7 @@ report settle
 action_case settle "$src" 'qfence.*(reboot|restart)'
 console_case vm-settle-console "$vm/settle.console"
 splat_case "$wrc"
+nlfuzz_case "$zrc"
 
 echo "vm: wall time $((SECONDS - start))s"
 echo "$passed passed, $failed failed"
