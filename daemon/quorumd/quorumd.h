@@ -181,6 +181,10 @@ void timing_refused(struct qd *d, qf_ns now, uint32_t from);
 void timing_tick(struct qd *d, qf_ns now);
 bool timing_mismatch(const struct qd *d, qf_ns now);
 void timing_apply(struct qd *d, const struct qf_ready *rd, qf_ns now);
+/* ctltiming.c: TIMING_SET and TIMING_STATUS of the control socket. */
+int qd_ctl_timing_set(struct qd *d, const struct qfctl_req_timing *rq,
+		      struct qfctl_result *r);
+void qd_ctl_fill_timing(const struct qd *d, struct qfctl_timing *t);
 void timing_retry(struct qd *d, qf_ns now);
 uint32_t timing_guard_rho(const struct qd *d);
 
@@ -283,6 +287,7 @@ union qd_ctl_req {
 	struct qfctl_req_member m;
 	struct qfctl_req_fence f;
 	struct qfctl_req_node n;
+	struct qfctl_req_timing t;
 };
 
 #define QD_CTL_BODY_MAX 64
