@@ -135,20 +135,51 @@ static bool apply_settle(struct qd *d)
 	return true;
 }
 
+static uint32_t kern_max_ms(const struct qd *d)
+{
+	return d->kern_max_ms ? d->kern_max_ms : d->conf.timing.lease_ms + 1;
+}
+
+/*
+ * The kernel lease's max lease (design.md §2.10). While a change is in
+ * progress it admits both L (the larger): the core keeps a deadline it
+ * already holds, from a grant of the old L, until a new grant reaches
+ * past it, and a max lease clamped to the new, shorter L would cut that
+ * healthy lease short. Once the change is done every outstanding deadline
+ * rests on grants of the cover (the shorter L) for W_c since every member
+ * applied, so the max lease shrinks to the new L without cutting any.
+ */
+static bool set_max(struct qd *d, uint32_t want)
+{
+	int rc;
+
+	if (want == kern_max_ms(d))
+		return true;
+	rc = kern_update(d, want, 0);
+	if (rc) {
+		LOG(WARN, "timing: LEASE_UPDATE max_lease_ms %" PRIu32
+		    " refused: %s; retrying", want, strerror(-rc));
+		return false;
+	}
+	d->kern_max_ms = want;
+	LOG(INFO, "timing: kernel lease max_lease_ms %" PRIu32 " (design.md "
+	    "§2.10)", want);
+	return true;
+}
+
 /* Apply the committed change `digest': max lease first, then report. */
 static bool apply_next(struct qd *d, uint32_t digest,
 		       const struct qf_timing *t, qf_ns now)
 {
 	uint32_t max_ms = (uint32_t)(t->lease / QF_MS) + 1;
-	int rc = kern_update(d, max_ms, 0);
 
-	if (rc) {
-		LOG(WARN, "timing: LEASE_UPDATE max_lease_ms %" PRIu32 " for "
-		    "timing %08" PRIx32 " refused: %s; not applied, retrying",
-		    max_ms, digest, strerror(-rc));
+	if (max_ms < kern_max_ms(d))
+		max_ms = kern_max_ms(d);	/* both L, until done */
+	if (!set_max(d, max_ms)) {
+		LOG(WARN, "timing: %08" PRIx32 " not applied (the kernel "
+		    "lease's max lease does not admit its L yet)", digest);
 		return false;
 	}
-	d->kern_max_ms = max_ms;
 	/* The settle time and the guard's rho follow in the next batch
 	 * (timing_kernel: the stricter of old and new until DONE). */
 	if (qf_raft_timing_applied(&d->raft, now, digest)) {
@@ -161,6 +192,14 @@ static bool apply_next(struct qd *d, uint32_t digest,
 	    PRIu64 " ms, rho %" PRIu32 " ppm): kernel max lease %" PRIu32
 	    " ms", digest, MSV(t->lease), MSV(t->settle), t->rho_ppm, max_ms);
 	return true;
+}
+
+/* No change in progress: the max lease is this node's own L alone. */
+static bool settle_max(struct qd *d)
+{
+	if (d->raft.st.timing_next || d->raft.timing_bad)
+		return true;
+	return set_max(d, (uint32_t)(d->raft.own.lease / QF_MS) + 1);
 }
 
 /* Step 4 of the ready batch (daemon/core/raft.h), before the lease. */
@@ -176,6 +215,7 @@ void timing_apply(struct qd *d, const struct qf_ready *rd, qf_ns now)
 	if (rd->timing_apply && rd->timing_apply != d->raft.timing)
 		ok = apply_next(d, rd->timing_apply, &rd->timing_next, now) &&
 		     ok;
+	ok = settle_max(d) && ok;
 	d->timing_retry_at = ok ? 0 : now + TIMING_RETRY;
 }
 
@@ -185,5 +225,6 @@ void timing_retry(struct qd *d, qf_ns now)
 {
 	if (!d->timing_retry_at || now < d->timing_retry_at)
 		return;
-	d->timing_retry_at = apply_settle(d) ? 0 : now + TIMING_RETRY;
+	d->timing_retry_at = apply_settle(d) && settle_max(d) ? 0 :
+			     now + TIMING_RETRY;
 }
