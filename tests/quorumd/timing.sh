@@ -151,6 +151,12 @@ for n in 1 2 3; do
 		grep -q "timing: applied $D0 (L 1500 ms.*kernel max lease 1501 ms" "$T/log$n"
 	check "timing_default_armed_node$n" armed $n
 done
+# a few more rounds on the new timing: every renew accepted, none lapses
+renewals() { field "$1" renewals; }
+more_renewals() { [ "$(renewals "$1")" -gt "$2" ]; }
+r=$(renewals "$L")
+wait_for more_renewals "$L" $((r + 20)) > /dev/null
+check timing_default_renews_accepted bash -c "! grep -q 'kernel: LEASE_RENEW' '$T/log1' '$T/log2' '$T/log3'"
 check timing_default_no_lapse no_lapse
 check timing_default_no_fence no_fence
 
