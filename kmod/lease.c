@@ -269,6 +269,83 @@ int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
 	return 0;
 }
 
+/*
+ * Clamp an ARMED lease's deadline to now + max_lease_ms (never later than
+ * it was). Return the deadline it had.
+ */
+static u64 qfence_lease_clamp(struct qfence_lease *l, u64 now, u32 max_ms)
+{
+	u64 old = READ_ONCE(l->deadline_ns);
+	u64 max_ns = (u64)max_ms * NSEC_PER_MSEC;
+
+	if (old - now > max_ns)
+		WRITE_ONCE(l->deadline_ns, now + max_ns);
+	return old;
+}
+
+/**
+ * qfence_lease_update - change the timing of a live lease (design.md rule 9)
+ * @l: the lease; caller holds qfence_mutex
+ * @now: CLOCK_BOOTTIME time of the request
+ * @generation: must equal the lease's
+ * @max_ms: new max_lease_ms, 0 to keep it
+ * @settle_ms: new settle_ms, 0 to keep it
+ * @extack: refusal message
+ *
+ * A smaller max_lease_ms clamps the deadline in force to now + max_lease_ms
+ * and never moves it later: IO is never admitted past what the new bound
+ * allows, nor past what the last renew allowed. A larger one only lets
+ * later renews reach further. Neither fences a lease still valid.
+ *
+ * A new settle_ms applies to the next fence's escalation. The update is
+ * refused on a FENCED lease, so a settle timer already running keeps the
+ * bound it started with (rule 7: nothing done to a fenced lease changes
+ * what its fence guarantees; the cluster's W covers that bound). A fence
+ * that latches, lock-free, during this call makes it fail with
+ * -ECANCELED and the lease keeps the deadline that expired; its kick may
+ * have read either settle_ms, which is why a daemon raises settle_ms only
+ * once the cluster's W covers the larger value (rule 9's transition).
+ * A DISARMED lease takes the values for its next renew.
+ *
+ * Return: 0, -ECANCELED or -ESTALE; on an error nothing changed (save
+ * that a lease found expired is latched, as a renew would).
+ */
+int qfence_lease_update(struct qfence_lease *l, u64 now, u64 generation,
+			u32 max_ms, u32 settle_ms,
+			struct netlink_ext_ack *extack)
+{
+	int state = READ_ONCE(l->state);
+	struct qfence_lease_cfg old_cfg = l->cfg;
+	u64 old;
+
+	if (state == QFENCE_STATE_FENCED ||
+	    (state == QFENCE_STATE_ARMED && qfence_lease_expire(l, now))) {
+		NL_SET_ERR_MSG(extack, "lease is fenced; only LEASE_UNFENCE clears it");
+		return -ECANCELED;
+	}
+	if (generation != l->cfg.generation) {
+		NL_SET_ERR_MSG(extack, "generation is not the lease's");
+		return -ESTALE;
+	}
+	if (max_ms)
+		WRITE_ONCE(l->cfg.max_lease_ms, max_ms);
+	if (settle_ms)
+		WRITE_ONCE(l->cfg.settle_ms, settle_ms);
+	if (state != QFENCE_STATE_ARMED)
+		return 0;
+	old = qfence_lease_clamp(l, now, l->cfg.max_lease_ms);
+	/* The IO path or the timer may have latched meanwhile. */
+	smp_mb();
+	if (READ_ONCE(l->state) != QFENCE_STATE_ARMED) {
+		WRITE_ONCE(l->deadline_ns, old);
+		WRITE_ONCE(l->cfg.max_lease_ms, old_cfg.max_lease_ms);
+		WRITE_ONCE(l->cfg.settle_ms, old_cfg.settle_ms);
+		NL_SET_ERR_MSG(extack, "lease expired during this update; now fenced");
+		return -ECANCELED;
+	}
+	return 0;
+}
+
 /**
  * qfence_lease_fence - fence now, from any state
  * @l: the lease; caller holds qfence_mutex

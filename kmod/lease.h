@@ -160,6 +160,9 @@ bool qfence_lease_expire(struct qfence_lease *l, u64 now);
 u64 qfence_lease_settle_at(const struct qfence_lease *l);
 int qfence_lease_renew(struct qfence_lease *l, u64 now, u64 deadline,
 		       u64 generation, struct netlink_ext_ack *extack);
+int qfence_lease_update(struct qfence_lease *l, u64 now, u64 generation,
+			u32 max_ms, u32 settle_ms,
+			struct netlink_ext_ack *extack);
 int qfence_lease_fence(struct qfence_lease *l, u64 now);
 bool qfence_lease_fence_acts(const struct qfence_lease *l, u64 inflight);
 int qfence_lease_unfence(struct qfence_lease *l, u64 generation,

@@ -797,6 +797,100 @@ static void qfence_lease_lifecycle_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l->fences, 1ULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Update: a live lease's timing (design.md rule 9).                   */
+
+struct update_case {
+	const char *desc;
+	int state;
+	u64 old_deadline;
+	u64 now;
+	u64 gen;
+	u32 max_ms;		/* 0: kept */
+	u32 settle_ms;		/* 0: kept */
+	int ret;
+	int state_after;
+	u64 deadline_after;
+	u32 max_after;
+	u32 settle_after;
+};
+
+static const struct update_case update_cases[] = {
+	{ "rule 9: smaller max clamps the deadline", QFENCE_STATE_ARMED,
+	  T0 + MS(900), T0, GEN, 300, 0, 0, QFENCE_STATE_ARMED, T0 + MS(300),
+	  300, QFENCE_SETTLE_MS_DEFAULT },
+	{ "rule 9: smaller max above the remaining lease keeps it",
+	  QFENCE_STATE_ARMED, T0 + MS(200), T0, GEN, 300, 0, 0,
+	  QFENCE_STATE_ARMED, T0 + MS(200), 300, QFENCE_SETTLE_MS_DEFAULT },
+	{ "rule 9: larger max never extends the deadline", QFENCE_STATE_ARMED,
+	  T0 + MS(400), T0, GEN, 5000, 0, 0, QFENCE_STATE_ARMED, T0 + MS(400),
+	  5000, QFENCE_SETTLE_MS_DEFAULT },
+	{ "settle only: deadline kept", QFENCE_STATE_ARMED, T0 + MS(400), T0,
+	  GEN, 0, 250, 0, QFENCE_STATE_ARMED, T0 + MS(400), 1000, 250 },
+	{ "disarmed takes both for the next renew", QFENCE_STATE_DISARMED, 0,
+	  T0, GEN, 200, 300, 0, QFENCE_STATE_DISARMED, 0, 200, 300 },
+	{ "stale generation refused, lease unchanged", QFENCE_STATE_ARMED,
+	  T0 + MS(900), T0, GEN - 1, 300, 300, -ESTALE, QFENCE_STATE_ARMED,
+	  T0 + MS(900), 1000, QFENCE_SETTLE_MS_DEFAULT },
+	{ "rule 7: fenced refuses, settle bound kept", QFENCE_STATE_FENCED,
+	  T0 + MS(900), T0, GEN, 300, 5000, -ECANCELED, QFENCE_STATE_FENCED,
+	  T0 + MS(900), 1000, QFENCE_SETTLE_MS_DEFAULT },
+	{ "rule 7: expired lease latches, never extends", QFENCE_STATE_ARMED,
+	  T0, T0, GEN, 5000, 0, -ECANCELED, QFENCE_STATE_FENCED, T0, 1000,
+	  QFENCE_SETTLE_MS_DEFAULT },
+};
+
+static void update_desc(const struct update_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(update, update_cases, update_desc);
+
+static void qfence_lease_update_test(struct kunit *test)
+{
+	const struct update_case *c = test->param_value;
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct netlink_ext_ack extack = {};
+
+	lease_force(test, l, c->state, c->old_deadline);
+	KUNIT_EXPECT_EQ(test, qfence_lease_update(l, c->now, c->gen, c->max_ms,
+						  c->settle_ms, &extack),
+			c->ret);
+	KUNIT_EXPECT_EQ(test, l->state, c->state_after);
+	KUNIT_EXPECT_EQ(test, l->deadline_ns, c->deadline_after);
+	KUNIT_EXPECT_EQ(test, l->cfg.max_lease_ms, c->max_after);
+	KUNIT_EXPECT_EQ(test, l->cfg.settle_ms, c->settle_after);
+	KUNIT_EXPECT_EQ(test, l->cfg.generation, (u64)GEN);
+	if (c->ret)
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+}
+
+/*
+ * After a clamp, IO past the new bound is refused and a renew may reach
+ * only the new max; after a raise, renews reach further.
+ */
+static void qfence_lease_update_renew_test(struct kunit *test)
+{
+	struct qfence_lease *l = lease_new(test, 1000, 0);
+	struct qfence_io *io = lease_io(test, l);
+
+	lease_force(test, l, QFENCE_STATE_ARMED, T0 + MS(900));
+	KUNIT_ASSERT_EQ(test, qfence_lease_update(l, T0, GEN, 100, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, lease_map(l, io, T0 + MS(99)), QFENCE_IO_ADMIT);
+	qfence_io_done(l, io);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, T0 + MS(50), T0 + MS(151),
+						 GEN, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, T0 + MS(50), T0 + MS(150),
+						 GEN, NULL), 0);
+	KUNIT_ASSERT_EQ(test, qfence_lease_update(l, T0 + MS(60), GEN, 2000, 0,
+						  NULL), 0);
+	KUNIT_EXPECT_EQ(test, l->deadline_ns, T0 + MS(150));
+	KUNIT_EXPECT_EQ(test, qfence_lease_renew(l, T0 + MS(70), T0 + MS(2070),
+						 GEN, NULL), 0);
+	KUNIT_EXPECT_EQ(test, l->state, QFENCE_STATE_ARMED);
+}
+
 static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE_PARAM(qfence_lease_renew_test, renew_gen_params),
 	KUNIT_CASE_PARAM(qfence_lease_expire_test, expire_gen_params),
@@ -812,6 +906,8 @@ static struct kunit_case qfence_lease_cases[] = {
 	KUNIT_CASE(qfence_lease_boot_fence_test),
 	KUNIT_CASE_PARAM(qfence_lease_del_test, del_gen_params),
 	KUNIT_CASE(qfence_lease_lifecycle_test),
+	KUNIT_CASE_PARAM(qfence_lease_update_test, update_gen_params),
+	KUNIT_CASE(qfence_lease_update_renew_test),
 	{}
 };
 

@@ -257,6 +257,29 @@ static int qfence_nl_fence(struct sk_buff *skb, struct genl_info *info)
 	return l ? 0 : -ENOENT;
 }
 
+static int qfence_nl_update(struct sk_buff *skb, struct genl_info *info)
+{
+	struct qfence_lease *l;
+	u32 max_ms, settle_ms;
+	u64 gen;
+	int ret;
+
+	ret = qfence_policy_check_update(info->attrs, info->extack, &gen,
+					 &max_ms, &settle_ms);
+	if (ret)
+		return ret;
+	mutex_lock(&qfence_mutex);
+	l = qfence_nl_lease(info);
+	ret = l ? qfence_update(l, gen, max_ms, settle_ms, info->extack) :
+		  -ENOENT;
+	mutex_unlock(&qfence_mutex);
+	if (ret == -ESTALE)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_GENERATION]);
+	else if (ret == -ECANCELED)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[QFENCE_A_NAME]);
+	return ret;
+}
+
 static int qfence_nl_unfence(struct sk_buff *skb, struct genl_info *info)
 {
 	struct qfence_lease *l;
@@ -360,6 +383,12 @@ static const struct genl_ops qfence_ops[] = {
 		.policy = qfence_policy_name,
 		.maxattr = QFENCE_A_MAX,
 		.doit = qfence_nl_del,
+	}, {
+		.cmd = QFENCE_CMD_LEASE_UPDATE,
+		.flags = GENL_ADMIN_PERM,
+		.policy = qfence_policy_update,
+		.maxattr = QFENCE_A_MAX,
+		.doit = qfence_nl_update,
 	},
 };
 

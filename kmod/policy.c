@@ -40,6 +40,13 @@ const struct nla_policy qfence_policy_renew[QFENCE_A_MAX + 1] = {
 	[QFENCE_A_DEADLINE_NS] = { .type = NLA_U64 },
 };
 
+const struct nla_policy qfence_policy_update[QFENCE_A_MAX + 1] = {
+	QFENCE_POLICY_NAME,
+	QFENCE_POLICY_GENERATION,
+	[QFENCE_A_MAX_LEASE_MS] = { .type = NLA_U32 },
+	[QFENCE_A_SETTLE_MS] = { .type = NLA_U32 },
+};
+
 const struct nla_policy qfence_policy_name[QFENCE_A_MAX + 1] = {
 	QFENCE_POLICY_NAME,
 };
@@ -301,5 +308,44 @@ int qfence_policy_check_unfence(struct nlattr **tb,
 	if (ret)
 		return ret;
 	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
+	return 0;
+}
+
+/**
+ * qfence_policy_check_update - LEASE_UPDATE: required attributes, ranges
+ * @tb: attributes parsed with qfence_policy_update
+ * @extack: refusal message
+ * @generation: set to GENERATION
+ * @max_ms: set to MAX_LEASE_MS, 0 if absent (kept)
+ * @settle_ms: set to SETTLE_MS, 0 if absent (kept)
+ *
+ * The limits are LEASE_NEW's: a live lease can take no value a new one
+ * could not. An update that changes nothing is refused, so that a caller
+ * that forgot its values hears of it.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int qfence_policy_check_update(struct nlattr **tb,
+			       struct netlink_ext_ack *extack,
+			       u64 *generation, u32 *max_ms, u32 *settle_ms)
+{
+	const char *name;
+	int ret;
+
+	ret = qfence_policy_check_name(tb, extack, &name);
+	if (ret)
+		return ret;
+	if (!qfence_require(tb, QFENCE_A_GENERATION, extack))
+		return -EINVAL;
+	if (!tb[QFENCE_A_MAX_LEASE_MS] && !tb[QFENCE_A_SETTLE_MS]) {
+		NL_SET_ERR_MSG(extack, "nothing to update: give MAX_LEASE_MS or SETTLE_MS");
+		return -EINVAL;
+	}
+	ret = qfence_check_new_ranges(tb, extack);
+	if (ret)
+		return ret;
+	*generation = nla_get_u64(tb[QFENCE_A_GENERATION]);
+	*max_ms = qfence_get_u32(tb, QFENCE_A_MAX_LEASE_MS, 0);
+	*settle_ms = qfence_get_u32(tb, QFENCE_A_SETTLE_MS, 0);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 extern const struct nla_policy qfence_policy_new[QFENCE_A_MAX + 1];
 extern const struct nla_policy qfence_policy_renew[QFENCE_A_MAX + 1];
+extern const struct nla_policy qfence_policy_update[QFENCE_A_MAX + 1];
 extern const struct nla_policy qfence_policy_name[QFENCE_A_MAX + 1];
 extern const struct nla_policy qfence_policy_unfence[QFENCE_A_MAX + 1];
 
@@ -29,5 +30,8 @@ int qfence_policy_check_renew(struct nlattr **tb,
 int qfence_policy_check_unfence(struct nlattr **tb,
 				struct netlink_ext_ack *extack,
 				u64 *generation);
+int qfence_policy_check_update(struct nlattr **tb,
+			       struct netlink_ext_ack *extack,
+			       u64 *generation, u32 *max_ms, u32 *settle_ms);
 
 #endif /* _QFENCE_POLICY_H */

@@ -22,7 +22,7 @@ struct attr {
 };
 
 /* NEW_TESTS: LEASE_NEW with the module loaded log_only=Y. */
-enum cmd { NEW, NEW_TESTS, RENEW, UNFENCE, NAME_ONLY };
+enum cmd { NEW, NEW_TESTS, RENEW, UNFENCE, UPDATE, NAME_ONLY };
 
 struct policy_case {
 	const char *desc;
@@ -169,6 +169,38 @@ static const struct policy_case policy_cases[] = {
 	  UNFENCE, { NAME("a"), GENERATION(U64_MAX) }, -EINVAL,
 	  QFENCE_A_GENERATION },
 
+	/* LEASE_UPDATE: LEASE_NEW's limits */
+	{ "update: max only", UPDATE, { NAME("a"), GENERATION(3), MAXMS(500) },
+	  0 },
+	{ "update: settle only", UPDATE, { NAME("a"), GENERATION(3),
+	  U32(QFENCE_A_SETTLE_MS, 300) }, 0 },
+	{ "update: both at their limits", UPDATE, { NAME("a"), GENERATION(3),
+	  MAXMS(QFENCE_MAX_LEASE_MS_LIMIT),
+	  U32(QFENCE_A_SETTLE_MS, QFENCE_DELAY_MS_LIMIT) }, 0 },
+	{ "update: nothing to change", UPDATE, { NAME("a"), GENERATION(3) },
+	  -EINVAL },
+	{ "update: missing generation", UPDATE, { NAME("a"), MAXMS(500) },
+	  -EINVAL, QFENCE_A_GENERATION },
+	{ "update: generation 0", UPDATE, { NAME("a"), GENERATION(0),
+	  MAXMS(500) }, -EINVAL, QFENCE_A_GENERATION },
+	{ "update: max 0", UPDATE, { NAME("a"), GENERATION(3), MAXMS(0) },
+	  -EINVAL, QFENCE_A_MAX_LEASE_MS },
+	{ "update: max over the limit", UPDATE, { NAME("a"), GENERATION(3),
+	  MAXMS(QFENCE_MAX_LEASE_MS_LIMIT + 1) }, -EINVAL,
+	  QFENCE_A_MAX_LEASE_MS },
+	{ "update: settle 0", UPDATE, { NAME("a"), GENERATION(3),
+	  U32(QFENCE_A_SETTLE_MS, 0) }, -EINVAL, QFENCE_A_SETTLE_MS },
+	{ "update: settle over the limit", UPDATE, { NAME("a"), GENERATION(3),
+	  U32(QFENCE_A_SETTLE_MS, QFENCE_DELAY_MS_LIMIT + 1) }, -EINVAL,
+	  QFENCE_A_SETTLE_MS },
+	{ "update: actions are not taken", UPDATE, { NAME("a"), GENERATION(3),
+	  MAXMS(500), U32(QFENCE_A_ACTIONS, QFENCE_ACTION_IO) }, -EINVAL,
+	  QFENCE_A_ACTIONS },
+	{ "update: flags are not taken", UPDATE, { NAME("a"), GENERATION(3),
+	  MAXMS(500), U32(QFENCE_A_FLAGS, 0) }, -EINVAL, QFENCE_A_FLAGS },
+	{ "update: missing name", UPDATE, { GENERATION(3), MAXMS(500) },
+	  -EINVAL, QFENCE_A_NAME },
+
 	/* LEASE_GET, LEASE_FENCE, LEASE_DISARM, LEASE_DEL */
 	{ "name only: valid", NAME_ONLY, { NAME("a") }, 0 },
 	{ "name only: missing name", NAME_ONLY, { }, -EINVAL, QFENCE_A_NAME },
@@ -218,6 +250,8 @@ static const struct nla_policy *policy_of(enum cmd cmd)
 		return qfence_policy_renew;
 	case UNFENCE:
 		return qfence_policy_unfence;
+	case UPDATE:
+		return qfence_policy_update;
 	default:
 		return qfence_policy_name;
 	}
@@ -229,6 +263,7 @@ static int run_checks(const struct policy_case *c, struct nlattr **tb,
 {
 	const char *name;
 	u64 deadline, gen;
+	u32 max_ms, settle_ms;
 
 	switch (c->cmd) {
 	case NEW:
@@ -239,6 +274,9 @@ static int run_checks(const struct policy_case *c, struct nlattr **tb,
 		return qfence_policy_check_renew(tb, extack, &deadline, &gen);
 	case UNFENCE:
 		return qfence_policy_check_unfence(tb, extack, &gen);
+	case UPDATE:
+		return qfence_policy_check_update(tb, extack, &gen, &max_ms,
+						  &settle_ms);
 	default:
 		return qfence_policy_check_name(tb, extack, &name);
 	}

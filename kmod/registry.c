@@ -316,6 +316,25 @@ int qfence_renew(struct qfence_lease *l, u64 deadline, u64 generation,
 	return ret;
 }
 
+/*
+ * LEASE_UPDATE. A clamped deadline moves the expiry timer earlier, as a
+ * renew that shortens the lease does; a lease found expired is kicked.
+ */
+int qfence_update(struct qfence_lease *l, u64 generation, u32 max_ms,
+		  u32 settle_ms, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	ret = qfence_lease_update(l, ktime_get_boottime_ns(), generation,
+				  max_ms, settle_ms, extack);
+	if (!ret && READ_ONCE(l->state) == QFENCE_STATE_ARMED)
+		hrtimer_start(&l->expiry, qfence_ktime(READ_ONCE(l->deadline_ns)),
+			      HRTIMER_MODE_ABS_HARD);
+	qfence_fence_kick(l);
+	qfence_pin_sync(l);
+	return ret;
+}
+
 void qfence_fence(struct qfence_lease *l)
 {
 	qfence_lease_fence(l, ktime_get_boottime_ns());

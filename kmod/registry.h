@@ -26,6 +26,8 @@ int qfence_unlink(struct qfence_lease *l, struct netlink_ext_ack *extack);
 int qfence_renew(struct qfence_lease *l, u64 deadline, u64 generation,
 		 struct netlink_ext_ack *extack);
 void qfence_fence(struct qfence_lease *l);
+int qfence_update(struct qfence_lease *l, u64 generation, u32 max_ms,
+		  u32 settle_ms, struct netlink_ext_ack *extack);
 int qfence_unfence(struct qfence_lease *l, u64 generation,
 		   struct netlink_ext_ack *extack);
 int qfence_disarm(struct qfence_lease *l, struct netlink_ext_ack *extack);

@@ -64,6 +64,8 @@ static size_t body_len(uint16_t code)
 		return sizeof(struct qfctl_pr_status);
 	if (code == QFCTL_RPY_FENCE_COUNTS)
 		return sizeof(struct qfctl_fence_counts);
+	if (code == QFCTL_RPY_TIMING)
+		return sizeof(struct qfctl_timing);
 	return 0;
 }
 
@@ -122,6 +124,7 @@ static int code_ok(const struct qfctl_hdr *h, uint16_t req)
 	uint16_t want = req == QFCTL_REQ_STATUS ? QFCTL_RPY_STATUS :
 			req == QFCTL_REQ_PR_STATUS ? QFCTL_RPY_PR_STATUS :
 			req == QFCTL_REQ_FENCE_COUNTS ? QFCTL_RPY_FENCE_COUNTS :
+			req == QFCTL_REQ_TIMING_STATUS ? QFCTL_RPY_TIMING :
 			QFCTL_RPY_RESULT;
 
 	if (h->code == want)
@@ -164,6 +167,8 @@ int qc_ctl_decode(const void *msg, size_t len, uint32_t seq, uint16_t req,
 		return malformed(err, what, why);
 	if (h.code == QFCTL_RPY_PR_STATUS && !qc_ctl_pr_valid(&out->u.pr))
 		return malformed(err, what, "storage fence status out of range");
+	if (h.code == QFCTL_RPY_TIMING && out->u.tm.n_members > QFCTL_MAX_MEMBERS)
+		return malformed(err, what, "timing status member count out of range");
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct qc_reply {
 		struct qfctl_status st;
 		struct qfctl_pr_status pr;
 		struct qfctl_fence_counts fc;
+		struct qfctl_timing tm;
 	} u;
 };
 

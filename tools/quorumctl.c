@@ -27,6 +27,8 @@ static const struct qc_cmd commands[] = {
 	  "bring a fenced node back with a new generation" },
 	{ "transfer-leader", cluster_transfer_main, "[ID] [--json]",
 	  "hand leadership over" },
+	{ "timing", cluster_timing_main, "set PROFILE|KEY=MS,... | status [--json]",
+	  "change the cluster's timing (committed, design.md §2.10) or show the change" },
 	{ "leave", cluster_leave_main, "[--json]",
 	  "leave the cluster cleanly; quorumd exits (restart it, then rejoin)" },
 	{ "keygen", keygen_main, "[--force] [FILE]",

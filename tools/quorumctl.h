@@ -73,6 +73,7 @@ int cluster_member_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_fence_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_rejoin_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_leave_main(int argc, char **argv, struct qc_ctx *ctx);
+int cluster_timing_main(int argc, char **argv, struct qc_ctx *ctx);
 int cluster_transfer_main(int argc, char **argv, struct qc_ctx *ctx);
 void cluster_print_usage(FILE *f);
 

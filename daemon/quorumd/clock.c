@@ -27,7 +27,7 @@ static bool verdict(struct qd *d, int64_t *rate, char *why, size_t len)
 		return false;
 	}
 	*rate = qf_clock_rate_ppb(&s);
-	return qf_clock_renew_allowed(*rate, d->conf.timing.rho_ppm, 0, why,
+	return qf_clock_renew_allowed(*rate, timing_guard_rho(d), 0, why,
 				      len);
 }
 

@@ -390,6 +390,15 @@ static int handle_fence_counts(struct qd *d, int slot, uint32_t seq)
 		     sizeof(fc));
 }
 
+static int handle_timing_status(struct qd *d, int slot, uint32_t seq)
+{
+	struct qfctl_timing t;
+
+	qd_ctl_fill_timing(d, &t);
+	return reply(d, slot, seq, QFCTL_RPY_TIMING, QFCTL_ST_OK, &t,
+		     sizeof(t));
+}
+
 static int handle_status(struct qd *d, int slot, uint32_t seq)
 {
 	static struct qfctl_status s;
@@ -636,7 +645,8 @@ static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 	memcpy(&rq, body, h->len - sizeof(*h));
 	if (d->leaving && h->code != QFCTL_REQ_STATUS &&
 	    h->code != QFCTL_REQ_PR_STATUS && h->code != QFCTL_REQ_LEAVE &&
-	    h->code != QFCTL_REQ_FENCE_COUNTS)
+	    h->code != QFCTL_REQ_FENCE_COUNTS &&
+	    h->code != QFCTL_REQ_TIMING_STATUS)
 		return result(d, slot, h->seq, QFCTL_ST_SHUTTING_DOWN, &r);
 	switch (h->code) {
 	case QFCTL_REQ_STATUS:
@@ -656,6 +666,11 @@ static int dispatch(struct qd *d, int slot, const struct qfctl_hdr *h,
 		return handle_transfer(d, slot, h->seq, &rq.n, &r);
 	case QFCTL_REQ_LEAVE:
 		return handle_leave(d, slot, h->seq);
+	case QFCTL_REQ_TIMING_SET:
+		return result(d, slot, h->seq, qd_ctl_timing_set(d, &rq.t, &r),
+			      &r);
+	case QFCTL_REQ_TIMING_STATUS:
+		return handle_timing_status(d, slot, h->seq);
 	}
 	return result(d, slot, h->seq, QFCTL_ST_BAD_REQUEST, &r);
 }

@@ -16,7 +16,10 @@ size_t qd_ctl_body_len(uint16_t code)
 	case QFCTL_REQ_LEAVE:
 	case QFCTL_REQ_PR_STATUS:
 	case QFCTL_REQ_FENCE_COUNTS:
+	case QFCTL_REQ_TIMING_STATUS:
 		return 0;
+	case QFCTL_REQ_TIMING_SET:
+		return sizeof(struct qfctl_req_timing);
 	case QFCTL_REQ_MEMBER_ADD:
 		return sizeof(struct qfctl_req_member);
 	case QFCTL_REQ_MEMBER_REMOVE:

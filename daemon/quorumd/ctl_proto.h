@@ -89,6 +89,18 @@
  *     (every node that applied the same log answers the same numbers).
  *     A daemon from before answers QFCTL_ST_BAD_REQUEST.
  *   - FENCE on a follower is forwarded (see FENCE above).
+ *   - TIMING_SET (code 10, struct qfctl_req_timing) -> RESULT: the leader
+ *     proposes the committed timing change (design.md §2.10,
+ *     TIMING_BEGIN); OK once it is appended (result.index). A follower
+ *     answers QFCTL_ST_NOT_LEADER naming the leader (result.leader): the
+ *     change is not forwarded. A refused timing is QFCTL_ST_BAD_REQUEST
+ *     with the validator's reason in result.message (truncated);
+ *     QFCTL_ST_BUSY a change of timing or membership is in progress,
+ *     QFCTL_ST_EXISTS it is already the cluster's timing.
+ *   - TIMING_STATUS (code 11) -> TIMING reply (code 5, struct
+ *     qfctl_timing): the cluster's recorded timing, the change in
+ *     progress if any, this node's own timing and, per member, whether
+ *     it applied the change (QFCTL_TF_APPLIED).
  */
 #ifndef QFENCE_CTL_PROTO_H
 #define QFENCE_CTL_PROTO_H
@@ -117,6 +129,8 @@ enum qfctl_req {
 	QFCTL_REQ_LEAVE = 7,
 	QFCTL_REQ_PR_STATUS = 8,
 	QFCTL_REQ_FENCE_COUNTS = 9,
+	QFCTL_REQ_TIMING_SET = 10,
+	QFCTL_REQ_TIMING_STATUS = 11,
 };
 
 /* hdr.code of replies */
@@ -125,6 +139,7 @@ enum qfctl_rpy {
 	QFCTL_RPY_STATUS = 2,		/* struct qfctl_status */
 	QFCTL_RPY_PR_STATUS = 3,	/* struct qfctl_pr_status */
 	QFCTL_RPY_FENCE_COUNTS = 4,	/* struct qfctl_fence_counts */
+	QFCTL_RPY_TIMING = 5,		/* struct qfctl_timing */
 };
 
 /* hdr.status of replies (0 in requests) */
@@ -192,6 +207,17 @@ struct qfctl_req_fence {
 	uint32_t reserved;
 };
 
+/* TIMING_SET and the TIMING reply: design.md §5's values, ms (rho ppm);
+ * wait_ms 0 = W derived from the others. */
+struct qfctl_timing_vals {
+	uint32_t heartbeat_ms, election_min_ms, election_max_ms, margin_ms;
+	uint32_t lease_ms, settle_ms, rho_ppm, wait_ms;
+};
+
+struct qfctl_req_timing {
+	struct qfctl_timing_vals t;
+};
+
 /* ---- reply bodies ---- */
 
 #define QFCTL_RES_FORWARDED	0x01	/* REJOIN / FENCE sent on to the leader */
@@ -209,6 +235,23 @@ struct qfctl_result {
 	uint64_t index;		/* log index of the entry (0 unknown) */
 	uint64_t term;
 	char message[96];	/* human detail, NUL-terminated, may be "" */
+};
+
+#define QFCTL_TF_APPLIED	0x01	/* the member runs the change's timing */
+
+struct qfctl_timing_member {
+	uint32_t id;
+	uint32_t flags;		/* QFCTL_TF_* */
+};
+
+struct qfctl_timing {
+	uint32_t cluster;	/* the recorded timing's digest (0: none) */
+	uint32_t next;		/* the change in progress (0: none) */
+	uint32_t self;		/* the timing this node runs */
+	uint32_t n_members;
+	struct qfctl_timing_vals cur;	/* cluster's */
+	struct qfctl_timing_vals nxt;	/* next's (0 without a change) */
+	struct qfctl_timing_member m[QFCTL_MAX_MEMBERS];
 };
 
 /* qfctl_status.state: the node's Raft role (= enum qf_state_kind) */

@@ -810,6 +810,13 @@ void kern_tick(struct qd *d, qf_ns now)
 		unfence(d, k->unfence_gen);
 }
 
+/* The max lease the kernel lease has: LEASE_NEW's, or the last update's. */
+static qf_ns kern_max_ns(const struct qd *d)
+{
+	return (qf_ns)(d->kern_max_ms ? d->kern_max_ms :
+		       d->conf.timing.lease_ms + 1) * QF_MS;
+}
+
 static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 {
 	struct qd_kernel *k = &d->k;
@@ -827,7 +834,8 @@ static void renew(struct qd *d, qf_ns deadline, uint64_t gen)
 						  d->conf.lease_name, deadline,
 						  gen), NULL, NULL);
 	else
-		rc = deadline <= now ? -ERANGE : 0;
+		rc = deadline <= now || deadline - now > kern_max_ns(d) ?
+		     -ERANGE : 0;
 	if (rc == -ECANCELED) {
 		lapsed(d, gen, "renew refused: fenced");
 		return;
@@ -884,6 +892,43 @@ void kern_apply_lease(struct qd *d, const struct qf_ready *rd)
 	/* Rule 13: no lease while a registration may still be in flight. */
 	if (rd->lease_deadline && qd_pr_lease_allowed(d, rd->lease_gen))
 		renew(d, rd->lease_deadline, rd->lease_gen);
+}
+
+/*
+ * LEASE_UPDATE (design.md §2.10): the kernel lease's max lease and/or
+ * settle time (0 keeps a value). The emulated lease (--no-kernel) does what
+ * the module does: refused on a FENCED lease, a smaller max lease clamps
+ * the deadline in force and never extends it. 0 or -errno; on an error
+ * nothing changed.
+ */
+int kern_update(struct qd *d, uint32_t max_lease_ms, uint32_t settle_ms)
+{
+	struct qd_kernel *k = &d->k;
+	qf_ns now = qd_now(), cap;
+	int rc;
+
+	if (!k->none) {
+		rc = request(k, qd_nl_lease_update(k->buf, k->family, ++k->seq,
+						   d->conf.lease_name, k->gen,
+						   max_lease_ms, settle_ms),
+			     NULL, NULL);
+		if (rc == -ECANCELED)
+			lapsed(d, k->gen, "LEASE_UPDATE refused: fenced");
+		else if (rc == -ESTALE)
+			reconcile(d, "a refused LEASE_UPDATE");
+		return rc;
+	}
+	if (k->state == QFENCE_STATE_FENCED)
+		return -ECANCELED;
+	if (k->state == QFENCE_STATE_ARMED && now >= k->deadline) {
+		lapsed(d, k->gen, "expired (emulated)");
+		return -ECANCELED;
+	}
+	cap = now + (qf_ns)max_lease_ms * QF_MS;
+	if (max_lease_ms && k->state == QFENCE_STATE_ARMED && k->deadline > cap)
+		k->deadline = cap;
+	emu_save(d);
+	return 0;
 }
 
 /* TEST-ONLY emulation of the kernel's expiry timer. */

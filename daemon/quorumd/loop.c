@@ -276,6 +276,7 @@ void loop_process(struct qd *d)
 		for (size_t i = 0; i < rd.n_msgs; i++)	/* 2 */
 			net_send_msg(d, &rd.msgs[i]);
 		apply(d, &rd);				/* 3 */
+		timing_apply(d, &rd, qd_now());		/* 4: timing first */
 		if (rd.lease_changed)			/* 4 */
 			kern_apply_lease(d, &rd);
 		if (rd.leader != last_leader || d->raft.term != last_term) {
@@ -329,6 +330,7 @@ static void on_timer(struct qd *d)
 	now = qd_now();
 	clock_guard_tick(d, now);
 	timing_tick(d, now);
+	timing_retry(d, now);
 	qf_raft_tick(&d->raft, now);
 	kern_emulate(d, now);
 	kern_tick(d, now);

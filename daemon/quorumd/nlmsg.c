@@ -77,6 +77,22 @@ size_t qd_nl_lease_renew(void *buf, uint16_t family, uint32_t seq,
 	return nlh->nlmsg_len;
 }
 
+/* LEASE_UPDATE (design.md rule 9): 0 leaves a value as it is. */
+size_t qd_nl_lease_update(void *buf, uint16_t family, uint32_t seq,
+			  const char *name, uint64_t gen,
+			  uint32_t max_lease_ms, uint32_t settle_ms)
+{
+	struct nlmsghdr *nlh = lease_start(buf, family, seq,
+					   QFENCE_CMD_LEASE_UPDATE, name);
+
+	mnl_attr_put_u64(nlh, QFENCE_A_GENERATION, gen);
+	if (max_lease_ms)
+		mnl_attr_put_u32(nlh, QFENCE_A_MAX_LEASE_MS, max_lease_ms);
+	if (settle_ms)
+		mnl_attr_put_u32(nlh, QFENCE_A_SETTLE_MS, settle_ms);
+	return nlh->nlmsg_len;
+}
+
 /* LEASE_UNFENCE (name, generation). */
 size_t qd_nl_lease_gen(void *buf, uint16_t family, uint32_t seq, int cmd,
 		       const char *name, uint64_t gen)

@@ -130,6 +130,9 @@ size_t qd_nl_lease_new(void *buf, uint16_t family, uint32_t seq,
 		       uint32_t settle_ms, uint32_t flags);
 size_t qd_nl_lease_renew(void *buf, uint16_t family, uint32_t seq,
 			 const char *name, uint64_t deadline, uint64_t gen);
+size_t qd_nl_lease_update(void *buf, uint16_t family, uint32_t seq,
+			  const char *name, uint64_t gen,
+			  uint32_t max_lease_ms, uint32_t settle_ms);
 size_t qd_nl_lease_gen(void *buf, uint16_t family, uint32_t seq, int cmd,
 		       const char *name, uint64_t gen);
 size_t qd_nl_lease_cmd(void *buf, uint16_t family, uint32_t seq, int cmd,
@@ -160,6 +163,7 @@ void kern_apply_event(struct qd *d, const struct qd_event *ev);
 void kern_apply_lease(struct qd *d, const struct qf_ready *rd);
 void kern_fence(struct qd *d, const char *why);
 int kern_disarm(struct qd *d);
+int kern_update(struct qd *d, uint32_t max_lease_ms, uint32_t settle_ms);
 int kern_refresh(struct qd *d, struct qd_lease_info *li);
 void kern_emulate(struct qd *d, qf_ns now);	/* kernel = none only */
 void kern_tick(struct qd *d, qf_ns now);	/* retries (unfence) */
@@ -176,6 +180,13 @@ void clock_guard_tick(struct qd *d, qf_ns now);
 void timing_refused(struct qd *d, qf_ns now, uint32_t from);
 void timing_tick(struct qd *d, qf_ns now);
 bool timing_mismatch(const struct qd *d, qf_ns now);
+void timing_apply(struct qd *d, const struct qf_ready *rd, qf_ns now);
+/* ctltiming.c: TIMING_SET and TIMING_STATUS of the control socket. */
+int qd_ctl_timing_set(struct qd *d, const struct qfctl_req_timing *rq,
+		      struct qfctl_result *r);
+void qd_ctl_fill_timing(const struct qd *d, struct qfctl_timing *t);
+void timing_retry(struct qd *d, qf_ns now);
+uint32_t timing_guard_rho(const struct qd *d);
 
 /* ---- codec.c: entries and snapshots on disk ---- */
 /* Datagram payloads: a core message (daemon/core/codec.h, starts with 'Q')
@@ -276,6 +287,7 @@ union qd_ctl_req {
 	struct qfctl_req_member m;
 	struct qfctl_req_fence f;
 	struct qfctl_req_node n;
+	struct qfctl_req_timing t;
 };
 
 #define QD_CTL_BODY_MAX 64
@@ -433,6 +445,13 @@ struct qd {
 	uint64_t renew_refused_clock;
 	qf_ns timing_seen;		/* last message of another timing */
 	qf_ns timing_logged;		/* rate limit of its log line */
+	/* design.md §2.10 on this node (timing.c). */
+	uint32_t kern_max_ms;		/* the kernel lease's max lease, 0: conf */
+	uint32_t kern_settle_ms;	/* its settle_ms, 0: conf's */
+	uint32_t want_settle_ms;	/* settle the core wants, 0: none */
+	uint32_t guard_rho_ppm;		/* the clock guard's rho, 0: conf's */
+	uint32_t timing_applied;	/* last digest applied, for status */
+	qf_ns timing_retry_at;		/* next retry of a refused update */
 
 	/* runtime */
 	int wdt_fd;

@@ -5,9 +5,17 @@
  * state records another timing than this node's, serves nothing; here the
  * operator is told why (rate-limited, naming both sides) and the status
  * shows it (quorumctl status: flag timing-mismatch).
+ *
+ * design.md §2.10, the committed change on this node: the core says which
+ * settle time and ρ the kernel lease and the clock guard must enforce (the
+ * stricter of the old and the new timing until the change is done), and
+ * when to apply the new timing: the kernel lease's max lease is updated
+ * to admit the new L (LEASE_UPDATE) and only then is the change reported
+ * applied. A refused update is not reported applied; it is retried.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "quorumd.h"
 
@@ -89,4 +97,134 @@ bool timing_mismatch(const struct qd *d, qf_ns now)
 {
 	return d->raft.timing_bad ||
 	       (d->timing_seen && now < d->timing_seen + TIMING_RECENT);
+}
+
+#define TIMING_RETRY	(1000 * QF_MS)
+
+/* Settle time in ms, rounded down (the stricter), at least 1. */
+static uint32_t settle_ms_of(qf_ns settle)
+{
+	uint64_t ms = settle / QF_MS;
+
+	return ms ? (uint32_t)ms : 1;
+}
+
+uint32_t timing_guard_rho(const struct qd *d)
+{
+	return d->guard_rho_ppm ? d->guard_rho_ppm : d->conf.timing.rho_ppm;
+}
+
+/* The settle time the core wants, on the kernel lease; false if refused. */
+static bool apply_settle(struct qd *d)
+{
+	uint32_t cur = d->kern_settle_ms ? d->kern_settle_ms :
+		       d->conf.timing.settle_ms;
+	int rc;
+
+	if (!d->want_settle_ms || d->want_settle_ms == cur)
+		return true;
+	rc = kern_update(d, 0, d->want_settle_ms);
+	if (rc) {
+		LOG(WARN, "timing: LEASE_UPDATE settle_ms %" PRIu32 " refused: "
+		    "%s; retrying", d->want_settle_ms, strerror(-rc));
+		return false;
+	}
+	LOG(INFO, "timing: kernel lease settle_ms %" PRIu32 " (design.md "
+	    "§2.10)", d->want_settle_ms);
+	d->kern_settle_ms = d->want_settle_ms;
+	return true;
+}
+
+static uint32_t kern_max_ms(const struct qd *d)
+{
+	return d->kern_max_ms ? d->kern_max_ms : d->conf.timing.lease_ms + 1;
+}
+
+/*
+ * The kernel lease's max lease (design.md §2.10). While a change is in
+ * progress it admits both L (the larger): the core keeps a deadline it
+ * already holds, from a grant of the old L, until a new grant reaches
+ * past it, and a max lease clamped to the new, shorter L would cut that
+ * healthy lease short. Once the change is done every outstanding deadline
+ * rests on grants of the cover (the shorter L) for W_c since every member
+ * applied, so the max lease shrinks to the new L without cutting any.
+ */
+static bool set_max(struct qd *d, uint32_t want)
+{
+	int rc;
+
+	if (want == kern_max_ms(d))
+		return true;
+	rc = kern_update(d, want, 0);
+	if (rc) {
+		LOG(WARN, "timing: LEASE_UPDATE max_lease_ms %" PRIu32
+		    " refused: %s; retrying", want, strerror(-rc));
+		return false;
+	}
+	d->kern_max_ms = want;
+	LOG(INFO, "timing: kernel lease max_lease_ms %" PRIu32 " (design.md "
+	    "§2.10)", want);
+	return true;
+}
+
+/* Apply the committed change `digest': max lease first, then report. */
+static bool apply_next(struct qd *d, uint32_t digest,
+		       const struct qf_timing *t, qf_ns now)
+{
+	uint32_t max_ms = (uint32_t)(t->lease / QF_MS) + 1;
+
+	if (max_ms < kern_max_ms(d))
+		max_ms = kern_max_ms(d);	/* both L, until done */
+	if (!set_max(d, max_ms)) {
+		LOG(WARN, "timing: %08" PRIx32 " not applied (the kernel "
+		    "lease's max lease does not admit its L yet)", digest);
+		return false;
+	}
+	/* The settle time and the guard's rho follow in the next batch
+	 * (timing_kernel: the stricter of old and new until DONE). */
+	if (qf_raft_timing_applied(&d->raft, now, digest)) {
+		LOG(WARN, "timing: %08" PRIx32 " is not the change in "
+		    "progress", digest);
+		return false;
+	}
+	d->timing_applied = digest;
+	LOG(INFO, "timing: applied %08" PRIx32 " (L %" PRIu64 " ms, F %"
+	    PRIu64 " ms, rho %" PRIu32 " ppm): kernel max lease %" PRIu32
+	    " ms", digest, MSV(t->lease), MSV(t->settle), t->rho_ppm, max_ms);
+	return true;
+}
+
+/* No change in progress: the max lease is this node's own L alone. */
+static bool settle_max(struct qd *d)
+{
+	if (d->raft.st.timing_next || d->raft.timing_bad)
+		return true;
+	return set_max(d, (uint32_t)(d->raft.own.lease / QF_MS) + 1);
+}
+
+/* Step 4 of the ready batch (daemon/core/raft.h), before the lease. */
+void timing_apply(struct qd *d, const struct qf_ready *rd, qf_ns now)
+{
+	bool ok = true;
+
+	if (rd->timing_kernel) {
+		d->want_settle_ms = settle_ms_of(rd->timing_settle);
+		d->guard_rho_ppm = rd->timing_rho_ppm;
+		ok = apply_settle(d);
+	}
+	if (rd->timing_apply && rd->timing_apply != d->raft.timing)
+		ok = apply_next(d, rd->timing_apply, &rd->timing_next, now) &&
+		     ok;
+	ok = settle_max(d) && ok;
+	d->timing_retry_at = ok ? 0 : now + TIMING_RETRY;
+}
+
+/* Every tick: a refused settle update is retried (the change itself is
+ * offered again in every batch until applied). */
+void timing_retry(struct qd *d, qf_ns now)
+{
+	if (!d->timing_retry_at || now < d->timing_retry_at)
+		return;
+	d->timing_retry_at = apply_settle(d) && settle_max(d) ? 0 :
+			     now + TIMING_RETRY;
 }

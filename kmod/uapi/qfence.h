@@ -165,6 +165,22 @@
  *     Required: NAME. Errors: -ENOENT; -EBUSY the lease is not DISARMED or
  *     a device-mapper target still uses it.
  *
+ * QFENCE_CMD_LEASE_UPDATE (admin)
+ *     Change a lease's timing in place (design.md rule 9: a committed
+ *     timing change), whatever ARMED or DISARMED, without a gap in IO.
+ *     Required: NAME, GENERATION (the lease's), and at least one of
+ *     MAX_LEASE_MS (1..QFENCE_MAX_LEASE_MS_LIMIT) and SETTLE_MS
+ *     (1..QFENCE_DELAY_MS_LIMIT): the limits of LEASE_NEW. An absent one
+ *     is kept. Numbered after QFENCE_CMD_EVENT, so older numbers stand.
+ *     A smaller MAX_LEASE_MS clamps the deadline in force of an ARMED
+ *     lease to now + MAX_LEASE_MS and never moves it later; a larger one
+ *     only lets later RENEWs reach further. SETTLE_MS applies to the next
+ *     fence's settle bound. A FENCED lease refuses: an escalation already
+ *     running keeps the bound it started with.
+ *     Errors: -ENOENT; -ESTALE GENERATION is not the lease's; -ECANCELED
+ *     the lease is FENCED, or was found expired (and is now FENCED);
+ *     -EINVAL bad attributes. On an error nothing changed.
+ *
  * Events (QFENCE_CMD_EVENT on the "events" group)
  * -----------------------------------------------
  * Attributes: EVENT (QFENCE_EVENT_*), NAME, GENERATION, TIMESTAMP_NS (when
@@ -271,6 +287,7 @@ enum qfence_cmd {
 	QFENCE_CMD_LEASE_DISARM,
 	QFENCE_CMD_LEASE_DEL,
 	QFENCE_CMD_EVENT,
+	QFENCE_CMD_LEASE_UPDATE,
 	__QFENCE_CMD_MAX
 };
 

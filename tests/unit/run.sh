@@ -23,6 +23,7 @@ done
 run tests/sim/check.sh
 run tests/lib/console-test.sh
 run tests/quorumd/cluster.sh
+run tests/quorumd/timing.sh
 run tests/quorumd/diskfault.sh
 grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | sed 's/^[A-Za-z-]*: //' > "$out.sum"
 tests/lib/summary.sh "$out.sum" || rc=1

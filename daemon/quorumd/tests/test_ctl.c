@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* control.c: request framing, error mapping, status filling. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "uapi/qfence.h"
@@ -53,9 +54,11 @@ static void body_lengths(void)
 	CHECK(qd_ctl_body_len(0) == SIZE_MAX);
 	CHECK(qd_ctl_body_len(QFCTL_REQ_PR_STATUS) == 0);
 	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE_COUNTS) == 0);
-	CHECK(qd_ctl_body_len(QFCTL_REQ_FENCE_COUNTS + 1) == SIZE_MAX);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_TIMING_SET) == 32);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_TIMING_STATUS) == 0);
+	CHECK(qd_ctl_body_len(QFCTL_REQ_TIMING_STATUS + 1) == SIZE_MAX);
 	/* every request fits the client buffer */
-	for (uint16_t c = 1; c <= QFCTL_REQ_FENCE_COUNTS; c++)
+	for (uint16_t c = 1; c <= QFCTL_REQ_TIMING_STATUS; c++)
 		CHECK(sizeof(struct qfctl_hdr) + qd_ctl_body_len(c) <=
 		      sizeof(((struct qd_ctl_client *)0)->in));
 }
@@ -182,7 +185,93 @@ static void fence_counts(void)
 	      fc.preempted == 1 && !fc.reserved[0]);
 }
 
+/* A follower (node 2 of 3) that has not heard of a leader. */
+static void follower(struct qd *d)
+{
+	static struct qf_snapshot snap;
+	struct qf_persist ps = { 0 };
+	char err[256];
+	const char *conf =
+		"[cluster]\nname = c\nkey_file = /k\n"
+		"peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
+		"peer = 3 127.0.0.1:3\n"
+		"[node]\nid = 2\nlease_name = l2\ndata_dir = /tmp\n";
+
+	memset(d, 0, sizeof(*d));
+	CHECK(qf_conf_load_string(&d->conf, "t.conf", conf, err,
+				  sizeof(err)) == 0);
+	CHECK(qd_core_config(&d->conf, &d->core_cfg, err, sizeof(err)) == 0);
+	CHECK(qd_bootstrap(&d->conf, &snap) == 0);
+	ps.snap = snap;
+	CHECK(qf_raft_init(&d->raft, &d->core_cfg, &ps, 77, rand0, NULL) == 0);
+}
+
+/* TIMING_SET: framing, and a follower refuses naming the leader. */
+static void timing_set_refused(void)
+{
+	static struct qd d;
+	struct qfctl_hdr h = hdr(QFCTL_REQ_TIMING_SET,
+				 sizeof(struct qfctl_req_timing));
+	struct qfctl_req_timing rq = { .t = { 50, 150, 300, 20, 500, 300,
+					      1000, 0 } };
+	struct qfctl_result r = { 0 };
+	uint64_t last;
+
+	CHECK(qd_ctl_check_request(&h, h.len) == 0);
+	h.len -= 4;
+	CHECK(qd_ctl_check_request(&h, h.len) == -QFCTL_ST_BAD_REQUEST);
+	follower(&d);
+	last = d.raft.log.last;
+	CHECK(qd_ctl_timing_set(&d, &rq, &r) == QFCTL_ST_NOT_LEADER);
+	CHECK(strstr(r.message, "not the leader") != NULL);
+	CHECK(r.node == 2 && r.leader == d.raft.leader);
+	CHECK(d.raft.log.last == last && !d.raft.st.timing_next);
+}
+
+/* TIMING_STATUS: the recorded timing, no change, nobody applied. */
+static void timing_status_fill(void)
+{
+	static struct qd d;
+	struct qfctl_timing t;
+
+	follower(&d);
+	qd_ctl_fill_timing(&d, &t);
+	CHECK(t.cluster && t.cluster == d.raft.st.timing && !t.next);
+	CHECK(t.self == d.raft.timing && t.n_members == 3);
+	CHECK(t.cur.lease_ms == d.conf.timing.lease_ms &&
+	      t.cur.settle_ms == d.conf.timing.settle_ms && !t.nxt.lease_ms);
+	for (uint32_t i = 0; i < t.n_members; i++)
+		CHECK(t.m[i].id && !(t.m[i].flags & QFCTL_TF_APPLIED));
+}
+
+/* The emulated lease updates as the module does (design.md §2.10). */
+static void timing_update_emulated(void)
+{
+	static struct qd d;
+	qf_ns now;
+
+	follower(&d);
+	snprintf(d.conf.data_dir, sizeof(d.conf.data_dir), "/nonexistent");
+	d.k.none = true;
+	d.k.gen = 1;
+	d.k.state = QFENCE_STATE_ARMED;
+	now = qd_now();
+	d.k.deadline = now + 1400 * QF_MS;
+	CHECK(kern_update(&d, 300, 0) == 0);		/* clamps */
+	CHECK(d.k.deadline <= qd_now() + 300 * QF_MS &&
+	      d.k.deadline > now);
+	now = d.k.deadline;
+	CHECK(kern_update(&d, 5000, 0) == 0);		/* never extends */
+	CHECK(d.k.deadline == now);
+	d.k.state = QFENCE_STATE_FENCED;
+	CHECK(kern_update(&d, 300, 0) == -ECANCELED);	/* latched */
+	CHECK(d.k.deadline == now && d.k.state == QFENCE_STATE_FENCED);
+}
+
 const struct t_case t_ctl[] = {
+	{ "ctl/timing_set_refused", timing_set_refused },
+	{ "ctl/timing_status_fill", timing_status_fill },
+	{ "ctl/timing_update_emulated", timing_update_emulated },
 	{ "ctl/fence_counts", fence_counts },
 	{ "ctl/request_framing", request_framing },
 	{ "ctl/body_lengths", body_lengths },

@@ -247,7 +247,7 @@ static void other_generation(void)
  * lapsed one is found fenced and stays so (rule 7). */
 static void adopt_on_restart(void)
 {
-	struct qf_ready rd = grant(1, qd_now() + 60000 * QF_MS);
+	struct qf_ready rd = grant(1, qd_now() + 1000 * QF_MS); /* <= L */
 
 	CHECK(setup() == 0);
 	kern_apply_lease(&d, &rd);

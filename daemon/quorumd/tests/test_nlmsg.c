@@ -82,6 +82,24 @@ static void lease_renew(void)
 	CHECK(mnl_attr_validate(s.a[QFENCE_A_DEADLINE_NS], MNL_TYPE_U64) == 0);
 }
 
+/* LEASE_UPDATE: an absent value is not sent (the kernel keeps it). */
+static void lease_update(void)
+{
+	const struct genlmsghdr *g;
+	struct seen s;
+	size_t n = qd_nl_lease_update(buf, 40, 9, "l", 7, 501, 0);
+
+	g = parse(n, 40, &s);
+	CHECK(g && g->cmd == QFENCE_CMD_LEASE_UPDATE && s.count == 3);
+	CHECK(mnl_attr_get_u64(s.a[QFENCE_A_GENERATION]) == 7);
+	CHECK(mnl_attr_get_u32(s.a[QFENCE_A_MAX_LEASE_MS]) == 501);
+	CHECK(!s.a[QFENCE_A_SETTLE_MS]);
+	n = qd_nl_lease_update(buf, 40, 10, "l", 7, 0, 300);
+	g = parse(n, 40, &s);
+	CHECK(g && s.count == 3 && !s.a[QFENCE_A_MAX_LEASE_MS] &&
+	      mnl_attr_get_u32(s.a[QFENCE_A_SETTLE_MS]) == 300);
+}
+
 static void lease_simple(void)
 {
 	static const int cmds[] = { QFENCE_CMD_LEASE_GET, QFENCE_CMD_LEASE_FENCE,
@@ -268,6 +286,7 @@ const struct t_case t_nlmsg[] = {
 	{ "nlmsg/lease_new_attrs", lease_new },
 	{ "nlmsg/lease_renew_absolute_deadline", lease_renew },
 	{ "nlmsg/lease_name_only_cmds", lease_simple },
+	{ "nlmsg/lease_update_attrs", lease_update },
 	{ "nlmsg/family_and_events_group", family_resolve },
 	{ "nlmsg/lease_get_parse", lease_get_parse },
 	{ "nlmsg/event_parse_strict", event_parse },
