@@ -4,7 +4,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make check      run every suite; last line "N passed, N failed[, N skipped]"
 #   make check-unit | check-kunit | check-kunit-debug | check-fuzz | check-vm |
-#        check-cluster | check-package
+#        check-cluster | check-package | check-pacemaker
 #                   one suite each
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (default 900) each
 #   make soak-cluster SEED=N DURATION=S                      randomized cluster faults
@@ -29,7 +29,7 @@ export KVER KDIR BUILD
 
 .PHONY: all module daemon tools deps check check-unit check-kunit check-vm \
 	check-kunit-debug check-fuzz fuzz \
-	check-cluster check-pr check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
+	check-cluster check-pr check-pacemaker check-vm-quorumd soak-cluster sim bench demo demo-lease clean \
 	install install-utils install-dkms uninstall deb check-package check-package-vm
 
 all: module daemon tools
@@ -111,6 +111,13 @@ check-package:
 # than 10 minutes under TCG (the DKMS build in the guests).
 check-package-vm: deb
 	@tests/lib/suite.sh package-vm tests/package/vm.sh
+
+# qfence inside a real Pacemaker cluster: three Debian 12 VMs with corosync
+# and Pacemaker, a stonith:fence_qfence device, the cut of the resource's
+# node fenced through qfence, unfencing, a failing qfence
+# (tests/pacemaker/README.md).
+check-pacemaker:
+	@tests/lib/suite.sh pacemaker tests/pacemaker/run.sh
 
 # Randomized nemesis sequences on the 3-VM cluster, for as long as asked.
 SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d " ")

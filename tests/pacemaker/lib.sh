@@ -100,6 +100,12 @@ pm_corosync_conf() {
 		"logging {" "	to_syslog: yes" "	to_logfile: no" "	timestamp: on" "}"
 }
 
+pm_hosts() {
+	local j
+	printf '127.0.0.1 localhost\n::1 localhost\n'
+	for j in 1 2 3; do printf '10.77.0.%s node%s\n' "$j" "$j"; done
+}
+
 # pm_install I: qfence where the package puts it (/usr/sbin, the unit),
 # the module of this tree's build (the guest runs the host's kernel KVER)
 # loaded with insmod (depmod takes a minute under TCG), then the
@@ -120,7 +126,11 @@ install -m 644 /mnt/qf/quorumd.service /etc/systemd/system/
 mkdir -p /etc/qfence && install -m 600 /mnt/qf/cluster.key /etc/qfence/cluster.key
 install -m 400 /mnt/qf/authkey /etc/corosync/authkey
 umount /mnt/qf" || return 1
-	pm_quorumd_conf "$i" | g "$i" -i "cat > /etc/qfence/quorumd.conf" &&
+	# every node's name in /etc/hosts, as a cluster has it, and no DNS
+	# server (the image has no hosts file and the host's resolv.conf: a
+	# lookup waits 10 s, and fence-agents' pycurl import does one)
+	pm_hosts | g "$i" -i "cat > /etc/hosts && : > /etc/resolv.conf" &&
+		pm_quorumd_conf "$i" | g "$i" -i "cat > /etc/qfence/quorumd.conf" &&
 		pm_corosync_conf | g "$i" -i "cat > /etc/corosync/corosync.conf" &&
 		g "$i" -t 30 "quorumd --check-config -c /etc/qfence/quorumd.conf && systemctl daemon-reload"
 }
