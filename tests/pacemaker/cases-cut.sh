@@ -8,7 +8,7 @@
 # Sourced by cases.sh; sets V (the victim), S1 S2 (the survivors).
 
 # fenced_ok I V: node I's Pacemaker recorded a successful off of nodeV
-fenced_ok() { [ "$(fence_hist "$1" "node$2" off | cut -d' ' -f1)" = success ]; }
+fenced_ok() { [ "$(fence_hist "$1" "node$2" "off|reboot" | cut -d' ' -f1)" = success ]; }
 # runs_on_survivor: the resource runs on S1 or S2 (as S1 sees it)
 runs_on_survivor() { local w; w=$(where "$S1" dummy); [ "$w" = "node$S1" ] || [ "$w" = "node$S2" ]; }
 
@@ -26,16 +26,16 @@ pm_cut_measure() {
 	mark "cut node $v (generation $gen0)"
 	isolate "$v" || { WHY="nft cut failed"; return 1; }
 	if ! poll 180 fenced_ok "$S1" "$v"; then
-		WHY="no successful off of node$v in node$S1's fence history 180 s after the cut: $(fence_hist "$S1" "node$v" off)"
+		WHY="no successful off of node$v in node$S1's fence history 180 s after the cut: $(fence_hist "$S1" "node$v" "off|reboot")"
 		return 1
 	fi
 	poll 120 runs_on_survivor || { WHY="dummy not on a survivor: '$(where "$S1" dummy)'"; return 1; }
-	d=$(fence_hist "$S1" "node$v" off | cut -d' ' -f3 | sed 's/^node//')
+	d=$(fence_hist "$S1" "node$v" "off|reboot" | cut -d' ' -f3 | sed 's/^node//')
 	case $d in "$S1"|"$S2") ;; *) WHY="fence delegate '$d' is not a survivor"; return 1 ;; esac
 	rec=$(qst "$d" fence "$v" "$gen0")
 	[ -n "$rec" ] || { WHY="node $d (ran the agent) has no committed NODE_FENCED for node $v generation $gen0"; return 1; }
 	read -r idx tcommit <<< "$rec"
-	tfenced=$(jtime "$d" "pacemaker-fenced.*Operation 'off' targeting node$v by node$d .*: OK" "$since")
+	tfenced=$(jtime "$d" "pacemaker-fenced.*Operation .(off|reboot). targeting node$v by node$d .*: OK" "$since")
 	[ -n "$tfenced" ] || { WHY="no 'off targeting node$v ... OK' in node $d's journal"; return 1; }
 	newnode=$(where "$S1" dummy | sed 's/^node//')
 	tstart=$(jtime "$newnode" "Result of start operation for dummy on node$newnode: ok" "$since")
@@ -74,7 +74,8 @@ echo "    20 s after the heal pacemaker on node$V is '$pstate' (a fenced node th
 # a rebooted node starts pacemaker again; here it is restarted in place
 g "$V" -t 60 "systemctl restart pacemaker" > /dev/null 2>&1
 unfenced() {
-	[ "$(fence_hist "$S1" "node$V" on | cut -d' ' -f1)" = success ] &&
+	# the newest fencing event of the node is a successful on
+	case $(fence_hist "$S1" "node$V" "on|off|reboot") in "success "*" on") ;; *) return 1 ;; esac &&
 		[ "$(qst "$S1" gen "$V")" -gt "$gen0" ] 2>/dev/null &&
 		[ "$(qst "$V" kernel_state)" = armed ] && crm_online "$S1"
 }
@@ -82,6 +83,6 @@ if poll 240 unfenced; then
 	ok pcmk-unfence-rejoin
 	echo "    heal -> unfenced by Pacemaker (on = quorumctl rejoin), node$V armed with generation $(qst "$S1" gen "$V") (was $gen0), 3 nodes online: $((SECONDS - t)) s"
 else
-	fail pcmk-unfence-rejoin "on: '$(fence_hist "$S1" "node$V" on)', generation $(qst "$S1" gen "$V") (was $gen0), node$V kernel $(qst "$V" kernel_state), pacemaker $(g "$V" -t 20 systemctl is-active pacemaker)"
+	fail pcmk-unfence-rejoin "newest fencing: '$(fence_hist "$S1" "node$V" "on|off|reboot")', generation $(qst "$S1" gen "$V") (was $gen0), node$V kernel $(qst "$V" kernel_state), pacemaker $(g "$V" -t 20 systemctl is-active pacemaker)"
 fi
 g "$S1" -t 30 "crm_mon -1" > "$PM_DIR/crm_mon.unfenced.txt" 2>&1

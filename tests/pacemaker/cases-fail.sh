@@ -11,19 +11,19 @@ V2=$(where 1 dummy | sed 's/^node//')
 case $V2 in 1|2|3) ;; *) fail pcmk-no-daemon-fence-fails "dummy not running: '$V2'"; return 0 ;; esac
 read -r F1 F2 <<< "$(others_of "$V2")"
 since=$(g "$F1" -t 10 "date +%s")
-ok0=$(fence_hist "$F1" "node$V2" off)
+ok0=$(fence_hist "$F1" "node$V2" "off|reboot")
 for s in "$F1" "$F2"; do g "$s" -t 60 "systemctl stop quorumd" > /dev/null 2>&1; done
 mark "quorumd stopped on $F1 $F2, cut node $V2"
 isolate "$V2"
 t=$SECONDS
 failed_attempt() {
-	g "$F1" -t 60 "journalctl -q --since @$since | grep -E \"pacemaker-fenced.*Operation 'off' .*targeting node$V2.*(failed|error|Error|timed out)\"" 2>/dev/null |
+	g "$F1" -t 60 "journalctl -q --since @$since | grep -v qemu-ga | grep -E \"pacemaker-fenced.*Operation .(off|reboot). .*targeting node$V2.*(failed|error|Error|timed out|returned [1-9])\"" 2>/dev/null |
 		grep -q .
 }
 poll 180 failed_attempt; seen=$((SECONDS - t))
 # and then some more time in which a false success would show
 sleep 30
-now_ok=$(fence_hist "$F1" "node$V2" off)
+now_ok=$(fence_hist "$F1" "node$V2" "off|reboot")
 started=$(jtime "$F1" "Result of start operation for dummy on node($F1|$F2): ok" "$since")
 [ -z "$started" ] && started=$(jtime "$F2" "Result of start operation for dummy on node($F1|$F2): ok" "$since")
 if ! failed_attempt; then

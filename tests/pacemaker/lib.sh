@@ -177,21 +177,27 @@ sys.exit(0 if len(on) == 3 and dc is not None and dc.get("present") == "true" el
 where() {
 	g "$1" -t 30 "crm_resource --locate -r $2 -Q" 2>/dev/null | head -n 1 | tr -d '\r'
 }
-# fence_hist I TARGET ACTION: "state completed_epoch delegate" of the last
-# fencing of TARGET with ACTION that node I's Pacemaker recorded
+# fence_hist I TARGET ACTIONS: "state completed delegate action" of the last
+# fencing of TARGET with one of ACTIONS (a|b) that node I's Pacemaker
+# recorded (newest first in its history). A fence is a "reboot" in the
+# history (stonith-action) that pcmk_reboot_action=off turns into the
+# agent's off.
 fence_hist() {
-	g "$1" -t 30 "stonith_admin --history $2 --output-as=xml" 2>/dev/null | python3 -c '
-import sys, datetime, xml.etree.ElementTree as E
+	g "$1" -t 30 "stonith_admin --history $2 --verbose --output-as=xml" 2>/dev/null | python3 -c '
+import sys, xml.etree.ElementTree as E
 t = E.fromstring(sys.stdin.read())
-ev = [e for e in t.iter("fence_event") if e.get("action") == sys.argv[1]]
+ev = [e for e in t.iter("fence_event") if e.get("action") in sys.argv[1].split("|")]
 if ev:
     e = ev[0]
-    print(e.get("status"), e.get("completed", "-").replace(" ", "_"), e.get("delegate", "-"))' "$3"
+    print(e.get("status"), e.get("completed", "-").replace(" ", "_"), e.get("delegate", "-"),
+          e.get("action"))' "$3"
 }
-# jtime I REGEX: the journal time (epoch s, microseconds) of the last line
-# of node I's journal matching REGEX since SINCE (epoch, guest clock)
+# jtime I REGEX [SINCE]: the journal time (epoch s, microseconds) of the
+# last line of node I's journal since SINCE (epoch, guest clock) matching
+# REGEX (no single quote in it). The guest agent's own lines are left out:
+# they log the command, pattern included.
 jtime() {
-	g "$1" -t 60 "journalctl -q -o short-unix --since @${3:-0} | grep -E '$2' | tail -n 1" 2>/dev/null |
+	g "$1" -t 60 "journalctl -q -o short-unix --since @${3:-0} | grep -v qemu-ga | grep -E '$2' | tail -n 1" 2>/dev/null |
 		awk '{ print $1 }'
 }
 # offset I: host clock minus node I's clock (s), from one guest-agent call
