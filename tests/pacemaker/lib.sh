@@ -33,12 +33,13 @@ g() {
 	"$QGA" "$PM_DIR/vm/qga$i.sock" "${opts[@]}" -- "$*"
 }
 
-# pm_stage: what the guests install, from this tree's build.
+# pm_stage: what the guests install, from this tree's build. PM_AGENT:
+# another fence_qfence (a mutant, to see the cases fail).
 pm_stage() {
 	local s=$PM_DIR/stage
 	mkdir -p "$s"
-	cp "$BUILD/qfence.ko" "$BUILD/bin/quorumd" "$BUILD/bin/quorumctl" \
-		"$PM_TOP/tools/fence_qfence" "$PM_TOP/daemon/quorumd/quorumd.service" "$s/" &&
+	cp -L "$BUILD/qfence.ko" "$BUILD/bin/quorumd" "$BUILD/bin/quorumctl" \
+		"${PM_AGENT:-$PM_TOP/tools/fence_qfence}" "$PM_TOP/daemon/quorumd/quorumd.service" "$s/" &&
 		head -c 32 /dev/urandom > "$s/cluster.key" &&
 		head -c 256 /dev/urandom > "$s/authkey"
 }
