@@ -59,7 +59,8 @@ res = {"schema": 1, "stack": "pacemaker 2.1.5 + corosync 3.1 + fence_qfence, 3 T
                     "fenced_s": None if r[3] == "-" else float(r[3]),
                     "started_s": None if r[4] == "-" else float(r[4]),
                     "checks": r[5]} for r in rows],
-       "sbd": "not measured: the cached image has no sbd package"}
+       "sbd": "not measured: the cached image has no sbd package",
+       "stale_writes": "not checked: the resource is ocf:heartbeat:Dummy, no shared disk"}
 for k, i in (("commit_s", 2), ("fenced_s", 3), ("started_s", 4)):
     v = [float(r[i]) for r in good]
     res[k] = {"p50": pct(v, 50), "p99": pct(v, 99)}

@@ -14,7 +14,7 @@
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/cluster/lib.sh"
 PM_HERE=$CL_HERE/../pacemaker
 PM_TOP=$CL_TOP
-PM_DIR=
+PM_DIR=${PM_DIR:-}
 QGA=$PM_TOP/tests/lib/qga.py
 # The rootfs key: tests/lib/rootfs.sh hashes the default list plus these.
 PM_EXTRA="libc6 libsgutils2-1.46-2 python3 corosync pacemaker crmsh fence-agents resource-agents nftables"
