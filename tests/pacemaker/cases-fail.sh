@@ -26,10 +26,10 @@ sleep 30
 now_ok=$(fence_hist "$F1" "node$V2" "off|reboot")
 started=$(jtime "$F1" "Result of start operation for dummy on node($F1|$F2): ok" "$since")
 [ -z "$started" ] && started=$(jtime "$F2" "Result of start operation for dummy on node($F1|$F2): ok" "$since")
-if ! failed_attempt; then
+if [ "$now_ok" != "$ok0" ] && [ "${now_ok%% *}" = success ]; then
+	fail pcmk-no-daemon-fence-fails "Pacemaker recorded a successful fence of node$V2 without quorumd: $now_ok"
+elif ! failed_attempt; then
 	fail pcmk-no-daemon-fence-fails "no failed fencing of node$V2 recorded in node$F1's journal after $seen s"
-elif [ "$now_ok" != "$ok0" ] && [ "${now_ok%% *}" = success ]; then
-	fail pcmk-no-daemon-fence-fails "Pacemaker recorded a successful off of node$V2 without quorumd: $now_ok"
 elif [ -n "$started" ]; then
 	fail pcmk-no-daemon-fence-fails "dummy started on a survivor at $started without a fence"
 else
