@@ -16,6 +16,7 @@ here=$top/tests/pacemaker
 . "$here/cib.sh"
 RUNS=${PM_BENCH_RUNS:-5}
 PM_DIR=$BUILD/bench/pacemaker-vms
+# shellcheck disable=SC2034 # tests/cluster/lib.sh (mark) writes there
 CL_DIR=$PM_DIR
 out=$BUILD/bench/pacemaker.json
 passed=0 failed=0

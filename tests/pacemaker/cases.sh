@@ -28,7 +28,7 @@ if ! pm_configure 1 > "$PM_DIR/configure.log" 2>&1; then
 	fail pcmk-configure "$(tail -n 3 "$PM_DIR/configure.log" | tr '\n' ' ')"
 	finish; exit 1
 fi
-dummy_up() { local w; w=$(where "${1:-1}" dummy); [ -n "$w" ] && echo "$w"; }
+dummy_up() { local w; w=$(where 1 dummy); [ -n "$w" ] && echo "$w"; }
 stonith_up() { [ -n "$(where 1 qfence)" ]; }
 if poll 180 dummy_up > /dev/null && poll 120 stonith_up; then
 	v=$(g 1 -t 60 "crm_verify -L -V 2>&1; echo rc=\$?")

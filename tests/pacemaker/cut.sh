@@ -17,7 +17,7 @@ runs_on_survivor() { local w; w=$(where "$S1" dummy); [ "$w" = "node$S1" ] || [ 
 # check the order of the records. Prints the times; 0 iff all checks hold.
 # Sets CUT_* (seconds after the cut, host clock) for the bench.
 pm_cut_measure() {
-	local v=$1 s gen0 since tc d rec idx tcommit tfenced dst tstart newnode
+	local v=$1 s gen0 since tc d rec idx tcommit tfenced tstart newnode
 	read -r S1 S2 <<< "$(others_of "$v")"
 	gen0=$(qst "$S1" gen "$v")
 	[ -n "$gen0" ] || { WHY="no generation for node $v on node $S1"; return 1; }

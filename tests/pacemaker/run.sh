@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 PM_DIR=${PM_DIR:-$BUILD/pacemaker}
+# shellcheck disable=SC2034 # tests/cluster/lib.sh (mark) writes there
 CL_DIR=$PM_DIR
 passed=0 failed=0
 ok() { echo "ok $1"; passed=$((passed + 1)); }
