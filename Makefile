@@ -55,13 +55,13 @@ deps:
 # broken suite can never look green.
 check: deps
 	@mkdir -p $(BUILD)/check
-	@rc=0; for s in unit kunit kunit-debug fuzz vm cluster package pacemaker; do \
+	@rc=0; for s in unit kunit kunit-debug fuzz vm cluster package; do \
 		$(MAKE) --no-print-directory check-$$s || rc=1; \
 	done; \
 	tests/lib/summary.sh $(BUILD)/check/unit.sum $(BUILD)/check/kunit.sum \
 		$(BUILD)/check/kunit-debug.sum $(BUILD)/check/fuzz.sum \
 		$(BUILD)/check/vm.sum $(BUILD)/check/cluster.sum \
-		$(BUILD)/check/package.sum $(BUILD)/check/pacemaker.sum; \
+		$(BUILD)/check/package.sum; \
 	s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
 
 check-unit:
@@ -122,7 +122,7 @@ check-package-vm: deb
 # and Pacemaker, a stonith:fence_qfence device, the cut of the resource's
 # node fenced through qfence, unfencing, a failing qfence
 # (tests/pacemaker/README.md). 331 s alone here, 938 s with six more TCG
-# VMs running beside it.
+# VMs running beside it. Not yet in make check: one green run so far.
 check-pacemaker:
 	@tests/lib/suite.sh pacemaker tests/pacemaker/run.sh
 
