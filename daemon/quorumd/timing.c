@@ -167,7 +167,35 @@ static bool set_max(struct qd *d, uint32_t want)
 	return true;
 }
 
-/* Apply the committed change `digest': max lease first, then report. */
+/*
+ * Before this node says it runs the new timing, its kernel lease and clock
+ * guard must already enforce what an applied node enforces until the
+ * change is done (design.md §2.10): the stricter of the committed and the
+ * new settle time and ρ. TIMING_APPLIED lets the leader close the change
+ * W_c later and fence on W_new alone from then on; a kernel lease still
+ * settling on the old, longer F would then outlast that W. Reporting first
+ * and updating the kernel in a later batch (or never, if the update keeps
+ * failing) opened exactly that window.
+ */
+static bool enforce_stricter(struct qd *d, const struct qf_timing *t)
+{
+	const struct qf_timing_rec *cur = &d->raft.st.timing_rec;
+	qf_ns settle = t->settle;
+	uint32_t rho = t->rho_ppm;
+
+	if (cur->settle_ms && (qf_ns)cur->settle_ms * QF_MS < settle)
+		settle = (qf_ns)cur->settle_ms * QF_MS;
+	if (cur->rho_ppm && cur->rho_ppm < rho)
+		rho = cur->rho_ppm;
+	d->want_settle_ms = settle_ms_of(settle);
+	if (!apply_settle(d))
+		return false;
+	d->guard_rho_ppm = rho;
+	return true;
+}
+
+/* Apply the committed change `digest': max lease and settle time first,
+ * then report. */
 static bool apply_next(struct qd *d, uint32_t digest,
 		       const struct qf_timing *t, qf_ns now)
 {
@@ -180,8 +208,11 @@ static bool apply_next(struct qd *d, uint32_t digest,
 		    "lease's max lease does not admit its L yet)", digest);
 		return false;
 	}
-	/* The settle time and the guard's rho follow in the next batch
-	 * (timing_kernel: the stricter of old and new until DONE). */
+	if (!enforce_stricter(d, t)) {
+		LOG(WARN, "timing: %08" PRIx32 " not applied (the kernel "
+		    "lease does not enforce its settle time yet)", digest);
+		return false;
+	}
 	if (qf_raft_timing_applied(&d->raft, now, digest)) {
 		LOG(WARN, "timing: %08" PRIx32 " is not the change in "
 		    "progress", digest);

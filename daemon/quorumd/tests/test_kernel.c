@@ -221,6 +221,62 @@ static void timing_mismatch_reported(void)
 	CHECK(strstr(out, "serving nothing"));
 }
 
+/*
+ * design.md §2.10: a committed change from the default to the fast profile
+ * arrives in a ready batch. `fenced' puts the lease in FENCED (the kernel
+ * then refuses LEASE_UPDATE).
+ */
+static uint32_t apply_fast_change(bool fenced)
+{
+	struct qf_ready rd = { 0 };
+	struct qf_timing fast;
+	uint32_t digest;
+
+	if (setup())
+		return 0;
+	qf_timing_fast(&fast);
+	digest = qf_timing_digest(&fast);
+	d.raft.st.timing_next = digest;
+	qf_timing_to_rec(&fast, &d.raft.st.timing_next_rec);
+	d.raft.cfg.timing_next = digest;
+	d.raft.cfg.timing_next_rec = d.raft.st.timing_next_rec;
+	if (fenced)
+		d.k.state = QFENCE_STATE_FENCED;
+	rd.timing_apply = digest;
+	rd.timing_next = fast;
+	timing_apply(&d, &rd, qd_now());
+	return digest;
+}
+
+/*
+ * A node reports the new timing applied only once its kernel lease already
+ * settles within the stricter F (300 ms here, not the default's 1000 ms):
+ * after TIMING_APPLIED the leader may close the change and fence on the
+ * new W alone. Reporting first and updating the kernel later let a lease
+ * still settling on the old F outlast that W.
+ */
+static void timing_applied_after_settle(void)
+{
+	uint32_t digest = apply_fast_change(false);
+
+	CHECK(digest != 0);
+	CHECK(d.raft.timing == digest);
+	CHECK(d.kern_settle_ms == 300);
+	CHECK(timing_guard_rho(&d) ==
+	      (d.raft.st.timing_rec.rho_ppm < d.raft.st.timing_next_rec.rho_ppm ?
+	       d.raft.st.timing_rec.rho_ppm : d.raft.st.timing_next_rec.rho_ppm));
+}
+
+/* ... and a kernel that refuses the settle update keeps it unapplied. */
+static void timing_not_applied_when_refused(void)
+{
+	uint32_t digest = apply_fast_change(true);
+
+	CHECK(digest != 0);
+	CHECK(d.raft.timing != digest);
+	CHECK(d.kern_settle_ms != 300);
+}
+
 /* A deadline already past does not arm anything. */
 static void past_deadline(void)
 {
@@ -522,6 +578,9 @@ const struct t_case t_kernel[] = {
 	{ "kernel/clock_guard_refuses_renew", clock_guard },
 	{ "kernel/clock_guard_binds_core", clock_guard_binds_core },
 	{ "kernel/timing_mismatch_reported", timing_mismatch_reported },
+	{ "kernel/timing_applied_after_settle", timing_applied_after_settle },
+	{ "kernel/timing_not_applied_when_refused",
+	  timing_not_applied_when_refused },
 	{ "kernel/past_deadline_not_armed", past_deadline },
 	{ "kernel/other_generation_ignored", other_generation },
 	{ "kernel/events_only_of_current_generation", events_by_generation },
