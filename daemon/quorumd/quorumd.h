@@ -194,6 +194,11 @@ uint32_t timing_guard_rho(const struct qd *d);
  * fenced generation it ends, 8 bytes; little-endian: design.md rule 11). */
 #define QD_PKT_REJOIN	2
 #define QD_REJOIN_LEN	13
+/* rejoin.c, when-idle: does a DM_TABLE_STATUS reply of sz bytes hold a
+ * qfence target naming lease? 1, 0, or -1 if truncated or malformed. */
+struct dm_ioctl;
+int qd_dm_table_names_lease(const struct dm_ioctl *io, size_t sz,
+			    const char *lease);
 /* A node's own automatic rejoin request (design.md §2.11): this byte, the
  * node id (4), the fenced generation (8), the reason (1), lease fresh
  * (1: 0 or 1), its kernel boot (4) and the boot it last armed in (4). */

@@ -97,34 +97,86 @@ static int dm_call(int fd, unsigned long cmd, struct dm_ioctl *io, size_t sz,
 	return ioctl(fd, cmd, io);
 }
 
-static bool names_lease(struct dm_ioctl *io, const char *lease)
+/*
+ * Does a DM_TABLE_STATUS reply hold a qfence target naming `lease' (any
+ * target of the table, not only the first)? 1 yes, 0 no, -1 if the reply
+ * is truncated or malformed: the when-idle verdict then fails closed
+ * (design.md §2.11: a device we could not read may be one of ours).
+ */
+int qd_dm_table_names_lease(const struct dm_ioctl *io, size_t sz,
+			    const char *lease)
 {
-	struct dm_target_spec *t = (void *)((char *)io + io->data_start);
-	const char *params = (const char *)(t + 1), *sp;
+	const char *base = (const char *)io, *data;
+	size_t room, off = 0;
 
-	if (!io->target_count || strcmp(t->target_type, "qfence"))
-		return false;
-	sp = strchr(params, ' ');	/* "<device> <lease>" */
-	return sp && !strcmp(sp + 1, lease);
+	if (sz < sizeof(*io) || io->data_size > sz ||
+	    io->data_start < sizeof(*io) || io->data_start > io->data_size ||
+	    (io->flags & DM_BUFFER_FULL_FLAG))
+		return -1;
+	data = base + io->data_start;
+	room = io->data_size - io->data_start;
+	for (uint32_t i = 0; i < io->target_count; i++) {
+		const struct dm_target_spec *t = (const void *)(data + off);
+		const char *params, *sp;
+
+		if (off > room || room - off < sizeof(*t) + 1 ||
+		    !memchr(data + off + sizeof(*t), 0,
+			    room - off - sizeof(*t)))
+			return -1;
+		params = (const char *)(t + 1);
+		sp = strchr(params, ' ');	/* "<device> <lease>" */
+		if (!strncmp(t->target_type, "qfence", sizeof(t->target_type)) &&
+		    sp && !strcmp(sp + 1, lease))
+			return 1;
+		if (t->next <= off && i + 1 < io->target_count)
+			return -1;		/* must move forward */
+		off = t->next;
+	}
+	return 0;
 }
 
-static size_t fence_devs(struct qd *d, int fd, struct qf_fence_dev *out)
+/* The qfence devices naming our lease, or -1 and why: a failed or
+ * truncated listing is not "no device" (fail closed, design.md §2.11). */
+static int fence_devs(struct qd *d, int fd, struct qf_fence_dev *out,
+		      char *why, size_t len)
 {
 	static uint64_t list[4096], st[1024];
 	struct dm_ioctl *io = (void *)list, *s = (void *)st;
 	struct dm_name_list *nl;
-	size_t n = 0, off;
+	size_t off;
+	int n = 0, r;
 
 	if (dm_call(fd, DM_LIST_DEVICES, io, sizeof(list), NULL) ||
-	    io->data_size <= io->data_start)
+	    (io->flags & DM_BUFFER_FULL_FLAG) || io->data_size > sizeof(list)) {
+		snprintf(why, len, "cannot list the device-mapper devices: "
+			 "idle not shown");
+		return -1;
+	}
+	if (io->data_size <= io->data_start)
 		return 0;
 	off = io->data_start;
 	do {
 		nl = (void *)((char *)io + off);
+		if (off + sizeof(*nl) > io->data_size)
+			break;
 		if (!nl->dev)
 			break;
-		if (!dm_call(fd, DM_TABLE_STATUS, s, sizeof(st), nl->name) &&
-		    names_lease(s, d->conf.lease_name) && n < MAX_DEVS) {
+		if (dm_call(fd, DM_TABLE_STATUS, s, sizeof(st), nl->name))
+			r = errno == ENXIO ? 0 : -1;	/* removed meanwhile */
+		else
+			r = qd_dm_table_names_lease(s, sizeof(st),
+						    d->conf.lease_name);
+		if (r < 0) {
+			snprintf(why, len, "cannot read the table of %s: idle "
+				 "not shown", nl->name);
+			return -1;
+		}
+		if (r && n == MAX_DEVS) {
+			snprintf(why, len, "more than %d fence devices: idle "
+				 "not shown", MAX_DEVS);
+			return -1;
+		}
+		if (r) {
 			snprintf(out[n].name, sizeof(out[n].name), "%s",
 				 nl->name);
 			out[n].major = (unsigned int)(s->dev >> 8) & 0xfff;
@@ -166,18 +218,18 @@ static int idle_check(struct qd *d, char *why, size_t len)
 {
 	struct qf_fence_dev v[MAX_DEVS];
 	int fd = open(DM_CONTROL, O_RDWR | O_CLOEXEC);
-	size_t n;
+	int n;
 
 	if (fd < 0) {
 		snprintf(why, len, "cannot open %s: %s: idle not shown",
 			 DM_CONTROL, strerror(errno));
 		return -1;
 	}
-	n = fence_devs(d, fd, v);
+	n = fence_devs(d, fd, v, why, len);
 	close(fd);
-	if (qf_idle_verdict("", v, n, why, len))
+	if (n < 0 || qf_idle_verdict("", v, (size_t)n, why, len))
 		return -1;
-	return drop_caches(v, n, why, len);
+	return drop_caches(v, (size_t)n, why, len);
 }
 
 /* The node's own view of after-reboot (the leader judges again). */

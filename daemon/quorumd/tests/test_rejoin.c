@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/dm-ioctl.h>
 
 #include "quorumd.h"
 #include "test.h"
@@ -130,9 +131,63 @@ static void stays_fenced_with_reason(void)
 	CHECK(d.rj.why[0] == '\0');
 }
 
+/* A DM_TABLE_STATUS reply with the given targets (type, params). */
+static size_t table(uint64_t *mem, size_t sz, int n, const char *const *tt,
+		    const char *const *pp)
+{
+	struct dm_ioctl *io = (void *)mem;
+	char *data = (char *)mem + sizeof(*io);
+	size_t off = 0;
+
+	memset(mem, 0, sz);
+	io->data_start = sizeof(*io);
+	io->target_count = (uint32_t)n;
+	for (int i = 0; i < n; i++) {
+		struct dm_target_spec *t = (void *)(data + off);
+
+		snprintf(t->target_type, sizeof(t->target_type), "%s", tt[i]);
+		strcpy((char *)(t + 1), pp[i]);
+		off += sizeof(*t) + strlen(pp[i]) + 1;
+		off = (off + 7) & ~(size_t)7;
+		t->next = (uint32_t)off;
+	}
+	io->data_size = (uint32_t)(sizeof(*io) + off);
+	return sz;
+}
+
+/*
+ * when-idle must fail closed (design.md §2.11): a qfence target that is
+ * not the table's first is still ours, and a truncated or malformed reply
+ * is not "not ours".
+ */
+static void dm_table_scan_fails_closed(void)
+{
+	static uint64_t mem[512];
+	const char *lin_qf[] = { "linear", "qfence" };
+	const char *lin_qf_p[] = { "/dev/vdb 0", "/dev/vda l3" };
+	const char *other[] = { "qfence" }, *other_p[] = { "/dev/vda l33" };
+	struct dm_ioctl *io = (void *)mem;
+	size_t sz = table(mem, sizeof(mem), 2, lin_qf, lin_qf_p);
+
+	CHECK(qd_dm_table_names_lease(io, sz, "l3") == 1);
+	CHECK(qd_dm_table_names_lease(io, sz, "l4") == 0);
+	io->flags |= DM_BUFFER_FULL_FLAG;
+	CHECK(qd_dm_table_names_lease(io, sz, "l4") == -1);
+	io->flags = 0;
+	io->data_size = sizeof(*io) + 10;	/* cut inside a spec */
+	CHECK(qd_dm_table_names_lease(io, sz, "l4") == -1);
+	io->data_size = (uint32_t)sz + 1;	/* beyond the buffer */
+	CHECK(qd_dm_table_names_lease(io, sz, "l4") == -1);
+	sz = table(mem, sizeof(mem), 1, other, other_p);
+	CHECK(qd_dm_table_names_lease(io, sz, "l3") == 0);
+	sz = table(mem, sizeof(mem), 0, NULL, NULL);
+	CHECK(qd_dm_table_names_lease(io, sz, "l3") == 0);
+}
+
 const struct t_case t_rejoin[] = {
 	{ "rejoin/request_must_be_own", request_must_be_own },
 	{ "rejoin/armed_boot_before_arm", armed_boot_before_arm },
 	{ "rejoin/stays_fenced_with_reason", stays_fenced_with_reason },
+	{ "rejoin/dm_table_scan_fails_closed", dm_table_scan_fails_closed },
 	{ 0 }
 };
