@@ -111,6 +111,11 @@ cl_conf() {
 	# the reboot node waits CL_REBOOT_DELAY ms before its reset: time for
 	# a rejoin to cancel the reboot after a restart (FINDINGS.md, 1)
 	[ "$i" = "$CL_REBOOT_NODE" ] && actions=io,reboot delay=${CL_REBOOT_DELAY:-5000}
+	# io-only nodes come back by themselves once idle (design.md §2.11);
+	# a writer holding the device keeps them fenced, so every scenario
+	# that leaves its writer running still sees rule 7's latch
+	local rejoin=when-idle
+	[ "$i" = "$CL_REBOOT_NODE" ] && rejoin=after-reboot
 	cat <<CONF
 [cluster]
 name = qfcluster
@@ -133,6 +138,7 @@ control_socket = /run/qfence/quorumd.sock
 mlockall = yes
 sched_rr_priority = 10
 on_fenced = /tests/qf-on-fenced.sh
+rejoin = $rejoin
 CONF
 	case " $CL_LOG_ONLY_NODES " in
 	*" $i "*) echo "log_only=1" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs" ;;
@@ -257,6 +263,19 @@ kfield() { on "$1" "qlease get qf$1" 2>/dev/null | sed -n "s/^$2=//p"; }
 is_armed() { [ "$(kstate "$1")" = armed ]; }
 is_fenced() { [ "$(kstate "$1")" = fenced ]; }
 status_json() { on "$1" "quorumctl --json status" 2>/dev/null; }
+# stop_writer N: the writer exits and no longer holds the fence device
+stop_writer() {
+	on "$1" 'p=$(cat /run/qf/writer.pid); kill $p; i=0; while kill -0 $p 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || exit 1; usleep 100000; done' > /dev/null
+}
+# start_writer N: the writer again, logging to the serial port as at boot
+start_writer() {
+	on "$1" 'qfwriter /dev/mapper/qf '"$1"' qf'"$1"' /run/qf/claim $(cat /etc/qf/period_ms) < /dev/null > /dev/ttyS1 2>&1 & echo $! > /run/qf/writer.pid' > /dev/null
+}
+writer_alive() { on "$1" 'kill -0 $(cat /run/qf/writer.pid)' > /dev/null 2>&1; }
+# rejoined_by N GEN REASON: N's status shows generation GEN by that rejoin
+rejoined_by() {
+	on "$1" "quorumctl status" 2>/dev/null | grep -q "node $1: generation $2 by rejoin $3"
+}
 leader_of() { status_json "$1" | sed -n 's/.*"leader":\([0-9]*\).*/\1/p'; }
 # fence_committed ON X [GEN]: ON's status lists a fence record of X (GEN)
 fence_committed() {

@@ -273,6 +273,88 @@ sc_vm_pause() {
 	echo "# node $V's own clock let its lease run out only after cont"
 }
 
+# design.md §2.11, whole-cluster recovery: every link cut until all three
+# leases lapsed, then healed. Node 1 (when-idle) had its writer stopped:
+# it rejoins by itself, without a reboot. Node 2 (when-idle) still has its
+# writer holding the device: it stays fenced and says why, and rejoins by
+# itself once the writer is gone. Node 3 (io,reboot, after-reboot) is reset
+# by its fence action and rejoins with its new boot. Every rejoin is a new
+# generation committed by the majority (rule 7); the checker then judges
+# every write by its landing on the image.
+all_fenced_or_gone() {
+	local i
+	for i in $(seq 1 "$CL_N"); do
+		is_fenced "$i" || [ "$i" = "$CL_REBOOT_NODE" ] || return 1
+	done
+	# the reboot node is fenced, or already resetting
+	is_fenced "$CL_REBOOT_NODE" || [ "$(vmboot "$CL_REBOOT_NODE")" != "$vb3" ]
+}
+sc_total_partition() {
+	local g1 g2 g3 vb1 vb2 vb3 n1 n2 n3 i r
+	prep || return 1
+	g1=$(kfield 1 generation) g2=$(kfield 2 generation) g3=$(kfield 3 generation)
+	vb1=$(vmboot 1) vb2=$(vmboot 2) vb3=$(vmboot 3)
+	stop_writer 1 || { why "node 1's writer did not stop"; return 1; }
+	echo "# node 1 idle (writer stopped), node 2's writer running; cutting every link (generations $g1 $g2 $g3)"
+	mark "partition all"
+	for i in $(seq 1 "$CL_N"); do isolate "$i"; done
+	poll 40 all_fenced_or_gone || { heal; start_writer 1; why "not every lease lapsed: $(lapses)"; return 1; }
+	heal
+	echo "# every lease lapsed; healed"
+	poll 240 eval 'nb=$(vmboot 3); [ -n "$nb" ] && [ "$nb" != "'"$vb3"'" ]' ||
+		{ start_writer 1; why "node 3 never rebooted"; return 1; }
+	on 3 "touch /run/qf/go" > /dev/null
+	for i in 1 2 3; do
+		eval "r=\$g$i"
+		# shellcheck disable=SC2046
+		poll 90 committed_by_survivor "$i" "$r" $(seq 1 "$CL_N") ||
+			{ start_writer 1; why "NODE_FENCED($i, $r) never committed after the heal"; return 1; }
+	done
+	poll 90 is_armed 1 || { start_writer 1; why "node 1 (idle) not rejoined: $(on 1 'quorumctl status' 2>&1 | grep rejoin | head -n 2)"; return 1; }
+	n1=$(kfield 1 generation)
+	[ "$n1" -gt "$g1" ] && [ "$(vmboot 1)" = "$vb1" ] || { start_writer 1; why "node 1: generation $n1 (was $g1), boot $(vmboot 1) (was $vb1)"; return 1; }
+	rejoined_by 1 "$n1" when-idle || { start_writer 1; why "node 1's status does not show its when-idle rejoin"; return 1; }
+	start_writer 1
+	poll 120 is_armed 3 || { why "node 3 not rejoined after its reboot: $(kstate 3)"; return 1; }
+	n3=$(kfield 3 generation)
+	[ "$n3" -gt "$g3" ] && rejoined_by 3 "$n3" after-reboot || { why "node 3: generation $n3 (was $g3), not by after-reboot"; return 1; }
+	# node 2: its writer holds the device; it must stay fenced and say so
+	poll 30 eval 'on 2 "quorumctl status" 2>/dev/null | grep -q "stays fenced: device qf is open"' ||
+		{ why "node 2 does not say why it stays fenced: $(on 2 'quorumctl status' 2>&1 | grep -E 'rejoin|fenced' | head -n 2)"; return 1; }
+	sleep 3
+	is_fenced 2 || { why "node 2 left fenced with its writer holding the device: $(kstate 2)"; return 1; }
+	echo "# node 1 rejoined by when-idle (generation $n1, same boot), node 3 by after-reboot (generation $n3, boot $(vmboot 3)); node 2 stays fenced: device open"
+	stop_writer 2 || { why "node 2's writer did not stop"; return 1; }
+	poll 60 is_armed 2 || { start_writer 2; why "node 2 not rejoined once idle"; return 1; }
+	n2=$(kfield 2 generation)
+	start_writer 2
+	[ "$n2" -gt "$g2" ] && [ "$(vmboot 2)" = "$vb2" ] && rejoined_by 2 "$n2" when-idle ||
+		{ why "node 2: generation $n2 (was $g2), not by when-idle in the same boot"; return 1; }
+	echo "# node 2 rejoined by when-idle once its writer stopped (generation $n2)"
+}
+
+# One io-only node isolated 10 s with its writer running (its writes are
+# refused once its lease lapsed), the writer stopped while it is cut off,
+# then healed: it comes back by when-idle with a new generation, and the
+# checker finds no write of the old generation after its NODE_FENCED and
+# none of the new one before its rejoin committed.
+sc_isolate_idle() {
+	local g n
+	prep || return 1
+	V=$(pick_follower "$L" "$O"); g=$(kfield "$V" generation)
+	echo "# isolating node $V (when-idle, writer running) for 10 s"
+	mark "partition isolate $V"; isolate "$V"
+	expect_fenced "$V" "$g" "$O" "$before" yes || { heal; return 1; }
+	stop_writer "$V" || { heal; why "node $V's writer did not stop"; return 1; }
+	sleep 10
+	heal
+	poll 60 is_armed "$V" || { start_writer "$V"; why "node $V not rejoined by when-idle: $(on "$V" 'quorumctl status' 2>&1 | grep rejoin | head -n 2)"; return 1; }
+	n=$(kfield "$V" generation)
+	start_writer "$V"
+	[ "$n" -gt "$g" ] && rejoined_by "$V" "$n" when-idle || { why "node $V: generation $n (was $g), not by when-idle"; return 1; }
+	echo "# node $V rejoined by when-idle with generation $n (was $g)"
+}
+
 # The late-write pair (hole 9 of issue 9): a write queued below the guest
 # when the lease expires. bps_wr 1 on the victim's shared disk lets one
 # write through and queues the next inside QEMU for ~512 s: the writer's
@@ -385,6 +467,8 @@ scenario daemon-pause sc_daemon_pause
 scenario daemon-kill sc_daemon_kill
 scenario leader-vm-crash sc_leader_crash
 scenario reboot-action sc_reboot
+scenario isolate-idle sc_isolate_idle
+scenario total-partition sc_total_partition
 scenario late-write-enforced sc_late_enforced
 
 STALE_SAFE=${CL_STALE:-unknown}
