@@ -321,21 +321,33 @@ static void print_lease_line(FILE *f, const struct qfctl_status *st)
 	fputc('\n', f);
 }
 
-/* design.md §2.11: the policy, and why the node stays fenced. */
+/* design.md §2.11: the names of a node's rejoin policy and of the reason
+ * of a member's last rejoin (text and --json). */
+static const char *const rejoin_policy_names[] = {
+	[QFCTL_RJ_MANUAL] = "manual",
+	[QFCTL_RJ_AFTER_REBOOT] = "after-reboot",
+	[QFCTL_RJ_WHEN_IDLE] = "when-idle",
+};
+static const char *const join_reason_names[] = {
+	[QFCTL_JR_ADMIN] = "admin",
+	[QFCTL_JR_AFTER_REBOOT] = "after-reboot",
+	[QFCTL_JR_WHEN_IDLE] = "when-idle",
+};
+#define POLICY_NAME(v) \
+	lookup(rejoin_policy_names, ARRAY_SIZE(rejoin_policy_names), (v))
+#define JOIN_REASON_NAME(v) \
+	lookup(join_reason_names, ARRAY_SIZE(join_reason_names), (v))
+
+/* The policy, and why the node stays fenced. */
 static void print_rejoin(FILE *f, const struct qfctl_status *st)
 {
-	static const char *const pol[] = {
-		[QFCTL_RJ_MANUAL] = "manual",
-		[QFCTL_RJ_AFTER_REBOOT] = "after-reboot",
-		[QFCTL_RJ_WHEN_IDLE] = "when-idle",
-	};
 	char buf[96];
 
 	if (!st->rejoin_policy)
 		return;		/* a daemon from before policies */
 	fprintf(f, "  %-12s %s", "rejoin",
-		named(lookup(pol, ARRAY_SIZE(pol), st->rejoin_policy),
-		      st->rejoin_policy, buf, sizeof(buf)));
+		named(POLICY_NAME(st->rejoin_policy), st->rejoin_policy, buf,
+		      sizeof(buf)));
 	if (st->flapping)
 		fputs(", flapping: left fenced (quorumctl rejoin)", f);
 	else if (st->rejoin_why[0])
@@ -348,11 +360,6 @@ static void print_rejoin(FILE *f, const struct qfctl_status *st)
  * generation committed by the majority; design.md §2.11). */
 static void print_rejoins(FILE *f, const struct qfctl_status *st)
 {
-	static const char *const why[] = {
-		[QFCTL_JR_ADMIN] = "admin",
-		[QFCTL_JR_AFTER_REBOOT] = "after-reboot",
-		[QFCTL_JR_WHEN_IDLE] = "when-idle",
-	};
 	char buf[48];
 
 	for (unsigned int i = 0; i < st->n_members && i < QFCTL_MAX_MEMBERS; i++)
@@ -360,8 +367,7 @@ static void print_rejoins(FILE *f, const struct qfctl_status *st)
 			fprintf(f, "  node %u: generation %" PRIu64 " by rejoin "
 				"%s, %u automatic in the guard's window\n",
 				st->members[i].id, st->members[i].gen,
-				named(lookup(why, ARRAY_SIZE(why),
-					     st->join_reason[i]),
+				named(JOIN_REASON_NAME(st->join_reason[i]),
 				      st->join_reason[i], buf, sizeof(buf)),
 				st->auto_joins[i]);
 }
@@ -431,8 +437,47 @@ static void json_opt_i64(FILE *f, const char *key, bool known, int64_t v)
 		fprintf(f, ",\"%s\":null", key);
 }
 
+/* A member's last rejoin (design.md §2.11): its reason, null when none
+ * was recorded, and the automatic ones in the flapping guard's window. */
+static void json_member_rejoin(FILE *f, const struct qfctl_status *st,
+			       size_t idx)
+{
+	uint8_t r = idx < QFCTL_MAX_MEMBERS ? st->join_reason[idx] : 0;
+	uint8_t n = idx < QFCTL_MAX_MEMBERS ? st->auto_joins[idx] : 0;
+
+	if (r)
+		json_enum(f, "rejoin_reason", JOIN_REASON_NAME(r), r);
+	else
+		fputs(",\"rejoin_reason\":null", f);
+	fprintf(f, ",\"automatic_rejoins\":%u", n);
+}
+
+/* This node's policy, why it stays fenced (null when nothing keeps it)
+ * and whether the flapping guard left it fenced. */
+static void json_rejoin(FILE *f, const struct qfctl_status *st)
+{
+	char buf[96], why[sizeof(st->rejoin_why) + 1];
+
+	if (!st->rejoin_policy) {
+		fputs(",\"rejoin\":null", f);	/* a daemon from before policies */
+		return;
+	}
+	fputs(",\"rejoin\":{\"policy\":", f);
+	qc_json_str(f, named(POLICY_NAME(st->rejoin_policy), st->rejoin_policy,
+			     buf, sizeof(buf)));
+	fputs(",\"stays_fenced\":", f);
+	/* the wire field need not be terminated */
+	snprintf(why, sizeof(why), "%.*s", (int)sizeof(st->rejoin_why),
+		 st->rejoin_why);
+	if (why[0])
+		qc_json_str(f, why);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"flapping\":%s}", st->flapping ? "true" : "false");
+}
+
 static void json_member(FILE *f, const struct qfctl_status *st,
-			const struct qfctl_member *m)
+			const struct qfctl_member *m, size_t idx)
 {
 	char a[QC_ADDR_STRLEN];
 	size_t i;
@@ -454,6 +499,7 @@ static void json_member(FILE *f, const struct qfctl_status *st,
 	json_opt_i64(f, "last_ack_age_ms", m->flags & QFCTL_MF_ACK_KNOWN,
 		     m->last_ack_age_ms);
 	json_opt_i64(f, "match", st->state == QFCTL_STATE_LEADER, (int64_t)m->match);
+	json_member_rejoin(f, st, idx);
 	fputs(",\"addresses\":[", f);
 	for (i = 0; i < m->n_addrs; i++) {
 		addr_str(&m->addrs[i], a, sizeof(a));
@@ -516,10 +562,11 @@ static void json_status_body(FILE *f, const struct qfctl_status *st)
 	fprintf(f, ",\"lease_ms\":%u,\"heartbeat_ms\":%u,\"wait_ms\":%" PRIu64
 		",\"boot_id\":\"%016" PRIx64 "\",\"uptime_ms\":%" PRIu64,
 		st->lease_ms, st->heartbeat_ms, st->wait_ms, st->boot_id, st->uptime_ms);
+	json_rejoin(f, st);
 	fputs(",\"members\":[", f);
 	for (i = 0; i < st->n_members; i++) {
 		fputs(i ? "," : "", f);
-		json_member(f, st, &st->members[i]);
+		json_member(f, st, &st->members[i], i);
 	}
 	fputs("],\"fences\":[", f);
 	for (i = 0; i < st->n_fences; i++) {

@@ -355,6 +355,47 @@ sc_isolate_idle() {
 	echo "# node $V rejoined by when-idle with generation $n (was $g)"
 }
 
+# design.md §2.11, the flapping guard: node V (when-idle, writer stopped)
+# loses its link for as long as its lease takes to lapse (about L), gets it
+# back until it rejoined, again and again. The cluster rejoins it by itself
+# at most flap_max (3) times in the guard's window; the next fence leaves it
+# fenced, and its status says flapping. An operator's rejoin (cl_recover)
+# then resets the guard.
+autos_of() {	# NODE: its automatic rejoins in the guard's window
+	on "$1" "quorumctl status" 2>/dev/null |
+		sed -n "s/^  node $1: generation [0-9]* by rejoin [a-z-]*, \([0-9]*\) automatic.*/\1/p"
+}
+sc_flapping() {
+	local g c n tripped=
+	prep || return 1
+	V=$(pick_follower "$L" "$O")
+	stop_writer "$V" || { why "node $V's writer did not stop"; return 1; }
+	for c in 1 2 3 4 5; do
+		g=$(kfield "$V" generation)
+		mark "partition isolate $V"; isolate "$V"
+		poll 30 is_fenced "$V" || { heal; start_writer "$V"; why "cycle $c: node $V never lapsed"; return 1; }
+		# shellcheck disable=SC2046
+		poll 40 committed_by_survivor "$V" "$g" $(others "$V") ||
+			{ heal; start_writer "$V"; why "cycle $c: NODE_FENCED($V, $g) not committed"; return 1; }
+		heal
+		if on "$V" "quorumctl status" 2>/dev/null | grep -q "flapping: left fenced"; then
+			tripped=$c; break
+		fi
+		poll 30 eval "is_armed $V || on $V 'quorumctl status' 2>/dev/null | grep -q 'flapping: left fenced'" ||
+			{ start_writer "$V"; why "cycle $c: node $V neither rejoined nor reported flapping"; return 1; }
+		on "$V" "quorumctl status" 2>/dev/null | grep -q "flapping: left fenced" && { tripped=$c; break; }
+		n=$(autos_of "$V")
+		echo "# cycle $c: node $V rejoined by itself (generation $(kfield "$V" generation), $n automatic in the window)"
+	done
+	[ -n "$tripped" ] || { start_writer "$V"; why "node $V rejoined by itself 5 times: no flapping guard"; return 1; }
+	n=$(autos_of "$V")
+	[ "$n" = 3 ] || { start_writer "$V"; why "the guard tripped after $n automatic rejoins, not flap_max = 3"; return 1; }
+	sleep 5
+	is_fenced "$V" || { start_writer "$V"; why "node $V left fenced after the guard tripped: $(kstate "$V")"; return 1; }
+	start_writer "$V"
+	echo "# cycle $tripped: node $V left fenced by the flapping guard after $n automatic rejoins; status says flapping"
+}
+
 # The late-write pair (hole 9 of issue 9): a write queued below the guest
 # when the lease expires. bps_wr 1 on the victim's shared disk lets one
 # write through and queues the next inside QEMU for ~512 s: the writer's
@@ -469,6 +510,7 @@ scenario leader-vm-crash sc_leader_crash
 scenario reboot-action sc_reboot
 scenario isolate-idle sc_isolate_idle
 scenario total-partition sc_total_partition
+scenario flapping-guard sc_flapping
 scenario late-write-enforced sc_late_enforced
 
 STALE_SAFE=${CL_STALE:-unknown}

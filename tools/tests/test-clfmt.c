@@ -36,11 +36,11 @@ static const char want_human[] =
 	"2     2    admin   21     90000   wait\n";
 
 static const char want_json[] =
-	"{\"schema\":1,\"cluster\":\"prod-a\",\"self\":1,\"leader\":1,\"term\":7,\"state\":\"leader\",\"commit\":42,\"last_index\":43,\"flags\":[],\"lease_name\":\"db0\",\"generation\":1,\"kernel_state\":\"armed\",\"lease_remaining_ms\":1402,\"lease_ms\":1500,\"heartbeat_ms\":100,\"wait_ms\":2505,\"boot_id\":\"0123456789abcdef\",\"uptime_ms\":3600000,\"members\":["
-	"{\"id\":1,\"role\":\"voter\",\"generation\":1,\"fenced_generation\":null,\"fence_reason\":null,\"in_config\":true,\"flags\":[\"leader\",\"self\",\"active\"],\"lease_remaining_ms\":1402,\"last_ack_age_ms\":0,\"match\":43,\"addresses\":[\"10.0.0.1:7000\"]},"
-	"{\"id\":2,\"role\":\"voter\",\"generation\":3,\"fenced_generation\":2,\"fence_reason\":\"admin\",\"in_config\":true,\"flags\":[\"active\"],\"lease_remaining_ms\":1399,\"last_ack_age_ms\":12,\"match\":43,\"addresses\":[\"10.0.0.2:7000\",\"[fd00::2]:7001\"]},"
-	"{\"id\":3,\"role\":\"witness\",\"generation\":1,\"fenced_generation\":null,\"fence_reason\":null,\"in_config\":true,\"flags\":[\"active\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":15,\"match\":42,\"addresses\":[\"10.0.0.3:7000\"]},"
-	"{\"id\":4,\"role\":\"voter\",\"generation\":1,\"fenced_generation\":1,\"fence_reason\":\"silent\",\"in_config\":false,\"flags\":[\"lapsed\",\"fenced\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":null,\"match\":30,\"addresses\":[\"10.0.0.4:7000\"]}],\"fences\":["
+	"{\"schema\":1,\"cluster\":\"prod-a\",\"self\":1,\"leader\":1,\"term\":7,\"state\":\"leader\",\"commit\":42,\"last_index\":43,\"flags\":[],\"lease_name\":\"db0\",\"generation\":1,\"kernel_state\":\"armed\",\"lease_remaining_ms\":1402,\"lease_ms\":1500,\"heartbeat_ms\":100,\"wait_ms\":2505,\"boot_id\":\"0123456789abcdef\",\"uptime_ms\":3600000,\"rejoin\":null,\"members\":["
+	"{\"id\":1,\"role\":\"voter\",\"generation\":1,\"fenced_generation\":null,\"fence_reason\":null,\"in_config\":true,\"flags\":[\"leader\",\"self\",\"active\"],\"lease_remaining_ms\":1402,\"last_ack_age_ms\":0,\"match\":43,\"rejoin_reason\":null,\"automatic_rejoins\":0,\"addresses\":[\"10.0.0.1:7000\"]},"
+	"{\"id\":2,\"role\":\"voter\",\"generation\":3,\"fenced_generation\":2,\"fence_reason\":\"admin\",\"in_config\":true,\"flags\":[\"active\"],\"lease_remaining_ms\":1399,\"last_ack_age_ms\":12,\"match\":43,\"rejoin_reason\":null,\"automatic_rejoins\":0,\"addresses\":[\"10.0.0.2:7000\",\"[fd00::2]:7001\"]},"
+	"{\"id\":3,\"role\":\"witness\",\"generation\":1,\"fenced_generation\":null,\"fence_reason\":null,\"in_config\":true,\"flags\":[\"active\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":15,\"match\":42,\"rejoin_reason\":null,\"automatic_rejoins\":0,\"addresses\":[\"10.0.0.3:7000\"]},"
+	"{\"id\":4,\"role\":\"voter\",\"generation\":1,\"fenced_generation\":1,\"fence_reason\":\"silent\",\"in_config\":false,\"flags\":[\"lapsed\",\"fenced\"],\"lease_remaining_ms\":null,\"last_ack_age_ms\":null,\"match\":30,\"rejoin_reason\":null,\"automatic_rejoins\":0,\"addresses\":[\"10.0.0.4:7000\"]}],\"fences\":["
 	"{\"node\":4,\"generation\":1,\"reason\":\"silent\",\"index\":40,\"age_ms\":1200,\"method\":\"pr\"},"
 	"{\"node\":2,\"generation\":2,\"reason\":\"admin\",\"index\":21,\"age_ms\":90000,\"method\":\"wait\"}],"
 	"\"counters\":{\"sent\":1000,\"accepted\":990,\"drops\":{\"oversize\":0,\"truncated\":0,\"bad_header\":0,\"wrong_cluster\":0,\"wrong_receiver\":0,\"unknown_sender\":0,\"bad_mac\":3,\"replay\":2,\"stale\":0,\"old_boot\":0,\"old_version\":0,\"not_durable\":0,\"other\":0},\"renewals\":500,\"renew_errors\":0,\"renew_refused_clock\":0,\"msgs_dropped\":0}}"
@@ -129,6 +129,27 @@ static void test_rejoin(void)
 	CAPTURE(out, qc_print_status(f, &st));
 	has("rejoin: flapping", out, "  rejoin       after-reboot, flapping: "
 	    "left fenced (quorumctl rejoin)\n");
+	free(out);
+	CAPTURE(out, qc_print_status_json(f, &st));
+	has("rejoin json: policy, condition, guard", out,
+	    ",\"rejoin\":{\"policy\":\"after-reboot\",\"stays_fenced\":"
+	    "\"no new kernel boot\",\"flapping\":true},\"members\":[");
+	has("rejoin json: member's reason and count", out,
+	    ",\"rejoin_reason\":\"when-idle\",\"automatic_rejoins\":2,");
+	free(out);
+	st.flapping = 0;
+	st.rejoin_why[0] = 0;
+	memset(st.join_reason, 0, sizeof(st.join_reason));
+	CAPTURE(out, qc_print_status_json(f, &st));
+	has("rejoin json: nothing keeps it", out,
+	    "\"stays_fenced\":null,\"flapping\":false}");
+	has("rejoin json: no reason recorded", out,
+	    ",\"rejoin_reason\":null,\"automatic_rejoins\":2,");
+	free(out);
+	st.rejoin_policy = 0;
+	CAPTURE(out, qc_print_status_json(f, &st));
+	has("rejoin json: a daemon from before policies", out,
+	    ",\"rejoin\":null,");
 	free(out);
 }
 
