@@ -437,8 +437,9 @@ static void json_opt_i64(FILE *f, const char *key, bool known, int64_t v)
 		fprintf(f, ",\"%s\":null", key);
 }
 
-/* A member's last rejoin (design.md §2.11): its reason, null when none
- * was recorded, and the automatic ones in the flapping guard's window. */
+/* A member's last rejoin (design.md §2.11): the reason of an automatic
+ * one, null for an operator's or none (the bootstrap), and the automatic
+ * ones in the flapping guard's window. */
 static void json_member_rejoin(FILE *f, const struct qfctl_status *st,
 			       size_t idx)
 {

@@ -530,11 +530,15 @@ const char *qf_strerror(int err)
 		"the node does not talk to the leader",
 		"the fence names another generation than the committed one "
 		"(design.md rule 11)",
+		"fenced by an operator: only an operator's rejoin ends it "
+		"(quorumctl rejoin; design.md §2.11)",
 	};
+	_Static_assert(sizeof(n) / sizeof(n[0]) == __QF_ERR_LAST,
+		       "one message per error");
 
 	if (err < 0)
 		err = -err;
-	return err <= QF_EFENCEGEN ? n[err] : "unknown error";
+	return err < __QF_ERR_LAST ? n[err] : "unknown error";
 }
 
 void qf_config_default(struct qf_config *c, uint32_t id)

@@ -113,6 +113,9 @@ enum qf_err {
 	QF_ESILENT,		/* the node does not talk to this leader */
 	QF_EFENCEGEN,		/* a fence names another generation than
 				 * the committed one (rule 11) */
+	QF_EOPFENCED,		/* fenced by an operator: only an
+				 * operator's rejoin ends it (§2.11) */
+	__QF_ERR_LAST
 };
 const char *qf_strerror(int err);	/* accepts err or -err */
 

@@ -84,6 +84,11 @@ static int auto_join_allowed(const struct qf_raft *r, qf_ns now,
 	if (rc)
 		return rc;
 	s = qf_state_find(&r->st, q->node);
+	/* An operator's fence (quorumctl fence, a fence agent's off) keeps
+	 * the node out on purpose: only an operator's rejoin (an agent's
+	 * on) ends it. The policies end the fences the cluster decided. */
+	if (s->fence_reason == QF_FENCE_ADMIN)
+		return -QF_EOPFENCED;
 	/* Asked by the node and heard now: it talks to the majority. */
 	if (!fence_talking(r, now, q->node))
 		return -QF_ESILENT;

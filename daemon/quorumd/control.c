@@ -162,10 +162,15 @@ _Static_assert((int)QFCTL_RJ_MANUAL == (int)QF_CONF_REJOIN_MANUAL &&
 static void fill_rejoin(const struct qd *d, const struct qf_status *st,
 			struct qfctl_status *s)
 {
+	const struct qf_member *self = qf_state_find(&d->raft.st,
+						     d->conf.node_id);
 	uint8_t n = 0;
 
 	s->rejoin_policy = (uint8_t)d->conf.rejoin;
-	s->flapping = qf_raft_flapping(&d->raft, d->conf.node_id,
+	/* "left fenced by the guard": a node that is in (its count at the
+	 * limit only bars its next automatic rejoin) is not flapping */
+	s->flapping = self && self->fenced_gen >= self->gen &&
+		      qf_raft_flapping(&d->raft, d->conf.node_id,
 				       (uint64_t)time(NULL));
 	snprintf(s->rejoin_why, sizeof(s->rejoin_why), "%s", d->rj.why);
 	for (int i = 0; i < QF_MAX_MEMBERS && n < QFCTL_MAX_MEMBERS; i++) {

@@ -312,6 +312,12 @@ void rejoin_tick(struct qd *d, qf_ns now)
 		say(d, "");		/* not fenced: nothing to ask */
 		return;
 	}
+	if (s->fence_reason == QF_FENCE_ADMIN) {
+		/* an operator's fence: only an operator's rejoin ends it
+		 * (design.md §2.11); the leader would refuse, so ask not */
+		say(d, qf_strerror(-QF_EOPFENCED));
+		return;
+	}
 	if (now < d->rj.next || !d->raft.leader || d->leaving)
 		return;
 	d->rj.next = now + 2 * d->core_cfg.timing.heartbeat;

@@ -123,8 +123,25 @@ static void stays_fenced_with_reason(void)
 	d.rj.next = 0;
 	rejoin_tick(&d, 3000 * QF_MS);
 	CHECK(strstr(d.rj.why, "flapping"));
+	{
+		static struct qfctl_status st;	/* left fenced: flapping */
+
+		qd_ctl_fill_status(&d, 3000 * QF_MS, &st);
+		CHECK(st.flapping);
+		m->fenced_gen = 0;	/* in, its count at the limit */
+		qd_ctl_fill_status(&d, 3000 * QF_MS, &st);
+		CHECK(!st.flapping);	/* only its next rejoin is barred */
+		m->fenced_gen = m->gen;
+	}
 
 	m->auto_joins = 0;
+	m->fence_reason = QF_FENCE_ADMIN;	/* an operator's fence */
+	d.rj.next = 0;
+	rejoin_tick(&d, 3500 * QF_MS);
+	CHECK(strstr(d.rj.why, "fenced by an operator"));
+	CHECK(d.rj.next == 0);			/* nothing was asked */
+
+	m->fence_reason = QF_FENCE_SILENT;
 	m->fenced_gen = 0;		/* rejoined: nothing to say */
 	d.rj.next = 0;
 	rejoin_tick(&d, 4000 * QF_MS);
