@@ -534,7 +534,8 @@ static int p_pr_device(struct parse *p, const char *key, const char *v,
 	for (unsigned int i = 0; i < c->n_pr_devices; i++)
 		if (!strcmp(c->pr_devices[i], path))
 			return fail(p, key, "'%s' is listed twice", path);
-	memcpy(c->pr_devices[c->n_pr_devices++], path, sizeof(path));
+	snprintf(c->pr_devices[c->n_pr_devices++], sizeof(c->pr_devices[0]),
+		 "%s", path);
 	return 1;
 }
 

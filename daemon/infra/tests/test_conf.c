@@ -428,6 +428,31 @@ static void conf_pr_devices(void)
 	UT_CONTAINS(err, "already set at line 9");
 }
 
+/* Fill the stack below this frame with a pattern: what a parser leaves
+ * uninitialized then differs from one load to the next. */
+static __attribute__((noinline)) void dirty_stack(int c)
+{
+	volatile char junk[32768];
+
+	memset((char *)junk, c, sizeof(junk));
+}
+
+/* The same text always gives the same configuration, byte for byte (a
+ * reload compares them; found by tests/fuzz conf): a pr_device path once
+ * copied the parser's whole stack buffer, garbage after the path
+ * included. */
+static void conf_same_text_same_bytes(void)
+{
+	static struct qf_conf first;
+
+	dirty_stack(0x11);
+	UT_ASSERTF(load("pr_device = /dev/sda\n") == 0, "%s", err);
+	first = conf;
+	dirty_stack(0xee);
+	UT_ASSERTF(load("pr_device = /dev/sda\n") == 0, "%s", err);
+	UT_ASSERT(!memcmp(&first, &conf, sizeof(conf)));
+}
+
 /* hook_timeout_ms: 10 s unless set, refused outside 100 ms .. 1 h */
 static void conf_hook_timeout(void)
 {
@@ -589,6 +614,7 @@ const struct ut_case conf_cases[] = {
 	{ "conf_rejoin_policy", conf_rejoin_policy },
 	{ "conf_example_loads", conf_example_loads },
 	{ "conf_pr_devices", conf_pr_devices },
+	{ "conf_same_text_same_bytes", conf_same_text_same_bytes },
 	{ "conf_minimal_defaults", conf_minimal_defaults },
 	{ "conf_fast_profile_and_override", conf_fast_profile_and_override },
 	{ "conf_not_a_number", conf_not_a_number },
