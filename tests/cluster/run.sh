@@ -419,6 +419,8 @@ settle_line() {	# NODE WHAT: the kernel's settle escalation on NODE's console
 	grep -q "qfence: lease qf$1 fenced (IO in flight past settle_ms): $2" \
 		"$CL_DIR/vm/qfnode$1.console"*
 }
+# kernels N: how many kernels node N's console shows booting (its resets)
+kernels() { cat "$CL_DIR/vm/qfnode$1.console"* 2>/dev/null | grep -c "Linux version"; }
 LATE_NODE=
 # late_undo V: the scenario failed before V's reset: no log-only next boot
 late_undo() { unthrottle "$1"; on "$1" "rm -f /var/lib/qfence/qf-next-modargs" > /dev/null 2>&1; }
@@ -431,6 +433,7 @@ late_undo() { unthrottle "$1"; on "$1" "rm -f /var/lib/qfence/qf-next-modargs" >
 sc_late_enforced() {
 	prep || return 1
 	V=$(pick_follower "$L" "$O"); g=$(kfield "$V" generation); vb=$(vmboot "$V")
+	local nk; nk=$(kernels "$V")
 	echo "# throttling node $V's shared disk in QEMU (owner $O), then isolating it (generation $g)"
 	mark "throttle $V"; throttle "$V"
 	poll 20 queued "$V" || { unthrottle "$V"; why "node $V's writer never waited in QEMU"; return 1; }
@@ -442,9 +445,16 @@ sc_late_enforced() {
 		{ late_undo "$V"; why "NODE_FENCED($V, $g) not committed"; return 1; }
 	# shellcheck disable=SC2046
 	no_lapse "$before" $(others "$V") || { late_undo "$V"; return 1; }
-	poll 240 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
+	# the reset shows as a new kernel on the console; the guest cannot
+	# finish booting while its shared disk stays throttled (QEMU holds
+	# the reset's drain), so unthrottle then: a queued write that
+	# survived the reset and landed now would be after the commit, and
+	# the checker would count it stale
+	poll 240 eval '[ "$(kernels '"$V"')" -gt '"$nk"' ]' ||
 		{ late_undo "$V"; why "node $V was not reset by its settle bound"; return 1; }
 	mark "unthrottle $V"; unthrottle "$V"
+	poll 240 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
+		{ why "node $V was reset but did not boot again"; return 1; }
 	settle_line "$V" "initiating reboot" || { why "node $V rebooted, but not by its settle escalation"; return 1; }
 	if [ "$O" = "$V" ]; then
 		wait_takeover "$V" 30 || { why "the contested region did not move off node $V"; return 1; }
