@@ -599,6 +599,20 @@ int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 	return 0;
 }
 
+/*
+ * design.md rule 7: only a larger generation leaves FENCED, and a lease
+ * takes none above QFENCE_GEN_LAST (policy.c), so a lease fenced at it can
+ * never leave. Such a lease may be deleted once drained and unused, so
+ * that the module unloads without a reboot. Its latch goes with it: no
+ * committed rejoin could ever name a larger generation, and quorumd's
+ * generations grow by one per rejoin, so only a direct netlink user gets
+ * here, one who could as well create a lease of another name.
+ */
+static bool qfence_lease_at_last_gen(const struct qfence_lease *l)
+{
+	return READ_ONCE(l->cfg.generation) >= QFENCE_GEN_LAST;
+}
+
 /**
  * qfence_lease_may_del - may the lease be deleted?
  * @l: the lease; caller holds qfence_mutex
@@ -609,7 +623,14 @@ int qfence_lease_disarm(struct qfence_lease *l, u64 now,
 int qfence_lease_may_del(const struct qfence_lease *l,
 			 struct netlink_ext_ack *extack)
 {
-	if (READ_ONCE(l->state) != QFENCE_STATE_DISARMED) {
+	int state = READ_ONCE(l->state);
+
+	if (state == QFENCE_STATE_FENCED && qfence_lease_at_last_gen(l)) {
+		if (!test_bit(QFENCE_LF_DRAINED, &l->flags)) {
+			NL_SET_ERR_MSG(extack, "IO admitted before the fence has not drained");
+			return -EBUSY;
+		}
+	} else if (state != QFENCE_STATE_DISARMED) {
 		NL_SET_ERR_MSG(extack, "lease is armed or fenced");
 		return -EBUSY;
 	}

@@ -733,6 +733,8 @@ struct del_case {
 	int state;
 	u32 devices;
 	int ret;
+	u64 gen;		/* 0: GEN */
+	bool drained;		/* FENCED: the kick and the drain recorded */
 };
 
 static const struct del_case del_cases[] = {
@@ -740,6 +742,18 @@ static const struct del_case del_cases[] = {
 	{ "disarmed, used by a target: busy", QFENCE_STATE_DISARMED, 1, -EBUSY },
 	{ "armed: busy", QFENCE_STATE_ARMED, 0, -EBUSY },
 	{ "fenced: busy", QFENCE_STATE_FENCED, 0, -EBUSY },
+	{ "fenced, drained: busy (a rejoin can unfence it)",
+	  QFENCE_STATE_FENCED, 0, -EBUSY, 0, true },
+	{ "fenced, drained, below the last generation: busy",
+	  QFENCE_STATE_FENCED, 0, -EBUSY, QFENCE_GEN_LAST - 1, true },
+	{ "fenced at the last generation, drained: may delete",
+	  QFENCE_STATE_FENCED, 0, 0, QFENCE_GEN_LAST, true },
+	{ "fenced at the last generation, not drained: busy",
+	  QFENCE_STATE_FENCED, 0, -EBUSY, QFENCE_GEN_LAST, false },
+	{ "fenced at the last generation, used by a target: busy",
+	  QFENCE_STATE_FENCED, 1, -EBUSY, QFENCE_GEN_LAST, true },
+	{ "armed at the last generation: busy",
+	  QFENCE_STATE_ARMED, 0, -EBUSY, QFENCE_GEN_LAST, false },
 };
 
 static void del_desc(const struct del_case *c, char *desc)
@@ -754,8 +768,17 @@ static void qfence_lease_del_test(struct kunit *test)
 	const struct del_case *c = test->param_value;
 	struct qfence_lease *l = lease_new(test, 1000, 0);
 	struct netlink_ext_ack extack = {};
+	u64 gen = c->gen ? c->gen : GEN;
 
-	lease_force(test, l, c->state, T0 + MS(100));
+	l->cfg.generation = gen;
+	if (c->state != QFENCE_STATE_DISARMED) {
+		KUNIT_ASSERT_EQ(test, qfence_lease_renew(l, T0, T0 + MS(100),
+							 gen, NULL), 0);
+		if (c->state == QFENCE_STATE_FENCED)
+			KUNIT_ASSERT_EQ(test, qfence_lease_fence(l, T0 + 1), 1);
+	}
+	if (c->drained)
+		lease_kick_drain(test, l, T0 + 2);
 	l->devices = c->devices;
 	KUNIT_EXPECT_EQ(test, qfence_lease_may_del(l, &extack), c->ret);
 	if (c->ret)

@@ -89,15 +89,14 @@ static int qfence_check_generation(struct nlattr **tb,
 }
 
 /*
- * A generation a lease takes (LEASE_NEW, LEASE_UNFENCE) is below U64_MAX.
- * design.md rule 7: only an unfence with a strictly larger generation leaves
- * FENCED, so a lease at U64_MAX could never leave it, and UNFENCE, DISARM
- * and DEL would refuse until reboot (the module pinned). Refusing the
- * value where a lease takes it keeps room for one more rejoin at every
- * generation. Letting LEASE_DEL take a drained fenced lease instead would
- * drop the latch: a LEASE_NEW of the same name, renewed, would admit IO
- * again without a committed rejoin. RENEW does not need the check: it
- * must name the lease's own generation.
+ * A generation a lease takes (LEASE_NEW, LEASE_UNFENCE) is at most
+ * QFENCE_GEN_LAST. design.md rule 7: only an unfence with a strictly
+ * larger generation leaves FENCED, so a lease fenced at the last one can
+ * never leave it; LEASE_DEL takes such a lease once drained (lease.c), and
+ * only such a lease: a deleted fenced lease loses its latch (a LEASE_NEW
+ * of the same name, renewed, would admit IO again), which only a lease
+ * that no rejoin could ever unfence may afford. RENEW does not need the
+ * check: it must name the lease's own generation.
  */
 static int qfence_check_takes_generation(struct nlattr **tb,
 					 struct netlink_ext_ack *extack)
@@ -107,7 +106,7 @@ static int qfence_check_takes_generation(struct nlattr **tb,
 	if (ret)
 		return ret;
 	if (tb[QFENCE_A_GENERATION] &&
-	    nla_get_u64(tb[QFENCE_A_GENERATION]) == U64_MAX) {
+	    nla_get_u64(tb[QFENCE_A_GENERATION]) > QFENCE_GEN_LAST) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[QFENCE_A_GENERATION],
 				    "generation must be below U64_MAX: a rejoin needs a larger one");
 		return -EINVAL;

@@ -77,8 +77,9 @@
  * --------
  * QFENCE_CMD_LEASE_NEW (admin)
  *     Create a DISARMED lease.
- *     Required: NAME, GENERATION (1..U64_MAX - 1: a fenced lease must be
- *     able to take a larger generation to rejoin, design.md rule 7),
+ *     Required: NAME, GENERATION (1..QFENCE_GEN_LAST, i.e. U64_MAX - 1: a
+ *     fenced lease must be able to take a larger generation to rejoin,
+ *     design.md rule 7),
  *     MAX_LEASE_MS (1..QFENCE_MAX_LEASE_MS_LIMIT).
  *     Optional: ACTIONS (default QFENCE_ACTION_IO), REBOOT_DELAY_MS
  *     (0..QFENCE_DELAY_MS_LIMIT, default 0), SETTLE_MS
@@ -140,7 +141,7 @@
  *     moves to a rejoined generation while a device-mapper table holds
  *     the lease (no LEASE_DEL + LEASE_NEW needed).
  *     Required: NAME, GENERATION (strictly larger than the lease's, and
- *     below U64_MAX as at LEASE_NEW: -EINVAL otherwise).
+ *     at most QFENCE_GEN_LAST as at LEASE_NEW: -EINVAL otherwise).
  *     Errors: -ENOENT; -EINVAL the lease is ARMED; -ESTALE the generation
  *     is not larger; -EBUSY not drained yet (checked after -ESTALE).
  *
@@ -162,8 +163,12 @@
  *     (use UNFENCE).
  *
  * QFENCE_CMD_LEASE_DEL (admin)
- *     Required: NAME. Errors: -ENOENT; -EBUSY the lease is not DISARMED or
- *     a device-mapper target still uses it.
+ *     A DISARMED lease; or a FENCED one at QFENCE_GEN_LAST, which no
+ *     generation could ever unfence, once its IO drained (its latch goes
+ *     with it, so no other FENCED lease is taken).
+ *     Required: NAME. Errors: -ENOENT; -EBUSY the lease is ARMED, FENCED
+ *     below QFENCE_GEN_LAST or not drained, or a device-mapper target
+ *     still uses it.
  *
  * QFENCE_CMD_LEASE_UPDATE (admin)
  *     Change a lease's timing in place (design.md rule 9: a committed
@@ -275,6 +280,12 @@
 #define QFENCE_MAX_LEASES 256
 #define QFENCE_MAX_LEASE_MS_LIMIT 600000U	/* 10 minutes */
 #define QFENCE_DELAY_MS_LIMIT 600000U
+/*
+ * The largest generation a lease takes (LEASE_NEW, LEASE_UNFENCE). A lease
+ * fenced at it can never be unfenced (rule 7 wants a larger one); LEASE_DEL
+ * takes it once drained and unused.
+ */
+#define QFENCE_GEN_LAST (~0ULL - 1)
 #define QFENCE_SETTLE_MS_DEFAULT 1000U
 
 enum qfence_cmd {
