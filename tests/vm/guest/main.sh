@@ -497,6 +497,30 @@ t_quorumctl_events() {
 	quorumctl lease del qe
 }
 
+# Issue 9 hole 12: a lease fenced at the last generation (U64_MAX - 1),
+# which no rejoin could unfence, is deleted once drained; one below it is
+# not (a rejoin can still unfence it); U64_MAX itself is never taken.
+t_last_generation() {
+	refused EINVAL lease new lgx --generation 18446744073709551615 --max-lease-ms 1000
+	qc lease new lg --generation 18446744073709551614 --max-lease-ms 1000
+	qc lease new lg2 --generation 18446744073709551613 --max-lease-ms 1000
+	for l in lg lg2; do
+		qc lease renew $l --generation "$(field $l generation)" --in-ms 500
+		qc lease fence $l
+		wait_state $l fenced
+	done
+	refused EINVAL lease unfence lg --generation 18446744073709551615
+	refused EBUSY lease del lg2
+	i=0
+	until quorumctl lease del lg; do
+		i=$((i + 1)); [ $i -lt 50 ] || die "lg: del refused after the drain"
+		usleep 100000
+	done
+	! qlease get lg || die "lg still exists"
+	qc lease unfence lg2 --generation 18446744073709551614
+	qc lease del lg2
+}
+
 t_cleanup_devices() {
 	for d in qf1 qst qsw qfl dly; do
 		dmsetup remove $d
@@ -595,6 +619,7 @@ t_nlbad() {
 	[ "$(cat /tmp/nlbad.rc)" = 0 ] || die "nlbad: $(tail -n 1 /tmp/nlbad.out)"
 }
 run_case nlbad-complete t_nlbad
+run_case last-generation-deletable t_last_generation
 run_case cleanup-devices t_cleanup_devices
 run_case rmmod-refused-while-armed t_rmmod_armed
 run_case rmmod-refused-while-fenced t_rmmod_fenced
