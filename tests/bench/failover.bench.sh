@@ -87,9 +87,11 @@ ok=1
 [ "$runs_f" -gt 0 ] && { one_profile fast "$runs_f" || ok=0; }
 
 # join runs (partition times) with the checker's takeovers
-python3 - "$BUILD/bench" "$out" "$ok" "$((SECONDS - start))" <<'PY' || ok=0
+python3 - "$BUILD/bench" "$out" "$ok" "$((SECONDS - start))" "$here" <<'PY' || ok=0
 import json, os, re, sys
 b, out, ok, wall = sys.argv[1], sys.argv[2], sys.argv[3] == '1', int(sys.argv[4])
+sys.path.insert(0, sys.argv[5])
+from failover_causes import node_events, run_causes
 prof = {'default': dict(hb=100, emax=800, L=1500, F=1000), 'fast': dict(hb=50, emax=300, L=500, F=300)}
 res = {'runs': 0, 'stale_writes': 0, 'complete': ok, 'wall_s': wall, 'takeover_ms': {}, 'fence_ms': {},
        'bound_ms': {}, 'unit': 'ms, host real time from partition',
@@ -107,6 +109,8 @@ for p, t in prof.items():
     for m in re.finditer(r'takeover epoch=\d+ from=(\d+) gen=\d+ commit_est_ns=(\d+) first_write_est_ns=(\d+)', chk):
         tk.append((int(m.group(1)), int(m.group(2)), int(m.group(3))))
     take, fence, rows = [], [], []
+    W = (t['L'] + t['F']) * (1 + rho) / (1 - rho)
+    ev = node_events(os.path.join(d, 'vm'))
     for r in runs:
         run, v, l, tp = int(r[0]), int(r[1]), int(r[2]), int(r[3])
         c = [x for x in tk if x[0] == v and x[1] > tp and x[1] - tp < 60e9]
@@ -114,12 +118,16 @@ for p, t in prof.items():
             continue
         _, cm, fw = min(c, key=lambda x: x[1])
         take.append((fw - tp) / 1e6); fence.append((cm - tp) / 1e6)
-        rows.append({'run': run, 'victim': v, 'leader': l, 'victim_was_leader': v == l,
-                     'fence_committed_ms': round((cm - tp) / 1e6, 1), 'takeover_ms': round((fw - tp) / 1e6, 1)})
+        row = {'run': run, 'victim': v, 'leader': l, 'victim_was_leader': v == l,
+               'fence_committed_ms': round((cm - tp) / 1e6, 1), 'takeover_ms': round((fw - tp) / 1e6, 1)}
+        bound = t['emax'] + W + 3 * t['hb'] if v == l else W + 2 * t['hb']
+        row['causes'], row['slow'] = run_causes(ev, row, tp, cm, fw, bound)
+        if row['slow']:
+            print('failover: %s run %d slow (%.0f ms): %s' % (p, run, row['takeover_ms'], '; '.join(row['causes'])))
+        rows.append(row)
     def pct(a, q):
         a = sorted(a)
         return round(a[min(len(a) - 1, int(q * len(a)))], 1) if a else None
-    W = (t['L'] + t['F']) * (1 + rho) / (1 - rho)
     res['runs'] += len(take)
     res['stale_writes'] += stale
     res['takeover_ms'][p] = {'runs': len(take), 'p50': pct(take, 0.5), 'p99': pct(take, 0.99), 'max': pct(take, 1.0)}
@@ -128,6 +136,8 @@ for p, t in prof.items():
                           'max_follower': round(W + 2 * t['hb'], 1),
                           'max_leader': round(t['emax'] + W + 3 * t['hb'], 1)}
     res.setdefault('detail', {})[p] = rows
+    res.setdefault('slow_runs', {})[p] = [{'run': x['run'], 'takeover_ms': x['takeover_ms'], 'causes': x['causes']}
+                                          for x in rows if x['slow']]
     try:
         res.setdefault('failed_runs', {})[p] = len(open(os.path.join(d, 'failed')).readlines())
     except OSError:
