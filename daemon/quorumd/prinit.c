@@ -6,6 +6,7 @@
  * reservation, refuses the start (design.md §2.9).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,17 @@ void qd_pr_mark_tried(struct qd_pr *p, uint32_t node, uint64_t gen,
 	p->tried[i].term = term;
 }
 
+/*
+ * The worker is created with every signal blocked, and keeps them so. It
+ * starts before the loop blocks its signals for the signalfd (main.c), and
+ * a process-directed signal goes to any thread that does not block it: a
+ * SIGTERM or SIGHUP taken by the worker would end quorumd on the spot
+ * (the default action) instead of a clean leave or a reload.
+ */
 static int start_worker(struct qd_pr *p)
 {
 	void *worker_main(void *arg);
+	sigset_t all, old;
 	int rc;
 
 	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -65,7 +74,10 @@ static int start_worker(struct qd_pr *p)
 		return -errno;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&p->th, NULL, worker_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return -rc;
 	p->th_started = true;

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * The storage fence's jobs (prjob.c) and worker body (prwork.c) against a
- * fake target behind the ops table: no device, no thread. Each case names
+ * fake target behind the ops table: no device, no thread (but one case,
+ * the worker's signal mask). Each case names
  * the clause of design.md rule 13 it holds to.
  */
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "prwork.h"
 #include "quorumd.h"
@@ -269,11 +275,59 @@ static void pr_lease_gate(void)
 	CHECK(!qd_pr_lease_allowed(&d, 1ULL << 32));	/* no key at all */
 }
 
+/*
+ * The worker blocks every signal: quorumd starts it before the loop blocks
+ * its signals for the signalfd, and a process-directed SIGTERM or SIGHUP
+ * taken by the worker would end the daemon (the default action) instead
+ * of a clean leave or a reload. Here SIGUSR1, whose default action also
+ * ends the process: with the worker taking it, this test run dies.
+ */
+static void pr_worker_blocks_signals(void)
+{
+	static struct qd d;
+	struct timespec ts = { .tv_sec = 2 };
+	sigset_t one, old;
+
+	reset();
+	memset(&d, 0, sizeof(d));
+	d.conf.node_id = 1;
+	snprintf(d.conf.name, sizeof(d.conf.name), "t");
+	d.conf.n_pr_devices = NDEV;
+	memcpy(d.conf.pr_devices, paths, sizeof(paths));
+	CHECK(qd_pr_init(&d, &fake, NULL) == 0 && d.pr);
+	/* one job done: the worker runs with its own mask (a thread not yet
+	 * started still has pthread_create's, everything blocked) */
+	pthread_mutex_lock(&d.pr->mu);
+	d.pr->job = QD_PR_JOB_READ;
+	d.pr->done = false;
+	pthread_cond_signal(&d.pr->cv);
+	pthread_mutex_unlock(&d.pr->mu);
+	CHECK(poll(&(struct pollfd){ .fd = d.pr->efd, .events = POLLIN }, 1,
+		   2000) == 1);
+	sigemptyset(&one);
+	sigaddset(&one, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &one, &old);	/* as loop_init() does */
+	kill(getpid(), SIGUSR1);
+	CHECK(sigtimedwait(&one, NULL, &ts) == SIGUSR1);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* qd_pr_fini() detaches a worker that may be stuck on a dead path;
+	 * this one is idle: stop it, wait for it and free what it used */
+	pthread_mutex_lock(&d.pr->mu);
+	d.pr->stop = true;
+	pthread_cond_signal(&d.pr->cv);
+	pthread_mutex_unlock(&d.pr->mu);
+	CHECK(pthread_join(d.pr->th, NULL) == 0);
+	close(d.pr->efd);
+	free(d.pr);
+	d.pr = NULL;
+}
+
 const struct t_case t_pr[] = {
 	{ "pr/lease_gate", pr_lease_gate },
 	{ "pr/register_all", pr_register_all },
 	{ "pr/fence_all", pr_fence_all },
 	{ "pr/check", pr_check },
 	{ "pr/worker_read", pr_worker_read },
+	{ "pr/worker_blocks_signals", pr_worker_blocks_signals },
 	{ 0 }
 };
