@@ -4,7 +4,8 @@
  *
  *   qfagent PORT
  *
- * One request per TCP connection, one line:
+ * One request per TCP connection, one line (a newline inside a command
+ * travels as QF_AGENT_NL, RS):
  *   "clock"     -> "<boottime_ns> <realtime_ns> <vmboot>\n", answered at
  *                  once by the server itself (no fork), so that the host
  *                  brackets the guest's clock readings tightly;
@@ -26,6 +27,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "qfagent.h"
 
 static uint64_t clk(clockid_t id)
 {
@@ -90,6 +93,9 @@ static void serve(int c)
 		n++;
 	}
 	line[n] = 0;
+	for (char *p = line; *p; p++)	/* a newline of the command (qfcall) */
+		if (*p == QF_AGENT_NL)
+			*p = '\n';
 	if (!strcmp(line, "clock")) {
 		char out[96];
 		uint64_t b = clk(CLOCK_BOOTTIME), r = clk(CLOCK_REALTIME);

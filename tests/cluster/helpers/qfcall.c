@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qfagent.h"
+
 static uint64_t now_real(void)
 {
 	struct timespec ts;
@@ -228,6 +230,12 @@ int main(int argc, char **argv)
 		strncat(cmd, argv[i], sizeof(cmd) - strlen(cmd) - 2);
 		strncat(cmd, i + 1 < argc ? " " : "\n", sizeof(cmd) - strlen(cmd) - 1);
 	}
+	/* the request is one line: a newline inside the command (a script
+	 * written over several lines) travels as RS, which qfagent turns
+	 * back into a newline; sent as is, all but its first line were lost */
+	for (char *p = cmd; *p && p[1]; p++)
+		if (*p == '\n')
+			*p = QF_AGENT_NL;
 	s = dial(argv[1], atoi(argv[2]), 3000);
 	if (s < 0)
 		return 3;
