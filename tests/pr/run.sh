@@ -129,7 +129,8 @@ case_removed() {
 case_conflict() {
 	local r
 	r=$(on 2 "dio w $DEV 4")
-	echo "$r" | grep -q '^EIO' || { fail pr-victim-conflict "victim's write: $r"; return; }
+	# the raw path: a reservation conflict is BLK_STS_NEXUS, EBADE in 6.1
+	echo "$r" | grep -qE '^(EBADE|EIO)' || { fail pr-victim-conflict "victim's write: $r"; return; }
 	on 2 "dmesg" | grep -qi "reservation conflict" ||
 		{ fail pr-victim-conflict "no reservation conflict in the victim's kernel log"; return; }
 	ok pr-victim-conflict
@@ -177,6 +178,11 @@ frozen() {
 	local preempt=$1 lo=$2 key=$3 t n
 	writer_start 2 "$lo"
 	sleep 2
+	# the writer must reach the LUN before the freeze: a node whose key
+	# is not registered is refused by the target whatever the preempt
+	# does, and the case would pass for nothing
+	[ "$(landed "$lo" 50)" -gt 0 ] ||
+		{ writer_stop 2; echo "node 2 wrote nothing before the freeze"; return 2; }
 	pr_mon 2 stop > /dev/null
 	sleep $((W_MS / 1000))
 	if [ "$preempt" = yes ]; then
