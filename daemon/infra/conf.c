@@ -14,9 +14,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <arpa/inet.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,57 +26,12 @@
 
 #define LINE_MAX_CHARS	200	/* inih's default ini_max_line */
 
-/* Keys whose line we remember, for duplicates and cross-key errors. */
-enum key_id {
-	K_NAME, K_KEY_FILE, K_PROFILE, K_HEARTBEAT, K_EMIN, K_EMAX, K_LEASE,
-	K_SETTLE, K_RHO, K_MARGIN, K_FENCE_AFTER,
-	K_ID, K_LEASE_NAME, K_ACTIONS, K_REBOOT_DELAY, K_NOWAYOUT, K_DATA_DIR,
-	K_CONTROL_SOCKET, K_MLOCKALL, K_SCHED_RR, K_WATCHDOG, K_WATCHDOG_TIMEOUT,
-	K_ON_FENCED,
-	K_ON_LEASE_LOST,
-	K_REQUIRE_PR,
-	K_HOOK_TIMEOUT,
-	K_REJOIN, K_FLAP_MAX, K_FLAP_WINDOW,
-	K_COUNT,
-	K_PEER = K_COUNT,	/* repeatable: no duplicate tracking */
-	K_PR_DEVICE,		/* repeatable, duplicates refused itself */
-};
+#include "confparse.h"
 
-struct parse;
-typedef int (*key_parser)(struct parse *p, const char *key, const char *v,
-			  void *dst, uint32_t min, uint32_t max);
-
-struct key_def {
-	const char *section;
-	const char *name;
-	enum key_id id;
-	key_parser parse;
-	size_t off;		/* into struct qf_conf */
-	uint32_t min, max;	/* numbers: range; strings: max length */
-};
-
-struct parse {
-	struct qf_conf c;
-	const char *file;
-	/* Input: a FILE or a string */
-	FILE *f;
-	const char *s;
-	int line;
-	/* First error */
-	int err_line;
-	char err[512];
-	/* Where each key was set (0 = not set) */
-	int key_line[K_COUNT];
-	/* The [peer.N] section the previous key came from, to catch repeats */
-	char last_section[40];
-};
 
 /* ---- errors ---- */
 
-static int fail(struct parse *p, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct parse *p, const char *key, const char *fmt, ...)
+int conf_fail(struct parse *p, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -96,10 +48,7 @@ static int fail(struct parse *p, const char *key, const char *fmt, ...)
 }
 
 /* An error found after parsing, at a given line (0: none known). */
-static int fail_line(struct parse *p, int line, const char *key,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail_line(struct parse *p, int line, const char *key,
+int conf_fail_line(struct parse *p, int line, const char *key,
 		     const char *fmt, ...)
 {
 	char msg[400];
@@ -118,13 +67,7 @@ static int fail_line(struct parse *p, int line, const char *key,
 	return -1;
 }
 
-#define fail_at(p, k, key, ...) \
-	fail_line(p, (k) < K_COUNT ? (p)->key_line[k] : 0, key, __VA_ARGS__)
-
-static void warn(struct qf_conf *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void warn(struct qf_conf *c, const char *fmt, ...)
+void conf_warn(struct qf_conf *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -137,7 +80,8 @@ static void warn(struct qf_conf *c, const char *fmt, ...)
 
 /* ---- value parsers ---- */
 
-static int parse_u32(const char *v, uint32_t *out)
+/* Decimal digits only, no sign, no blank, within 32 bits: 0, or -1. */
+int conf_parse_u32(const char *v, uint32_t *out)
 {
 	unsigned long long x;
 	char *end;
@@ -157,10 +101,10 @@ static int p_u32(struct parse *p, const char *key, const char *v, void *dst,
 {
 	uint32_t x;
 
-	if (parse_u32(v, &x))
-		return fail(p, key, "'%s' is not a number", v);
+	if (conf_parse_u32(v, &x))
+		return conf_fail(p, key, "'%s' is not a number", v);
 	if (x < min || x > max)
-		return fail(p, key, "%" PRIu32 " is out of range %" PRIu32
+		return conf_fail(p, key, "%" PRIu32 " is out of range %" PRIu32
 			    "..%" PRIu32, x, min, max);
 	*(uint32_t *)dst = x;
 	return 1;
@@ -191,7 +135,7 @@ static int p_bool(struct parse *p, const char *key, const char *v, void *dst,
 			return 1;
 		}
 	}
-	return fail(p, key, "'%s' is not a boolean (yes/no)", v);
+	return conf_fail(p, key, "'%s' is not a boolean (yes/no)", v);
 }
 
 /* Names: cluster and lease names travel to the kernel and to logs. */
@@ -202,13 +146,13 @@ static int p_name(struct parse *p, const char *key, const char *v, void *dst,
 
 	(void)min;
 	if (!n)
-		return fail(p, key, "must not be empty");
+		return conf_fail(p, key, "must not be empty");
 	if (n > max)
-		return fail(p, key, "'%s' is longer than %" PRIu32 " characters",
+		return conf_fail(p, key, "'%s' is longer than %" PRIu32 " characters",
 			    v, max);
 	for (size_t i = 0; i < n; i++) {
 		if (!isalnum((unsigned char)v[i]) && !strchr("-_.", v[i]))
-			return fail(p, key, "'%s': only letters, digits, '-', "
+			return conf_fail(p, key, "'%s': only letters, digits, '-', "
 				    "'_' and '.' are allowed", v);
 	}
 	memcpy(dst, v, n + 1);
@@ -229,9 +173,9 @@ static int p_path(struct parse *p, const char *key, const char *v, void *dst,
 		return 1;
 	}
 	if (v[0] != '/')
-		return fail(p, key, "'%s' is not an absolute path", v);
+		return conf_fail(p, key, "'%s' is not an absolute path", v);
 	if (n > max)
-		return fail(p, key, "longer than %" PRIu32 " characters", max);
+		return conf_fail(p, key, "longer than %" PRIu32 " characters", max);
 	memcpy(dst, v, n + 1);
 	return 1;
 }
@@ -246,7 +190,7 @@ static int p_profile(struct parse *p, const char *key, const char *v,
 	else if (!strcmp(v, "fast"))
 		*(enum qf_conf_profile *)dst = QF_CONF_PROFILE_FAST;
 	else
-		return fail(p, key, "'%s' is not a profile (default, fast)", v);
+		return conf_fail(p, key, "'%s' is not a profile (default, fast)", v);
 	return 1;
 }
 
@@ -263,7 +207,7 @@ static int p_rejoin(struct parse *p, const char *key, const char *v,
 	else if (!strcmp(v, "when-idle"))
 		*(enum qf_conf_rejoin *)dst = QF_CONF_REJOIN_WHEN_IDLE;
 	else
-		return fail(p, key, "'%s' is not a rejoin policy (manual, "
+		return conf_fail(p, key, "'%s' is not a rejoin policy (manual, "
 			    "after-reboot, when-idle)", v);
 	return 1;
 }
@@ -290,104 +234,24 @@ static int p_actions(struct parse *p, const char *key, const char *v,
 			if (!strcmp(tok, tab[i].name))
 				break;
 		if (!strcmp(tok, "log-only"))
-			return fail(p, key, "'log-only' is refused: it turns off "
+			return conf_fail(p, key, "'log-only' is refused: it turns off "
 				    "the settle escalation, and the IO fence "
 				    "does not bound IO already in flight, so F "
 				    "and W would not hold (design.md rule 12). "
 				    "Tests load qfence with log_only=1 and run "
 				    "quorumd --allow-log-only instead");
 		if (i == sizeof(tab) / sizeof(tab[0]))
-			return fail(p, key, "'%s' is not an action (io, reboot, "
+			return conf_fail(p, key, "'%s' is not an action (io, reboot, "
 				    "panic)", tok);
 		mask |= tab[i].bit;
 	}
 	if (!mask)
-		return fail(p, key, "no action given");
+		return conf_fail(p, key, "no action given");
 	*(uint32_t *)dst = mask;
 	return 1;
 }
 
 /* ---- addresses and peers ---- */
-
-/* Host part: strict inet_pton (no "1.2.3" shorthands), IPv6 scope allowed. */
-static int fill_addr(const char *host, bool v6, uint16_t port,
-		     struct qf_conf_addr *a)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->sa;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->sa;
-	char ip[64];
-	const char *scope = v6 ? strchr(host, '%') : NULL;
-
-	snprintf(ip, sizeof(ip), "%.*s", scope ? (int)(scope - host) : 63, host);
-	memset(a, 0, sizeof(*a));
-	if (!v6) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		a->len = sizeof(*s4);
-		return inet_pton(AF_INET, ip, &s4->sin_addr) == 1 ? 0 : -1;
-	}
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	a->len = sizeof(*s6);
-	if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1)
-		return -1;
-	if (scope) {
-		uint32_t idx;
-
-		/* A link-local scope: an interface name or its index. */
-		idx = if_nametoindex(scope + 1);
-		if (!idx && parse_u32(scope + 1, &idx))
-			return -1;
-		s6->sin6_scope_id = idx;
-	}
-	return 0;
-}
-
-int qf_conf_parse_addr(const char *s, struct qf_conf_addr *a,
-		       char *why, size_t len)
-{
-	char host[80];
-	const char *port;
-	uint32_t pnum;
-	bool v6 = s[0] == '[';
-
-	if (strlen(s) >= sizeof(a->text)) {
-		ierr(why, len, "address '%s' is too long", s);
-		return -1;
-	}
-	if (v6) {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':') {
-			ierr(why, len, "'%s': IPv6 addresses are written "
-			     "[ADDR]:PORT", s);
-			return -1;
-		}
-		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
-		port = close + 2;
-	} else {
-		const char *colon = strrchr(s, ':');
-
-		if (!colon || strchr(s, ':') != colon) {
-			ierr(why, len, "'%s' is not ADDR:PORT (IPv6: [ADDR]:PORT)",
-			     s);
-			return -1;
-		}
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-		port = colon + 1;
-	}
-	if (parse_u32(port, &pnum) || pnum < 1 || pnum > 65535) {
-		ierr(why, len, "'%s': port must be 1..65535", s);
-		return -1;
-	}
-	if (fill_addr(host, v6, (uint16_t)pnum, a)) {
-		ierr(why, len, "'%s': '%s' is not a numeric IPv%c address", s,
-		     host, v6 ? '6' : '4');
-		return -1;
-	}
-	snprintf(a->text, sizeof(a->text), "%s", s);
-	return 0;
-}
 
 static struct qf_conf_peer *find_peer(struct qf_conf *c, uint32_t id)
 {
@@ -403,12 +267,12 @@ static struct qf_conf_peer *new_peer(struct parse *p, const char *key,
 	struct qf_conf_peer *pe = find_peer(&p->c, id);
 
 	if (pe) {
-		fail(p, key, "peer %" PRIu32 " is already defined at line %d",
+		conf_fail(p, key, "peer %" PRIu32 " is already defined at line %d",
 		     id, pe->line);
 		return NULL;
 	}
 	if (p->c.npeers >= QF_CONF_MAX_PEERS) {
-		fail(p, key, "more than %d peers", QF_CONF_MAX_PEERS);
+		conf_fail(p, key, "more than %d peers", QF_CONF_MAX_PEERS);
 		return NULL;
 	}
 	pe = &p->c.peers[p->c.npeers++];
@@ -427,16 +291,16 @@ static int add_addrs(struct parse *p, const char *key, struct qf_conf_peer *pe,
 	snprintf(buf, sizeof(buf), "%s", list);
 	tok = strtok_r(buf, ",", &save);
 	if (!tok)
-		return fail(p, key, "no address given");
+		return conf_fail(p, key, "no address given");
 	for (; tok; tok = strtok_r(NULL, ",", &save)) {
 		while (isspace((unsigned char)*tok))
 			tok++;
 		if (pe->naddrs >= QF_CONF_MAX_ADDRS)
-			return fail(p, key, "peer %" PRIu32 ": more than %d "
+			return conf_fail(p, key, "peer %" PRIu32 ": more than %d "
 				    "addresses", pe->id, QF_CONF_MAX_ADDRS);
 		if (qf_conf_parse_addr(tok, &pe->addr[pe->naddrs], why,
 				       sizeof(why)))
-			return fail(p, key, "%s", why);
+			return conf_fail(p, key, "%s", why);
 		pe->naddrs++;
 	}
 	return 1;
@@ -445,8 +309,8 @@ static int add_addrs(struct parse *p, const char *key, struct qf_conf_peer *pe,
 static int parse_id(struct parse *p, const char *key, const char *v,
 		    uint32_t *id)
 {
-	if (parse_u32(v, id) || *id < 1 || *id > QF_CONF_MAX_ID)
-		return fail(p, key, "'%s' is not a node id (1..%u)", v,
+	if (conf_parse_u32(v, id) || *id < 1 || *id > QF_CONF_MAX_ID)
+		return conf_fail(p, key, "'%s' is not a node id (1..%u)", v,
 			    QF_CONF_MAX_ID);
 	return 1;
 }
@@ -467,15 +331,15 @@ static int p_peer_line(struct parse *p, const char *key, const char *v,
 	for (char *t = strtok_r(buf, " \t", &save); t;
 	     t = strtok_r(NULL, " \t", &save)) {
 		if (n == 3)
-			return fail(p, key, "expected 'ID ADDR:PORT[,ADDR:PORT] "
+			return conf_fail(p, key, "expected 'ID ADDR:PORT[,ADDR:PORT] "
 				    "[witness]', got '%s'", v);
 		tok[n++] = t;
 	}
 	if (n < 2)
-		return fail(p, key, "expected 'ID ADDR:PORT[,ADDR:PORT] "
+		return conf_fail(p, key, "expected 'ID ADDR:PORT[,ADDR:PORT] "
 			    "[witness]', got '%s'", v);
 	if (n == 3 && strcmp(tok[2], "witness"))
-		return fail(p, key, "'%s': the only flag is 'witness'", tok[2]);
+		return conf_fail(p, key, "'%s': the only flag is 'witness'", tok[2]);
 	if (!parse_id(p, key, tok[0], &id))
 		return 0;
 	pe = new_peer(p, key, id);
@@ -496,7 +360,7 @@ static int peer_section(struct parse *p, const char *section, const char *key,
 		return 0;
 	pe = find_peer(&p->c, id);
 	if (pe && strcmp(p->last_section, section))
-		return fail(p, section, "peer %" PRIu32 " is already defined "
+		return conf_fail(p, section, "peer %" PRIu32 " is already defined "
 			    "at line %d", id, pe->line);
 	if (!pe && !(pe = new_peer(p, section, id)))
 		return 0;
@@ -505,7 +369,7 @@ static int peer_section(struct parse *p, const char *section, const char *key,
 		return add_addrs(p, key, pe, v);
 	if (!strcmp(key, "witness"))
 		return p_bool(p, key, v, &pe->witness, 0, 0);
-	return fail(p, key, "unknown key in [%s] (known: address, witness)",
+	return conf_fail(p, key, "unknown key in [%s] (known: address, witness)",
 		    section);
 }
 
@@ -524,16 +388,16 @@ static int p_pr_device(struct parse *p, const char *key, const char *v,
 	(void)min;
 	(void)max;
 	if (!v[0])
-		return fail(p, key, "empty: name a SCSI path device "
+		return conf_fail(p, key, "empty: name a SCSI path device "
 			    "(/dev/sdX or a /dev/disk/by-* link)");
 	if (!p_path(p, key, v, path, 1, sizeof(path) - 1))
 		return 0;
 	if (c->n_pr_devices >= QF_CONF_MAX_PR)
-		return fail(p, key, "more than %d pr_device lines",
+		return conf_fail(p, key, "more than %d pr_device lines",
 			    QF_CONF_MAX_PR);
 	for (unsigned int i = 0; i < c->n_pr_devices; i++)
 		if (!strcmp(c->pr_devices[i], path))
-			return fail(p, key, "'%s' is listed twice", path);
+			return conf_fail(p, key, "'%s' is listed twice", path);
 	snprintf(c->pr_devices[c->n_pr_devices++], sizeof(c->pr_devices[0]),
 		 "%s", path);
 	return 1;
@@ -611,7 +475,7 @@ static int handler(void *user, const char *section, const char *key,
 		return peer_section(p, section, key, v);
 	p->last_section[0] = '\0';
 	if (!section[0])
-		return fail(p, key, "key outside any section (start with "
+		return conf_fail(p, key, "key outside any section (start with "
 			    "[cluster])");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].section, section))
@@ -621,13 +485,13 @@ static int handler(void *user, const char *section, const char *key,
 			k = &keys[i];
 	}
 	if (!known_section)
-		return fail(p, NULL, "unknown section [%s] (known: cluster, node, "
+		return conf_fail(p, NULL, "unknown section [%s] (known: cluster, node, "
 			    "peer.ID)", section);
 	if (!k)
-		return fail(p, key, "unknown key in [%s]", section);
+		return conf_fail(p, key, "unknown key in [%s]", section);
 	if (k->id < K_COUNT) {
 		if (p->key_line[k->id])
-			return fail(p, key, "already set at line %d",
+			return conf_fail(p, key, "already set at line %d",
 				    p->key_line[k->id]);
 		p->key_line[k->id] = p->line;
 	}
@@ -667,264 +531,12 @@ static char *reader(char *str, int num, void *stream)
 		return NULL;
 	p->line++;
 	if (too_long) {
-		fail(p, NULL, "line longer than %d characters", cap);
+		conf_fail(p, NULL, "line longer than %d characters", cap);
 		n = 0;
 	}
 	str[n++] = '\n';
 	str[n] = '\0';
 	return str;
-}
-
-/* ---- validation after parsing ---- */
-
-void qf_conf_timing_profile(struct qf_conf_timing *t, enum qf_conf_profile pr)
-{
-	if (pr == QF_CONF_PROFILE_FAST)
-		*t = (struct qf_conf_timing){ 50, 150, 300, 500, 300, 1000, 50 };
-	else
-		*t = (struct qf_conf_timing){ 100, 400, 800, 1500, 1000, 1000,
-					      100 };
-}
-
-/* The file's milliseconds as the core's timing (fence_after aside). */
-void qf_conf_timing_core(const struct qf_conf_timing *t, struct qf_timing *out)
-{
-	*out = (struct qf_timing){
-		.heartbeat = t->heartbeat_ms * QF_MS,
-		.election_min = t->election_min_ms * QF_MS,
-		.election_max = t->election_max_ms * QF_MS,
-		.lease = t->lease_ms * QF_MS,
-		.settle = t->settle_ms * QF_MS,
-		.rho_ppm = t->rho_ppm,
-		.margin = t->margin_ms * QF_MS,
-	};
-}
-
-/*
- * One validator for the whole project: the core's (design.md §2 liveness
- * rule, rule 5, the kernel's limits), so that the file, --check-config and
- * the running core agree on what is safe and on W.
- */
-int qf_conf_timing_check(const struct qf_conf_timing *t, uint64_t *wait_ms,
-			 char *why, size_t len)
-{
-	struct qf_timing ct;
-
-	qf_conf_timing_core(t, &ct);
-	if (qf_timing_validate(&ct, why, len))
-		return -1;
-	if (wait_ms)
-		*wait_ms = (qf_timing_wait(&ct) + QF_MS - 1) / QF_MS;
-	return 0;
-}
-
-static int check_actions(struct parse *p)
-{
-	struct qf_conf *c = &p->c;
-
-	if (!(c->actions & QFENCE_ACTION_IO))
-		return fail_at(p, K_ACTIONS, "actions", "'io' is required: "
-			       "the IO fence always fires at expiry (rule 6); "
-			       "reboot or panic come on top of it");
-	if ((c->actions & QFENCE_ACTION_REBOOT) &&
-	    (c->actions & QFENCE_ACTION_PANIC))
-		return fail_at(p, K_ACTIONS, "actions", "'reboot' and 'panic' "
-			       "exclude each other");
-	/* log-only never gets here: p_actions refuses it (design.md rule 12) */
-	return 0;
-}
-
-/*
- * design.md §2.11: the default is after-reboot where a lapse reboots (or
- * panics) the node, manual on an io-only node; when-idle is for io-only
- * nodes (with a reboot action the lapse reboots, and after-reboot is the
- * policy whose evidence that reboot gives).
- */
-static int check_rejoin(struct parse *p)
-{
-	struct qf_conf *c = &p->c;
-	bool reboots = c->actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC);
-
-	if (c->rejoin == QF_CONF_REJOIN_UNSET)
-		c->rejoin = reboots ? QF_CONF_REJOIN_AFTER_REBOOT :
-				      QF_CONF_REJOIN_MANUAL;
-	if (c->rejoin == QF_CONF_REJOIN_WHEN_IDLE && reboots)
-		return fail_at(p, K_REJOIN, "rejoin", "when-idle is for io-only "
-			       "nodes (actions = io): with reboot or panic a "
-			       "lapse reboots the node, use after-reboot");
-	return 0;
-}
-
-const char *qf_conf_rejoin_name(enum qf_conf_rejoin r)
-{
-	static const char *const n[] = {
-		[QF_CONF_REJOIN_UNSET] = "unset",
-		[QF_CONF_REJOIN_MANUAL] = "manual",
-		[QF_CONF_REJOIN_AFTER_REBOOT] = "after-reboot",
-		[QF_CONF_REJOIN_WHEN_IDLE] = "when-idle",
-	};
-
-	return (unsigned int)r < sizeof(n) / sizeof(n[0]) ? n[r] : "?";
-}
-
-static bool same_addr(const struct qf_conf_addr *x,
-		      const struct qf_conf_addr *y)
-{
-	return x->len == y->len && !memcmp(&x->sa, &y->sa, x->len);
-}
-
-/* Two links of one cluster on one socket address is a typo, never a plan. */
-static int dup_addr(struct parse *p, const struct qf_conf_peer *a)
-{
-	const struct qf_conf *c = &p->c;
-
-	for (const struct qf_conf_peer *b = c->peers; b <= a; b++) {
-		for (unsigned int i = 0; i < a->naddrs; i++) {
-			unsigned int j0 = b == a ? i + 1 : 0;
-
-			for (unsigned int j = j0; j < b->naddrs; j++) {
-				if (!same_addr(&a->addr[i], &b->addr[j]))
-					continue;
-				return fail_line(p, a->line, "peer", "address "
-						 "%s of peer %" PRIu32 " is also "
-						 "used by peer %" PRIu32
-						 " (line %d)", a->addr[i].text,
-						 a->id, b->id, b->line);
-			}
-		}
-	}
-	return 0;
-}
-
-/*
- * design.md §2: with a hardware watchdog, F = max(E + D_io, W_hw + R). The
- * watchdog fires W_hw after the last pet, so settle_ms must cover it.
- */
-static int check_watchdog(struct parse *p)
-{
-	struct qf_conf *c = &p->c;
-	uint64_t need = (uint64_t)c->watchdog_timeout_s * 1000;
-
-	if (!c->watchdog_device[0]) {
-		if (p->key_line[K_WATCHDOG_TIMEOUT])
-			return fail_at(p, K_WATCHDOG_TIMEOUT,
-				       "watchdog_timeout_s", "set, but no "
-				       "watchdog_device");
-		return 0;
-	}
-	if (!c->watchdog_timeout_s)
-		return fail_at(p, K_WATCHDOG, "watchdog_device", "needs "
-			       "watchdog_timeout_s: the fence settle time F "
-			       "must cover the watchdog's timeout");
-	if (c->timing.settle_ms < need)
-		return fail_at(p, K_WATCHDOG_TIMEOUT, "watchdog_timeout_s",
-			       "%" PRIu32 " s is longer than settle_ms (%" PRIu32
-			       " ms): F must cover the watchdog firing and the "
-			       "reset (design.md §2); raise settle_ms to at least "
-			       "%" PRIu64 " plus the reset time and the "
-			       "watchdog's tolerance", c->watchdog_timeout_s,
-			       c->timing.settle_ms, need);
-	return 0;
-}
-
-/*
- * design.md rule 13: require_pr = yes without a device would start a node
- * that believes it is storage-fenced.
- */
-static int check_pr(struct parse *p)
-{
-	struct qf_conf *c = &p->c;
-
-	if (c->require_pr && !c->n_pr_devices)
-		return fail_at(p, K_REQUIRE_PR, "require_pr", "yes, but no "
-			       "pr_device is set: list every SCSI path "
-			       "device of every fenced LUN");
-	return 0;	/* node ids fit 16 bits already (QF_CONF_MAX_ID) */
-}
-
-static int check_peers(struct parse *p)
-{
-	struct qf_conf *c = &p->c;
-	const struct qf_conf_peer *self;
-	unsigned int voters = 0;
-
-	if (!c->npeers)
-		return fail_at(p, K_PEER, "[cluster] peer",
-			       "no peers: list every member, this node too");
-	for (unsigned int i = 0; i < c->npeers; i++) {
-		const struct qf_conf_peer *a = &c->peers[i];
-
-		voters += !a->witness;
-		if (!a->naddrs)
-			return fail_line(p, a->line, "peer", "peer %" PRIu32
-					 " has no address", a->id);
-		if (dup_addr(p, a))
-			return -1;
-	}
-	self = qf_conf_self(c);
-	if (!self)
-		return fail_at(p, K_ID, "id", "node %" PRIu32 " is not among "
-			       "the peers: list this node with its own "
-			       "addresses (they are the ones it binds)",
-			       c->node_id);
-	if (!voters)
-		return fail_at(p, K_PEER, "peer", "every member is a witness: "
-			       "nothing to protect");
-	if (c->npeers == 2)
-		warn(c, "two members: losing either stops both; add a "
-		     "witness as a third member");
-	return 0;
-}
-
-/* A timing error involves several keys: name the first one the file set
- * (lease_ms first, the usual one to raise), else the profile. */
-static int timing_error(struct parse *p, const char *why)
-{
-	static const struct { enum key_id k; const char *name; } order[] = {
-		{ K_LEASE, "lease_ms" }, { K_EMAX, "election_max_ms" },
-		{ K_EMIN, "election_min_ms" }, { K_HEARTBEAT, "heartbeat_ms" },
-		{ K_MARGIN, "margin_ms" }, { K_SETTLE, "settle_ms" },
-		{ K_RHO, "rho_ppm" }, { K_PROFILE, "profile" },
-	};
-
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (p->key_line[order[i].k])
-			return fail_at(p, order[i].k, order[i].name, "%s", why);
-	return fail_at(p, K_COUNT, "timing", "%s", why);
-}
-
-static int validate(struct parse *p)
-{
-	struct qf_conf *c = &p->c;
-	struct qf_conf_timing prof;
-	char why[400];
-
-	if (!c->name[0])
-		return fail_at(p, K_COUNT, "[cluster] name", "is required");
-	if (!c->key_file[0])
-		return fail_at(p, K_COUNT, "[cluster] key_file", "is required");
-	if (!c->node_id)
-		return fail_at(p, K_COUNT, "[node] id", "is required");
-	/* Profile values fill the timing keys that the file did not set. */
-	qf_conf_timing_profile(&prof, c->profile);
-#define PROFILE(k, field) \
-	do { if (!p->key_line[k]) c->timing.field = prof.field; } while (0)
-	PROFILE(K_HEARTBEAT, heartbeat_ms);
-	PROFILE(K_EMIN, election_min_ms);
-	PROFILE(K_EMAX, election_max_ms);
-	PROFILE(K_LEASE, lease_ms);
-	PROFILE(K_SETTLE, settle_ms);
-	PROFILE(K_RHO, rho_ppm);
-#undef PROFILE
-	/* One round trip fits in a heartbeat, or acks are late anyway. */
-	if (!p->key_line[K_MARGIN])
-		c->timing.margin_ms = c->timing.heartbeat_ms;
-	if (qf_conf_timing_check(&c->timing, &c->wait_ms, why, sizeof(why)))
-		return timing_error(p, why);
-	if (check_actions(p) || check_rejoin(p) || check_watchdog(p) ||
-	    check_pr(p) || check_peers(p))
-		return -1;
-	return 0;
 }
 
 static void defaults(struct qf_conf *c)
@@ -958,7 +570,7 @@ static int run(struct parse *p, struct qf_conf *out, char *err, size_t errlen)
 		     "or 'key = value'", p->file, rc);
 		return -1;
 	}
-	if (validate(p)) {
+	if (conf_validate(p)) {
 		ierr(err, errlen, "%s", p->err);
 		return -1;
 	}
