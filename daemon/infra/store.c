@@ -37,261 +37,25 @@
 #include <sodium.h>
 
 #include "ilog.h"
-#include "store.h"
-
-#define VERSION		1
-#define SUM_LEN		16
-#define HS_MAGIC	0x53484651U	/* "QFHS" */
-#define SN_MAGIC	0x4e534651U	/* "QFSN" */
-#define LG_MAGIC	0x474c4651U	/* "QFLG" */
-#define RC_MAGIC	0x43524651U	/* "QFRC" */
-#define HS_SIZE		(32 + SUM_LEN)
-#define LOG_HDR		(24 + SUM_LEN)
-#define REC_HDR		32
-#define SNAP_HDR	32
-#define MAX_LOG_BYTES	(256ULL << 20)	/* open refuses larger logs */
-
-struct ent {
-	uint64_t term;
-	uint64_t off;		/* of the record in the log file */
-	uint32_t len;
-	uint32_t type;
-};
-
-struct qf_store {
-	int dirfd;
-	int lockfd;
-	int logfd;
-	struct qf_hardstate hs;
-	uint64_t base;		/* index of ents[0] */
-	size_t n;
-	size_t cap;
-	struct ent *ents;
-	uint64_t end;		/* end of the valid log */
-	bool has_snap;
-	uint64_t snap_index, snap_term;
-	uint32_t snap_len;
-	bool failed;		/* see store.h: refuse after an IO error */
-	enum qf_store_crash crash_at;
-	uint8_t *wbuf;		/* append buffer, kept between calls */
-	size_t wcap;
-	struct qf_store_recovery rec;
-};
-
-/* ---- encoding ---- */
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void sum(uint8_t out[SUM_LEN], const uint8_t *p, size_t len)
-{
-	crypto_generichash(out, SUM_LEN, p, len, NULL, 0);
-}
-
-static bool sum_ok(const uint8_t *p, size_t len)
-{
-	uint8_t s[SUM_LEN];
-
-	sum(s, p, len);
-	return !memcmp(s, p + len, SUM_LEN);
-}
-
-/* ---- file helpers ---- */
-
-static int write_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t w = pwrite(fd, p, len, (off_t)off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		p += w;
-		off += (uint64_t)w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Returns the bytes read (short at end of file) or -errno. */
-static ssize_t read_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t r = pread(fd, p + got, len - got, (off_t)(off + got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-/* A failed write or sync poisons the store (see store.h). */
-static int io_fail(struct qf_store *s, int err, const char *what)
-{
-	s->failed = true;
-	ILOG(ERR, "store: %s: %s; refusing further writes until restart",
-	     what, strerror(-err));
-	return err;
-}
-
-static bool crash_here(struct qf_store *s, enum qf_store_crash where)
-{
-	if (where == QF_STORE_CRASH_NONE || s->crash_at != where)
-		return false;
-	s->failed = true;
-	return true;
-}
-
-static int sync_dir(struct qf_store *s)
-{
-	return fsync(s->dirfd) ? -errno : 0;
-}
-
-/*
- * Atomic replace: write name.tmp, fsync it, rename over name, fsync the
- * directory. A crash leaves either the old or the new file, never a mix.
- */
-static int replace_file(struct qf_store *s, const char *name, const void *buf,
-			size_t len, enum qf_store_crash crash)
-{
-	char tmp[64];
-	int fd, rc;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0600);
-	if (fd < 0)
-		return io_fail(s, -errno, tmp);
-	rc = write_all(fd, buf, len, 0);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	close(fd);
-	if (rc)
-		return io_fail(s, rc, tmp);
-	if (crash_here(s, crash))
-		return -EINTR;
-	if (renameat(s->dirfd, tmp, s->dirfd, name))
-		return io_fail(s, -errno, name);
-	rc = sync_dir(s);
-	return rc ? io_fail(s, rc, "fsync of the data directory") : 0;
-}
-
-/* Whole small file into a fresh buffer; -ENOENT if absent. */
-static int slurp(struct qf_store *s, const char *name, uint8_t **buf,
-		 size_t *len, uint64_t max)
-{
-	struct stat st;
-	ssize_t r;
-	int fd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || (uint64_t)st.st_size > max) {
-		int e = (uint64_t)st.st_size > max ? EFBIG : errno;
-
-		close(fd);
-		return -e;
-	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	r = read_all(fd, *buf, (size_t)st.st_size, 0);
-	close(fd);
-	if (r < 0) {
-		free(*buf);
-		return (int)r;
-	}
-	*len = (size_t)r;
-	return 0;
-}
-
-static int ensure_cap(struct qf_store *s, size_t need)
-{
-	struct ent *e;
-	size_t cap = s->cap ? s->cap : 64;
-
-	if (need <= s->cap)
-		return 0;
-	while (cap < need)
-		cap *= 2;
-	e = realloc(s->ents, cap * sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	s->ents = e;
-	s->cap = cap;
-	return 0;
-}
+#include "storepriv.h"
 
 /* ---- hard state ---- */
 
-static void hs_encode(uint8_t b[HS_SIZE], const struct qf_hardstate *hs)
+void qs_hs_encode(uint8_t b[HS_SIZE], const struct qf_hardstate *hs)
 {
 	memset(b, 0, HS_SIZE);
-	put32(b, HS_MAGIC);
-	put32(b + 4, VERSION);
-	put64(b + 8, hs->term);
-	put64(b + 16, hs->vote);
-	sum(b + 32, b, 32);
+	qs_put32(b, HS_MAGIC);
+	qs_put32(b + 4, VERSION);
+	qs_put64(b + 8, hs->term);
+	qs_put64(b + 16, hs->vote);
+	qs_sum(b + 32, b, 32);
 }
 
-static int load_hardstate(struct qf_store *s, char *err, size_t errlen)
+int qs_load_hardstate(struct qf_store *s, char *err, size_t errlen)
 {
 	uint8_t *b;
 	size_t len;
-	int rc = slurp(s, "hardstate", &b, &len, HS_SIZE);
+	int rc = qs_slurp(s, "hardstate", &b, &len, HS_SIZE);
 
 	if (rc == -ENOENT)
 		return 0;	/* fresh directory: term 0, no vote */
@@ -300,8 +64,8 @@ static int load_hardstate(struct qf_store *s, char *err, size_t errlen)
 		     "larger than a hard state record" : strerror(-rc));
 		return rc;
 	}
-	if (len != HS_SIZE || get32(b) != HS_MAGIC || get32(b + 4) != VERSION ||
-	    !sum_ok(b, 32)) {
+	if (len != HS_SIZE || qs_get32(b) != HS_MAGIC || qs_get32(b + 4) != VERSION ||
+	    !qs_sum_ok(b, 32)) {
 		/* Rule 4: without the durable term and vote this node could
 		 * vote twice in a term. Never guess. */
 		ierr(err, errlen, "hardstate: corrupt (%zu bytes, checksum or "
@@ -310,8 +74,8 @@ static int load_hardstate(struct qf_store *s, char *err, size_t errlen)
 		free(b);
 		return -EUCLEAN;
 	}
-	s->hs.term = get64(b + 8);
-	s->hs.vote = get64(b + 16);
+	s->hs.term = qs_get64(b + 8);
+	s->hs.vote = qs_get64(b + 16);
 	free(b);
 	return 0;
 }
@@ -334,8 +98,8 @@ int qf_store_save_hardstate(struct qf_store *s, const struct qf_hardstate *hs)
 		return -EINVAL;		/* one vote per term (rule 4) */
 	if (hs->term == s->hs.term && hs->vote == s->hs.vote)
 		return 0;
-	hs_encode(b, hs);
-	rc = replace_file(s, "hardstate", b, sizeof(b),
+	qs_hs_encode(b, hs);
+	rc = qs_replace_file(s, "hardstate", b, sizeof(b),
 			  QF_STORE_CRASH_HS_BEFORE_RENAME);
 	if (!rc)
 		s->hs = *hs;
@@ -344,12 +108,12 @@ int qf_store_save_hardstate(struct qf_store *s, const struct qf_hardstate *hs)
 
 /* ---- snapshot ---- */
 
-static int load_snapshot(struct qf_store *s, char *err, size_t errlen)
+int qs_load_snapshot(struct qf_store *s, char *err, size_t errlen)
 {
 	uint8_t *b;
 	size_t len;
 	uint32_t dlen;
-	int rc = slurp(s, "snapshot", &b, &len,
+	int rc = qs_slurp(s, "snapshot", &b, &len,
 		       SNAP_HDR + QF_STORE_MAX_SNAPSHOT + SUM_LEN);
 
 	if (rc == -ENOENT)
@@ -358,18 +122,18 @@ static int load_snapshot(struct qf_store *s, char *err, size_t errlen)
 		ierr(err, errlen, "snapshot: %s", strerror(-rc));
 		return rc;
 	}
-	dlen = len >= SNAP_HDR ? get32(b + 24) : 0;
-	if (len < SNAP_HDR + SUM_LEN || get32(b) != SN_MAGIC ||
-	    get32(b + 4) != VERSION || len != SNAP_HDR + dlen + SUM_LEN ||
-	    !sum_ok(b, SNAP_HDR + dlen)) {
+	dlen = len >= SNAP_HDR ? qs_get32(b + 24) : 0;
+	if (len < SNAP_HDR + SUM_LEN || qs_get32(b) != SN_MAGIC ||
+	    qs_get32(b + 4) != VERSION || len != SNAP_HDR + dlen + SUM_LEN ||
+	    !qs_sum_ok(b, SNAP_HDR + dlen)) {
 		ierr(err, errlen, "snapshot: corrupt (%zu bytes); refusing to "
 		     "start: the committed state it holds is gone", len);
 		free(b);
 		return -EUCLEAN;
 	}
 	s->has_snap = true;
-	s->snap_index = get64(b + 8);
-	s->snap_term = get64(b + 16);
+	s->snap_index = qs_get64(b + 8);
+	s->snap_term = qs_get64(b + 16);
 	s->snap_len = dlen;
 	free(b);
 	return 0;
@@ -392,9 +156,9 @@ int qf_store_snapshot_read(const struct qf_store *s, uint64_t *index,
 	if (fd < 0)
 		return -errno;
 	b = malloc(total);
-	r = b ? read_all(fd, b, total, 0) : -ENOMEM;
+	r = b ? qs_read_all(fd, b, total, 0) : -ENOMEM;
 	close(fd);
-	if (r >= 0 && ((size_t)r != total || !sum_ok(b, total - SUM_LEN)))
+	if (r >= 0 && ((size_t)r != total || !qs_sum_ok(b, total - SUM_LEN)))
 		rc = -EIO;	/* changed under us since open */
 	else if (r < 0)
 		rc = (int)r;
@@ -422,19 +186,19 @@ static enum rec_status rec_parse(const uint8_t *p, size_t avail, struct rec *r)
 {
 	if (avail < REC_HDR)
 		return REC_SHORT;
-	r->len = get32(p + 4);
-	if (get32(p) != RC_MAGIC || r->len > QF_STORE_MAX_ENTRY)
+	r->len = qs_get32(p + 4);
+	if (qs_get32(p) != RC_MAGIC || r->len > QF_STORE_MAX_ENTRY)
 		return REC_BAD;
 	r->size = REC_HDR + (size_t)r->len + SUM_LEN;
 	if (avail < r->size)
 		return REC_SHORT;
-	if (!sum_ok(p, REC_HDR + r->len))
+	if (!qs_sum_ok(p, REC_HDR + r->len))
 		return REC_BAD;
-	r->index = get64(p + 8);
-	r->term = get64(p + 16);
-	r->type = get32(p + 24);
-	r->pos = get16(p + 28);
-	r->count = get16(p + 30);
+	r->index = qs_get64(p + 8);
+	r->term = qs_get64(p + 16);
+	r->type = qs_get32(p + 24);
+	r->pos = qs_get16(p + 28);
+	r->count = qs_get16(p + 30);
 	if (r->pos >= r->count || r->pos >= r->index)
 		return REC_BAD;
 	return REC_OK;
@@ -451,7 +215,7 @@ static size_t later_batch_after(const uint8_t *b, size_t size, size_t from,
 	struct rec r;
 
 	for (size_t q = from; q + REC_HDR + SUM_LEN <= size; q++)
-		if (get32(b + q) == RC_MAGIC &&
+		if (qs_get32(b + q) == RC_MAGIC &&
 		    rec_parse(b + q, size - q, &r) == REC_OK &&
 		    r.index - r.pos > want)
 			return q;
@@ -506,7 +270,7 @@ static int scan_records(struct qf_store *s, const uint8_t *b, size_t size,
 			     "start", off, r.index, r.term, want, prev_term);
 			return -EUCLEAN;
 		}
-		if (ensure_cap(s, s->n + 1))
+		if (qs_ensure_cap(s, s->n + 1))
 			return -ENOMEM;
 		s->ents[s->n++] = (struct ent){ r.term, off, r.len, r.type };
 		prev_term = r.term;
@@ -518,10 +282,10 @@ static int scan_records(struct qf_store *s, const uint8_t *b, size_t size,
 static void log_header(uint8_t h[LOG_HDR], uint64_t base)
 {
 	memset(h, 0, LOG_HDR);
-	put32(h, LG_MAGIC);
-	put32(h + 4, VERSION);
-	put64(h + 8, base);
-	sum(h + 24, h, 24);
+	qs_put32(h, LG_MAGIC);
+	qs_put32(h + 4, VERSION);
+	qs_put64(h + 8, base);
+	qs_sum(h + 24, h, 24);
 }
 
 /* Create an empty log starting at base (atomically: tmp + rename). */
@@ -531,7 +295,7 @@ static int create_log(struct qf_store *s, uint64_t base)
 	int rc;
 
 	log_header(h, base);
-	rc = replace_file(s, "log", h, sizeof(h), QF_STORE_CRASH_NONE);
+	rc = qs_replace_file(s, "log", h, sizeof(h), QF_STORE_CRASH_NONE);
 	if (rc)
 		return rc;
 	s->logfd = openat(s->dirfd, "log", O_RDWR | O_CLOEXEC);
@@ -543,11 +307,11 @@ static int create_log(struct qf_store *s, uint64_t base)
 	return 0;
 }
 
-static int load_log(struct qf_store *s, bool fresh, char *err, size_t errlen)
+int qs_load_log(struct qf_store *s, bool fresh, char *err, size_t errlen)
 {
 	uint8_t *b;
 	size_t size;
-	int rc = slurp(s, "log", &b, &size, MAX_LOG_BYTES);
+	int rc = qs_slurp(s, "log", &b, &size, MAX_LOG_BYTES);
 
 	/* A hard state of term 0 without a log: the first open stopped
 	 * between the two files. Term 0 means no leader was ever followed,
@@ -565,13 +329,13 @@ static int load_log(struct qf_store *s, bool fresh, char *err, size_t errlen)
 		ierr(err, errlen, "log: %s", strerror(-rc));
 		return rc;
 	}
-	if (size < LOG_HDR || get32(b) != LG_MAGIC || get32(b + 4) != VERSION ||
-	    !sum_ok(b, 24)) {
+	if (size < LOG_HDR || qs_get32(b) != LG_MAGIC || qs_get32(b + 4) != VERSION ||
+	    !qs_sum_ok(b, 24)) {
 		ierr(err, errlen, "log: header corrupt; refusing to start");
 		free(b);
 		return -EUCLEAN;
 	}
-	s->base = get64(b + 8);
+	s->base = qs_get64(b + 8);
 	s->logfd = openat(s->dirfd, "log", O_RDWR | O_CLOEXEC);
 	rc = s->logfd < 0 ? -errno : scan_records(s, b, size, err, errlen);
 	if (!rc)
@@ -590,12 +354,12 @@ static int copy_range(struct qf_store *s, int to, uint64_t from, uint64_t end,
 
 	while (from < end) {
 		size_t chunk = end - from < sizeof(buf) ? end - from : sizeof(buf);
-		ssize_t r = read_all(s->logfd, buf, chunk, from);
+		ssize_t r = qs_read_all(s->logfd, buf, chunk, from);
 		int rc;
 
 		if (r != (ssize_t)chunk)
 			return r < 0 ? (int)r : -EIO;
-		rc = write_all(to, buf, chunk, dst);
+		rc = qs_write_all(to, buf, chunk, dst);
 		if (rc)
 			return rc;
 		from += chunk;
@@ -606,7 +370,7 @@ static int copy_range(struct qf_store *s, int to, uint64_t from, uint64_t end,
 
 /* New log at new_base holding the current entries from index keep on
  * (keep > last: none). */
-static int log_rewrite(struct qf_store *s, uint64_t new_base, uint64_t keep)
+int qs_log_rewrite(struct qf_store *s, uint64_t new_base, uint64_t keep)
 {
 	size_t k = keep >= s->base ? (size_t)(keep - s->base) : s->n;
 	uint64_t from = k < s->n ? s->ents[k].off : s->end;
@@ -617,23 +381,23 @@ static int log_rewrite(struct qf_store *s, uint64_t new_base, uint64_t keep)
 	fd = openat(s->dirfd, "log.tmp", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 		    0600);
 	if (fd < 0)
-		return io_fail(s, -errno, "log.tmp");
-	rc = write_all(fd, h, sizeof(h), 0);
+		return qs_io_fail(s, -errno, "log.tmp");
+	rc = qs_write_all(fd, h, sizeof(h), 0);
 	if (!rc)
 		rc = copy_range(s, fd, from, s->end, LOG_HDR);
 	if (!rc && fdatasync(fd))
 		rc = -errno;
 	if (rc) {
 		close(fd);
-		return io_fail(s, rc, "log.tmp");
+		return qs_io_fail(s, rc, "log.tmp");
 	}
-	if (crash_here(s, QF_STORE_CRASH_LOG_BEFORE_RENAME)) {
+	if (qs_crash_here(s, QF_STORE_CRASH_LOG_BEFORE_RENAME)) {
 		close(fd);
 		return -EINTR;
 	}
-	if (renameat(s->dirfd, "log.tmp", s->dirfd, "log") || sync_dir(s)) {
+	if (renameat(s->dirfd, "log.tmp", s->dirfd, "log") || qs_sync_dir(s)) {
 		close(fd);
-		return io_fail(s, -errno, "log");
+		return qs_io_fail(s, -errno, "log");
 	}
 	close(s->logfd);
 	s->logfd = fd;
@@ -645,247 +409,6 @@ static int log_rewrite(struct qf_store *s, uint64_t new_base, uint64_t keep)
 	s->base = new_base;
 	s->end = s->end - from + LOG_HDR;
 	return 0;
-}
-
-/* ---- open / close ---- */
-
-void qf_store_parent_dir(const char *dir, char *parent, size_t len)
-{
-	char *slash;
-
-	snprintf(parent, len, "%s", dir);
-	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
-		parent[n - 1] = '\0';	/* "/var/lib/qfence/" */
-	slash = strrchr(parent, '/');
-	if (slash == parent)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(parent, len, ".");
-}
-
-/* A new directory's own entry must be durable too. */
-static void sync_parent(const char *dir)
-{
-	char parent[PATH_MAX];
-	int fd;
-
-	qf_store_parent_dir(dir, parent, sizeof(parent));
-	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-/* Whoever can write here can rewrite this node's vote (rule 4). */
-static int dir_safe(int fd, const char *dir, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (fstat(fd, &st)) {
-		ierr(err, errlen, "%s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	if (st.st_mode & 022) {
-		ierr(err, errlen, "%s: mode %04o lets group or others write "
-		     "the term and vote; chmod 700 it", dir,
-		     (unsigned int)(st.st_mode & 07777));
-		return -EACCES;
-	}
-	return 0;
-}
-
-static int open_dir(struct qf_store *s, const char *dir, char *err,
-		    size_t errlen)
-{
-	int rc;
-
-	if (mkdir(dir, 0700) == 0)
-		sync_parent(dir);
-	else if (errno != EEXIST) {
-		ierr(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
-		return -errno;
-	}
-	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->dirfd < 0) {
-		ierr(err, errlen, "%s: %s", dir, strerror(errno));
-		return -errno;
-	}
-	rc = dir_safe(s->dirfd, dir, err, errlen);
-	if (rc)
-		return rc;
-	s->lockfd = openat(s->dirfd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lockfd < 0) {
-		ierr(err, errlen, "%s/LOCK: %s", dir, strerror(errno));
-		return -errno;
-	}
-	if (flock(s->lockfd, LOCK_EX | LOCK_NB)) {
-		int e = errno;
-
-		ierr(err, errlen, "%s: %s", dir, e == EWOULDBLOCK ?
-		     "in use by another quorumd (LOCK is held)" : strerror(e));
-		return e == EWOULDBLOCK ? -EBUSY : -e;
-	}
-	return 0;
-}
-
-/* Leftovers of an atomic replace that did not reach its rename. */
-static void remove_tmps(struct qf_store *s)
-{
-	static const char *const tmps[] = {
-		"hardstate.tmp", "snapshot.tmp", "log.tmp",
-	};
-
-	for (size_t i = 0; i < sizeof(tmps) / sizeof(tmps[0]); i++) {
-		if (unlinkat(s->dirfd, tmps[i], 0) == 0) {
-			ILOG(WARN, "store: removed %s left by an interrupted "
-			     "write; the previous version stays in force",
-			     tmps[i]);
-			s->rec.tmp_removed++;
-		}
-	}
-}
-
-static int check_consistency(struct qf_store *s, char *err, size_t errlen)
-{
-	uint64_t last_term = s->n ? s->ents[s->n - 1].term : s->snap_term;
-	uint64_t first_term = s->n ? s->ents[0].term : s->snap_term;
-
-	if (s->has_snap && s->base > s->snap_index + 1) {
-		ierr(err, errlen, "log starts at index %" PRIu64 " but the "
-		     "snapshot ends at %" PRIu64 ": entries are missing",
-		     s->base, s->snap_index);
-		return -EUCLEAN;
-	}
-	if (!s->has_snap && s->base != 1) {
-		ierr(err, errlen, "log starts at index %" PRIu64 " without a "
-		     "snapshot: entries are missing", s->base);
-		return -EUCLEAN;
-	}
-	if (first_term < s->snap_term || last_term > s->hs.term) {
-		ierr(err, errlen, "terms disagree: snapshot %" PRIu64 ", log %"
-		     PRIu64 "..%" PRIu64 ", hard state %" PRIu64 "; refusing "
-		     "to start", s->snap_term, first_term, last_term,
-		     s->hs.term);
-		return -EUCLEAN;
-	}
-	return 0;
-}
-
-/* A crash between the snapshot's rename and the log's: finish the job. */
-static int finish_compaction(struct qf_store *s)
-{
-	uint64_t t;
-
-	if (!s->has_snap || s->base > s->snap_index)
-		return 0;
-	s->rec.compaction_finished = 1;
-	ILOG(WARN, "store: finishing a compaction interrupted at index %"
-	     PRIu64, s->snap_index);
-	if (qf_store_term(s, s->snap_index, &t) || t != s->snap_term)
-		return log_rewrite(s, s->snap_index + 1, UINT64_MAX);
-	return log_rewrite(s, s->snap_index + 1, s->snap_index + 1);
-}
-
-/*
- * Which kind of directory this is (design.md rule 4). A fresh one has
- * neither a hard state nor a log: its hard state (term 0, no vote) is made
- * durable first, so that from then on a missing hard state is a loss, never
- * a fresh start. A node that lost it may have voted in a term it would
- * vote in again; it is refused, and said how to come back.
- */
-static int classify(struct qf_store *s, bool *fresh, char *err, size_t errlen)
-{
-	struct stat st;
-	bool no_hs = fstatat(s->dirfd, "hardstate", &st, 0) != 0;
-	bool no_log = fstatat(s->dirfd, "log", &st, 0) != 0;
-	bool no_snap = fstatat(s->dirfd, "snapshot", &st, 0) != 0;
-	uint8_t b[HS_SIZE];
-
-	*fresh = no_hs && no_log && no_snap;
-	if (no_hs && !*fresh) {
-		ierr(err, errlen, "hardstate: missing while the %s exists; "
-		     "refusing to start: this node's term and vote are lost "
-		     "and it could vote twice in one term (design.md rule 4). "
-		     "Remove the node from the cluster, empty its data "
-		     "directory and add it again (docs/runbook.md, "
-		     "\"Replace a node\")", no_log ? "snapshot" : "log");
-		return -EUCLEAN;
-	}
-	if (!*fresh)
-		return 0;
-	hs_encode(b, &s->hs);
-	return replace_file(s, "hardstate", b, sizeof(b),
-			    QF_STORE_CRASH_HS_BEFORE_RENAME);
-}
-
-int qf_store_open(struct qf_store **out, const char *dir, char *err,
-		  size_t errlen)
-{
-	struct qf_store *s = calloc(1, sizeof(*s));
-	bool fresh;
-	int rc;
-
-	if (!s || sodium_init() < 0) {
-		free(s);
-		ierr(err, errlen, "%s: out of memory", dir);
-		return -ENOMEM;
-	}
-	s->dirfd = s->lockfd = s->logfd = -1;
-	if (err && errlen)
-		err[0] = '\0';
-	rc = open_dir(s, dir, err, errlen);
-	if (rc)
-		goto fail;
-	remove_tmps(s);
-	rc = classify(s, &fresh, err, errlen);
-	if (!rc)
-		rc = load_hardstate(s, err, errlen);
-	if (!rc)
-		rc = load_snapshot(s, err, errlen);
-	if (!rc)
-		rc = load_log(s, fresh, err, errlen);
-	if (!rc && s->has_snap && s->base <= s->snap_index)
-		rc = finish_compaction(s);
-	if (!rc)
-		rc = check_consistency(s, err, errlen);
-	if (rc && err && !err[0])
-		ierr(err, errlen, "%s: %s", dir, strerror(-rc));
-	if (rc)
-		goto fail;
-	*out = s;
-	return 0;
-fail:
-	s->failed = true;
-	qf_store_close(s);
-	return rc;
-}
-
-void qf_store_close(struct qf_store *s)
-{
-	if (!s)
-		return;
-	if (s->logfd >= 0)
-		close(s->logfd);
-	if (s->lockfd >= 0)
-		close(s->lockfd);	/* releases the flock */
-	if (s->dirfd >= 0)
-		close(s->dirfd);
-	free(s->ents);
-	free(s->wbuf);
-	free(s);
-}
-
-const struct qf_store_recovery *qf_store_recovery(const struct qf_store *s)
-{
-	return &s->rec;
-}
-
-void qf_store_inject_crash(struct qf_store *s, enum qf_store_crash where)
-{
-	s->crash_at = where;
 }
 
 /* ---- log access ---- */
@@ -924,16 +447,16 @@ int qf_store_read(struct qf_store *s, uint64_t index, struct qf_store_entry *e,
 	en = &s->ents[index - s->base];
 	if (cap < en->len)
 		return -ENOBUFS;
-	if (read_all(s->logfd, hdr, REC_HDR, en->off) != REC_HDR ||
-	    read_all(s->logfd, buf, en->len, en->off + REC_HDR) != en->len ||
-	    read_all(s->logfd, tail, SUM_LEN, en->off + REC_HDR + en->len) !=
+	if (qs_read_all(s->logfd, hdr, REC_HDR, en->off) != REC_HDR ||
+	    qs_read_all(s->logfd, buf, en->len, en->off + REC_HDR) != en->len ||
+	    qs_read_all(s->logfd, tail, SUM_LEN, en->off + REC_HDR + en->len) !=
 	    SUM_LEN)
 		return -EIO;
 	crypto_generichash_init(&st, NULL, 0, SUM_LEN);
 	crypto_generichash_update(&st, hdr, REC_HDR);
 	crypto_generichash_update(&st, buf, en->len);
 	crypto_generichash_final(&st, got, SUM_LEN);
-	if (memcmp(got, tail, SUM_LEN) || get64(hdr + 8) != index) {
+	if (memcmp(got, tail, SUM_LEN) || qs_get64(hdr + 8) != index) {
 		ILOG(ERR, "store: log entry %" PRIu64 " changed on disk since "
 		     "it was written", index);
 		return -EIO;
@@ -967,16 +490,16 @@ static size_t encode_rec(uint8_t *p, const struct qf_store_entry *e,
 			 size_t pos, size_t count)
 {
 	memset(p, 0, REC_HDR);
-	put32(p, RC_MAGIC);
-	put32(p + 4, e->len);
-	put64(p + 8, e->index);
-	put64(p + 16, e->term);
-	put32(p + 24, e->type);
-	put16(p + 28, (uint16_t)pos);
-	put16(p + 30, (uint16_t)count);
+	qs_put32(p, RC_MAGIC);
+	qs_put32(p + 4, e->len);
+	qs_put64(p + 8, e->index);
+	qs_put64(p + 16, e->term);
+	qs_put32(p + 24, e->type);
+	qs_put16(p + 28, (uint16_t)pos);
+	qs_put16(p + 30, (uint16_t)count);
 	if (e->len)
 		memcpy(p + REC_HDR, e->data, e->len);
-	sum(p + REC_HDR + e->len, p, REC_HDR + e->len);
+	qs_sum(p + REC_HDR + e->len, p, REC_HDR + e->len);
 	return REC_HDR + e->len + SUM_LEN;
 }
 
@@ -991,7 +514,7 @@ int qf_store_append(struct qf_store *s, const struct qf_store_entry *e,
 	rc = check_batch(s, e, n, &bytes);
 	if (rc)
 		return rc;
-	if (ensure_cap(s, s->n + n))
+	if (qs_ensure_cap(s, s->n + n))
 		return -ENOMEM;
 	if (bytes > s->wcap) {
 		uint8_t *w = realloc(s->wbuf, bytes);
@@ -1003,7 +526,7 @@ int qf_store_append(struct qf_store *s, const struct qf_store_entry *e,
 	}
 	for (size_t i = 0; i < n; i++)
 		off += encode_rec(s->wbuf + off, &e[i], i, n);
-	rc = write_all(s->logfd, s->wbuf, bytes, s->end);
+	rc = qs_write_all(s->logfd, s->wbuf, bytes, s->end);
 	if (!rc && fdatasync(s->logfd))
 		rc = -errno;
 	if (rc) {
@@ -1011,7 +534,7 @@ int qf_store_append(struct qf_store *s, const struct qf_store_entry *e,
 		 * either way, and the next open cuts what remains. */
 		if (ftruncate(s->logfd, (off_t)s->end))
 			ILOG(ERR, "store: log: cannot cut a failed append");
-		return io_fail(s, rc, "log append");
+		return qs_io_fail(s, rc, "log append");
 	}
 	off = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1035,7 +558,7 @@ int qf_store_truncate(struct qf_store *s, uint64_t last_kept)
 		return 0;
 	cut = s->ents[last_kept + 1 - s->base].off;
 	if (ftruncate(s->logfd, (off_t)cut) || fdatasync(s->logfd))
-		return io_fail(s, -errno, "log truncate");
+		return qs_io_fail(s, -errno, "log truncate");
 	s->n = (size_t)(last_kept + 1 - s->base);
 	s->end = cut;
 	return 0;
@@ -1059,16 +582,16 @@ int qf_store_snapshot(struct qf_store *s, uint64_t index, uint64_t term,
 	if (!b)
 		return -ENOMEM;
 	memset(b, 0, SNAP_HDR);
-	put32(b, SN_MAGIC);
-	put32(b + 4, VERSION);
-	put64(b + 8, index);
-	put64(b + 16, term);
-	put32(b + 24, (uint32_t)len);
+	qs_put32(b, SN_MAGIC);
+	qs_put32(b + 4, VERSION);
+	qs_put64(b + 8, index);
+	qs_put64(b + 16, term);
+	qs_put32(b + 24, (uint32_t)len);
 	if (len)
 		memcpy(b + SNAP_HDR, data, len);
-	sum(b + SNAP_HDR + len, b, SNAP_HDR + len);
+	qs_sum(b + SNAP_HDR + len, b, SNAP_HDR + len);
 	keep = !qf_store_term(s, index, &t) && t == term;
-	rc = replace_file(s, "snapshot", b, SNAP_HDR + len + SUM_LEN,
+	rc = qs_replace_file(s, "snapshot", b, SNAP_HDR + len + SUM_LEN,
 			  QF_STORE_CRASH_SNAP_BEFORE_RENAME);
 	free(b);
 	if (rc)
@@ -1077,7 +600,7 @@ int qf_store_snapshot(struct qf_store *s, uint64_t index, uint64_t term,
 	s->snap_index = index;
 	s->snap_term = term;
 	s->snap_len = (uint32_t)len;
-	if (crash_here(s, QF_STORE_CRASH_SNAP_BEFORE_LOG))
+	if (qs_crash_here(s, QF_STORE_CRASH_SNAP_BEFORE_LOG))
 		return -EINTR;
-	return log_rewrite(s, index + 1, keep ? index + 1 : UINT64_MAX);
+	return qs_log_rewrite(s, index + 1, keep ? index + 1 : UINT64_MAX);
 }
