@@ -41,21 +41,17 @@ struct qfence_bio {
 };
 
 /*
- * Construct a fence: <dev_path> <lease_name> [<#feature args> [<arg>]*]
- *
- * No feature arguments are defined yet; a count other than 0 is refused.
- * The lease must exist; the target holds it (LEASE_DEL refuses while any
- * target uses it) until the destructor.
+ * The table line: <dev_path> <lease_name> [<#features>] (none defined yet).
+ * On success @devname and @leasename point into @argv.
  */
-static int qfence_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+static int qfence_parse_args(struct dm_target *ti, unsigned int argc,
+			     char **argv, const char **devname,
+			     const char **leasename)
 {
 	static const struct dm_arg feature_args[] = {
 		{0, 0, "Invalid number of feature args: none are defined"},
 	};
-	struct qfence_target *tc;
-	struct qfence_lease *l;
 	struct dm_arg_set as = { .argc = argc, .argv = argv };
-	const char *devname, *leasename;
 	unsigned int nfeatures;
 	int ret;
 
@@ -63,8 +59,8 @@ static int qfence_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Invalid argument count: <dev_path> <lease_name> expected";
 		return -EINVAL;
 	}
-	devname = dm_shift_arg(&as);
-	leasename = dm_shift_arg(&as);
+	*devname = dm_shift_arg(&as);
+	*leasename = dm_shift_arg(&as);
 	if (as.argc) {
 		ret = dm_read_arg_group(feature_args, &as, &nfeatures, &ti->error);
 		if (ret)
@@ -74,11 +70,30 @@ static int qfence_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Too many arguments";
 		return -EINVAL;
 	}
-	if (strlen(leasename) >= QFENCE_NAME_LEN) {
+	if (strlen(*leasename) >= QFENCE_NAME_LEN) {
 		ti->error = "Lease name too long";
 		return -EINVAL;
 	}
+	return 0;
+}
 
+/*
+ * Construct a fence: <dev_path> <lease_name> [<#feature args> [<arg>]*]
+ *
+ * No feature arguments are defined yet; a count other than 0 is refused.
+ * The lease must exist; the target holds it (LEASE_DEL refuses while any
+ * target uses it) until the destructor.
+ */
+static int qfence_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct qfence_target *tc;
+	struct qfence_lease *l;
+	const char *devname, *leasename;
+	int ret;
+
+	ret = qfence_parse_args(ti, argc, argv, &devname, &leasename);
+	if (ret)
+		return ret;
 	tc = kzalloc(sizeof(*tc), GFP_KERNEL);
 	if (!tc) {
 		ti->error = "Cannot allocate context";

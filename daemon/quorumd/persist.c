@@ -55,11 +55,45 @@ fail:
 	return -1;
 }
 
+/* The log after the snapshot, every entry decoded and checked. */
+static int load_entries(struct qd *d, struct qf_persist *ps)
+{
+	uint64_t first = qf_store_first_index(d->store);
+	uint64_t last = qf_store_last_index(d->store);
+	int rc;
+
+	if (last >= first && last - first + 1 > QD_LOAD_MAX) {
+		LOG(ERR, "store: %" PRIu64 " log entries, more than %d",
+		    last - first + 1, QD_LOAD_MAX);
+		return -1;
+	}
+	if (last >= first) {
+		loaded = calloc(last - first + 1, sizeof(*loaded));
+		if (!loaded)
+			return -1;
+	}
+	for (uint64_t i = first; i <= last; i++) {
+		struct qf_store_entry e;
+
+		rc = qf_store_read(d->store, i, &e, d->diskbuf,
+				   sizeof(d->diskbuf));
+		if (rc || e.type != REC_ENTRY ||
+		    qd_dec_entry(e.data, e.len, &loaded[i - first]) ||
+		    loaded[i - first].index != i) {
+			LOG(ERR, "store: log entry %" PRIu64 " unreadable", i);
+			return -1;
+		}
+	}
+	ps->entries = loaded;
+	ps->n_entries = last >= first ? last - first + 1 : 0;
+	return 0;
+}
+
 int persist_init(struct qd *d, struct qf_persist *ps)
 {
 	const struct qf_store_recovery *rec;
 	struct qf_hardstate hs;
-	uint64_t first, last, idx, term;
+	uint64_t idx, term;
 	char err[256];
 	size_t len;
 	int rc;
@@ -91,32 +125,8 @@ int persist_init(struct qd *d, struct qf_persist *ps)
 		return -1;
 	}
 	ps->hs.commit = ps->snap.index;
-	first = qf_store_first_index(d->store);
-	last = qf_store_last_index(d->store);
-	if (last >= first && last - first + 1 > QD_LOAD_MAX) {
-		LOG(ERR, "store: %" PRIu64 " log entries, more than %d",
-		    last - first + 1, QD_LOAD_MAX);
+	if (load_entries(d, ps))
 		return -1;
-	}
-	if (last >= first) {
-		loaded = calloc(last - first + 1, sizeof(*loaded));
-		if (!loaded)
-			return -1;
-	}
-	for (uint64_t i = first; i <= last; i++) {
-		struct qf_store_entry e;
-
-		rc = qf_store_read(d->store, i, &e, d->diskbuf,
-				   sizeof(d->diskbuf));
-		if (rc || e.type != REC_ENTRY ||
-		    qd_dec_entry(e.data, e.len, &loaded[i - first]) ||
-		    loaded[i - first].index != i) {
-			LOG(ERR, "store: log entry %" PRIu64 " unreadable", i);
-			return -1;
-		}
-	}
-	ps->entries = loaded;
-	ps->n_entries = last >= first ? last - first + 1 : 0;
 	LOG(INFO, "store %s: term %" PRIu64 ", vote %" PRIu32 ", snapshot %"
 	    PRIu64 ", entries %zu", d->conf.data_dir, ps->hs.term,
 	    ps->hs.vote, ps->snap.index, ps->n_entries);
