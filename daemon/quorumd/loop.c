@@ -154,11 +154,30 @@ static const char *reason_name(int r)
  * record is never marked replayed).
  */
 #define FENCED_LOGGED_FILE "log-fenced-index"
+/* the same for every other record's line (NODE_JOIN, membership, ...) */
+#define COMMITTED_LOGGED_FILE "log-committed-index"
 
 void loop_fence_log_init(struct qd *d)
 {
 	d->fenced_logged_index = qd_num_load(d, FENCED_LOGGED_FILE);
 	d->fenced_logged_start = d->fenced_logged_index;
+	d->committed_logged_index = qd_num_load(d, COMMITTED_LOGGED_FILE);
+	d->committed_logged_start = d->committed_logged_index;
+}
+
+void loop_log_committed(struct qd *d, const struct qf_entry *e)
+{
+	bool old = e->index <= d->committed_logged_start;
+
+	if (e->type == QF_ENT_NOOP || e->type == QF_ENT_NODE_FENCED)
+		return;		/* nothing to say / loop_log_fence says it */
+	LOG(INFO, "committed%s %" PRIu64 ": %s node %" PRIu32 " generation %"
+	    PRIu64, old ? " (replayed)" : "", e->index,
+	    qf_entry_type_name(e->type), e->node, e->gen);
+	if (e->index > d->committed_logged_index) {
+		d->committed_logged_index = e->index;
+		qd_num_save(d, COMMITTED_LOGGED_FILE, e->index);
+	}
 }
 
 void loop_log_fence(struct qd *d, const struct qf_fence_decision *f)
@@ -242,14 +261,8 @@ static void fenced_hook(struct qd *d, const struct qf_fence_decision *f)
 
 static void apply(struct qd *d, const struct qf_ready *rd)
 {
-	for (size_t i = 0; i < rd->n_committed; i++) {
-		const struct qf_entry *e = &rd->committed[i];
-
-		if (e->type != QF_ENT_NOOP && e->type != QF_ENT_NODE_FENCED)
-			LOG(INFO, "committed %" PRIu64 ": %s node %" PRIu32
-			    " generation %" PRIu64, e->index,
-			    qf_entry_type_name(e->type), e->node, e->gen);
-	}
+	for (size_t i = 0; i < rd->n_committed; i++)
+		loop_log_committed(d, &rd->committed[i]);
 	for (size_t i = 0; i < rd->n_fences; i++) {
 		const struct qf_fence_decision *f = &rd->fences[i];
 

@@ -359,6 +359,8 @@ int loop_run(struct qd *d);
 void loop_watch_client(struct qd *d, int slot);
 void loop_process(struct qd *d);	/* drain the core's ready batches */
 void loop_log_fence(struct qd *d, const struct qf_fence_decision *f);
+/* "committed N: TYPE node X generation g", "(replayed)" after a restart */
+void loop_log_committed(struct qd *d, const struct qf_entry *e);
 void loop_fence_log_init(struct qd *d);
 
 /* ---- lifecycle.c ---- */
@@ -470,6 +472,8 @@ struct qd {
 	bool hooks_failed;		/* a hook could not start: index frozen */
 	uint64_t fenced_logged_index;	/* newest NODE_FENCED line, durable */
 	uint64_t fenced_logged_start;	/* its value at start: "(replayed)" */
+	uint64_t committed_logged_index; /* newest other record's line */
+	uint64_t committed_logged_start; /* its value at start */
 
 	/* the storage fence (prwork.h); NULL without pr_device */
 	struct qd_pr *pr;

@@ -46,8 +46,10 @@ static int start(void)
 	return 0;
 }
 
-/* The line loop_log_fence writes for f, read back from stderr. */
-static const char *line_for(const struct qf_fence_decision *f)
+/* The line loop_log_fence writes for f (or loop_log_committed for e),
+ * read back from stderr. */
+static const char *line_of(const struct qf_fence_decision *f,
+			   const struct qf_entry *e)
 {
 	static char line[600];
 	int saved = dup(2), fd;
@@ -65,7 +67,10 @@ static const char *line_for(const struct qf_fence_decision *f)
 	}
 	close(fd);
 	qd_log_level = LOG_INFO_;
-	loop_log_fence(&d, f);
+	if (f)
+		loop_log_fence(&d, f);
+	else
+		loop_log_committed(&d, e);
 	qd_log_level = 0;
 	fflush(stderr);
 	dup2(saved, 2);
@@ -77,6 +82,11 @@ static const char *line_for(const struct qf_fence_decision *f)
 		fclose(in);
 	}
 	return line;
+}
+
+static const char *line_for(const struct qf_fence_decision *f)
+{
+	return line_of(f, NULL);
 }
 
 static void replayed_lines_marked(void)
@@ -110,7 +120,34 @@ static void replayed_lines_marked(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* Issue 9 hole 10: every committed record's line, not only NODE_FENCED. */
+static void replayed_join_marked(void)
+{
+	struct qf_entry e = { .type = QF_ENT_NODE_JOIN, .node = 2, .gen = 2,
+			      .index = 7 };
+	char cmd[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/quorumd-fencelog-XXXXXX");
+	CHECK(mkdtemp(dir));
+	snprintf(logpath, sizeof(logpath), "%s/stderr", dir);
+	CHECK(start() == 0);
+	CHECK(strstr(line_of(NULL, &e), "committed 7: NODE_JOIN node 2 "
+		     "generation 2"));
+	CHECK(start() == 0);		/* the restart replays index 7 */
+	CHECK(strstr(line_of(NULL, &e), "committed (replayed) 7: NODE_JOIN "
+		     "node 2 generation 2"));
+	e.index = 8;
+	e.gen = 3;
+	CHECK(strstr(line_of(NULL, &e), "committed 8: NODE_JOIN node 2 "));
+	e.type = QF_ENT_NOOP;		/* said nothing of */
+	e.index = 9;
+	CHECK(line_of(NULL, &e)[0] == '\0');
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 const struct t_case t_fencelog[] = {
+	{ "fencelog/replayed_join_marked", replayed_join_marked },
 	{ "fencelog/replayed_lines_marked", replayed_lines_marked },
 	{ 0 }
 };
