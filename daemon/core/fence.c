@@ -217,7 +217,8 @@ int fence_join_allowed(const struct qf_raft *r, uint32_t id,
 	 * fenced again at g' > g would otherwise end a fence nobody asked to
 	 * end. Only the committed record counts (member_fenced(s) above).
 	 */
-	if (fenced_gen != s->fenced_gen)
+	if (fenced_gen != s->fenced_gen &&
+	    !QF_MUTATED(QF_MUT_REJOIN_ANY_FENCE))
 		return -QF_EWRONGGEN;
 	return 0;
 }

@@ -47,6 +47,9 @@
  *                       after-reboot rejoin without the new kernel boot
  *                       and the fresh lease (a daemon restart passes).
  *   rejoin-no-guard     design.md §2.11: the flapping guard never trips.
+ *   rejoin-any-fence    rule 11: a rejoin ends the node's fence whatever
+ *                       fence it names (a recorded REJOIN replayed later
+ *                       ends a fence nobody asked to end).
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -71,6 +74,7 @@ enum qf_mutation {
 	QF_MUT_TIMING_EARLY_DONE,
 	QF_MUT_REJOIN_NO_REBOOT_CHECK,
 	QF_MUT_REJOIN_NO_GUARD,
+	QF_MUT_REJOIN_ANY_FENCE,
 	__QF_MUT_LAST,
 };
 

@@ -115,6 +115,7 @@ static const struct {
 	{ QF_MUT_TIMING_EARLY_DONE, "testdata/timing_change_restart.txt" },
 	{ QF_MUT_REJOIN_NO_REBOOT_CHECK, "testdata/rejoin_policy.txt" },
 	{ QF_MUT_REJOIN_NO_GUARD, "testdata/rejoin_policy.txt" },
+	{ QF_MUT_REJOIN_ANY_FENCE, "testdata/rule11_rejoin_gen.txt" },
 };
 
 /* Mutation -> the unit tests that must catch it. */
