@@ -126,6 +126,10 @@ CONF
 		printf '%s\n' "heartbeat_ms = 100" "election_min_ms = 1200" \
 			"election_max_ms = 2000" "lease_ms = 3500" "settle_ms = 1000"
 	fi
+	# CL_FLAP_MAX: the flapping guard's limit (design.md §2.11; default 3
+	# an hour): a benchmark that rejoins a node automatically on every run
+	# raises it, the guard's own scenario keeps the default
+	[ -z "${CL_FLAP_MAX:-}" ] || echo "flap_max = $CL_FLAP_MAX"
 	for j in $(seq 1 "$CL_N"); do echo "peer = $j 10.77.0.$j:7405"; done
 	cat <<CONF
 [node]
