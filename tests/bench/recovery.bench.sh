@@ -113,7 +113,7 @@ cluster() {
 			fi
 			WHY=
 			if "run_$kind" "$d/$kind" "$p"; then
-				log "$p $kind run $r: $(tail -n 1 "$d/$kind") ms"
+				log "$p $kind run $r: $(tail -n 1 "$d/$kind" | cut -d" " -f1) ms"
 			else
 				log "$p $kind run $r failed: $WHY"
 				echo "$kind $r $WHY" >> "$d/failed"
