@@ -123,7 +123,7 @@ cluster() {
 	done
 	heal
 	cl_check
-	cp "$CL_DIR/check.out" "$d/check.out"
+	[ "$CL_DIR" = "$d" ] || cp "$CL_DIR/check.out" "$d/check.out"
 	echo "${CL_STALE:-999}" > "$d/stale"
 	cl_cleanup
 	CL_PIDS=()
