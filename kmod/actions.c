@@ -134,6 +134,19 @@ void qfence_actions_cancel(struct qfence_lease *l)
 	WRITE_ONCE(l->action_at_ns, 0);
 }
 
+static const char *qfence_reason_name(u32 reason)
+{
+	switch (reason) {
+	case QFENCE_REASON_EXPIRED:
+		return "expired";
+	case QFENCE_REASON_MANUAL:
+		return "manual";
+	case QFENCE_REASON_STORAGE:
+		return "storage: reservation conflict";
+	}
+	return "unknown reason";
+}
+
 /* Log what an event reports, from the work, without qfence_mutex. */
 void qfence_actions_log(const struct qfence_ev_rec *ev)
 {
@@ -143,9 +156,7 @@ void qfence_actions_log(const struct qfence_ev_rec *ev)
 	if (ev->event == QFENCE_EVENT_FENCED)
 		pr_warn("lease %s generation %llu fenced (%s), %llu IOs in flight\n",
 			ev->name, ev->generation,
-			ev->fence_reason == QFENCE_REASON_MANUAL ? "manual" :
-								   "expired",
-			ev->inflight);
+			qfence_reason_name(ev->fence_reason), ev->inflight);
 	else if (ev->event == QFENCE_EVENT_ACTION &&
 		 ev->cause == QFENCE_CAUSE_ACTION)
 		pr_crit("lease %s: %s in %u ms%s\n", ev->name, what,

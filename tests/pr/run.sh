@@ -138,12 +138,13 @@ case_conflict() {
 
 # design.md §3: the victim's kernel latched its lease at the conflict.
 case_latched() {
-	local g s
+	local g s r
 	g=$(on 2 "qlease get v")
 	s=$(echo "$g" | sed -n 's/^state=//p')
 	[ "$s" = fenced ] || { fail pr-lease-latched "lease v is '$s'"; return; }
 	echo "$g" | grep -q '^fence_reason=3$' || { fail pr-lease-latched "reason: $(echo "$g" | grep fence_reason)"; return; }
-	on 2 "dio w /dev/mapper/qfv 5" | grep -q '^EIO' || { fail pr-lease-latched "fence device admits IO"; return; }
+	r=$(on 2 "dio w /dev/mapper/qfv 5")
+	echo "$r" | grep -q '^EIO' || { fail pr-lease-latched "the fence device's write: $r"; return; }
 	ok pr-lease-latched "fenced, reason storage"
 }
 
