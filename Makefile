@@ -4,7 +4,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make check      run every suite; last line "N passed, N failed[, N skipped]"
 #   make check-unit | check-kunit | check-kunit-debug | check-fuzz | check-vm |
-#        check-cluster | check-package | check-pacemaker
+#        check-cluster | check-pr | check-package | check-pacemaker
 #                   one suite each
 #   make fuzz       the libFuzzer targets, FUZZ_SECONDS (default 900) each
 #   make soak-cluster SEED=N DURATION=S                      randomized cluster faults
@@ -55,13 +55,13 @@ deps:
 # broken suite can never look green.
 check: deps
 	@mkdir -p $(BUILD)/check
-	@rc=0; for s in unit kunit kunit-debug fuzz vm cluster package; do \
+	@rc=0; for s in unit kunit kunit-debug fuzz vm cluster pr package; do \
 		$(MAKE) --no-print-directory check-$$s || rc=1; \
 	done; \
 	tests/lib/summary.sh $(BUILD)/check/unit.sum $(BUILD)/check/kunit.sum \
 		$(BUILD)/check/kunit-debug.sum $(BUILD)/check/fuzz.sum \
 		$(BUILD)/check/vm.sum $(BUILD)/check/cluster.sum \
-		$(BUILD)/check/package.sum; \
+		$(BUILD)/check/pr.sum $(BUILD)/check/package.sum; \
 	s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
 
 check-unit:
@@ -104,7 +104,8 @@ check-cluster:
 
 # make deb, lintian, one version, DKMS against the 6.1 headers, make
 # install/uninstall, and the DKMS-built module in a VM (tests/package).
-# The storage fence's target assumptions on LIO in a VM (tests/pr/README.md).
+# The storage fence's target assumptions on LIO in a VM (tests/pr/README.md):
+# about a minute here.
 check-pr:
 	@tests/lib/suite.sh pr tests/pr/run.sh
 
