@@ -259,6 +259,8 @@ sc_vm_pause() {
 	prep || return 1
 	V=$O; [ "$V" = 0 ] && V=$(pick_follower "$L" "$O")
 	g=$(kfield "$V" generation)
+	# an armed victim: a fenced one's old record would pass for this fence
+	is_armed "$V" || { why "node $V is not armed before the pause: $(kstate "$V")"; return 1; }
 	echo "# QEMU stop on node $V (owner $O, leader $L): its clock freezes"
 	mark "pause-vm $V"; cl_mon "$V" stop > /dev/null
 	# shellcheck disable=SC2046
@@ -570,7 +572,13 @@ wanted vm-pause || finish
 # breaks the clock-rate assumption.
 cl_log "---- vm-pause (known unsafe)"
 WHY=
-if sc_vm_pause; then
+mark "begin vm-pause"
+# a healthy cluster first, as before every scenario: an earlier one may
+# have left a node fenced (a healthy lapse under TCG), and the pause of a
+# fenced owner would find its old fence committed and no takeover
+if ! { poll 60 healthy || cl_recover; }; then
+	fail vm-pause "the cluster is not healthy before it: $WHY"
+elif sc_vm_pause; then
 	cl_check
 	if [ "${CL_STALE:-0}" = 0 ] && [ "${CL_UNPROVEN:-0}" = 0 ] && [ "$CL_OVERWRITTEN" = 0 ]; then
 		echo "known-unsafe vm-pause: no stale write this time, but nothing prevents one (design.md §2)"
