@@ -425,6 +425,21 @@ static void dispatch(struct qd *d, uint64_t tag)
 	}
 }
 
+/*
+ * A step of the loop that takes long holds every heartbeat and renewal
+ * behind it: at L it lapses the leases of a healthy majority. Say so,
+ * with how long, so that a healthy lapse names its cause (issue 15).
+ */
+static void busy_check(const struct qd *d, qf_ns t0)
+{
+	qf_ns took = qd_now() - t0;
+
+	if (took > d->core_cfg.timing.lease / 4)
+		LOG(WARN, "event loop held for %" PRIu64 " ms (more than L/4): "
+		    "heartbeats and renewals waited behind it",
+		    (uint64_t)(took / QF_MS));
+}
+
 int loop_run(struct qd *d)
 {
 	struct epoll_event ev[16];
@@ -439,8 +454,11 @@ int loop_run(struct qd *d)
 			return -1;
 		}
 		for (int i = 0; i < n && !d->quit; i++) {
+			qf_ns t0 = qd_now();
+
 			dispatch(d, ev[i].data.u64);
 			loop_process(d);
+			busy_check(d, t0);
 		}
 		if (d->leaving)
 			leave_check(d);
