@@ -284,9 +284,14 @@ static bool asks(const struct qd *d)
 	const struct qf_member *s = qf_state_find(&d->raft.st,
 						  d->conf.node_id);
 
+	/* an operator's fence: nothing to ask for (only an operator's
+	 * rejoin ends it), so no wake-up either: a timer due at once, with
+	 * nothing done when it fires, spins the loop at its RT priority */
 	return (d->conf.rejoin == QF_CONF_REJOIN_AFTER_REBOOT ||
 		d->conf.rejoin == QF_CONF_REJOIN_WHEN_IDLE) &&
-	       s && s->fenced_gen >= s->gen && d->raft.leader && !d->leaving;
+	       s && s->fenced_gen >= s->gen &&
+	       s->fence_reason != QF_FENCE_ADMIN && d->raft.leader &&
+	       !d->leaving;
 }
 
 /* The loop's timer must wake for the next request: a follower's core

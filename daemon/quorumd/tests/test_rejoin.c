@@ -142,6 +142,7 @@ static void stays_fenced_with_reason(void)
 	rejoin_tick(&d, 3500 * QF_MS);
 	CHECK(strstr(d.rj.why, "fenced by an operator"));
 	CHECK(d.rj.next == 0);			/* nothing was asked */
+	CHECK(rejoin_next(&d) == 0);	/* and no wake-up: no busy loop */
 
 	m->fence_reason = QF_FENCE_SILENT;
 	m->fenced_gen = 0;		/* rejoined: nothing to say */
