@@ -455,7 +455,10 @@ sc_late_enforced() {
 	poll 240 eval '[ "$(kernels '"$V"')" -gt '"$nk"' ]' ||
 		{ late_undo "$V"; why "node $V was not reset by its settle bound"; return 1; }
 	mark "unthrottle $V"; unthrottle "$V"
-	poll 240 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
+	# under TCG a guest reset by its own kernel sometimes unpacks its
+	# initramfs for minutes (soft lockups in clear_page under
+	# unpack_to_rootfs; seen up to 260 s): a harness wait, not a check
+	poll 480 eval 'nb=$(vmboot '"$V"'); [ -n "$nb" ] && [ "$nb" != "'"$vb"'" ]' ||
 		{ why "node $V was reset but did not boot again"; return 1; }
 	settle_line "$V" "initiating reboot" || { why "node $V rebooted, but not by its settle escalation"; return 1; }
 	if [ "$O" = "$V" ]; then
