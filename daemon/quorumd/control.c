@@ -89,6 +89,7 @@ void ctl_fini(struct qd *d)
 
 static void drop(struct qd *d, int slot)
 {
+	loop_unwatch(d, d->cli[slot].fd);
 	close(d->cli[slot].fd);
 	memset(&d->cli[slot], 0, sizeof(d->cli[slot]));
 	d->cli[slot].fd = -1;

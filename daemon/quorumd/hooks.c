@@ -4,8 +4,13 @@
  * manager may now recover that node) and on_lease_lost (this node's own
  * lease lapsed or was fenced).
  *
- * The command is executed directly (fork/execve), never through a shell:
+ * The command is executed directly (posix_spawn), never through a shell:
  * an operator who wants one writes it (`on_fenced = /bin/sh`, a script).
+ * posix_spawn, not fork: the loop is suspended until the child has
+ * exec'd, so it never runs beside a child that still holds a copy of all
+ * its descriptors and memory (loop_unwatch says what that costs), and an
+ * mlocked daemon does not copy its page tables for a child that throws
+ * them away. A command that cannot be executed is an error here, at once.
  * Arguments: node id, generation. Environment: what a Pacemaker alert
  * agent gets (CRM_alert_kind, _node, _nodeid, _task, _rc, _desc,
  * _timestamp, _timestamp_epoch, _timestamp_usec), so that an existing
@@ -20,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,13 +95,44 @@ static struct qd_hook_child *free_slot(struct qd *d)
 	return NULL;
 }
 
+/*
+ * The child: its own process group (a timeout kills the group), no signal
+ * blocked (the loop blocks them for its signalfd) and every one at its
+ * default action. Not RT: SCHED_RESET_ON_FORK (runtime.c) covers it.
+ */
+static int spawn(pid_t *pid, const char *cmd, struct qd_hook_args *h)
+{
+	posix_spawnattr_t a;
+	sigset_t none, all;
+	int rc;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	rc = posix_spawnattr_init(&a);
+	if (rc)
+		return rc;
+	rc = posix_spawnattr_setflags(&a, POSIX_SPAWN_SETPGROUP |
+				      POSIX_SPAWN_SETSIGMASK |
+				      POSIX_SPAWN_SETSIGDEF);
+	if (!rc)
+		rc = posix_spawnattr_setpgroup(&a, 0);
+	if (!rc)
+		rc = posix_spawnattr_setsigmask(&a, &none);
+	if (!rc)
+		rc = posix_spawnattr_setsigdefault(&a, &all);
+	if (!rc)
+		rc = posix_spawn(pid, cmd, NULL, &a, h->argv, h->envp);
+	posix_spawnattr_destroy(&a);
+	return rc;
+}
+
 /* 0: started (or none configured); -1: it could not be started */
 int hooks_run(struct qd *d, const char *cmd, struct qd_hook_event *ev)
 {
 	struct qd_hook_child *c;
 	struct qd_hook_args h;
-	sigset_t none;
 	pid_t pid;
+	int rc;
 
 	if (!cmd || !cmd[0])
 		return 0;
@@ -107,21 +144,12 @@ int hooks_run(struct qd *d, const char *cmd, struct qd_hook_event *ev)
 	}
 	clock_gettime(CLOCK_REALTIME, &ev->when);
 	qd_hook_build(&h, cmd, ev);
-	pid = fork();
-	if (pid < 0) {
-		LOG(ERR, "hook %s: fork: %s", ev->what, strerror(errno));
+	rc = spawn(&pid, cmd, &h);
+	if (rc) {
+		LOG(ERR, "hook %s: cannot execute %s: %s", ev->what, cmd,
+		    strerror(rc));
 		return -1;
 	}
-	if (pid == 0) {
-		/* the loop blocks signals for its signalfd: unblock them */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setpgid(0, 0);
-		execve(cmd, h.argv, h.envp);
-		_exit(127);
-	}
-	/* also here: the group must exist before a kill can name it */
-	setpgid(pid, pid);
 	*c = (struct qd_hook_child){ .pid = pid, .what = ev->what,
 		.deadline = qd_now() + (qf_ns)d->conf.hook_timeout_ms * QF_MS };
 	d->hooks_running++;
@@ -187,10 +215,8 @@ void hooks_reap(struct qd *d)
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			LOG(INFO, "hook %s pid %d done", what, (int)pid);
 		else if (WIFEXITED(status))
-			LOG(WARN, "hook %s pid %d exited with %d%s", what,
-			    (int)pid, WEXITSTATUS(status),
-			    WEXITSTATUS(status) == 127 ?
-			    " (could not execute it?)" : "");
+			LOG(WARN, "hook %s pid %d exited with %d", what,
+			    (int)pid, WEXITSTATUS(status));
 		else
 			LOG(WARN, "hook %s pid %d killed by signal %d%s", what,
 			    (int)pid, WTERMSIG(status),

@@ -53,6 +53,24 @@ void loop_watch_client(struct qd *d, int slot)
 	}
 }
 
+/*
+ * Before a watched descriptor is closed. An epoll registration belongs to
+ * the open file, not to the descriptor number (epoll(7), Q6): while any
+ * other descriptor still refers to the file -- a hook's child between its
+ * fork and its exec holds a copy of every one -- close() alone leaves it
+ * registered, and a client's EOF is reported again and again for a slot
+ * nobody reads. The loop then spins at its RT priority and starves that
+ * very child (and ksoftirqd: no datagram is received), for up to the RT
+ * throttling limit: heartbeats stop and a healthy cluster elects again
+ * (issue 15). Deregistered explicitly, it cannot.
+ */
+void loop_unwatch(struct qd *d, int fd)
+{
+	if (fd >= 0 && d->epfd >= 0 &&
+	    epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL) < 0 && errno != ENOENT)
+		LOG(WARN, "epoll_ctl DEL: %s", strerror(errno));
+}
+
 /* see fenced_hook */
 #define HOOKS_FENCED_FILE "hooks-fenced-index"
 

@@ -357,6 +357,7 @@ int loop_init(struct qd *d);
 void loop_fini(struct qd *d);
 int loop_run(struct qd *d);
 void loop_watch_client(struct qd *d, int slot);
+void loop_unwatch(struct qd *d, int fd);
 void loop_process(struct qd *d);	/* drain the core's ready batches */
 void loop_log_fence(struct qd *d, const struct qf_fence_decision *f);
 /* "committed N: TYPE node X generation g", "(replayed)" after a restart */

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "uapi/qfence.h"
 #include "quorumd.h"
@@ -268,7 +271,39 @@ static void timing_update_emulated(void)
 	CHECK(d.k.deadline == now && d.k.state == QFENCE_STATE_FENCED);
 }
 
+/*
+ * A client that hangs up is dropped, and its descriptor leaves the epoll
+ * set even while a copy of it lives on (a hook's child between fork and
+ * exec): else its EOF is reported forever for a slot nobody reads and the
+ * loop spins at RT priority (loop_unwatch). Broken, epoll_wait reports it.
+ */
+static void hangup_unwatched(void)
+{
+	static struct qd d;
+	struct epoll_event ev;
+	int sv[2], copy, n;
+
+	follower(&d);
+	for (int i = 0; i < QD_CTL_CLIENTS; i++)
+		d.cli[i].fd = -1;
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	CHECK(d.epfd >= 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+	d.cli[0].fd = sv[0];
+	loop_watch_client(&d, 0);
+	CHECK(d.cli[0].fd == sv[0]);
+	copy = dup(sv[0]);		/* what a forked child holds */
+	close(sv[1]);			/* the client hangs up */
+	ctl_on_client(&d, 0);
+	n = epoll_wait(d.epfd, &ev, 1, 0);
+	close(copy);
+	close(d.epfd);
+	CHECK(d.cli[0].fd == -1);
+	CHECK(n == 0);
+}
+
 const struct t_case t_ctl[] = {
+	{ "ctl/hangup_unwatched", hangup_unwatched },
 	{ "ctl/timing_set_refused", timing_set_refused },
 	{ "ctl/timing_status_fill", timing_status_fill },
 	{ "ctl/timing_update_emulated", timing_update_emulated },

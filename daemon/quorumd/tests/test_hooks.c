@@ -4,6 +4,7 @@
  * agent gets), and the timeout that kills a hook that runs too long.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -143,7 +144,80 @@ static void quick_hook_reaped(void)
 	free(d);
 }
 
+/* a /proc/PID/status line's value, "" if missing */
+static void proc_field(pid_t pid, const char *name, char *out, size_t len)
+{
+	char path[64], line[256];
+	size_t n = strlen(name);
+	FILE *f;
+
+	out[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':')
+			snprintf(out, len, "%s", line + n + 1);
+	fclose(f);
+}
+
+/*
+ * The child starts clean whatever the daemon's signal state: nothing
+ * blocked (the loop blocks all for its signalfd), nothing ignored
+ * (systemd starts services with SIGPIPE ignored), its own process group
+ * for the timeout's kill. Seen in the exec'd child's /proc status.
+ */
+static void child_clean_signals_own_group(void)
+{
+	struct qd *d = calloc(1, sizeof(*d));
+	struct qd_hook_event ev = fenced_ev;
+	sigset_t block, old;
+	char blk[64], ign[64];
+	pid_t pid;
+	int rc;
+
+	CHECK(d);
+	d->conf.hook_timeout_ms = 10000;
+	ev.gen = 7;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	signal(SIGPIPE, SIG_IGN);
+	rc = hooks_run(d, "/bin/sleep", &ev);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	CHECK(rc == 0);
+	pid = d->hooks[0].pid;
+	proc_field(pid, "SigBlk", blk, sizeof(blk));
+	proc_field(pid, "SigIgn", ign, sizeof(ign));
+	CHECK(getpgid(pid) == pid);
+	kill(-pid, SIGKILL);
+	CHECK(reap_all(d));
+	CHECK(blk[0] && strtoull(blk, NULL, 16) == 0);
+	/* the standard signals; glibc's posix_spawn leaves its two internal
+	 * real-time ones (32, 33) ignored, which no hook can tell */
+	CHECK(ign[0] && (strtoull(ign, NULL, 16) & 0x7fffffffULL) == 0);
+	free(d);
+}
+
+/* A command that cannot be executed is not started: an error at once. */
+static void missing_not_started(void)
+{
+	struct qd *d = calloc(1, sizeof(*d));
+	struct qd_hook_event ev = fenced_ev;
+
+	CHECK(d);
+	d->conf.hook_timeout_ms = 10000;
+	CHECK(hooks_run(d, "/nonexistent/qfence-hook", &ev) == -1);
+	CHECK(d->hooks_running == 0 && d->hooks[0].pid == 0);
+	free(d);
+}
+
 const struct t_case t_hooks[] = {
+	{ "hooks/child_clean_signals_own_group", child_clean_signals_own_group },
+	{ "hooks/missing_not_started", missing_not_started },
 	{ "hooks/argv_env_no_shell", argv_env },
 	{ "hooks/pacemaker_alert_env", alert_env },
 	{ "hooks/lease_lost_env", lease_lost_env },
