@@ -194,7 +194,8 @@ static bool grant_acceptable(const struct qf_raft *r, qf_ns now,
 	if (!member_in_config(me) || me->role != QF_ROLE_VOTER ||
 	    member_fenced(me) || m->gen != me->gen || r->lapsed_gen == me->gen)
 		return false;
-	if (r->clock_bad)	/* a + R would run on a clock beyond ρ */
+	/* rule 10: a + R would run on a clock beyond ρ */
+	if (r->clock_bad && !QF_MUTATED(QF_MUT_GUARD_SPARES_FOLLOWER))
 		return false;
 	if (m->boot_id != r->boot_id && !QF_MUTATED(QF_MUT_NO_BOOT_NONCE))
 		return false;

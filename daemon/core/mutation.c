@@ -29,6 +29,7 @@ static const char *const names[__QF_MUT_LAST] = {
 	[QF_MUT_REJOIN_NO_REBOOT_CHECK] = "rejoin-no-reboot-check",
 	[QF_MUT_REJOIN_NO_GUARD] = "rejoin-no-guard",
 	[QF_MUT_REJOIN_ANY_FENCE] = "rejoin-any-fence",
+	[QF_MUT_GUARD_SPARES_FOLLOWER] = "guard-spares-follower",
 };
 
 const char *qf_mutation_name(enum qf_mutation m)

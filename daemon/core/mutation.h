@@ -50,6 +50,9 @@
  *   rejoin-any-fence    rule 11: a rejoin ends the node's fence whatever
  *                       fence it names (a recorded REJOIN replayed later
  *                       ends a fence nobody asked to end).
+ *   guard-spares-follower rule 10: a follower whose clock guard fails
+ *                       accepts grants (its deadline a + R then runs on a
+ *                       clock beyond ρ).
  */
 #ifndef QF_CORE_MUTATION_H
 #define QF_CORE_MUTATION_H
@@ -75,6 +78,7 @@ enum qf_mutation {
 	QF_MUT_REJOIN_NO_REBOOT_CHECK,
 	QF_MUT_REJOIN_NO_GUARD,
 	QF_MUT_REJOIN_ANY_FENCE,
+	QF_MUT_GUARD_SPARES_FOLLOWER,
 	__QF_MUT_LAST,
 };
 

@@ -116,6 +116,7 @@ static const struct {
 	{ QF_MUT_REJOIN_NO_REBOOT_CHECK, "testdata/rejoin_policy.txt" },
 	{ QF_MUT_REJOIN_NO_GUARD, "testdata/rejoin_policy.txt" },
 	{ QF_MUT_REJOIN_ANY_FENCE, "testdata/rule11_rejoin_gen.txt" },
+	{ QF_MUT_GUARD_SPARES_FOLLOWER, "testdata/rule10_guard_follower.txt" },
 };
 
 /* Mutation -> the unit tests that must catch it. */
