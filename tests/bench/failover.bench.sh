@@ -113,15 +113,27 @@ for p, t in prof.items():
     ev = node_events(os.path.join(d, 'vm'))
     for r in runs:
         run, v, l, tp = int(r[0]), int(r[1]), int(r[2]), int(r[3])
-        c = [x for x in tk if x[0] == v and x[1] > tp and x[1] - tp < 60e9]
+        # the run's takeover: the first one away from the victim whose
+        # first write lands after this partition. qfcheck names the fence
+        # of the region's last writer on disk; when the victim had lapsed
+        # and rejoined earlier without writing the region again, that fence
+        # committed before this partition: the takeover did not wait for
+        # this run's fence, and the run has no fence time of its own.
+        c = [x for x in tk if x[0] == v and x[2] > tp and x[2] - tp < 60e9]
         if not c:
             continue
-        _, cm, fw = min(c, key=lambda x: x[1])
-        take.append((fw - tp) / 1e6); fence.append((cm - tp) / 1e6)
+        _, cm, fw = min(c, key=lambda x: x[2])
+        take.append((fw - tp) / 1e6)
         row = {'run': run, 'victim': v, 'leader': l, 'victim_was_leader': v == l,
-               'fence_committed_ms': round((cm - tp) / 1e6, 1), 'takeover_ms': round((fw - tp) / 1e6, 1)}
+               'fence_committed_ms': round((cm - tp) / 1e6, 1) if cm > tp else None,
+               'takeover_ms': round((fw - tp) / 1e6, 1)}
+        if cm > tp:
+            fence.append((cm - tp) / 1e6)
         bound = t['emax'] + W + 3 * t['hb'] if v == l else W + 2 * t['hb']
-        row['causes'], row['slow'] = run_causes(ev, row, tp, cm, fw, bound)
+        row['causes'], row['slow'] = run_causes(ev, row, tp, max(cm, tp), fw, bound)
+        if cm <= tp:
+            row['causes'] = [x for x in row['causes'] if not x.startswith('write-late')]
+            row['causes'].append('region-fence-earlier (its last writer was fenced %.0f ms before this partition)' % ((tp - cm) / 1e6))
         if row['slow']:
             print('failover: %s run %d slow (%.0f ms): %s' % (p, run, row['takeover_ms'], '; '.join(row['causes'])))
         rows.append(row)
