@@ -42,6 +42,7 @@
 #define REG_GEN_FILE	"pr-registered-gen"
 
 void *worker_main(void *arg);
+static void lost(struct qd *d, uint64_t gen);
 
 void *worker_main(void *arg)
 {
@@ -153,20 +154,26 @@ static bool fence_next(struct qd *d, qf_ns now)
 static bool register_next(struct qd *d, qf_ns now)
 {
 	struct qd_pr *p = d->pr;
-	uint64_t gen = qf_raft_pr_gen(&d->raft), want;
+	uint64_t gen = qf_raft_pr_gen(&d->raft), want, had = p->reg.key;
 
 	if (!p->present_known || now < p->retry_at)
 		return false;
-	if (qf_pr_reg_step(&p->reg, p->cluster, d->conf.node_id, gen,
-			   p->present, &want) == QF_PR_REGISTER) {
+	switch (qf_pr_reg_step(&p->reg, p->cluster, d->conf.node_id, gen,
+			       p->present, &want)) {
+	case QF_PR_LOST:
+		/* the last read found our key gone: fenced at the storage */
+		lost(d, qf_pr_key_gen(had));
+		return false;
+	case QF_PR_REGISTER:
 		p->j_key = want;
 		LOG(INFO, "storage fence: registering key %016" PRIx64
 		    " (generation %" PRIu64 ") on %u pr_device(s)", want, gen,
 		    p->n);
 		start_job(p, QD_PR_JOB_REGISTER);
 		return true;
+	default:
+		return false;
 	}
-	return false;
 }
 
 void qd_pr_tick(struct qd *d, qf_ns now)
@@ -220,7 +227,10 @@ static void register_done(struct qd *d)
 		p->retry_at = qd_now() + RETRY_AFTER;
 		return;
 	}
+	/* the job read the key back on every device: present now (the
+	 * last read's "absent" was from before it, not a preempt) */
 	p->reg.key = p->j_key;
+	p->present = true;
 	p->registered_gen = qf_pr_key_gen(p->j_key);
 	qd_num_save(d, REG_GEN_FILE, p->registered_gen);
 	LOG(INFO, "storage fence: key %016" PRIx64 " registered on all %u "

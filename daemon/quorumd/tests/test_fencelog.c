@@ -11,36 +11,17 @@
 #include <unistd.h>
 
 #include "quorumd.h"
+#include "fixture.h"
 #include "test.h"
 
 static struct qd d;
 static char dir[64], logpath[96];
 
-static uint64_t rand0(void *arg)
-{
-	(void)arg;
-	return 0;
-}
-
 /* A daemon start on the data directory `dir' (kept between starts). */
 static int start(void)
 {
-	static struct qf_snapshot snap;
-	struct qf_persist ps = { 0 };
-	char err[256], conf[512];
-
-	snprintf(conf, sizeof(conf),
-		 "[cluster]\nname = c\nkey_file = /k\n"
-		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
-		 "peer = 3 127.0.0.1:3\n"
-		 "[node]\nid = 1\nlease_name = l1\ndata_dir = %s\n", dir);
 	memset(&d, 0, sizeof(d));
-	if (qf_conf_load_string(&d.conf, "t.conf", conf, err, sizeof(err)) ||
-	    qd_core_config(&d.conf, &d.core_cfg, err, sizeof(err)) ||
-	    qd_bootstrap(&d.conf, &snap))
-		return -1;
-	ps.snap = snap;
-	if (qf_raft_init(&d.raft, &d.core_cfg, &ps, 5, rand0, NULL))
+	if (t_qd_boot(&d, 1, dir, NULL, 5))
 		return -1;
 	loop_fence_log_init(&d);
 	return 0;

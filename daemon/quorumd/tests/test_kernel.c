@@ -18,6 +18,7 @@
 
 #include "uapi/qfence.h"
 #include "quorumd.h"
+#include "fixture.h"
 #include "test.h"
 
 extern int (*qd_clock_read)(struct qf_clock_sample *s);
@@ -45,9 +46,7 @@ static char dir[64];
 /* A fresh data directory per test: the emulated lease lives there. */
 static int setup(void)
 {
-	static struct qf_snapshot snap;
-	struct qf_persist ps = { 0 };
-	char err[256], conf[512];
+	char conf[512];
 
 	if (dir[0]) {
 		snprintf(conf, sizeof(conf), "%s/emulated-lease", dir);
@@ -57,22 +56,11 @@ static int setup(void)
 	snprintf(dir, sizeof(dir), "/tmp/quorumd-kernel-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(conf, sizeof(conf),
-		 "[cluster]\nname = c\nkey_file = /k\n"
-		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
-		 "peer = 3 127.0.0.1:3\n"
-		 "[node]\nid = 1\nlease_name = l1\ndata_dir = %s\n", dir);
-
 	memset(&d, 0, sizeof(d));
 	qd_clock_read = fake_read;
 	fake_freq = 0;
 	d.no_kernel = true;
-	if (qf_conf_load_string(&d.conf, "t.conf", conf, err, sizeof(err)) ||
-	    qd_core_config(&d.conf, &d.core_cfg, err, sizeof(err)) ||
-	    qd_bootstrap(&d.conf, &snap))
-		return -1;
-	ps.snap = snap;
-	if (qf_raft_init(&d.raft, &d.core_cfg, &ps, 5, rand0, NULL))
+	if (t_qd_boot(&d, 1, dir, NULL, 5))
 		return -1;
 	return kern_init(&d);
 }

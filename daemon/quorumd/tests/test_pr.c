@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "prwork.h"
 #include "quorumd.h"
 #include "test.h"
@@ -322,7 +323,80 @@ static void pr_worker_blocks_signals(void)
 	d.pr = NULL;
 }
 
+/* the loop's side of one worker job: wait for its result, take it */
+static bool job_done(struct qd *d)
+{
+	if (poll(&(struct pollfd){ .fd = d->pr->efd, .events = POLLIN }, 1,
+		 2000) != 1)
+		return false;
+	qd_pr_on_done(d);
+	return true;
+}
+
+static void worker_stop(struct qd *d)
+{
+	pthread_mutex_lock(&d->pr->mu);
+	d->pr->stop = true;
+	pthread_cond_signal(&d->pr->cv);
+	pthread_mutex_unlock(&d->pr->mu);
+	pthread_join(d->pr->th, NULL);
+	close(d->pr->efd);
+	free(d->pr);
+	d->pr = NULL;
+}
+
+/*
+ * Rule 13, registration, on a daemon with a bootstrapped core and the
+ * worker thread: the first read finds no key of ours, the REGISTER of
+ * generation 1 succeeds, and the key stays ours over the ticks and reads
+ * that follow, so the lease may be armed. A registration taken for a
+ * preempt (a stale "absent" from the read before it) would latch the
+ * generation lost: its lease never armed, the node out for good.
+ */
+static void pr_registration_kept(void)
+{
+	static char dir[] = "/tmp/qd-pr-XXXXXX";
+	static struct qd d;
+	uint64_t k1;
+	qf_ns now = qd_now();
+	int jobs = 0;
+
+	reset();
+	memset(&d, 0, sizeof(d));
+	d.no_kernel = true;	/* the lease emulated in the data directory */
+	CHECK(mkdtemp(dir));
+	CHECK(t_qd_boot(&d, 3, dir, "pr_device = /dev/sda\n"
+			"pr_device = /dev/sdb\n", 7) == 0);
+	CHECK(kern_init(&d) == 0);
+	CHECK(qd_pr_init(&d, &fake, NULL) == 0 && d.pr);
+	CHECK(qf_pr_key(d.pr->cluster, 3, 1, &k1) == 0);
+	/* ticks 2 s apart: each can start a read; every job ends */
+	for (int i = 0; i < 6; i++) {
+		qd_pr_tick(&d, now + (qf_ns)i * 2000 * QF_MS);
+		while (job_done(&d))
+			jobs++;
+	}
+	CHECK(jobs >= 4);	/* read, register, reads */
+	CHECK(L[0].self_key == k1 && L[1].self_key == k1);
+	CHECK(d.pr->reg.key == k1 && d.pr->reg.lost_gen == 0);
+	CHECK(qd_pr_lease_allowed(&d, 1));
+	/* then preempted by the majority: lost, and never registered again */
+	drop_key(&L[1], k1);
+	L[1].self_key = 0;
+	qd_pr_tick(&d, now + 20000 * QF_MS);
+	while (job_done(&d))
+		;
+	CHECK(d.pr->reg.key == 0 && d.pr->reg.lost_gen == 1);
+	CHECK(!qd_pr_lease_allowed(&d, 1));
+	qd_pr_tick(&d, now + 40000 * QF_MS);
+	while (job_done(&d))
+		;
+	CHECK(L[1].n == 0);
+	worker_stop(&d);
+}
+
 const struct t_case t_pr[] = {
+	{ "pr/registration_kept", pr_registration_kept },
 	{ "pr/lease_gate", pr_lease_gate },
 	{ "pr/register_all", pr_register_all },
 	{ "pr/fence_all", pr_fence_all },

@@ -12,40 +12,22 @@
 #include <linux/dm-ioctl.h>
 
 #include "quorumd.h"
+#include "fixture.h"
 #include "test.h"
 
 static struct qd d;
 static uint8_t buf[64];
 
-static uint64_t rand0(void *arg)
-{
-	(void)arg;
-	return 0;
-}
-
 static int setup(const char *extra)
 {
-	static struct qf_snapshot snap;
 	static char dir[] = "/tmp/qd-rejoin-XXXXXX";
 	static bool made;	/* not "ends in X": mkdtemp's may (1 in 62) */
-	struct qf_persist ps = { 0 };
-	char conf[1024], err[256];
 
 	memset(&d, 0, sizeof(d));
 	if (!made && !mkdtemp(dir))
 		return -1;
 	made = true;
-	snprintf(conf, sizeof(conf),
-		 "[cluster]\nname = c\nkey_file = /k\n"
-		 "peer = 1 127.0.0.1:1\npeer = 2 127.0.0.1:2\n"
-		 "peer = 3 127.0.0.1:3\n"
-		 "[node]\nid = 3\nlease_name = l3\ndata_dir = %s\n%s", dir, extra);
-	if (qf_conf_load_string(&d.conf, "t.conf", conf, err, sizeof(err)) ||
-	    qd_core_config(&d.conf, &d.core_cfg, err, sizeof(err)) ||
-	    qd_bootstrap(&d.conf, &snap))
-		return -1;
-	ps.snap = snap;
-	if (qf_raft_init(&d.raft, &d.core_cfg, &ps, 77, rand0, NULL))
+	if (t_qd_boot(&d, 3, dir, extra, 77))
 		return -1;
 	rejoin_init(&d);
 	return 0;
