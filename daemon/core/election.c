@@ -20,6 +20,16 @@ bool election_sticky(const struct qf_raft *r, qf_ns now)
 	return r->leader && now < r->leader_contact + r->t.election_min;
 }
 
+/* The leader we followed is no longer ours: remember when we last heard
+ * from it (reset_progress). */
+static void leader_gone(struct qf_raft *r)
+{
+	if (r->leader && r->leader != r->id) {
+		r->prev_leader = r->leader;
+		r->prev_contact = r->leader_contact;
+	}
+}
+
 void election_become_follower(struct qf_raft *r, qf_ns now, uint64_t term,
 			      uint32_t leader)
 {
@@ -30,6 +40,8 @@ void election_become_follower(struct qf_raft *r, qf_ns now, uint64_t term,
 		r->vote = 0;
 	}
 	r->state = QF_FOLLOWER;
+	if (leader != r->leader)
+		leader_gone(r);
 	r->leader = leader;
 	if (leader)
 		r->leader_contact = now;
@@ -49,19 +61,34 @@ static void become_candidate(struct qf_raft *r, qf_ns now, bool pre)
 		r->term++;
 		r->vote = r->id;
 	}
+	leader_gone(r);
 	r->leader = 0;
 	r->n_votes = 1;
 	r->votes[0] = (struct qf_vote){ .id = r->id, .granted = 1 };
 	r->election_due = now + raft_rand_election(r);
 }
 
+/*
+ * A new leader counts each member silent from now, but the leader before
+ * it from our last message of it: a leader lost to a partition has been
+ * silent since then, and with the storage fence (rule 13) its NODE_FENCED
+ * is not held back by a wait, only by the detection. Proposing it sooner
+ * is never unsafe: the commit still needs the preempt or W (rule 5).
+ */
 static void reset_progress(struct qf_raft *r, qf_ns now)
 {
 	for (size_t i = 0; i < r->n_pr; i++) {
 		struct qf_progress *p = &r->pr[i];
+		qf_ns seen = now;
 
+		/* at most election_max of credit: an old contact (we were
+		 * cut off ourselves) says nothing of the leader's silence */
+		if (p->id == r->prev_leader && r->prev_contact &&
+		    r->prev_contact < now)
+			seen = r->prev_contact + r->t.election_max > now ?
+			       r->prev_contact : now - r->t.election_max;
 		*p = (struct qf_progress){
-			.id = p->id, .next = r->log.last + 1, .last_ack = now,
+			.id = p->id, .next = r->log.last + 1, .last_ack = seen,
 		};
 	}
 }

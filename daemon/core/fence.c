@@ -46,6 +46,24 @@ static qf_ns silent_since(const struct qf_progress *p)
 	return p->joined > p->last_ack ? p->joined : p->last_ack;
 }
 
+/*
+ * The silence after which a member is lost (0: never automatically).
+ * fence_after is at least L: without a storage fence nothing is gained by
+ * an earlier record, its commit waits W after the last grant anyway.
+ * Where this leader fences by reservation (rule 13) the preempt is what
+ * the commit waits for, so the detection is the takeover: pr_fence_after,
+ * shorter, never below election_min (a member is not lost sooner than a
+ * follower gives up on its leader).
+ */
+static qf_ns lost_after(const struct qf_raft *r)
+{
+	qf_ns pr = r->pr_fence_after;
+
+	if (!r->t.fence_after || !pr || pr >= r->t.fence_after)
+		return r->t.fence_after;
+	return pr > r->t.election_min ? pr : r->t.election_min;
+}
+
 bool qf_raft_fence_in_log(const struct qf_raft *r, uint32_t id, uint64_t gen)
 {
 	return fence_in_log(r, id, gen);
@@ -108,13 +126,13 @@ qf_ns fence_next_tick(const struct qf_raft *r)
 {
 	qf_ns t = gate_time(r);
 
-	if (!(r->flags & QF_CFG_AUTO_FENCE) || !r->t.fence_after)
+	if (!(r->flags & QF_CFG_AUTO_FENCE) || !lost_after(r))
 		return t;
 	for (size_t i = 0; i < r->n_pr; i++) {
 		const struct qf_progress *p = &r->pr[i];
 		const struct qf_member *c = qf_state_find(&r->cfg, p->id);
 
-		qf_ns due = silent_since(p) + r->t.fence_after;
+		qf_ns due = silent_since(p) + lost_after(r);
 
 		if (p->id != r->id && c && c->fenced_gen < c->gen &&
 		    member_in_config(c) && c->role == QF_ROLE_VOTER &&
@@ -265,7 +283,7 @@ static uint8_t fence_reason(const struct qf_raft *r, qf_ns now,
 		return r->lapsed_gen == s->gen ? QF_FENCE_LAPSED : 0;
 	if (p->lapsed && p->lapsed_gen == s->gen)
 		return QF_FENCE_LAPSED;
-	if (r->t.fence_after && now >= silent_since(p) + r->t.fence_after)
+	if (lost_after(r) && now >= silent_since(p) + lost_after(r))
 		return QF_FENCE_SILENT;
 	return 0;
 }

@@ -19,9 +19,17 @@ bool qf_raft_may_preempt(const struct qf_raft *r, qf_ns now)
 		return false;
 	if (QF_MUTATED(QF_MUT_PR_MINORITY_PREEMPT))
 		return true;
-	/* Rule 2: the majority of round q_round is current; rules 9, 10. */
-	return r->q && now < r->q + r->t.lease && !guard_binds_leader(r) &&
-	       !timing_serves_nothing(r);
+	/*
+	 * Rule 2: the majority of round q_round is current; rules 9, 10.
+	 * Current means within election_min, the shortest silence after
+	 * which a member can be declared lost (fence.c, lost_after): a
+	 * leader cut off from everyone sees them all silent only once its
+	 * last majority round is that old, and then no longer preempts.
+	 * Within L was not enough once pr_fence_after < L: a cut-off leader
+	 * took the others' silence for theirs and preempted them.
+	 */
+	return r->q && now < r->q + r->t.election_min &&
+	       !guard_binds_leader(r) && !timing_serves_nothing(r);
 }
 
 /* Is a PREEMPTED for the NODE_FENCED f, at index i, in (i, to]? */

@@ -122,6 +122,7 @@ int qf_raft_init(struct qf_raft *r, const struct qf_config *cfg,
 		r->flap_max = QF_FLAP_MAX_LIMIT;
 	r->flap_window_s = cfg->flap_window_s ? cfg->flap_window_s :
 			   QF_FLAP_WINDOW_DEFAULT;
+	r->pr_fence_after = cfg->pr_fence_after;
 	r->wait = qf_timing_wait(&r->t);
 	r->timing = qf_timing_digest(&r->own);
 	r->boot_id = boot_id;

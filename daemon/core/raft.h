@@ -172,6 +172,12 @@ struct qf_config {
 	 * flap_window_s of its proposer's wall clock; 0 = the defaults. */
 	uint32_t flap_max;
 	uint32_t flap_window_s;
+	/* Design.md rule 13, a leader's policy like fence_after: the silence
+	 * after which a member is declared lost where this node fences by
+	 * reservation (the daemon sets it only with a pr_device); 0 =
+	 * fence_after. Only ever shortens fence_after, never below
+	 * election_min. Without a preempt the record still waits W. */
+	qf_ns pr_fence_after;
 };
 void qf_config_default(struct qf_config *c, uint32_t id);
 
@@ -320,6 +326,9 @@ struct qf_raft {
 	qf_ns heartbeat_due;
 	qf_ns check_quorum_due;
 	qf_ns leader_contact;	/* last message from the current leader */
+	uint32_t prev_leader;	/* the leader before, and our last message */
+	qf_ns prev_contact;	/* from it: its silence as a new leader sees it */
+	qf_ns pr_fence_after;	/* resolved (qf_config), 0 = fence_after */
 	size_t n_votes;
 	struct qf_vote votes[QF_MAX_VOTERS];
 

@@ -428,6 +428,8 @@ static const struct key_def keys[] = {
 	  60000 },
 	{ "cluster", "fence_after_ms", K_FENCE_AFTER, p_u32,
 	  OFF(fence_after_ms), 0, 3600000 },
+	{ "cluster", "pr_fence_after_ms", K_PR_FENCE_AFTER, p_u32,
+	  OFF(pr_fence_after_ms), 0, 3600000 },
 	{ "cluster", "flap_max", K_FLAP_MAX, p_u32, OFF(flap_max), 1,
 	  QF_FLAP_MAX_LIMIT },
 	{ "cluster", "flap_window_s", K_FLAP_WINDOW, p_u32, OFF(flap_window_s),
@@ -651,6 +653,10 @@ void qf_conf_dump(const struct qf_conf *c, FILE *f)
 	fprintf(f, "W = (L+F)(1+rho)/(1-rho) = %" PRIu64 " ms\n", c->wait_ms);
 	for (unsigned int i = 0; i < c->n_pr_devices; i++)
 		fprintf(f, "pr_device %s\n", c->pr_devices[i]);
+	if (c->n_pr_devices)
+		fprintf(f, "lost after %" PRIu32 " ms of silence with the storage "
+			"fence\n", c->pr_fence_after_ms ? c->pr_fence_after_ms :
+			t->election_max_ms);
 	fprintf(f, "require_pr %s\n", c->require_pr ? "yes" : "no");
 	fprintf(f, "rejoin %s, flapping guard %" PRIu32 " in %" PRIu32 " s\n",
 		qf_conf_rejoin_name(c->rejoin),

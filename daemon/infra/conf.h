@@ -77,6 +77,7 @@ struct qf_conf {
 	enum qf_conf_profile profile;
 	struct qf_conf_timing timing;
 	uint32_t fence_after_ms;	/* 0: the core's default */
+	uint32_t pr_fence_after_ms;	/* with pr_device; 0: election_max */
 	uint32_t flap_max;		/* design.md §2.11; 0: the core's */
 	uint32_t flap_window_s;		/* default (3 in 3600 s) */
 	/* [node] */

@@ -4,6 +4,7 @@
  * and bootstrap membership. Pure, unit-tested.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,27 @@ int qd_core_config(const struct qf_conf *c, struct qf_config *out,
 	/* 0 in the file: the core's default, but never below L */
 	t->fence_after = c->fence_after_ms ? c->fence_after_ms * QF_MS :
 		(fence_after > t->lease ? fence_after : t->lease);
+	/*
+	 * design.md rule 13: with the storage fence the commit waits for the
+	 * preempt, not W, so the silence before a member is declared lost is
+	 * the takeover time: by default the election timeout's upper bound,
+	 * the silence after which a follower gives up on its leader.
+	 */
+	if (c->n_pr_devices) {
+		out->pr_fence_after = c->pr_fence_after_ms ?
+			c->pr_fence_after_ms * QF_MS : t->election_max;
+		if (out->pr_fence_after < t->election_min) {
+			if (why)
+				snprintf(why, len, "pr_fence_after_ms %" PRIu32
+					 " is below election_min_ms %llu: a "
+					 "member would be declared lost before "
+					 "a follower gives up on its leader",
+					 c->pr_fence_after_ms,
+					 (unsigned long long)(t->election_min /
+							      QF_MS));
+			return -1;
+		}
+	}
 	/*
 	 * design.md §2 rule 7 and the admin contract: a fenced node comes back
 	 * only through `quorumctl rejoin`, or through its own request with

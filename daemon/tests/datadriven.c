@@ -7,7 +7,10 @@
  *
  * Commands (args are key=value or plain words):
  *   add-nodes n=3 [witness=3,..] [profile=fast] [auto-fence=0]
- *             [check-quorum=0] [latency=MS]
+ *             [check-quorum=0] [latency=MS] [pr-fence-after=MS]
+ *     (pr-fence-after: the leaders' silence before a member is lost, as
+ *     with a storage fence configured; no storage is modelled, so every
+ *     record still commits after W)
  *   add-empty id=4                   a new node with no state
  *   campaign 1 | run ms=N | status | lease | log 1
  *   partition 1,2 3 | isolate 3 | cut from=1 to=2 | heal
@@ -128,6 +131,7 @@ static int cmd_add_nodes(struct cluster *c, const struct args *a)
 		flags &= ~QF_CFG_CHECK_QUORUM;
 	cl_free(c);
 	cl_init(c, &t, flags);
+	c->cfg.pr_fence_after = (qf_ns)argl(a, "pr-fence-after", 0) * QF_MS;
 	c->latency = (qf_ns)argl(a, "latency", 1) * QF_MS;
 	for (int i = 0; i < n && i < C_MAX; i++) {
 		ids[i] = (uint32_t)i + 1;

@@ -453,8 +453,9 @@ static void rule13_no_record_waits(void)
 	CHECK_EQ(fence_seen[0].method, QF_FENCE_BY_WAIT);
 }
 
-/* Rule 13: a leader whose majority round is older than L, or whose clock
- * fails the guard, may not preempt nor write the record. */
+/* Rule 13: a leader whose majority round is older than election_min (the
+ * shortest silence that declares a member lost), or whose clock fails
+ * the guard, may not preempt nor write the record. */
 static void rule13_minority_no_preempt(void)
 {
 	mk(1, 3, 0);
@@ -464,8 +465,10 @@ static void rule13_minority_no_preempt(void)
 	CHECK(qf_raft_may_preempt(&R, T0 + 20 * QF_MS));
 	CHECK_EQ(qf_raft_propose_fence(&R, T0 + 30 * QF_MS, 3, QF_FENCE_ADMIN), 0);
 	drain();
-	CHECK(!qf_raft_may_preempt(&R, T0 + L));	/* q + L passed */
-	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + L, 3, 1, 1),
+	/* q + election_min passed: everyone may look silent by now */
+	CHECK(qf_raft_may_preempt(&R, T0 + R.t.election_min - QF_MS));
+	CHECK(!qf_raft_may_preempt(&R, T0 + R.t.election_min));
+	CHECK_EQ(qf_raft_propose_preempted(&R, T0 + R.t.election_min, 3, 1, 1),
 		 -QF_ENOPREEMPT);
 	CHECK_EQ(R.log.last, 3);
 	mk(1, 3, 0);

@@ -57,6 +57,31 @@ static void timing_overrides(void)
 	CHECK(cc.timing.fence_after == 900 * QF_MS);
 }
 
+/* Rule 13: with a pr_device the silence before a member is lost is the
+ * election timeout's bound, or pr_fence_after_ms, never below
+ * election_min; without one it is not set (fence_after alone). */
+static void pr_fence_after(void)
+{
+	static struct qf_conf c;
+	struct qf_config cc;
+	char why[256];
+
+	CHECK(load(&c, "pr_fence_after_ms = 500\n") == 0);
+	CHECK(qd_core_config(&c, &cc, why, sizeof(why)) == 0);
+	CHECK(cc.pr_fence_after == 0);
+	c.n_pr_devices = 1;
+	CHECK(qd_core_config(&c, &cc, why, sizeof(why)) == 0);
+	CHECK(cc.pr_fence_after == 500 * QF_MS);
+	CHECK(load(&c, "") == 0);
+	c.n_pr_devices = 1;
+	CHECK(qd_core_config(&c, &cc, why, sizeof(why)) == 0);
+	CHECK(cc.pr_fence_after == cc.timing.election_max);
+	CHECK(load(&c, "pr_fence_after_ms = 399\n") == 0);
+	c.n_pr_devices = 1;
+	CHECK(qd_core_config(&c, &cc, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "pr_fence_after_ms 399 is below election_min_ms 400"));
+}
+
 /* Rule 7: a fenced node comes back only through an admin rejoin. */
 static void no_auto_rejoin(void)
 {
@@ -114,6 +139,7 @@ const struct t_case t_cfgmap[] = {
 	{ "cfgmap/timing_default", timing_default },
 	{ "cfgmap/timing_overrides", timing_overrides },
 	{ "cfgmap/rule7_no_auto_rejoin", no_auto_rejoin },
+	{ "cfgmap/rule13_pr_fence_after", pr_fence_after },
 	{ "cfgmap/bootstrap_addresses", bootstrap_addrs },
 	{ 0 }
 };
