@@ -36,6 +36,20 @@ CL_PERIOD=${CL_PERIOD:-100}
 # VM misses its heartbeats, which is a real lapse (a fence), not a bug.
 CL_NICE=${CL_NICE:--5}
 CL_T0=$(date +%s)
+# CL_STORAGE: what the shared disk is.
+#   image  (default) shared.img, opened by every VM's QEMU (share-rw)
+#   pr     the LUN of a storage VM: the LIO target (tests/pr/guest/
+#          prtarget.sh, backing file shared.img, host-traced) on 10.77.0.9,
+#          reached by each VM's QEMU iSCSI client under scsi-block (PR
+#          commands pass through); quorumd holds a reservation on it
+#          (pr_device, require_pr) and fences by PREEMPT AND ABORT
+#   iscsi  the same LUN and path, no pr_device: the lease fence only
+# The nemesis never cuts the storage VM's port: a cut node still reaches
+# the LUN, as with a SAN on its own network.
+CL_STORAGE=${CL_STORAGE:-image}
+CL_TIP=10.77.0.9
+CL_IQN=iqn.2026-12.dev.qfence:lun
+cl_storage_vm() { [ "$CL_STORAGE" != image ]; }
 
 cl_log() { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
 now_ns() { date +%s%N; }
@@ -77,7 +91,10 @@ copy_bin_into() {	# ROOT FILE: an executable and its ldd libraries
 cl_initramfs() {
 	local d=$1 root=$1/initramfs.root m ko rel i p
 	"$CL_TOP/tests/vm/mkinitramfs.sh" "$d/initramfs.cpio" || return 1
-	for m in virtio_net ext4; do
+	local mods="virtio_net ext4 virtio_scsi sd_mod sg"
+	# the storage VM boots the same initramfs: the LIO target's modules
+	cl_storage_vm && mods="$mods configfs crc32c_generic target_core_mod target_core_iblock iscsi_target_mod"
+	for m in $mods; do
 		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
 	done | sort -u | while read -r ko; do
 		rel=${ko#/lib/modules/$KVER/}
@@ -91,6 +108,11 @@ cl_initramfs() {
 	cp "$CL_HERE"/guest/*.sh "$root/tests/"
 	for i in 1 2 3 4 5; do ln -sf qfnode.sh "$root/tests/qfnode$i.sh"; done
 	mkdir -p "$root/etc/qf"
+	if cl_storage_vm; then
+		cp "$CL_TOP/tests/pr/guest/prtarget.sh" "$root/tests/"
+		copy_bin_into "$root" /usr/bin/sg_persist
+		echo "/dev/sda /dev/vda" > "$root/etc/qf/disks"
+	fi
 	head -c 32 /dev/urandom > "$root/etc/qf/key"
 	chmod 600 "$root/etc/qf/key"
 	echo "$CL_PERIOD" > "$root/etc/qf/period_ms"
@@ -144,6 +166,7 @@ sched_rr_priority = 10
 on_fenced = /tests/qf-on-fenced.sh
 rejoin = $rejoin
 CONF
+	[ "$CL_STORAGE" = pr ] && printf '%s\n' "pr_device = /dev/sda" "require_pr = yes"
 	case " $CL_LOG_ONLY_NODES " in
 	*" $i "*) echo "log_only=1" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs" ;;
 	*) echo "" > "$CL_DIR/initramfs.root/etc/qf/n$i.modargs" ;;
@@ -158,7 +181,10 @@ cl_net() {
 	ns ip link add br0 type bridge || return 1
 	ns ip addr add 10.77.0.254/24 dev br0
 	ns ip link set br0 up
-	for i in $(seq 1 "$CL_N"); do
+	local taps
+	taps=$(seq 1 "$CL_N")
+	cl_storage_vm && taps="$taps 9"
+	for i in $taps; do
 		ns ip tuntap add "qtap$i" mode tap || return 1
 		ns ip link set "qtap$i" master br0
 		ns ip link set "qtap$i" up
@@ -209,10 +235,16 @@ cl_vm_start() {
 	while [ -e "$CL_DIR/vm/qemu$i.trace.$t" ]; do t=$((t + 1)); done
 	printf '%s\n' $CL_TRACE_EVENTS > "$CL_DIR/trace.events"
 	rm -f "$CL_DIR/mon$i.sock"
+	# the shared disk: the image, or the storage VM's LUN over this
+	# QEMU's own iSCSI session (initiator name per node: one I_T nexus)
+	local shared="-drive file=$CL_DIR/shared.img,format=raw,if=none,id=sh,file.locking=off,cache=writethrough
+-device virtio-blk-pci,drive=sh,share-rw=on"
+	cl_storage_vm && shared="-device virtio-scsi-pci,id=vs0
+-blockdev driver=iscsi,node-name=sh,transport=tcp,portal=$CL_TIP:3260,target=$CL_IQN,lun=0,initiator-name=iqn.2026-12.dev.qfence:node$i,cache.direct=on
+-device scsi-block,drive=sh,bus=vs0.0,scsi-id=0,lun=0"
 	BUILD=$CL_DIR nice -n "$CL_NICE" ip netns exec "$CL_NS" "$CL_TOP/tests/vm/boot.sh" \
 		--initrd "$CL_DIR/initramfs.cpio" --timeout 7200 --mem 384 --reboot \
-		--qemu "-drive file=$CL_DIR/shared.img,format=raw,if=none,id=sh,file.locking=off,cache=writethrough
--device virtio-blk-pci,drive=sh,share-rw=on
+		--qemu "$shared
 -drive file=$CL_DIR/node$i.img,format=raw,if=none,id=own
 -device virtio-blk-pci,drive=own
 -netdev tap,id=n0,ifname=qtap$i,script=no,downscript=no
@@ -224,6 +256,34 @@ cl_vm_start() {
 }
 
 cl_vm_alive() { kill -0 "${CL_PIDS[$1]}" 2>/dev/null; }
+
+# cl_target_start: the storage VM (index 9) over shared.img, its writes to
+# the file traced on the host clock (vm/target.trace), and wait for its
+# portal. CL_LUN_IOPS, when set, throttles its writes so that they queue in
+# the storage. enforce_pr_isids=0: QEMU's iSCSI client logs in again with a
+# new session id after a NOP timeout (seen while the target served a
+# PREEMPT AND ABORT for 20 s), and a registration bound to the old session
+# would be lost - the node fenced for nothing. Keys stay per node: each
+# node's QEMU has its own initiator name.
+cl_target_start() {
+	local thr=
+	[ -n "${CL_LUN_IOPS:-}" ] && thr=",throttling.iops-write=$CL_LUN_IOPS"
+	mkdir -p "$CL_DIR/vm"
+	printf '%s\n' bdrv_open_common bdrv_co_pwritev_part > "$CL_DIR/target.events"
+	rm -f "$CL_DIR/mon9.sock" "$CL_DIR/vm/prtarget.out"
+	BUILD=$CL_DIR nice -n "$CL_NICE" ip netns exec "$CL_NS" "$CL_TOP/tests/vm/boot.sh" \
+		--initrd "$CL_DIR/initramfs.cpio" --timeout 7200 --mem 384 \
+		--args "$CL_TIP,$CL_IQN,0" --qemu "-drive file=$CL_DIR/shared.img,format=raw,if=none,id=lun,cache=none,aio=threads$thr
+-device virtio-blk-pci,drive=lun
+-netdev tap,id=n0,ifname=qtap9,script=no,downscript=no
+-device virtio-net-pci,netdev=n0,mac=52:54:00:77:00:09
+-monitor unix:$CL_DIR/mon9.sock,server=on,wait=off
+-trace events=$CL_DIR/target.events -D $CL_DIR/vm/target.trace -msg timestamp=on" \
+		prtarget 2>> "$CL_DIR/boot9.log" &
+	CL_PIDS[9]=$!
+	poll 240 grep -qE "prtarget: (ready|FAIL)" "$CL_DIR/vm/prtarget.out" 2> /dev/null &&
+		grep -q "prtarget: ready" "$CL_DIR/vm/prtarget.out"
+}
 
 # cl_mon I CMD: an HMP command on node I's QEMU monitor.
 cl_mon() { "$CL_BIN/qfcall" --monitor "$CL_DIR/mon$1.sock" "$2"; }
@@ -350,6 +410,10 @@ cl_up() {
 	cl_disks >> "$CL_DIR/build.log" 2>&1 || { echo "cannot create the disks"; return 1; }
 	: > "$CL_DIR/clocks"
 	: > "$CL_DIR/nemesis.log"
+	if cl_storage_vm; then
+		cl_log "booting the storage VM (LIO target, $CL_STORAGE)"
+		cl_target_start || { echo "the storage VM never became ready: $(tail -n 2 "$CL_DIR/vm/prtarget.out" 2>/dev/null)"; return 1; }
+	fi
 	for i in $(seq 1 "$CL_N"); do cl_vm_start "$i"; done
 	cl_log "booting $CL_N VMs (profile $CL_PROFILE)"
 	local i
@@ -363,15 +427,33 @@ cl_up() {
 	cl_log "cluster healthy, leader $(cl_leader)"
 }
 
+# cl_stop PID...: end these boot.sh processes (each ends its QEMU); a QEMU
+# still there after 15 s is killed outright.
+cl_stop() {
+	local p n=0
+	[ $# -gt 0 ] || return 0
+	kill "$@" 2>/dev/null
+	while [ $n -lt 150 ]; do
+		for p in "$@"; do kill -0 "$p" 2>/dev/null && break; done
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1; n=$((n + 1))
+	done
+	for p in "$@"; do pkill -9 -P "$p" 2>/dev/null; done
+	for p in "$@"; do wait "$p" 2>/dev/null; done
+}
+
 cl_cleanup() {
-	local i
+	local i nodes=()
 	[ -n "$CL_CLOCKPID" ] && kill "$CL_CLOCKPID" 2>/dev/null
+	CL_CLOCKPID=
+	# the nodes before the storage VM: a QEMU whose iSCSI target is gone
+	# waits for it on the way out
 	for i in "${!CL_PIDS[@]}"; do
-		kill "${CL_PIDS[$i]}" 2>/dev/null
+		[ "$i" = 9 ] || nodes+=("${CL_PIDS[$i]}")
 	done
-	for i in "${!CL_PIDS[@]}"; do
-		wait "${CL_PIDS[$i]}" 2>/dev/null
-	done
+	cl_stop "${nodes[@]}"
+	cl_stop ${CL_PIDS[9]:+"${CL_PIDS[9]}"}
+	CL_PIDS=()
 	[ -n "$CL_NS" ] && ip netns del "$CL_NS" 2>/dev/null
 	CL_NS=
 	return 0
@@ -394,8 +476,9 @@ cl_collect() {
 			$1 == "W" && $4 == "start" { for (k = 5; k <= NF; k++) if ($k ~ /^vmboot=/) vb = substr($k, 8) }
 			/NODE_FENCED committed: node / {	# leader and followers: each logs before its hooks
 				split($1, t, "."); ms = t[1] t[2]	# sec and 3-digit ms, as strings
-				for (k = 1; k <= NF; k++) { if ($k == "node") x = $(k + 1); if ($k == "generation") g = $(k + 1) }
-				print x, g, n, ms, (vb == "" ? "0" : vb) >> F }
+				how = "wait"
+				for (k = 1; k <= NF; k++) { if ($k == "node") x = $(k + 1); if ($k == "generation") g = $(k + 1); if ($k == "method=pr") how = "pr" }
+				print x, g, n, ms, (vb == "" ? "0" : vb), how >> F }
 			$1 == "W" && $4 == "lease" && $5 == "state=2" {
 				g = substr($6, 5); fn = substr($8, 11); print n, g, vb, fn >> K }'
 		done
@@ -405,6 +488,11 @@ cl_collect() {
 # cl_traces: the checker's -t NODE:TRACE arguments, one per QEMU process.
 cl_traces() {
 	local i f
+	# the storage VM's QEMU lands every node's writes on shared.img
+	if cl_storage_vm; then
+		printf -- '-t 0:%s ' "$CL_DIR/vm/target.trace"
+		return
+	fi
 	for i in $(seq 1 "$CL_N"); do
 		for f in "$CL_DIR/vm/qemu$i.trace."*; do
 			[ -e "$f" ] && printf -- '-t %s:%s ' "$i" "$f"

@@ -161,6 +161,7 @@ pr_cleanup() {
 		kill "${PR_PIDS[$i]}" 2>/dev/null
 		wait "${PR_PIDS[$i]}" 2>/dev/null
 	done
+	PR_PIDS=()
 	[ -z "$PR_NS" ] || ip netns del "$PR_NS" 2>/dev/null
 	PR_NS=
 }

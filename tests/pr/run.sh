@@ -6,7 +6,8 @@
 # (qfagent) and dates every write that reached the LUN's backing disk with
 # the target VM's QEMU block trace.
 #
-#   tests/pr/run.sh          the primitive cases
+#   tests/pr/run.sh          the primitive cases, then cluster.sh (quorumd
+#                            fencing by reservation on a 3-VM cluster)
 #
 # Output: "ok NAME" or "FAIL NAME: why" per case, "N passed, N failed".
 set -uo pipefail
@@ -225,3 +226,16 @@ case_latched
 case_replay
 case_newkey
 case_frozen
+pr_cleanup
+
+# The cluster part: quorumd's storage fence end to end (cluster.sh), its
+# cases counted here.
+"$PR_HERE/cluster.sh" 2>&1 | tee "$PR_DIR/cluster.log" | grep -v '^[0-9]* passed, [0-9]* failed$'
+sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$PR_DIR/cluster.log" | tail -n 1)
+if [ -z "$sum" ]; then
+	fail pr-cluster "cluster.sh ended without its summary (see $PR_DIR/cluster.log)"
+else
+	PASS=$((PASS + ${sum%% passed*}))
+	sum=${sum#*passed, }
+	FAILN=$((FAILN + ${sum%% failed}))
+fi

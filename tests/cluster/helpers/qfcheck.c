@@ -10,11 +10,17 @@
  * CLOCKS  "ID h0 h1 boot real vmboot" clock samples of every VM (qfcall
  *         --clockloop): the guest read (boot, real) between host times h0
  *         and h1 (host CLOCK_REALTIME ns)
- * FENCES  "X G NODE REAL_MS VMBOOT": NODE_FENCED(X, G) applied on NODE (the
- *         leader or a follower), stamped with NODE's CLOCK_REALTIME in ms
- *         (quorumd's log line, printed before that node runs its hooks)
+ * FENCES  "X G NODE REAL_MS VMBOOT [pr]": NODE_FENCED(X, G) applied on
+ *         NODE (the leader or a follower), stamped with NODE's
+ *         CLOCK_REALTIME in ms (quorumd's log line, printed before that
+ *         node runs its hooks); "pr": committed on a storage fence
+ *         (method=pr), not after W
  * TRACE   the QEMU block trace log of one QEMU process of NODE (qftrace.h):
- *         when each write reached the image, on the host's clock
+ *         when each write reached the image, on the host's clock. NODE 0
+ *         is the storage's own QEMU (tests/pr: the LIO target VM, whose
+ *         backing file is IMAGE): it writes for every initiator, so its
+ *         latest landing on a slot is the landing of the record the slot
+ *         holds, whichever node wrote it
  * KLOG    "X G VMBOOT FENCED_BOOT_NS": when X's kernel fenced generation G,
  *         on X's own CLOCK_BOOTTIME
  * FIRSTS  "E C": the owner of epoch E wrote its first contested record at
@@ -32,7 +38,10 @@
  * What it proves (design.md §2, rules 5 and 6):
  *   1. stale: a record of (X, G) whose interval lies wholly after the
  *      NODE_FENCED(X, G) commit interval. A record whose interval overlaps
- *      the commit is "unproven": it neither passes nor is hidden.
+ *      the commit is "unproven": it neither passes nor is hidden -- but
+ *      for a fence committed on a storage fence with traces: there X may
+ *      issue writes until the commit (its lease has not run out, design.md
+ *      rule 13), and only where the write landed decides (check 4).
  *   2. rule 6 on X's own clock: no record of (X, G) was issued after X's
  *      kernel fenced G (same clock, no mapping needed).
  *   3. contested region: along cseq the ownership epoch never goes back
@@ -96,6 +105,7 @@ struct fence {
 	uint32_t x, leader;
 	uint64_t g, real_ms, vmboot, lo, hi, marker;
 	int have;
+	int pr;		/* committed on a storage fence (method=pr) */
 };
 struct kfence { uint32_t x; uint64_t g, vmboot, boot; };
 
@@ -272,19 +282,24 @@ static int load_fences(const char *path)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f) && nfen < 256) {
-		struct fence e, *m = NULL;
+		struct fence e = { .pr = 0 }, *m = NULL;
+		char how[8] = "";
 
 		if (sscanf(line, "%" SCNu32 " %" SCNu64 " %" SCNu32 " %" SCNu64
-			   " %" SCNx64, &e.x, &e.g, &e.leader, &e.real_ms,
-			   &e.vmboot) != 5)
+			   " %" SCNx64 " %7s", &e.x, &e.g, &e.leader, &e.real_ms,
+			   &e.vmboot, how) < 5)
 			continue;
+		e.pr = !strcmp(how, "pr");
 		fence_window(&e);
 		for (size_t i = 0; i < nfen; i++)
 			if (fen[i].x == e.x && fen[i].g == e.g)
 				m = &fen[i];
+		if (m)
+			m->pr |= e.pr;
 		if (!m) {
 			fen[nfen++] = e;
 		} else if (e.have && !m->have) {
+			e.pr |= m->pr;
 			*m = e;
 		} else if (e.have) {
 			if (e.lo < m->lo) {
@@ -426,7 +441,7 @@ static void check_record(const struct qfrec *r, const char *what)
 		       " written >= %.1f ms after NODE_FENCED committed\n", what,
 		       r->node, r->gen, r->seq, ms(lo, f->hi));
 		stale++;
-	} else if (hi >= f->lo) {
+	} else if (hi >= f->lo && !(f->pr && traced)) {
 		printf("UNPROVEN %s node=%u gen=%" PRIu64 " seq=%" PRIu64
 		       ": write [%.1f, %.1f] ms vs commit [0, %.1f] ms\n", what,
 		       r->node, r->gen, r->seq, ms(lo, f->lo),
@@ -444,7 +459,7 @@ static void check_landing(const struct qfrec *r, const char *what)
 
 	if (!traced)
 		return;
-	if (!l || l->node != r->node) {
+	if (!l || (l->node && l->node != r->node)) {
 		printf("UNPROVEN %s node=%u gen=%" PRIu64 " seq=%" PRIu64 ": %s\n",
 		       what, r->node, r->gen, r->seq, l ? "landed from another "
 		       "node's QEMU" : "no traced landing");
@@ -636,15 +651,16 @@ static int load_traces(char **traces, size_t ntr, const char *image,
 	size_t keep = 0;
 
 	for (size_t i = 0; i < ntr; i++) {
-		char *colon = strchr(traces[i], ':');
-		uint32_t node = (uint32_t)strtoul(traces[i], NULL, 10);
+		char *end;
+		unsigned long node = strtoul(traces[i], &end, 10);
 
-		if (!colon || node < 1 || node > QR_MAXNODES) {
+		/* 0 is the storage's QEMU, 1..QR_MAXNODES a node's */
+		if (end == traces[i] || *end != ':' || node > QR_MAXNODES) {
 			fprintf(stderr, "qfcheck: -t %s: want NODE:FILE\n", traces[i]);
 			errno = EINVAL;
 			return -1;
 		}
-		if (qt_load(&land, colon + 1, node, image))
+		if (qt_load(&land, end + 1, (uint32_t)node, image))
 			return -1;
 	}
 	for (size_t i = 0; i < land.n; i++)
@@ -878,6 +894,7 @@ static int craft(const char *dir, const char *kind)
 static void usage(void)
 {
 	fprintf(stderr, "usage: qfcheck [-t NODE:TRACE]... IMAGE CLOCKS FENCES KLOG [FIRSTS]\n"
+		"       (NODE 0: the storage's own QEMU, which lands every node's writes)\n"
 		"       qfcheck --craft DIR clean|stale|interleave|overwrite|rule6|early|\n"
 		"                           late|marker|untraced\n");
 }

@@ -5,13 +5,16 @@
 # the host that QEMU opens with cache=none, so that the host's block trace
 # dates every write reaching it.
 #
-#   qargs=IP,IQN    this VM's address on eth0 (/24) and the target's IQN
+#   qargs=IP,IQN[,ISIDS]   this VM's address on eth0 (/24), the target's
+#                   IQN, and enforce_pr_isids (default 1: a registration
+#                   belongs to the I_T nexus, session id included; 0: to
+#                   the initiator name, so that it survives a re-login)
 #
 # Prints "prtarget: ready" once the portal listens, then serves until the
 # host kills QEMU. Every initiator may log in (generate_node_acls, no
 # authentication): the test network is a namespace of the test's own.
 . /tests/lib.sh
-ip=$1 iqn=$2
+ip=$1 iqn=$2 isids=${3:-1}
 # LIO reads its dbroot (/etc/target) when target_core_mod loads: create it
 # first. iSCSI logins need crc32c (header and data digests' crypto setup).
 mkdir -p /etc/target
@@ -31,8 +34,8 @@ mkdir -p "$(cat $T/dbroot)/pr"
 mkdir -p $T/core/iblock_0/lun0
 echo "udev_path=/dev/vda" > $T/core/iblock_0/lun0/control
 echo 1 > $T/core/iblock_0/lun0/enable
-# A registration belongs to the I_T nexus, session id included.
-echo 1 > $T/core/iblock_0/lun0/attrib/enforce_pr_isids
+# Whether a registration belongs to the I_T nexus, session id included.
+echo "$isids" > $T/core/iblock_0/lun0/attrib/enforce_pr_isids
 tpg=$T/iscsi/$iqn/tpgt_1
 mkdir -p $tpg/lun/lun_0 "$tpg/np/$ip:3260"
 ln -s $T/core/iblock_0/lun0 $tpg/lun/lun_0/lun0
