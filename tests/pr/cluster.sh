@@ -19,6 +19,9 @@
 #   pr-rejoin-new-key      the rejoin registers the new generation's key,
 #                          the node writes again; an old preempt of the old
 #                          key, replayed, removes nothing
+#   pr-queued-abort        the storage throttled so that writes queue below
+#                          LIO at the cut: none of the victim's lands after
+#                          the commit
 #   pr-isolate-leader      a leader cut off from its majority preempts no
 #                          one; the majority fences it by reservation
 #   pr-frozen-vm           QEMU stop of the owner, held past W, cont with
@@ -162,6 +165,29 @@ case_rejoin() {
 	check pr-rejoin-new-key && ok pr-rejoin-new-key "generation $g -> $g2, keys $(keys_on "$L")"
 }
 
+# Writes queued in the storage at the fence: the storage VM's disk is
+# throttled to QUEUE_IOPS writes/s, so that every node's writes wait below
+# LIO (in the target VM and its QEMU) when node V is cut off. PREEMPT AND
+# ABORT must not complete before V's queued writes are aborted or landed:
+# none of them may land after the commit.
+QUEUE_IOPS=15
+case_queued() {
+	local n
+	prep || { fail pr-queued-abort "$WHY"; return; }
+	cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 $QUEUE_IOPS" > /dev/null
+	sleep 2
+	echo "# storage throttled to $QUEUE_IOPS writes/s; isolating node $V (generation $g)"
+	mark "partition isolate $V"; isolate "$V"
+	# shellcheck disable=SC2046
+	poll 60 committed_by_survivor "$V" "$g" $(others "$V") ||
+		{ cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 0" > /dev/null; fail pr-queued-abort "NODE_FENCED($V, $g) not committed"; return; }
+	sleep 3
+	cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 0" > /dev/null
+	n=$(qlog "$V" | grep -c "reservation conflict")
+	cl_recover || { fail pr-queued-abort "recovery: $WHY"; return; }
+	check pr-queued-abort && ok pr-queued-abort "$(committed_pr "$V" "$g" && echo "by reservation" || echo "after W"); node $V saw $n conflict line(s)"
+}
+
 case_isolate_leader() {
 	local n s
 	prep || { fail pr-isolate-leader "$WHY"; return; }
@@ -227,6 +253,7 @@ case_keys
 case_cut
 case_no_reregister
 case_rejoin
+case_queued
 case_isolate_leader
 case_frozen
 for i in $(seq 1 "$CL_N"); do
