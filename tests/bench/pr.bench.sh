@@ -33,7 +33,7 @@ start=$SECONDS
 ok=1
 budget=${PR_BENCH_BUDGET_S:-900}
 if [ "$runs_p" -gt 0 ]; then
-	CL_STORAGE=pr takeover_runs pr-pr "$runs_p" "$budget" || ok=0
+	CL_STORAGE='pr' takeover_runs pr-pr "$runs_p" "$budget" || ok=0
 fi
 if [ "$runs_l" -gt 0 ]; then
 	CL_STORAGE=iscsi takeover_runs pr-lease "$runs_l" "$budget" || ok=0

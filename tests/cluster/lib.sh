@@ -219,7 +219,8 @@ CL_TRACE_EVENTS="bdrv_open_common bdrv_co_pwritev_part virtio_blk_handle_write"
 # earlier boot of the same node as qfnodeI.out.K. Each QEMU process writes
 # its own trace, vm/qemuI.trace.K (its pointers name its block nodes).
 cl_vm_start() {
-	local i=$1 k=1 t=1 out=$CL_DIR/vm/qfnode$i.out
+	local i=$1 k=1 t=1
+	local out=$CL_DIR/vm/qfnode$i.out
 	mkdir -p "$CL_DIR/vm"
 	if [ -s "$out" ]; then
 		while [ -e "$out.$k" ]; do k=$((k + 1)); done

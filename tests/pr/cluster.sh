@@ -38,7 +38,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 CL_TIMING=${CL_TIMING:-tcg}
-CL_STORAGE=pr
+CL_STORAGE='pr'
 # shellcheck source=tests/cluster/lib.sh
 . "$here/../cluster/lib.sh"
 . "$here/../lib/console.sh"
