@@ -95,10 +95,37 @@ check() {
 	return 1
 }
 
-# ---- the PR cluster ------------------------------------------------------
+# ---- the checker with one storage trace: it must still see a late write --
+# qfcheck --craft's two node traces merged into one, read as the storage
+# VM's (-t 0:); PR=pr marks every fence as committed by reservation, which
+# must not hide a write that landed after the commit.
+storage_selftest() {
+	local k=$1 pr=$2 want=$3 d=$base/selftest/$1$2 rc
+	mkdir -p "$d"
+	"$CL_BIN/qfcheck" --craft "$d" "$k" || { fail "pr-checker-$k$pr" "cannot craft"; return; }
+	cat "$d/trace1" "$d/trace2" > "$d/storage"
+	[ -z "$pr" ] || sed -i 's/$/ pr/' "$d/fences"
+	"$CL_BIN/qfcheck" -t "0:$d/storage" "$d/image" "$d/clocks" "$d/fences" \
+		"$d/klog" "$d/firsts" > "$d/out" 2>&1
+	rc=$?
+	if [ "$want" = clean ] && [ $rc -eq 0 ] && grep -q '^stale_writes=0 ' "$d/out"; then
+		ok "pr-checker-$k$pr"
+	elif [ "$want" != clean ] && [ $rc -eq 1 ] && grep -q "$want" "$d/out"; then
+		ok "pr-checker-$k$pr"
+	else
+		fail "pr-checker-$k$pr" "exit $rc, want $want: $(tail -n 1 "$d/out")"
+	fi
+}
 # a fresh directory per cluster: the checker and cl_owner read every log
 # under it, an earlier run's included
-rm -rf "$base"
+rm -rf "$base"; mkdir -p "$base"
+cl_build "$base/build.log" || { fail pr-cluster-build "see $base/build.log"; finish; }
+storage_selftest clean '' clean
+storage_selftest late '' 'STALE late own node=1 gen=1 seq=39 landed'
+storage_selftest late pr 'STALE late own node=1 gen=1 seq=39 landed'
+storage_selftest untraced '' 'UNPROVEN own node=1 gen=1 seq=10: no traced landing'
+
+# ---- the PR cluster ------------------------------------------------------
 if ! cl_up "$base/pr"; then
 	fail pr-cluster-formation "$(tail -n 1 "$base/pr/build.log" 2>/dev/null) (see $base/pr/vm/)"
 	finish
