@@ -19,7 +19,7 @@
 #   pr-rejoin-new-key      the rejoin registers the new generation's key,
 #                          the node writes again; an old preempt of the old
 #                          key, replayed, removes nothing
-#   pr-queued-abort        the storage throttled so that writes queue below
+#   pr-cluster-queued      the storage throttled so that writes queue below
 #                          LIO at the cut: none of the victim's lands after
 #                          the commit
 #   pr-isolate-leader      a leader cut off from its majority preempts no
@@ -200,19 +200,19 @@ case_rejoin() {
 QUEUE_IOPS=15
 case_queued() {
 	local n
-	prep || { fail pr-queued-abort "$WHY"; return; }
+	prep || { fail pr-cluster-queued "$WHY"; return; }
 	cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 $QUEUE_IOPS" > /dev/null
 	sleep 2
 	echo "# storage throttled to $QUEUE_IOPS writes/s; isolating node $V (generation $g)"
 	mark "partition isolate $V"; isolate "$V"
 	# shellcheck disable=SC2046
 	poll 60 committed_by_survivor "$V" "$g" $(others "$V") ||
-		{ cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 0" > /dev/null; fail pr-queued-abort "NODE_FENCED($V, $g) not committed"; return; }
+		{ cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 0" > /dev/null; fail pr-cluster-queued "NODE_FENCED($V, $g) not committed"; return; }
 	sleep 3
 	cl_mon 9 "block_set_io_throttle lun 0 0 0 0 0 0" > /dev/null
 	n=$(qlog "$V" | grep -c "reservation conflict")
-	cl_recover || { fail pr-queued-abort "recovery: $WHY"; return; }
-	check pr-queued-abort && ok pr-queued-abort "$(committed_pr "$V" "$g" && echo "by reservation" || echo "after W"); node $V saw $n conflict line(s)"
+	cl_recover || { fail pr-cluster-queued "recovery: $WHY"; return; }
+	check pr-cluster-queued && ok pr-cluster-queued "$(committed_pr "$V" "$g" && echo "by reservation" || echo "after W"); node $V saw $n conflict line(s)"
 }
 
 case_isolate_leader() {

@@ -144,7 +144,7 @@ on() { local i=$1; shift; pns "$PR_BIN/qfcall" -t "${PR_CALL_T:-30}" "10.78.0.$i
 # pr_wait_line FILE REGEX SECS: until FILE has a line matching REGEX.
 pr_wait_line() {
 	local end=$((SECONDS + $3))
-	until tr -d '\r' < "$1" 2>/dev/null | grep -qE "$2"; do
+	until tr -d '\r' 2>/dev/null < "$1" | grep -qE "$2"; do
 		[ $SECONDS -lt $end ] || return 1
 		sleep 0.5
 	done
