@@ -6,6 +6,7 @@
  *              [--clocks random|extreme] [--profile default|fast]
  *              [--scenario NAME] [--duration-ms MS] [--steps N]
  *              [--rho-ppm P] [--no-wire-checks] [--all] [--verbose] [--trace]
+ *              [--slow-clocks]
  *
  * The last line printed is exactly "seeds=N steps=S violations=V", V being
  * the number of seeds that broke an invariant (a seed stops at its first
@@ -76,6 +77,7 @@ static void usage(FILE *f)
 		"                  [--clocks random|extreme] [--profile default|fast]\n"
 		"                  [--scenario NAME] [--duration-ms MS] [--steps N]\n"
 		"                  [--rho-ppm P] [--election-ms MIN-MAX] [--no-wire-checks]\n"
+		"                  [--slow-clocks]\n"
 		"                  [--send-before-fsync] [--all] [--verbose] [--trace]\n"
 		"scenarios:");
 	for (int i = 0; i < SC__MAX; i++)
@@ -201,6 +203,8 @@ static int parse_args(int argc, char **argv, struct sim_opts *o)
 				o->wire = 0;
 			else if (!strcmp(a, "--send-before-fsync"))
 				o->send_early = 1;
+			else if (!strcmp(a, "--slow-clocks"))
+				o->slow_clocks = 1;
 			else if (!strcmp(a, "--all"))
 				o->all = 1;
 			else if (!strcmp(a, "--verbose") || !strcmp(a, "-v"))

@@ -19,7 +19,8 @@
  *   admin         "fence X now" on the leader
  *   takeover      cut one node off both ways; measure cut -> NODE_FENCED
  *   bad-clock     a clock runs fast beyond ρ (up to chrony's default
- *                 maxslewrate) and its guard says so (rule 10): on the
+ *                 maxslewrate; --slow-clocks: or slow, and a follower on a
+ *                 bad clock cut off) and its guard says so (rule 10): on the
  *                 leader, with a follower cut off until it is fenced; or
  *                 on a follower; healed with the clock back within ρ
  *   mixed-timing  a rolling configuration change (rule 9): one follower
@@ -521,14 +522,26 @@ static void act_bad_clock(struct sim_node *l)
 {
 	struct sim_node *n = rng_chance(&W.rng, 600000) ? l : random_up();
 	struct sim_node *v = random_up();
+	int64_t d = rng_range(&W.rng, 20 * rho_ppb(), 83333000);
 
 	if (!n)
 		n = l;
-	node_set_drift(n, rng_range(&W.rng, 20 * rho_ppb(), 83333000));
+	/*
+	 * --slow-clocks (not in make check: it finds a hole, issue 9): half
+	 * the clocks run slow, and a follower on a bad clock is cut off, so
+	 * that the majority fences it. The guard stops its renewals, but the
+	 * lease armed when the clock went bad runs on, stretched in real
+	 * time by up to L times the excess rate: IO may land after W.
+	 */
+	if (W.o.slow_clocks && rng_chance(&W.rng, 500000))
+		d = -d;
+	node_set_drift(n, d);
 	if (n == l && v && v != l) {
 		isolate(v);
 		return;
 	}
+	if (n != l && W.o.slow_clocks)
+		isolate(n);
 	step_at(W.now + (int64_t)(2 * W.tm.lease + W.wait), NS_HEAL);
 }
 

@@ -276,6 +276,7 @@ struct sim_opts {
 	int verbose, trace, all;
 	int wire;		/* wire-level rule checks (default on) */
 	int send_early;		/* control: messages leave before the fsync */
+	int slow_clocks;	/* bad-clock: slow clocks too, the node cut off */
 	uint32_t rho_ppm;
 	uint64_t election_min, election_max;	/* ms, 0 = profile */
 };
