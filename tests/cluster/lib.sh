@@ -75,50 +75,36 @@ cl_build() {
 	done
 }
 
-copy_bin_into() {	# ROOT FILE: an executable and its ldd libraries
-	local root=$1 f=$2 l
-	cp -L "$f" "$root/bin/"
-	for l in $(ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
-		[ -e "$root$l" ] && continue
-		mkdir -p "$root$(dirname "$l")"
-		cp -L "$l" "$root$l"
-	done
-}
+# shellcheck source=tests/lib/initramfs-add.sh
+. "$CL_TOP/tests/lib/initramfs-add.sh"
 
 # cl_initramfs DIR: tests/vm's initramfs plus the cluster's pieces: network
 # and ext4 modules, quorumd, the writer, the agent, the guest scripts, and
 # /etc/qf (key and one configuration per node, generated for this run).
 cl_initramfs() {
-	local d=$1 root=$1/initramfs.root m ko rel i p
+	local d=$1 root=$1/initramfs.root i p
 	"$CL_TOP/tests/vm/mkinitramfs.sh" "$d/initramfs.cpio" || return 1
 	local mods="virtio_net ext4 virtio_scsi sd_mod sg"
 	# the storage VM boots the same initramfs: the LIO target's modules
 	cl_storage_vm && mods="$mods configfs crc32c_generic target_core_mod target_core_iblock iscsi_target_mod"
-	for m in $mods; do
-		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
-	done | sort -u | while read -r ko; do
-		rel=${ko#/lib/modules/$KVER/}
-		mkdir -p "$root/lib/modules/$KVER/$(dirname "$rel")"
-		cp "$ko" "$root/lib/modules/$KVER/$rel"
-	done
-	depmod -b "$root" "$KVER" || return 1
+	# shellcheck disable=SC2086
+	add_modules "$root" $mods || return 1
 	for p in "$BUILD/bin/quorumd" "$CL_BIN/qfwriter" "$CL_BIN/qfagent"; do
-		copy_bin_into "$root" "$p"
+		add_bin "$root" "$p"
 	done
 	cp "$CL_HERE"/guest/*.sh "$root/tests/"
 	for i in 1 2 3 4 5; do ln -sf qfnode.sh "$root/tests/qfnode$i.sh"; done
 	mkdir -p "$root/etc/qf"
 	if cl_storage_vm; then
 		cp "$CL_TOP/tests/pr/guest/prtarget.sh" "$root/tests/"
-		copy_bin_into "$root" /usr/bin/sg_persist
+		add_bin "$root" /usr/bin/sg_persist
 		echo "/dev/sda /dev/vda" > "$root/etc/qf/disks"
 	fi
 	head -c 32 /dev/urandom > "$root/etc/qf/key"
 	chmod 600 "$root/etc/qf/key"
 	echo "$CL_PERIOD" > "$root/etc/qf/period_ms"
 	for i in $(seq 1 "$CL_N"); do cl_conf "$i" > "$root/etc/qf/n$i.conf"; done
-	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-		cpio --null -o -H newc --quiet -R 0:0) > "$d/initramfs.cpio"
+	pack_initramfs "$root" "$d/initramfs.cpio"
 }
 
 # Node CL_REBOOT_NODE (default 3) runs the real actions (io,reboot): the
@@ -517,6 +503,20 @@ cl_check() {
 	[ -n "$CL_STALE" ] || { CL_STALE=999; return 1; }
 	[ "$CL_OVERWRITTEN" -eq 0 ] && [ "$CL_EARLYOK" -eq 0 ] || return 1
 	return $rc
+}
+
+# checker_verdict NAME WANT RC OUT: the checker's own test (it must be able
+# to fail): WANT "clean" (qfcheck exited 0 with stale_writes=0) or a line
+# it must have printed (and exited 1). Calls the sourcing script's ok/fail.
+checker_verdict() {
+	local name=$1 want=$2 rc=$3 out=$4
+	if [ "$want" = clean ] && [ "$rc" -eq 0 ] && grep -q '^stale_writes=0 ' "$out"; then
+		ok "$name"
+	elif [ "$want" != clean ] && [ "$rc" -eq 1 ] && grep -q "$want" "$out"; then
+		ok "$name"
+	else
+		fail "$name" "exit $rc, want $want: $(tail -n 1 "$out")"
+	fi
 }
 
 # ---- scenario helpers (run.sh, soak.sh, the bench and the demo) ----------

@@ -108,13 +108,7 @@ storage_selftest() {
 	"$CL_BIN/qfcheck" -t "0:$d/storage" "$d/image" "$d/clocks" "$d/fences" \
 		"$d/klog" "$d/firsts" > "$d/out" 2>&1
 	rc=$?
-	if [ "$want" = clean ] && [ $rc -eq 0 ] && grep -q '^stale_writes=0 ' "$d/out"; then
-		ok "pr-checker-$k$pr"
-	elif [ "$want" != clean ] && [ $rc -eq 1 ] && grep -q "$want" "$d/out"; then
-		ok "pr-checker-$k$pr"
-	else
-		fail "pr-checker-$k$pr" "exit $rc, want $want: $(tail -n 1 "$d/out")"
-	fi
+	checker_verdict "pr-checker-$k$pr" "$want" "$rc" "$d/out"
 }
 # a fresh directory per cluster: the checker and cl_owner read every log
 # under it, an earlier run's included

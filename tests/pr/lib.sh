@@ -51,38 +51,23 @@ pr_build() {
 	done
 }
 
-pr_copy_bin() {	# ROOT FILE: an executable and its ldd libraries
-	local root=$1 f=$2 l
-	cp -L "$f" "$root/bin/"
-	for l in $(ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
-		[ -e "$root$l" ] && continue
-		mkdir -p "$root$(dirname "$l")"
-		cp -L "$l" "$root$l"
-	done
-}
+# shellcheck source=tests/lib/initramfs-add.sh
+. "$PR_TOP/tests/lib/initramfs-add.sh"
 
 # pr_initramfs: one initramfs for every VM of the test: tests/vm's, plus
 # the LIO target and iSCSI target modules, virtio-net and virtio-scsi, sd
 # and sg, sg_persist and sg_raw (sg3-utils), qfagent, the guest scripts.
 pr_initramfs() {
-	local root=$PR_DIR/initramfs.root m ko rel p
+	local root=$PR_DIR/initramfs.root p
 	"$PR_TOP/tests/vm/mkinitramfs.sh" "$PR_DIR/initramfs.cpio" || return 1
-	for m in virtio_net virtio_scsi sd_mod sg configfs crc32c_generic target_core_mod \
-		target_core_iblock iscsi_target_mod; do
-		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
-	done | sort -u | while read -r ko; do
-		rel=${ko#/lib/modules/$KVER/}
-		mkdir -p "$root/lib/modules/$KVER/$(dirname "$rel")"
-		cp "$ko" "$root/lib/modules/$KVER/$rel"
-	done
-	depmod -b "$root" "$KVER" || return 1
+	add_modules "$root" virtio_net virtio_scsi sd_mod sg configfs crc32c_generic \
+		target_core_mod target_core_iblock iscsi_target_mod || return 1
 	for p in "$PR_BIN/qfagent" /usr/bin/sg_persist /usr/bin/sg_raw; do
-		pr_copy_bin "$root" "$p"
+		add_bin "$root" "$p"
 	done
 	cp "$PR_HERE"/guest/*.sh "$root/tests/"
 	for p in 1 2 3; do ln -sf prnode.sh "$root/tests/prnode$p.sh"; done
-	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-		cpio --null -o -H newc --quiet -R 0:0) > "$PR_DIR/initramfs.cpio"
+	pack_initramfs "$root" "$PR_DIR/initramfs.cpio"
 }
 
 # pr_net N: namespace, bridge, taps qptap1..N and qptap9 (the target).
