@@ -335,6 +335,19 @@ fence_committed() {
 	echo "$j" | grep -o '"fences":\[.*' | grep -q "{\"node\":$2,\"generation\":${3:-[0-9]*},"
 }
 
+# cl_snapshot TAG: every reachable node's status (JSON: role, members,
+# datagram counters and why any were dropped) and kernel lease, for the
+# post-mortem of a failure: $CL_DIR/snap/TAG-nI.json and .lease.
+cl_snapshot() {
+	local i
+	mkdir -p "$CL_DIR/snap"
+	for i in $(seq 1 "$CL_N"); do
+		status_json "$i" > "$CL_DIR/snap/$1-n$i.json" 2>&1
+		on "$i" "qlease get qf$i" > "$CL_DIR/snap/$1-n$i.lease" 2>&1
+	done
+	echo "# every node's status saved: $CL_DIR/snap/$1-n*"
+}
+
 # cl_leader: the leader all reachable nodes agree on (empty if none).
 cl_leader() {
 	local i l= x

@@ -503,6 +503,7 @@ scenario() {
 	fi
 	if ! $f; then
 		fail "$name" "$WHY"
+		cl_snapshot "$name"
 		mark "end $name"
 		cl_recover
 		return
