@@ -342,7 +342,7 @@ cl_snapshot() {
 	local i
 	mkdir -p "$CL_DIR/snap"
 	for i in $(seq 1 "$CL_N"); do
-		status_json "$i" > "$CL_DIR/snap/$1-n$i.json" 2>&1
+		status_json "$i" > "$CL_DIR/snap/$1-n$i.json" 2>&1 || continue
 		on "$i" "qlease get qf$i" > "$CL_DIR/snap/$1-n$i.lease" 2>&1
 	done
 	echo "# every node's status saved: $CL_DIR/snap/$1-n*"
