@@ -29,6 +29,7 @@
 #include <linux/time64.h>
 
 #include "actions.h"
+#include "clock.h"
 #include "compat.h"
 #include "registry.h"
 
@@ -53,10 +54,19 @@ static void qfence_escalate(struct qfence_lease *l, const char *why)
 	emergency_restart();
 }
 
+/*
+ * Both timers wait on the lease clock (clock.h), as the lease does: a
+ * CLOCK_BOOTTIME slowed by adjtimex must not stretch F or the action
+ * delay, and a wait that ended early waits again for the rest.
+ */
 static enum hrtimer_restart qfence_settle_fire(struct hrtimer *t)
 {
 	struct qfence_lease *l = container_of(t, struct qfence_lease, settle);
-	u64 inflight = qfence_inflight(l);
+	u64 inflight;
+
+	if (!qfence_timer_due(t, qfence_lease_settle_at(l)))
+		return HRTIMER_NORESTART;
+	inflight = qfence_inflight(l);
 
 	if (!inflight) {
 		/* Drained in time: make sure the drain is reported. */
@@ -70,7 +80,7 @@ static enum hrtimer_restart qfence_settle_fire(struct hrtimer *t)
 		return HRTIMER_NORESTART;
 	}
 	/* The event leaves only if the escalation below is log-only. */
-	WRITE_ONCE(l->settle_fired_ns, ktime_get_boottime_ns());
+	WRITE_ONCE(l->settle_fired_ns, qfence_now());
 	set_bit(QFENCE_LF_EV_SETTLE, &l->flags);
 	qfence_queue_work(l);
 	qfence_escalate(l, "IO in flight past settle_ms");
@@ -81,6 +91,8 @@ static enum hrtimer_restart qfence_action_fire(struct hrtimer *t)
 {
 	struct qfence_lease *l = container_of(t, struct qfence_lease, action);
 
+	if (!qfence_timer_due(t, READ_ONCE(l->action_at_ns)))
+		return HRTIMER_NORESTART;
 	qfence_escalate(l, "lease action");
 	return HRTIMER_NORESTART;
 }
@@ -110,13 +122,12 @@ void qfence_actions_start(struct qfence_lease *l, u64 inflight)
 	u64 at;
 
 	if (inflight)
-		hrtimer_start(&l->settle, qfence_ktime(qfence_lease_settle_at(l)),
-			      HRTIMER_MODE_ABS_HARD);
+		qfence_timer_start(&l->settle, qfence_lease_settle_at(l));
 	if ((l->cfg.actions & (QFENCE_ACTION_REBOOT | QFENCE_ACTION_PANIC)) &&
 	    qfence_lease_fence_acts(l, inflight)) {
 		at = fenced + (u64)l->cfg.reboot_delay_ms * NSEC_PER_MSEC;
 		WRITE_ONCE(l->action_at_ns, at);
-		hrtimer_start(&l->action, qfence_ktime(at), HRTIMER_MODE_ABS_HARD);
+		qfence_timer_start(&l->action, at);
 	}
 }
 

@@ -133,7 +133,7 @@ static void qfence_lease_latched(struct qfence_lease *l, u64 now, u32 reason,
 /**
  * qfence_lease_latch - move an ARMED lease to FENCED
  * @l: the lease
- * @now: CLOCK_BOOTTIME time of the decision
+ * @now: lease clock time of the decision
  * @deadline: the deadline the caller found passed (or in force)
  * @reason: QFENCE_REASON_*
  *
@@ -156,7 +156,7 @@ bool qfence_lease_latch(struct qfence_lease *l, u64 now, u64 deadline,
 /**
  * qfence_lease_expire - latch the lease if its deadline has passed
  * @l: the lease
- * @now: CLOCK_BOOTTIME time
+ * @now: lease clock time
  *
  * Return: true if this call latched the lease.
  */
@@ -182,7 +182,7 @@ bool qfence_lease_expire(struct qfence_lease *l, u64 now)
  * the expiry is counted in F; from the fence time for a manual fence of a
  * lease still valid (or DISARMED): the earlier of the two.
  *
- * Return: absolute CLOCK_BOOTTIME time, saturated at U64_MAX.
+ * Return: absolute lease clock time, saturated at U64_MAX.
  */
 u64 qfence_lease_settle_at(const struct qfence_lease *l)
 {
@@ -217,7 +217,7 @@ static int qfence_deadline_check(const struct qfence_lease *l, u64 now,
 /**
  * qfence_lease_renew - arm the lease or move its deadline
  * @l: the lease; caller holds qfence_mutex
- * @now: CLOCK_BOOTTIME time of the request
+ * @now: lease clock time of the request
  * @deadline: new absolute deadline
  * @generation: must equal the lease's
  * @extack: refusal message
@@ -286,7 +286,7 @@ static u64 qfence_lease_clamp(struct qfence_lease *l, u64 now, u32 max_ms)
 /**
  * qfence_lease_update - change the timing of a live lease (design.md rule 9)
  * @l: the lease; caller holds qfence_mutex
- * @now: CLOCK_BOOTTIME time of the request
+ * @now: lease clock time of the request
  * @generation: must equal the lease's
  * @max_ms: new max_lease_ms, 0 to keep it
  * @settle_ms: new settle_ms, 0 to keep it
@@ -349,7 +349,7 @@ int qfence_lease_update(struct qfence_lease *l, u64 now, u64 generation,
 /**
  * qfence_lease_fence - fence now, from any state
  * @l: the lease; caller holds qfence_mutex
- * @now: CLOCK_BOOTTIME time
+ * @now: lease clock time
  *
  * Return: 1 if this call latched the lease, 0 if it was already FENCED.
  */
@@ -450,7 +450,7 @@ static bool qfence_lease_kicked(const struct qfence_lease *l)
 /**
  * qfence_lease_drain - record the drain that follows a fence
  * @l: the lease; caller holds qfence_mutex
- * @now: CLOCK_BOOTTIME time
+ * @now: lease clock time
  *
  * The drain is due once the lease is FENCED, the fence's kick has finished
  * (inflight_at_fence is known, its timers run), its FENCED event has been
@@ -519,7 +519,7 @@ void qfence_lease_kick_end(struct qfence_lease *l)
 /**
  * qfence_lease_take_events - the events of this fence that are due now
  * @l: the lease; caller holds qfence_mutex
- * @now: CLOCK_BOOTTIME time (for the drain)
+ * @now: lease clock time (for the drain)
  *
  * Nothing is due before the fence's kick has finished; then, in this
  * order, the fence's own events (once), the settle escalation (once), and
@@ -548,7 +548,7 @@ unsigned int qfence_lease_take_events(struct qfence_lease *l, u64 now)
 /**
  * qfence_lease_disarm - clean leave: ARMED -> DISARMED, no action
  * @l: the lease; caller holds qfence_mutex
- * @now: CLOCK_BOOTTIME time
+ * @now: lease clock time
  * @extack: refusal message
  *
  * An expired lease is fenced, not disarmed: leaving cleanly is only

@@ -3,7 +3,7 @@
  * qfence lease: the state machine of one quorum lease.
  *
  * The functions declared here are pure: they take the current
- * CLOCK_BOOTTIME time as an argument, never read a clock, start no timer,
+ * lease clock time (clock.h) as an argument, never read a clock, start no timer,
  * take no module reference and allocate nothing. registry.c wraps them
  * with the kernel side effects; the KUnit suites drive them with injected
  * time.
@@ -103,7 +103,7 @@ struct qfence_lease {
 	 * published before state becomes ARMED (release/acquire).
 	 */
 	int state;			/* enum qfence_state */
-	u64 deadline_ns;		/* absolute CLOCK_BOOTTIME, 0 if none */
+	u64 deadline_ns;		/* lease clock (clock.h), 0 if none */
 
 	struct qfence_lease_cfg cfg;	/* cfg.generation changes on unfence */
 	unsigned long flags;		/* QFENCE_LF_* bits */
@@ -129,6 +129,7 @@ struct qfence_lease {
 	u64 events_lost;
 	u64 renewals;
 	u64 drained_ns;
+	s64 boot_off;			/* CLOCK_BOOTTIME - lease clock, last renew */
 	u64 failed_retired;		/* failures of devices since removed */
 	u32 devices;
 	struct list_head node;		/* qfence_leases */
@@ -137,6 +138,8 @@ struct qfence_lease {
 	raw_spinlock_t tlock;
 	struct list_head targets;
 
+	/* Orders the starts of the expiry timer (registry.c); irq-safe. */
+	raw_spinlock_t tmlock;
 	struct hrtimer expiry;		/* fires at deadline_ns (rule 6, 2nd line) */
 	struct hrtimer settle;		/* actions.c: settle bound F */
 	struct hrtimer action;		/* actions.c: reboot/panic delay */
@@ -192,7 +195,7 @@ static inline int qfence_lease_state(const struct qfence_lease *l)
  * the clock is read after the bio is counted:
  *
  *	counted = qfence_io_enter(l, io);
- *	v = qfence_io_decide(l, io, counted, ktime_get_boottime_ns());
+ *	v = qfence_io_decide(l, io, counted, qfence_now());
  *
  * The in-flight count decides the settle escalation, the drain and
  * whether a fence acts, so it must hold admitted bios only, yet never

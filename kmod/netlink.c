@@ -23,6 +23,7 @@
 #include <net/genetlink.h>
 
 #include "actions.h"
+#include "clock.h"
 #include "netlink.h"
 #include "policy.h"
 #include "registry.h"
@@ -41,11 +42,14 @@ static int qfence_fill_lease(struct sk_buff *skb, struct qfence_lease *l)
 	/* The last fence's drain, 0 while the current fence has not drained. */
 	u64 drained = READ_ONCE(l->state) != QFENCE_STATE_FENCED ||
 		      test_bit(QFENCE_LF_DRAINED, &l->flags) ? l->drained_ns : 0;
+	/* Times leave in CLOCK_BOOTTIME (clock.h). */
+	s64 off = l->boot_off;
 
 	if (nla_put_string(skb, QFENCE_A_NAME, cfg->name) ||
 	    nla_put_u32(skb, QFENCE_A_STATE, qfence_lease_state(l)) ||
 	    qfence_put_u64(skb, QFENCE_A_GENERATION, cfg->generation) ||
-	    qfence_put_u64(skb, QFENCE_A_DEADLINE_NS, READ_ONCE(l->deadline_ns)) ||
+	    qfence_put_u64(skb, QFENCE_A_DEADLINE_NS,
+			   qfence_to_boot(READ_ONCE(l->deadline_ns), off)) ||
 	    qfence_put_u64(skb, QFENCE_A_NOW_NS, ktime_get_boottime_ns()) ||
 	    nla_put_u32(skb, QFENCE_A_MAX_LEASE_MS, cfg->max_lease_ms) ||
 	    nla_put_u32(skb, QFENCE_A_ACTIONS, cfg->actions) ||
@@ -57,8 +61,10 @@ static int qfence_fill_lease(struct sk_buff *skb, struct qfence_lease *l)
 	    qfence_put_u64(skb, QFENCE_A_IOS_FAILED, qfence_failed(l)) ||
 	    qfence_put_u64(skb, QFENCE_A_IOS_INFLIGHT, qfence_inflight(l)) ||
 	    nla_put_u32(skb, QFENCE_A_DEVICES, l->devices) ||
-	    qfence_put_u64(skb, QFENCE_A_FENCED_NS, READ_ONCE(l->fenced_ns)) ||
-	    qfence_put_u64(skb, QFENCE_A_DRAINED_NS, drained) ||
+	    qfence_put_u64(skb, QFENCE_A_FENCED_NS,
+			   qfence_to_boot(READ_ONCE(l->fenced_ns), off)) ||
+	    qfence_put_u64(skb, QFENCE_A_DRAINED_NS,
+			   qfence_to_boot(drained, off)) ||
 	    nla_put_u32(skb, QFENCE_A_FENCE_REASON, READ_ONCE(l->fence_reason)))
 		return -EMSGSIZE;
 	return 0;

@@ -20,6 +20,7 @@
 #include <linux/string.h>
 
 #include "actions.h"
+#include "clock.h"
 #include "compat.h"
 #include "netlink.h"
 #include "registry.h"
@@ -29,12 +30,6 @@ DEFINE_MUTEX(qfence_mutex);
 LIST_HEAD(qfence_leases);
 static unsigned int qfence_nr_leases;
 static struct workqueue_struct *qfence_wq;
-
-/* hrtimers take a signed ktime_t; a later deadline never fires. */
-ktime_t qfence_ktime(u64 ns)
-{
-	return ns_to_ktime(min_t(u64, ns, KTIME_MAX));
-}
 
 /*
  * The module stays pinned while the lease is ARMED or FENCED (as softdog
@@ -119,16 +114,39 @@ void qfence_fence_kick_async(struct qfence_lease *l)
 }
 
 /*
- * Rule 6, second line: the timer latches the lease at its deadline. If a
- * renew has just moved the deadline, expire() finds it in the future and
- * the timer stays idle: that renew is about to hrtimer_start() it again
- * (restarting it from here would race with that).
+ * Start the expiry timer for the deadline in force. Its callback starts it
+ * too (the lease clock's time may not have come yet): under l->tmlock, so
+ * that the last start, whoever makes it, is for the newest deadline.
+ */
+static void qfence_expiry_start(struct qfence_lease *l)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&l->tmlock, irqflags);
+	qfence_timer_start(&l->expiry, READ_ONCE(l->deadline_ns));
+	raw_spin_unlock_irqrestore(&l->tmlock, irqflags);
+}
+
+/*
+ * Rule 6, second line: the timer latches the lease at its deadline, on the
+ * lease clock (clock.h). The CLOCK_BOOTTIME wait may end early, when that
+ * clock runs fast: then it waits again for the rest. If a renew has just
+ * moved the deadline, the renew starts the timer again as well; tmlock
+ * orders the two starts, and expire() finds a deadline in the future and
+ * does nothing.
  */
 static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
 {
 	struct qfence_lease *l = container_of(t, struct qfence_lease, expiry);
+	bool due;
 
-	qfence_lease_expire(l, ktime_get_boottime_ns());
+	raw_spin_lock(&l->tmlock);
+	due = READ_ONCE(l->state) != QFENCE_STATE_ARMED ||
+	      qfence_timer_due(t, READ_ONCE(l->deadline_ns));
+	raw_spin_unlock(&l->tmlock);
+	if (!due)
+		return HRTIMER_NORESTART;
+	qfence_lease_expire(l, qfence_now());
 	qfence_fence_kick(l);
 	return HRTIMER_NORESTART;
 }
@@ -142,11 +160,19 @@ static enum hrtimer_restart qfence_expiry_fire(struct hrtimer *t)
 static void qfence_event_locked(struct qfence_lease *l, u32 event, u64 ts,
 				u32 cause)
 {
+	struct qfence_ev_rec *ev;
+
 	if (l->outbox_len == ARRAY_SIZE(l->outbox)) {
 		l->events_lost++;
 		return;
 	}
-	qfence_lease_event(l, event, ts, cause, &l->outbox[l->outbox_len++]);
+	ev = &l->outbox[l->outbox_len++];
+	qfence_lease_event(l, event, ts, cause, ev);
+	/* The wire speaks CLOCK_BOOTTIME (clock.h). */
+	ev->timestamp_ns = qfence_to_boot(ev->timestamp_ns, l->boot_off);
+	ev->deadline_ns = qfence_to_boot(ev->deadline_ns, l->boot_off);
+	ev->drained_ns = qfence_to_boot(ev->drained_ns, l->boot_off);
+	ev->action_at_ns = qfence_to_boot(ev->action_at_ns, l->boot_off);
 }
 
 /*
@@ -156,7 +182,7 @@ static void qfence_event_locked(struct qfence_lease *l, u32 event, u64 ts,
  */
 static void qfence_events_locked(struct qfence_lease *l)
 {
-	unsigned int due = qfence_lease_take_events(l, ktime_get_boottime_ns());
+	unsigned int due = qfence_lease_take_events(l, qfence_now());
 	u64 fenced = READ_ONCE(l->fenced_ns);
 
 	if (due & QFENCE_DUE_FENCE) {
@@ -263,6 +289,8 @@ int qfence_create(const struct qfence_lease_cfg *cfg,
 	if (!l)
 		return -ENOMEM;
 	qfence_lease_init(l, cfg);
+	l->boot_off = qfence_boot_offset(qfence_now());
+	raw_spin_lock_init(&l->tmlock);
 	qfence_hrtimer_setup(&l->expiry, qfence_expiry_fire, CLOCK_BOOTTIME,
 			     HRTIMER_MODE_ABS_HARD);
 	qfence_actions_init(l);
@@ -301,16 +329,24 @@ void qfence_free(struct qfence_lease *l)
 	kfree(l);
 }
 
+/*
+ * The deadline arrives in CLOCK_BOOTTIME: what is left of it now is what
+ * the lease runs, on the lease clock (clock.h). Its offset is kept to
+ * report the deadline as it was given.
+ */
 int qfence_renew(struct qfence_lease *l, u64 deadline, u64 generation,
 		 struct netlink_ext_ack *extack)
 {
+	u64 now = qfence_now();
+	s64 off = qfence_boot_offset(now);
 	int ret;
 
-	ret = qfence_lease_renew(l, ktime_get_boottime_ns(), deadline,
+	ret = qfence_lease_renew(l, now, qfence_from_boot(deadline, off),
 				 generation, extack);
-	if (!ret)
-		hrtimer_start(&l->expiry, qfence_ktime(deadline),
-			      HRTIMER_MODE_ABS_HARD);
+	if (!ret) {
+		l->boot_off = off;
+		qfence_expiry_start(l);
+	}
 	qfence_fence_kick(l);
 	qfence_pin_sync(l);
 	return ret;
@@ -325,11 +361,10 @@ int qfence_update(struct qfence_lease *l, u64 generation, u32 max_ms,
 {
 	int ret;
 
-	ret = qfence_lease_update(l, ktime_get_boottime_ns(), generation,
-				  max_ms, settle_ms, extack);
+	ret = qfence_lease_update(l, qfence_now(), generation, max_ms,
+				  settle_ms, extack);
 	if (!ret && READ_ONCE(l->state) == QFENCE_STATE_ARMED)
-		hrtimer_start(&l->expiry, qfence_ktime(READ_ONCE(l->deadline_ns)),
-			      HRTIMER_MODE_ABS_HARD);
+		qfence_expiry_start(l);
 	qfence_fence_kick(l);
 	qfence_pin_sync(l);
 	return ret;
@@ -337,7 +372,7 @@ int qfence_update(struct qfence_lease *l, u64 generation, u32 max_ms,
 
 void qfence_fence(struct qfence_lease *l)
 {
-	qfence_lease_fence(l, ktime_get_boottime_ns());
+	qfence_lease_fence(l, qfence_now());
 	qfence_fence_kick(l);
 	qfence_pin_sync(l);
 }
@@ -366,7 +401,7 @@ int qfence_unfence(struct qfence_lease *l, u64 generation,
 	clear_bit(QFENCE_LF_EV_FENCE, &l->flags);
 	clear_bit(QFENCE_LF_EV_SETTLE, &l->flags);
 	/* After the fence's events in the outbox: they leave in order. */
-	qfence_event_locked(l, QFENCE_EVENT_UNFENCED, ktime_get_boottime_ns(),
+	qfence_event_locked(l, QFENCE_EVENT_UNFENCED, qfence_now(),
 			    QFENCE_CAUSE_ACTION);
 	qfence_queue_work(l);
 	qfence_pin_sync(l);
@@ -375,7 +410,7 @@ int qfence_unfence(struct qfence_lease *l, u64 generation,
 
 int qfence_disarm(struct qfence_lease *l, struct netlink_ext_ack *extack)
 {
-	int ret = qfence_lease_disarm(l, ktime_get_boottime_ns(), extack);
+	int ret = qfence_lease_disarm(l, qfence_now(), extack);
 
 	if (!ret)
 		hrtimer_cancel(&l->expiry);
@@ -384,8 +419,7 @@ int qfence_disarm(struct qfence_lease *l, struct netlink_ext_ack *extack)
 		 * A disarm undone for IO in flight: the timer may have fired
 		 * while the lease was briefly DISARMED and found nothing to do.
 		 */
-		hrtimer_start(&l->expiry, qfence_ktime(READ_ONCE(l->deadline_ns)),
-			      HRTIMER_MODE_ABS_HARD);
+		qfence_expiry_start(l);
 	qfence_fence_kick(l);
 	qfence_pin_sync(l);
 	return ret;

@@ -43,6 +43,5 @@ void qfence_fence_kick_async(struct qfence_lease *l);
 void qfence_drain_check(struct qfence_lease *l);
 void qfence_queue_work(struct qfence_lease *l);
 void qfence_flush_events(void);
-ktime_t qfence_ktime(u64 ns);
 
 #endif /* _QFENCE_REGISTRY_H */

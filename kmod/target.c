@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "clock.h"
 #include "registry.h"
 #include "target.h"
 
@@ -160,7 +161,7 @@ static int qfence_map(struct dm_target *ti, struct bio *bio)
 	preempt_disable();
 	counted = qfence_io_enter(tc->lease, &tc->io);
 	verdict = qfence_io_decide(tc->lease, &tc->io, counted,
-				   ktime_get_boottime_ns());
+				   qfence_now());
 	preempt_enable();
 	pb->admitted = verdict == QFENCE_IO_ADMIT;
 	if (likely(pb->admitted)) {
@@ -190,7 +191,7 @@ static int qfence_end_io(struct dm_target *ti, struct bio *bio,
 		 * key) learns it at its first refused IO (design.md §3).
 		 */
 		todo = qfence_io_complete(tc->lease, &tc->io, pb->gen, *error,
-					  ktime_get_boottime_ns());
+					  qfence_now());
 		if (todo & QFENCE_DONE_KICK)
 			qfence_fence_kick_async(tc->lease);
 		if (todo & QFENCE_DONE_DRAIN)

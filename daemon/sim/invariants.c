@@ -209,7 +209,7 @@ static int64_t io_until(struct sim_node *x, struct sim_gen *g)
 	int64_t until = g->io_closed;
 
 	if (x->kstate == K_ARMED && x->kgen == g->gen) {
-		int64_t end = clock_real_at(&x->clk, x->kdeadline) +
+		int64_t end = node_kernel_end(x) +
 			x->ksettle;	/* F of the lease, set at LEASE_NEW */
 
 		if (end > until)

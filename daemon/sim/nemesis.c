@@ -279,7 +279,7 @@ void nemesis_start(void)
 	for (int i = 0; i < W.n; i++) {
 		struct sim_node *n = &W.node[i];
 
-		clock_boot(&n->clk, 0, 0, random_drift());
+		node_clock_boot(n, 0, 0, random_drift());
 		if (i < W.members0) {
 			/* uptime before the run: any, or near zero so that
 			 * a reboot's clock soon reaches old readings */
@@ -514,9 +514,10 @@ static void act_isolate(void)
  * maxslewrate, 83333 ppm), reported by its guard. On the leader, cut off
  * a follower as well: a leader that went on deciding on that clock would
  * commit the follower's NODE_FENCED before its IO has settled (W ends up
- * to 8 % early in real time). A fast clock only shortens the node's own
- * lease in real time; a slow one lengthens what is left of it, which the
- * guard cannot undo (noted for the kernel side, not simulated).
+ * to 8 % early in real time). The slew moves the daemon's clock only:
+ * the kernel measures the lease on the raw clock (kmod/clock.h; node.c,
+ * node_set_drift), so a lease armed before the clock went bad ends on
+ * time. --kernel-boottime is the control: a kernel on the slewed clock.
  */
 static void act_bad_clock(struct sim_node *l)
 {
@@ -527,11 +528,12 @@ static void act_bad_clock(struct sim_node *l)
 	if (!n)
 		n = l;
 	/*
-	 * --slow-clocks (not in make check: it finds a hole, issue 9): half
-	 * the clocks run slow, and a follower on a bad clock is cut off, so
-	 * that the majority fences it. The guard stops its renewals, but the
-	 * lease armed when the clock went bad runs on, stretched in real
-	 * time by up to L times the excess rate: IO may land after W.
+	 * --slow-clocks: half the clocks run slow, and a follower on a bad
+	 * clock is cut off, so that the majority fences it. The guard stops
+	 * its renewals; the lease armed when the clock went bad runs on, on
+	 * the kernel's clock. With --kernel-boottime that clock is the slewed
+	 * one, stretched in real time by up to L times the excess rate: IO
+	 * lands after W (tests/sim/check.sh, the control).
 	 */
 	if (W.o.slow_clocks && rng_chance(&W.rng, 500000))
 		d = -d;

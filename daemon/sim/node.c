@@ -80,7 +80,7 @@ void node_seed_init(struct sim_node *n, int members)
 	n->tick_at = INT64_MAX;
 	n->kstate = K_NONE;
 	n->kgen = 0;
-	n->kdeadline = 0;
+	n->kdeadline = n->kdl = 0;
 	n->ktimer = 0;
 	n->kexpire_real = INT64_MAX;
 	memset(n->gens, 0, sizeof(n->gens));
@@ -129,6 +129,30 @@ struct sim_gen *node_gen(struct sim_node *n, uint64_t gen, int create)
 	return slot;
 }
 
+/*
+ * The clock the kernel measures its lease on: the raw one (kmod/clock.h),
+ * or with --kernel-boottime, the control, the slewed clock the daemon
+ * reads, as the module did before it moved to the raw clock.
+ */
+static const struct sim_clock *kernel_clock(const struct sim_node *n)
+{
+	return W.o.kernel_boottime ? &n->clk : &n->kclk;
+}
+
+/* Both clocks start together; the raw one keeps the boot drift. */
+void node_clock_boot(struct sim_node *n, int64_t real, int64_t local0,
+		     int64_t drift_ppb)
+{
+	clock_boot(&n->clk, real, local0, drift_ppb);
+	clock_boot(&n->kclk, real, local0, drift_ppb);
+}
+
+/* The real time at which the armed kernel lease runs out. */
+int64_t node_kernel_end(const struct sim_node *n)
+{
+	return clock_real_at(kernel_clock(n), n->kdl);
+}
+
 static void kernel_timer(struct sim_node *n)
 {
 	n->ktimer++;
@@ -136,7 +160,7 @@ static void kernel_timer(struct sim_node *n)
 		n->kexpire_real = INT64_MAX;
 		return;
 	}
-	n->kexpire_real = clock_real_at(&n->clk, n->kdeadline);
+	n->kexpire_real = node_kernel_end(n);
 	sim_push(n->kexpire_real, EV_KEXPIRE, n->slot, 0, n->ktimer);
 }
 
@@ -219,6 +243,8 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 	n->kstate = K_ARMED;
 	rejoin_armed(n, gen);
 	n->kdeadline = deadline;
+	/* what is left of it runs on the kernel's clock (kmod/clock.h) */
+	n->kdl = clock_local(kernel_clock(n), W.now) + (deadline - now);
 	if (n->role == QF_LEADER)	/* the leader's own lease: a grant */
 		n->grant_at[n->id] = n->rd_local;
 	node_gen(n, gen, 1);
@@ -230,12 +256,23 @@ static void kernel_lease(struct sim_node *n, int64_t deadline, uint64_t gen)
 
 int node_lease_valid(const struct sim_node *n)
 {
-	return n->kstate == K_ARMED && node_local(n) < n->kdeadline;
+	return n->kstate == K_ARMED &&
+	       clock_local(kernel_clock(n), W.now) < n->kdl;
 }
 
+/*
+ * A rate within ρ may be the oscillator's own (it moves the kernel's raw
+ * clock too, the conservative reading: a kernel anywhere within ρ); a
+ * rate beyond ρ is a slew (nemesis.c, act_bad_clock), which adjtimex
+ * applies to the daemon's clock only.
+ */
 void node_set_drift(struct sim_node *n, int64_t drift_ppb)
 {
+	int64_t rho = (int64_t)W.tm.rho_ppm * 1000;
+
 	clock_set_drift(&n->clk, W.now, drift_ppb);
+	if (drift_ppb <= rho && drift_ppb >= -rho)
+		clock_set_drift(&n->kclk, W.now, drift_ppb);
 	trace_add(W.now, TR_DRIFT, n->slot, 0, 0, (uint64_t)drift_ppb, 0, NULL);
 	if (n->kstate == K_ARMED) {
 		kernel_timer(n);
@@ -424,7 +461,7 @@ void node_boot(struct sim_node *n, int64_t local0)
 	ps.entries = n->dlog;
 	ps.n_entries = n->dlog_n;
 	if (local0 >= 0) {	/* a reboot: the clock starts again */
-		clock_boot(&n->clk, W.now, local0, n->clk.drift_ppb);
+		node_clock_boot(n, W.now, local0, n->kclk.drift_ppb);
 		n->kstate = K_NONE;
 		kernel_timer(n);
 		rejoin_kernel_boot(n);

@@ -169,7 +169,14 @@ struct sim_node {
 	/* kernel lease model (design.md §2 rules 6 and 7; uapi qfence.h) */
 	int kstate;
 	uint64_t kgen;
-	int64_t kdeadline;	/* local */
+	int64_t kdeadline;	/* local, as the daemon gave it */
+	/*
+	 * The kernel's lease clock (kmod/clock.h): the raw oscillator, at the
+	 * drift the node booted with (within ρ); no slew moves it. kdl is
+	 * the deadline on it, converted at the renew.
+	 */
+	struct sim_clock kclk;
+	int64_t kdl;
 	int64_t ksettle;	/* F the lease was created with (LEASE_NEW) */
 	int64_t ksettle_want;	/* F the core asks for (design.md §2.10) */
 	int64_t kmax;		/* its max_lease (L of that configuration) */
@@ -205,6 +212,9 @@ void node_recv(struct sim_node *n, const struct qf_msg *m);
 void node_set_drift(struct sim_node *n, int64_t drift_ppb);
 int64_t node_local(const struct sim_node *n);
 int node_lease_valid(const struct sim_node *n);
+int64_t node_kernel_end(const struct sim_node *n);
+void node_clock_boot(struct sim_node *n, int64_t real, int64_t local0,
+		     int64_t drift_ppb);
 int node_busy(const struct sim_node *n);
 int64_t node_resume_at(const struct sim_node *n);
 void node_pump(struct sim_node *n);
@@ -277,6 +287,7 @@ struct sim_opts {
 	int wire;		/* wire-level rule checks (default on) */
 	int send_early;		/* control: messages leave before the fsync */
 	int slow_clocks;	/* bad-clock: slow clocks too, the node cut off */
+	int kernel_boottime;	/* control: the kernel lease on the slewed clock */
 	uint32_t rho_ppm;
 	uint64_t election_min, election_max;	/* ms, 0 = profile */
 };

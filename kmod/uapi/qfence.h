@@ -51,7 +51,13 @@
  * ----
  * All times are CLOCK_BOOTTIME nanoseconds (clock_gettime(CLOCK_BOOTTIME)),
  * absolute, as u64. CLOCK_BOOTTIME keeps counting across suspend, so a lease
- * armed before a suspend is expired after a long one.
+ * armed before a suspend is expired after a long one. The module measures
+ * a lease on its own clock, the raw clocksource plus the time in suspend
+ * (design.md §2.6, "The lease clock"): a DEADLINE_NS is converted when it
+ * arrives, and the lease runs for what was left of it then, whatever rate
+ * adjtimex gives CLOCK_BOOTTIME afterwards. Times the module reports are
+ * converted back with the offset of the lease's last renew (a reported
+ * deadline is the one given).
  *
  * Lease states (QFENCE_A_STATE)
  * -----------------------------
@@ -69,8 +75,8 @@
  *                          only LEASE_UNFENCE with a strictly larger
  *                          generation leaves it. The module stays pinned.
  *
- * Rule 6: a bio is admitted only if the state is ARMED and
- * ktime_get_boottime_ns() < deadline at the moment the bio is mapped; the
+ * Rule 6: a bio is admitted only if the state is ARMED and the lease
+ * clock is before the deadline at the moment the bio is mapped; the
  * expiry timer is a second line, not the only one.
  *
  * Commands

@@ -94,9 +94,9 @@ sync_file() {
 # KMOD into the tree, with a Kconfig entry. Copy only what changed, so that
 # make rebuilds only that.
 place() {
-	local kmod=$1 objs="lease.o policy.o" f tmp
+	local kmod=$1 objs="lease.o policy.o clock.o" f tmp
 	mkdir -p "$dst/uapi" || fail "cannot write $dst"
-	for f in lease.c lease.h policy.c policy.h target.h; do
+	for f in lease.c lease.h policy.c policy.h target.h clock.c clock.h; do
 		sync_file "$kmod/$f" "$dst/$f"
 	done
 	sync_file "$kmod/uapi/qfence.h" "$dst/uapi/qfence.h"

@@ -40,6 +40,10 @@ run sim-timing-change-fast --seeds 100 --nodes 5 --scenario timing-change --prof
 run sim-total-partition-3 --seeds 100 --nodes 3 --scenario total-partition
 run sim-total-partition-5 --seeds 60 --nodes 5 --scenario total-partition
 run sim-flapping --seeds 40 --nodes 3 --scenario flapping
+# Rule 10 and the lease clock (kmod/clock.h): clocks slewed beyond ρ, fast
+# and slow, on the leader and on a cut-off follower.
+run sim-slow-clocks-3 --seeds 300 --nodes 3 --scenario bad-clock --slow-clocks
+run sim-slow-clocks-5 --seeds 300 --nodes 5 --scenario bad-clock --slow-clocks
 
 # Controls: the checks must be able to fail. An election timeout of
 # 1250-1296 ms (accepted by the liveness rule, the drift stretch included) splits votes after a
@@ -48,6 +52,16 @@ out=$(timeout 60 $sim --seeds 300 --nodes 5 --scenario leader-crash --election-m
 case "$out" in
 *" violations=0"|"") bad sim-control-lapse "no lapse detected: $out" ;;
 *) ok "sim-control-lapse ($out)" ;;
+esac
+
+# A kernel that measured its lease on the slewed clock (the module before
+# kmod/clock.h) must be caught: the lease armed when the clock turned slow
+# outlives its bound, and IO lands after NODE_FENCED committed.
+out=$(timeout 60 $sim --seeds 300 --nodes 3 --scenario bad-clock --slow-clocks --kernel-boottime |
+	tail -n 1)
+case "$out" in
+*" violations=0"|"") bad sim-control-kernel-boottime "no stale IO detected: $out" ;;
+*) ok "sim-control-kernel-boottime ($out)" ;;
 esac
 
 # A daemon that sends a batch's messages before its fsync (a vote before

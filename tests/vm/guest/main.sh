@@ -466,6 +466,16 @@ t_rule6_fencelat() {
 	fencelat /dev/mapper/qfl fl 5 50 || die "a read succeeded after the deadline or failed before it"
 }
 
+# The lease runs on the raw clock (kmod/clock.h): CLOCK_BOOTTIME slowed or
+# sped up by 10 % through adjtimex's tick must neither stretch the lease in
+# real time (a stale write after W) nor cut it short.
+t_rule6_slewed_clock() {
+	slewlat /dev/mapper/qfl fl 3 400 90 > /tmp/slew90.json ||
+		die "a lease on a 10 % slow CLOCK_BOOTTIME: $(cat /tmp/slew90.json)"
+	slewlat /dev/mapper/qfl fl 3 400 110 > /tmp/slew110.json ||
+		die "a lease on a 10 % fast CLOCK_BOOTTIME: $(cat /tmp/slew110.json)"
+}
+
 t_quorumctl_json() {
 	ensure_armed io1
 	quorumctl --json lease show io1 > /tmp/s.json
@@ -608,6 +618,8 @@ run_case action-event-log-only t_action_event_log_only
 run_case fence-disarmed-no-action t_fence_disarmed_no_action
 run_case lease-table-full t_lease_table_full
 run_case rule6-no-io-after-deadline t_rule6_fencelat
+run_case rule6-lease-on-raw-clock t_rule6_slewed_clock
+cat /tmp/slew90.json /tmp/slew110.json 2>/dev/null | sed 's/^/    slewlat /'
 run_case quorumctl-json t_quorumctl_json
 run_case quorumctl-events t_quorumctl_events
 # nlbad prints its own ok/FAIL line per malformed request.
