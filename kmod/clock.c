@@ -12,9 +12,10 @@
 /**
  * qfence_now - the lease clock
  *
- * Any context. The raw clock is read before the suspend offset: across a
- * resume the result can only be early by the sleep, which shortens a
- * lease, never the other way.
+ * Any context. The raw clock is read before the suspend offset: a resume
+ * between the two reads adds the whole sleep, so the result is never
+ * behind the time of the call. The other order could miss the sleep and
+ * read early, which would lengthen a lease.
  *
  * Return: nanoseconds of the raw clocksource plus the time in suspend.
  */
@@ -98,13 +99,18 @@ u64 qfence_clock_wait(u64 left)
  */
 void qfence_timer_start(struct hrtimer *t, u64 at)
 {
+	/*
+	 * CLOCK_BOOTTIME first: a delay before the lease clock's read (an
+	 * interrupt, a preemption in process context) then shortens what
+	 * is left, so the timer fires early and waits again, never late.
+	 */
+	u64 boot = ktime_get_boottime_ns();
 	u64 now = qfence_now();
 	u64 left = at > now ? at - now : 0;
 	u64 end;
 
 	if (at == U64_MAX ||
-	    check_add_overflow(ktime_get_boottime_ns(), qfence_clock_wait(left),
-			       &end))
+	    check_add_overflow(boot, qfence_clock_wait(left), &end))
 		end = KTIME_MAX;
 	hrtimer_start(t, ns_to_ktime(min_t(u64, end, KTIME_MAX)),
 		      HRTIMER_MODE_ABS_HARD);

@@ -57,7 +57,10 @@
  * arrives, and the lease runs for what was left of it then, whatever rate
  * adjtimex gives CLOCK_BOOTTIME afterwards. Times the module reports are
  * converted back with the offset of the lease's last renew (a reported
- * deadline is the one given).
+ * deadline is the one given); the others (fence, drain, action, event
+ * timestamps) are off by CLOCK_BOOTTIME's slew since that renew, which is
+ * nanoseconds without a time daemon and can reach milliseconds under a
+ * large slew. NOW_NS is CLOCK_BOOTTIME itself.
  *
  * Lease states (QFENCE_A_STATE)
  * -----------------------------
