@@ -12,7 +12,7 @@ libsgutils2-dev
 debhelper dh-dkms dkms lintian fakeroot man-db systemd
 prometheus fence-agents libxml2-utils
 debootstrap qemu-utils e2fsprogs
-sg3-utils qemu-block-extra"
+sg3-utils qemu-block-extra stress-ng"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

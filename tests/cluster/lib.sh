@@ -92,6 +92,9 @@ cl_initramfs() {
 	for p in "$BUILD/bin/quorumd" "$CL_BIN/qfwriter" "$CL_BIN/qfagent"; do
 		add_bin "$root" "$p"
 	done
+	# CL_STRESS=1: stress-ng for the starvation bench (tests/bench/
+	# starve.bench.sh); left out otherwise, it and its libraries are big
+	[ "${CL_STRESS:-0}" = 1 ] && add_bin "$root" /usr/bin/stress-ng
 	cp "$CL_HERE"/guest/*.sh "$root/tests/"
 	for i in 1 2 3 4 5; do ln -sf qfnode.sh "$root/tests/qfnode$i.sh"; done
 	mkdir -p "$root/etc/qf"
@@ -114,8 +117,12 @@ cl_initramfs() {
 # none) lists nodes whose module is loaded with log_only=1 instead.
 CL_REBOOT_NODE=${CL_REBOOT_NODE:-3}
 CL_LOG_ONLY_NODES=${CL_LOG_ONLY_NODES:-}
+# CL_RT=no (read when the configuration is written): quorumd without
+# mlockall and SCHED_RR, the starvation bench's second mode; the default
+# is what quorumd.conf(5) recommends.
 cl_conf() {
-	local i=$1 j actions=io delay=0
+	local i=$1 j actions=io delay=0 mlock=yes rrprio=10
+	[ "${CL_RT:-yes}" = no ] && mlock=no rrprio=0
 	# the reboot node waits CL_REBOOT_DELAY ms before its reset: time for
 	# a rejoin to cancel the reboot after a restart (FINDINGS.md, 1)
 	[ "$i" = "$CL_REBOOT_NODE" ] && actions=io,reboot delay=${CL_REBOOT_DELAY:-5000}
@@ -147,8 +154,8 @@ actions = $actions
 reboot_delay_ms = $delay
 data_dir = /var/lib/qfence/state
 control_socket = /run/qfence/quorumd.sock
-mlockall = yes
-sched_rr_priority = 10
+mlockall = $mlock
+sched_rr_priority = $rrprio
 on_fenced = /tests/qf-on-fenced.sh
 rejoin = $rejoin
 CONF
