@@ -55,12 +55,13 @@ deps:
 # broken suite can never look green.
 check: deps
 	@mkdir -p $(BUILD)/check
-	@rc=0; for s in unit kunit kunit-debug fuzz vm cluster pr package; do \
+	@rc=0; for s in unit kunit kunit-debug fuzz vm vm-debug cluster pr package; do \
 		$(MAKE) --no-print-directory check-$$s || rc=1; \
 	done; \
 	tests/lib/summary.sh $(BUILD)/check/unit.sum $(BUILD)/check/kunit.sum \
 		$(BUILD)/check/kunit-debug.sum $(BUILD)/check/fuzz.sum \
-		$(BUILD)/check/vm.sum $(BUILD)/check/cluster.sum \
+		$(BUILD)/check/vm.sum $(BUILD)/check/vm-debug.sum \
+		$(BUILD)/check/cluster.sum \
 		$(BUILD)/check/pr.sum $(BUILD)/check/package.sum; \
 	s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
 
@@ -91,9 +92,10 @@ fuzz:
 check-vm:
 	@tests/lib/suite.sh vm tests/lib/multi.sh tests/vm/run.sh tests/quorumd/vm.sh
 
-# The module's VM cases (main, frozen) on a debug kernel: lockdep, KASAN,
-# DEBUG_OBJECTS, kmemleak, UBSAN (tests/vm/debug/kernel.sh builds it once,
-# cached under /var/cache/qfence/vmdebug).
+# The module's VM cases (main, frozen, nlfuzz) on a debug kernel: lockdep,
+# KASAN, DEBUG_OBJECTS, kmemleak, UBSAN (tests/vm/debug/kernel.sh builds it
+# once, about 12 min here, cached under /var/cache/qfence/vmdebug keyed by
+# its resolved configuration). About 9 min with the kernel cached.
 check-vm-debug:
 	@tests/lib/suite.sh vm-debug tests/vm/run.sh --debug
 

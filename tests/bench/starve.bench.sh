@@ -4,8 +4,11 @@
 # the default timing: stress-ng CPU, memory and IO load inside one node
 # while nothing else goes wrong, and how many fences that costs. Two
 # modes, one cluster boot each:
-#   rt     quorumd as quorumd.conf(5) recommends: mlockall, SCHED_RR 10
-#   nort   neither (CL_RT=no)
+#   rt       quorumd as quorumd.conf(5) recommends: mlockall, SCHED_RR 10
+#   nort     neither (CL_RT=no)
+#   rt-napi  rt, and the cluster interface's packet receive in threads
+#            (threaded NAPI) at SCHED_FIFO 20, above any load's priority
+#            (docs/runbook.md, "Real-time tasks on a node")
 #
 #   tests/bench/starve.bench.sh [ROUNDS [SECONDS]]        (4 20)
 #
@@ -84,6 +87,15 @@ round() {
 	[ $((victim + others)) -eq 0 ] || cl_recover >> "$CL_DIR.log" 2>&1
 }
 
+# napi_rt: every node receives its packets in NAPI threads at SCHED_FIFO 20
+napi_rt() {
+	local i n
+	for i in $(seq 1 "$CL_N"); do
+		n=$(on "$i" 'echo 1 > /sys/class/net/eth0/threaded && for p in $(ps -o pid,comm | awk "/napi\\//{print \$1}"); do chrt -f -p 20 $p && echo $p; done | wc -l' 2>/dev/null)
+		[ "${n:-0}" -ge 1 ] || { echo "starve: node $i: no NAPI thread made real-time" >&2; return 1; }
+	done
+}
+
 # one_mode MODE: boot, run the rounds of both loads
 one_mode() {
 	local mode=$1 dir=$BUILD/bench/starve-$1 load r
@@ -92,6 +104,7 @@ one_mode() {
 	if [ "$mode" = nort ]; then CL_RT=no; else CL_RT=yes; fi
 	cl_up "$dir" > "$dir.log" 2>&1 ||
 		{ echo "starve: $mode: the cluster never came up, see $dir.log" >&2; cl_cleanup; return 1; }
+	[ "$mode" != rt-napi ] || napi_rt || { cl_cleanup; return 1; }
 	for load in mix rthog; do
 		for r in $(seq 1 "$rounds"); do
 			round "$mode" "$load" "$r" || { cl_cleanup; return 1; }
@@ -104,6 +117,7 @@ one_mode() {
 ok=1
 one_mode rt || ok=0
 one_mode nort || ok=0
+one_mode rt-napi || ok=0
 python3 - "$BUILD/bench/starve.rounds" "$out" "$rounds" "$secs" "$((SECONDS - start))" "$ok" <<'PY' || ok=0
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -113,7 +127,7 @@ res = {'unit': 'fences per round', 'rounds_asked_per_load': int(sys.argv[3]),
                  'rthog': 'stress-ng --cpu 1 --sched rr --sched-prio 5'},
        'vm': '1 vCPU, 384 MiB, TCG', 'timing': 'default profile',
        'wall_s': int(sys.argv[5]), 'complete': sys.argv[6] == '1', 'modes': {}, 'rounds': rows}
-for m in ('rt', 'nort'):
+for m in ('rt', 'nort', 'rt-napi'):
     for load in ('mix', 'rthog'):
         rs = [r for r in rows if r['mode'] == m and r['load'] == load]
         res['modes'].setdefault(m, {})[load] = {

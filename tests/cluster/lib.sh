@@ -94,7 +94,7 @@ cl_initramfs() {
 	done
 	# CL_STRESS=1: stress-ng for the starvation bench (tests/bench/
 	# starve.bench.sh); left out otherwise, it and its libraries are big
-	[ "${CL_STRESS:-0}" = 1 ] && add_bin "$root" /usr/bin/stress-ng
+	[ "${CL_STRESS:-0}" = 1 ] && add_bin "$root" /usr/bin/stress-ng && add_bin "$root" /usr/bin/chrt
 	cp "$CL_HERE"/guest/*.sh "$root/tests/"
 	for i in 1 2 3 4 5; do ln -sf qfnode.sh "$root/tests/qfnode$i.sh"; done
 	mkdir -p "$root/etc/qf"
