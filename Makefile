@@ -95,7 +95,7 @@ check-vm:
 # The module's VM cases (main, frozen, nlfuzz) on a debug kernel: lockdep,
 # KASAN, DEBUG_OBJECTS, kmemleak, UBSAN (tests/vm/debug/kernel.sh builds it
 # once, about 12 min here, cached under /var/cache/qfence/vmdebug keyed by
-# its resolved configuration). About 9 min with the kernel cached.
+# its resolved configuration). About 10 min with the kernel cached.
 check-vm-debug:
 	@tests/lib/suite.sh vm-debug tests/vm/run.sh --debug
 

@@ -245,7 +245,9 @@ t_dm_reload_other_target() {
 # A bio that waits in a suspended device is mapped on resume: by then the
 # lease has expired and it must fail (rule 6, checked at map time).
 t_dm_expiry_while_suspended() {
-	qc lease renew io1 --generation 5 --in-ms 500
+	# The 8 s lease of dm-reload-keeps-fence may have run out meanwhile
+	# on a slow kernel (the debug lane): then unfence it first.
+	ensure_armed io1 500
 	dmsetup suspend qf1
 	dio r /dev/mapper/qf1 > /tmp/susp.io &
 	pid=$!
@@ -258,8 +260,9 @@ t_dm_expiry_while_suspended() {
 
 t_dm_reload_other_lease() {
 	qc lease new io2 --generation 1 --max-lease-ms 10000
-	qc lease unfence io1 --generation 6
-	qc lease renew io1 --generation 6 --in-ms 8000
+	g=$(($(field io1 generation) + 1))
+	qc lease unfence io1 --generation $g
+	qc lease renew io1 --generation $g --in-ms 8000
 	expect_io r /dev/mapper/qf1 ok
 	dmsetup reload qf1 --table "0 $(sectors /dev/ram0) qfence /dev/ram0 io2"
 	dmsetup resume qf1
